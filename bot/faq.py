@@ -1,0 +1,254 @@
+"""FAQ content: entries per brand (``faq/<brand>/*.toml``) plus shared entries and messages (``faq/_common``).
+
+An entry has an id, a title per language, customer phrasings, the document passages it answers
+(``sources``) and an answer per language as a jinja2 template over the brand pack. A brand's entry
+replaces a shared entry with the same id (specific first, generic second). Every entry is rendered
+for its brand at load time, so a template that does not render stops start-up with one line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from bot.errors import FaqError
+from bot.hours import status as hours_status
+from bot.packs import BrandPack, load_packs
+
+COMMON = "_common"
+LANGUAGES = ("en", "zh", "vi")
+KINDS = ("faq", "oos", "hours", "smalltalk", "handoff", "safety")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry as loaded (templates not yet rendered)."""
+
+    id: str
+    kind: str
+    titles: Mapping[str, str]
+    phrasings: tuple[str, ...]
+    answers: Mapping[str, str]
+    sources: tuple[str, ...]
+    file: Path
+    brand: str  # the brand folder it came from, or "_common"
+    topics: tuple[str, ...] = field(default=())
+
+    def title(self, lang: str) -> str:
+        """The entry's title in a language, falling back to English."""
+        return self.titles.get(lang) or self.titles["en"]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise FaqError(path, "(syntax)", str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise FaqError(path, "(encoding)", f"not UTF-8: {exc.reason}") from None
+
+
+def _lang_table(path: Path, key: str, value: Any, *, required_en: bool = True) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise FaqError(path, key, f"expected a table of languages (en, zh, vi), got {type(value).__name__}")
+    out: dict[str, str] = {}
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            raise FaqError(path, f"{key}.{lang}", f"unknown language (allowed: {', '.join(LANGUAGES)})")
+        if not isinstance(text, str) or not text.strip():
+            raise FaqError(path, f"{key}.{lang}", "expected non-empty text")
+        out[lang] = text.strip()
+    if required_en and "en" not in out:
+        raise FaqError(path, f"{key}.en", "missing (English wording is required)")
+    return out
+
+
+def load_entries(path: Path, brand: str) -> list[Entry]:
+    """Load and check the shape of one FAQ file."""
+    data = _read(path)
+    unknown = set(data) - {"entry"}
+    if unknown:
+        raise FaqError(path, sorted(unknown)[0], "unknown top-level key (expected [[entry]] tables)")
+    raw_entries = data.get("entry", [])
+    if not isinstance(raw_entries, list):
+        raise FaqError(path, "entry", "expected [[entry]] tables")
+    entries = []
+    for i, raw in enumerate(raw_entries):
+        where = f"entry[{i}]"
+        if not isinstance(raw, dict):
+            raise FaqError(path, where, "expected a table")
+        entry_id = raw.get("id")
+        if not isinstance(entry_id, str) or not entry_id.strip():
+            raise FaqError(path, f"{where}.id", "missing")
+        where = f"entry[{entry_id}]"
+        kind = raw.get("kind", "faq")
+        if kind not in KINDS:
+            raise FaqError(path, f"{where}.kind", f"unknown kind {kind!r} (allowed: {', '.join(KINDS)})")
+        phrasings = raw.get("phrasings")
+        if not isinstance(phrasings, list) or not phrasings:
+            raise FaqError(path, f"{where}.phrasings", "needs at least one phrasing")
+        for j, phrase in enumerate(phrasings):
+            if not isinstance(phrase, str) or not phrase.strip():
+                raise FaqError(path, f"{where}.phrasings[{j}]", "expected non-empty text")
+        sources = raw.get("sources", [])
+        if not isinstance(sources, list) or not all(isinstance(s, str) and s.strip() for s in sources):
+            raise FaqError(path, f"{where}.sources", "expected a list of quotes from the brand's document")
+        topics = raw.get("topics", [])
+        if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+            raise FaqError(path, f"{where}.topics", "expected a list of strings")
+        for key in raw:
+            if key not in {"id", "kind", "title", "phrasings", "answer", "sources", "topics"}:
+                raise FaqError(path, f"{where}.{key}", "unknown key")
+        entries.append(Entry(
+            id=entry_id, kind=kind,
+            titles=_lang_table(path, f"{where}.title", raw.get("title")),
+            phrasings=tuple(p.strip() for p in phrasings),
+            answers=({} if kind == "oos" and "answer" not in raw
+                     else _lang_table(path, f"{where}.answer", raw.get("answer"))),
+            sources=tuple(sources), file=path, brand=brand, topics=tuple(topics),
+        ))
+    return entries
+
+
+def _messages(path: Path) -> dict[str, dict[str, str]]:
+    data = _read(path)
+    out: dict[str, dict[str, str]] = {}
+    for name, table in data.items():
+        out[name] = _lang_table(path, name, table)
+    return out
+
+
+class Content:
+    """All FAQ content and shared messages, with one jinja2 environment."""
+
+    def __init__(self, faq_dir: Path, packs: Mapping[str, BrandPack]) -> None:
+        self.faq_dir = faq_dir
+        self.packs = packs
+        loader = jinja2.FileSystemLoader(str(faq_dir / COMMON / "templates"))
+        self.env = jinja2.Environment(
+            loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
+            trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False,
+        )
+        self._compiled: dict[tuple[str, str, str], jinja2.Template] = {}
+        common = self._load_dir(faq_dir / COMMON, COMMON)
+        self.messages = _messages(faq_dir / COMMON / "messages.toml")
+        self.brand_messages: dict[str, dict[str, dict[str, str]]] = {}
+        self.entries: dict[str, dict[str, Entry]] = {}
+        for brand in packs:
+            folder = faq_dir / brand
+            if not folder.is_dir():
+                raise FaqError(folder, "(folder)", f"no FAQ folder for brand {brand!r}")
+            own = self._load_dir(folder, brand)
+            merged = {e.id: e for e in common}
+            merged.update({e.id: e for e in own})
+            self.entries[brand] = merged
+            brand_messages = folder / "messages.toml"
+            self.brand_messages[brand] = _messages(brand_messages) if brand_messages.is_file() else {}
+
+    def _load_dir(self, folder: Path, brand: str) -> list[Entry]:
+        entries: list[Entry] = []
+        seen: dict[str, Path] = {}
+        for path in sorted(folder.glob("*.toml")):
+            if path.name == "messages.toml" or path.name.startswith("_"):
+                continue
+            for entry in load_entries(path, brand):
+                if entry.id in seen:
+                    raise FaqError(path, f"entry[{entry.id}].id", f"duplicate id (also in {seen[entry.id].name})")
+                seen[entry.id] = path
+                entries.append(entry)
+        return entries
+
+    # -- templates ---------------------------------------------------------------------------------
+
+    def template(self, key: tuple[str, str, str], source: str, file: Path, where: str) -> jinja2.Template:
+        """Compile (once) a template; the language's macros are imported into it."""
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            lang = key[2]
+            header = f'{{% import "macros.{lang}.j2" as m with context %}}'
+            try:
+                compiled = self.env.from_string(header + source)
+            except jinja2.TemplateSyntaxError as exc:
+                raise FaqError(file, where, f"template syntax error on line {exc.lineno}: {exc.message}") from None
+            self._compiled[key] = compiled
+        return compiled
+
+    def render_entry(self, brand: str, entry: Entry, lang: str, context: Mapping[str, Any]) -> str:
+        """Render an entry's answer in ``lang`` (falling back to English)."""
+        lang = lang if lang in entry.answers else "en"
+        where = f"entry[{entry.id}].answer.{lang}"
+        template = self.template((brand, f"entry:{entry.id}", lang), entry.answers[lang], entry.file, where)
+        return self._render(template, context, entry.file, where)
+
+    def message_text(self, brand: str, name: str, lang: str) -> tuple[str, str, Path]:
+        """The wording of a shared message, the brand's own first; returns (source, lang, file)."""
+        for table, file in ((self.brand_messages.get(brand, {}), self.faq_dir / brand / "messages.toml"),
+                            (self.messages, self.faq_dir / COMMON / "messages.toml")):
+            if name in table:
+                texts = table[name]
+                use = lang if lang in texts else "en"
+                return texts[use], use, file
+        raise FaqError(self.faq_dir / COMMON / "messages.toml", name, "message missing")
+
+    def render_message(self, brand: str, name: str, lang: str, context: Mapping[str, Any]) -> str:
+        """Render a shared message (greeting, don't-know, clarify…) for a brand."""
+        source, use, file = self.message_text(brand, name, lang)
+        template = self.template((brand, f"msg:{name}", use), source, file, f"{name}.{use}")
+        return self._render(template, {**context, "lang": use}, file, f"{name}.{use}")
+
+    @staticmethod
+    def _render(template: jinja2.Template, context: Mapping[str, Any], file: Path, where: str) -> str:
+        try:
+            text = template.render(**context)
+        except jinja2.UndefinedError as exc:
+            raise FaqError(file, where, f"unknown policy value: {exc.message}") from None
+        except jinja2.TemplateError as exc:
+            raise FaqError(file, where, f"template error: {exc}") from None
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise FaqError(file, where, f"template error: {exc}") from None
+        return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Drop the blank lines template tags leave behind and trim each line's end."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip())
+
+
+def base_context(pack: BrandPack, now: datetime) -> dict[str, Any]:
+    """What every template sees: the pack's values at top level, the hours status and the time."""
+    context: dict[str, Any] = dict(pack.data)
+    context["status"] = hours_status(pack, now)
+    context["now"] = now.astimezone(pack.timezone)
+    context["pack"] = pack.data
+    return context
+
+
+# A fixed moment used to render every template once at load time.
+_CHECK_MOMENT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+
+def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
+    """Load and validate every brand pack and all FAQ content under ``root``.
+
+    Every entry and message is rendered for every brand in every language it has, so a broken
+    template or an unknown policy value stops start-up here rather than reaching a customer.
+    """
+    packs = load_packs(root / "policies")
+    content = Content(root / "faq", packs)
+    for brand, pack in packs.items():
+        context = base_context(pack, _CHECK_MOMENT)
+        for entry in content.entries[brand].values():
+            for lang in entry.answers:
+                content.render_entry(brand, entry, lang, context)
+        names = set(content.messages) | set(content.brand_messages.get(brand, {}))
+        for name in names:
+            for lang in LANGUAGES:
+                content.render_message(brand, name, lang, {**context, "limit": 1, "options": []})
+    return packs, content
