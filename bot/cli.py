@@ -1,14 +1,41 @@
-"""The ``supportbot`` command: chat, ask --jsonl, check."""
+"""The ``supportbot`` command.
+
+    supportbot                       console chat (or the Telegram bot once TELEGRAM_BOT_TOKEN is set)
+    supportbot chat [--brand B] [--now T]
+    supportbot ask --jsonl           batch: one JSON object per stdin line, one per stdout line
+    supportbot check                 validate every brand pack and FAQ file
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
+from collections.abc import Iterable
+from typing import TextIO
+from datetime import datetime
+from typing import Any
 
-from bot.config import content_root
-from bot.errors import SupportbotError
+from bot.config import Settings, content_root, load_dotenv, parse_now
+from bot.engine import Engine, Message, Reply, fixed_clock, system_clock
+from bot.errors import ConfigError, InputError, SupportbotError
 from bot.faq import load_content
+from bot.store import Store
 
+
+def _engine(settings: Settings) -> Engine:
+    clock = fixed_clock(settings.now) if settings.now else system_clock
+    store = Store(settings.db_path)
+    return Engine.from_root(content_root(), store=store, clock=clock, default_brand=settings.brand)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(brand=getattr(args, "brand", None), now=getattr(args, "now", None),
+                             db=getattr(args, "db", None))
+
+
+# -- check ------------------------------------------------------------------------------------------
 
 def _check(args: argparse.Namespace) -> int:
     packs, content = load_content(content_root())
@@ -17,10 +44,132 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- console chat -----------------------------------------------------------------------------------
+
+def render_console(replies: Iterable[Reply]) -> str:
+    """Replies as terminal text, buttons as numbered choices."""
+    lines: list[str] = []
+    for reply in replies:
+        lines.append(reply.text)
+        lines.extend(f"  [{i}] {b.label}" for i, b in enumerate(reply.buttons, 1))
+    return "\n".join(lines)
+
+
+def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    settings = _settings(args)
+    engine = _engine(settings)
+    user = args.user
+    pack = engine.packs[settings.brand]
+    interactive = stdin.isatty()
+    print(f"supportbot: {pack.name} ({pack.id}). Type your question; a number presses a button; "
+          f"Ctrl-D or /quit to leave.", file=stdout)
+    welcome = engine.content.render_message(pack.id, "welcome", "en", _context(engine, settings))
+    print(f"\nbot> {welcome}\n", file=stdout)
+    buttons: tuple[Any, ...] = ()
+    while True:
+        if interactive:
+            print("you> ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line:
+            break
+        text = line.rstrip("\n")
+        if text.strip() in {"/quit", "/exit"}:
+            break
+        if text.strip().isdigit() and 1 <= int(text.strip()) <= len(buttons):
+            message = Message(user=user, press=buttons[int(text.strip()) - 1].data, brand=settings.brand)
+        else:
+            message = Message(user=user, text=text, brand=settings.brand)
+        replies = engine.handle(message)
+        buttons = tuple(b for r in replies for b in r.buttons)
+        print(f"bot> {render_console(replies)}\n", file=stdout, flush=True)
+    engine.store.close()
+    return 0
+
+
+def _context(engine: Engine, settings: Settings) -> dict[str, Any]:
+    from bot.faq import base_context
+
+    pack = engine.packs[settings.brand]
+    return base_context(pack, settings.now or engine.clock())
+
+
+# -- batch ------------------------------------------------------------------------------------------
+
+def _parse_line(line: str, default_brand: str) -> tuple[str, Message]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object")
+    user = data.get("user")
+    if not isinstance(user, str) or not user.strip():
+        raise InputError("'user' must be a non-empty string")
+    unknown = set(data) - {"user", "brand", "now", "text", "press", "language"}
+    if unknown:
+        raise InputError(f"unknown field {sorted(unknown)[0]!r}")
+    has_text, has_press = "text" in data, "press" in data
+    if has_text == has_press:
+        raise InputError("give exactly one of 'text' or 'press'")
+    for key in ("text", "press", "brand", "now", "language"):
+        if key in data and data[key] is not None and not isinstance(data[key], str):
+            raise InputError(f"'{key}' must be a string")
+    now: datetime | None = None
+    if data.get("now"):
+        try:
+            now = parse_now(data["now"], source="now")
+        except ConfigError as exc:
+            raise InputError(str(exc)) from None
+    brand = data.get("brand")
+    return user, Message(user=user, text=data.get("text"), press=data.get("press"),
+                         brand=brand.strip().lower() if isinstance(brand, str) and brand.strip() else None,
+                         now=now, language=data.get("language"))
+
+
+def _ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    if not args.jsonl:
+        raise ConfigError("ask reads JSON lines: use `supportbot ask --jsonl`")
+    settings = _settings(args)
+    engine = _engine(settings)
+    for line in stdin:
+        if not line.strip():
+            continue
+        user: str | None = None
+        try:
+            user, message = _parse_line(line, settings.brand)
+            replies = engine.handle(message)
+            out: dict[str, Any] = {"user": user, "replies": [
+                {"text": r.text, "buttons": [b.label for b in r.buttons]} for r in replies]}
+        except InputError as exc:
+            out = {"user": user, "error": str(exc)}
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
+    engine.store.close()
+    return 0
+
+
+# -- wiring -----------------------------------------------------------------------------------------
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
-    parser = argparse.ArgumentParser(prog="supportbot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="supportbot", description="After-sales support bot.")
     sub = parser.add_subparsers(dest="command")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--brand", help="brand pack (default: SUPPORTBOT_BRAND, else kimpok)")
+        p.add_argument("--now", help="fix the clock, ISO 8601 with offset (default: SUPPORTBOT_NOW, else real time)")
+        p.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    common(chat)
+    chat.add_argument("--user", default="console", help="conversation id (default: console)")
+    chat.set_defaults(func=_chat)
+
+    ask = sub.add_parser("ask", help="answer JSON lines from stdin")
+    common(ask)
+    ask.add_argument("--jsonl", action="store_true", help="read and write one JSON object per line")
+    ask.set_defaults(func=_ask)
+
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")
     check.set_defaults(func=_check)
     return parser
@@ -28,15 +177,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``supportbot`` console script."""
+    load_dotenv()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        args = parser.parse_args(["check"])
+        args = parser.parse_args(["chat"])
     try:
         return int(args.func(args))
     except SupportbotError as exc:
         print(f"supportbot: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

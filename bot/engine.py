@@ -1,0 +1,256 @@
+"""The conversation engine: ``handle(message) -> replies``, knowing nothing of any transport.
+
+Adapters (Telegram, the console chat, the batch interface) turn their input into a :class:`Message`,
+call :meth:`Engine.handle`, and render the :class:`Reply` objects it returns. Replies are data: text
+plus buttons. Every customer-facing word comes from ``faq/`` templates.
+
+    Message ─► button press? ─► the button's action (answer an entry, consultant, none of these)
+            └► text ─► empty / non-text / too long ─► safety ─► matcher ─► answer | clarify | don't know
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.errors import FaqError, InputError
+from bot.faq import Content, Entry, base_context, load_content
+from bot.matcher import Decision, Matcher
+from bot.packs import DEFAULT_BRAND, BrandPack
+from bot.store import Conversation, Store
+from bot.text import Lexicon, Normaliser, detect_language, fold
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 2000  # what the matcher reads of one message
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The real time, with its UTC offset."""
+    return datetime.now(UTC)
+
+
+def fixed_clock(moment: datetime) -> Clock:
+    """A clock that always says ``moment`` (tests, ``--now``, ``SUPPORTBOT_NOW``)."""
+    return lambda: moment
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: what the customer sees, and what the engine gets back when it is pressed."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the customer."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    """One incoming message, already translated out of its transport.
+
+    ``kind`` is ``text`` for typed text; anything else (``photo``, ``sticker``, ``voice``…) is a
+    message the engine cannot read as a question. ``press`` is a pressed button's data or label.
+    """
+
+    user: str
+    text: str | None = None
+    press: str | None = None
+    brand: str | None = None
+    now: datetime | None = None
+    language: str | None = None
+    kind: str = "text"
+
+
+@dataclass
+class _Turn:
+    """What one turn concluded, for the event log."""
+
+    outcome: str
+    entry_id: str | None = None
+    score: float | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+
+class Safety:
+    """Refuses requests to break into devices or bypass other people's passwords."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+            self.always = [re.compile(p, re.I) for p in data["always"]]
+            self.intent = [re.compile(p, re.I) for p in data["intent"]]
+            self.target = [re.compile(p, re.I) for p in data["target"]]
+        except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as exc:
+            raise FaqError(path, "(patterns)", f"cannot load safety patterns: {exc}") from None
+
+    def refuses(self, text: str) -> bool:
+        """Whether a message asks to break in or bypass someone's protection."""
+        folded = fold(text)
+        if any(p.search(folded) for p in self.always):
+            return True
+        return any(p.search(folded) for p in self.intent) and any(p.search(folded) for p in self.target)
+
+
+class Engine:
+    """Answers customers of every brand from its pack and FAQ."""
+
+    def __init__(self, *, packs: Mapping[str, BrandPack], content: Content, lexicon: Lexicon, safety: Safety,
+                 store: Store, clock: Clock = system_clock, default_brand: str = DEFAULT_BRAND) -> None:
+        if default_brand not in packs:
+            raise InputError(f"unknown brand {default_brand!r} (known: {', '.join(sorted(packs))})")
+        self.packs = packs
+        self.content = content
+        self.store = store
+        self.clock = clock
+        self.default_brand = default_brand
+        self.safety = safety
+        vocabulary = set()
+        normaliser = Normaliser(lexicon)
+        for entries in content.entries.values():
+            for entry in entries.values():
+                for phrase in entry.phrasings:
+                    vocabulary.update(normaliser.surface_words(phrase))
+        normaliser.set_vocabulary(vocabulary)
+        self.normaliser = normaliser
+        self.matchers = {
+            brand: Matcher(normaliser, ((e.id, p) for e in entries.values() for p in e.phrasings))
+            for brand, entries in content.entries.items()
+        }
+
+    @classmethod
+    def from_root(cls, root: Path, *, store: Store, clock: Clock = system_clock,
+                  default_brand: str = DEFAULT_BRAND) -> Engine:
+        """Load and validate all content under ``root`` and build an engine."""
+        packs, content = load_content(root)
+        lexicon = Lexicon.load(root / "faq" / "_common" / "matching" / "lexicon.toml")
+        safety = Safety(root / "faq" / "_common" / "matching" / "safety.toml")
+        return cls(packs=packs, content=content, lexicon=lexicon, safety=safety, store=store, clock=clock,
+                   default_brand=default_brand)
+
+    # -- the one entry point ---------------------------------------------------------------------
+
+    def handle(self, message: Message) -> list[Reply]:
+        """Handle one incoming message and return the replies to send, in order."""
+        if message.brand is not None and message.brand not in self.packs:
+            raise InputError(f"unknown brand {message.brand!r} (known: {', '.join(sorted(self.packs))})")
+        now = message.now or self.clock()
+        conv = self.store.load(message.user, brand=message.brand or self.default_brand)
+        if message.brand is not None and message.brand != conv.brand:
+            conv = Conversation(user=message.user, brand=message.brand)
+        pack = self.packs.get(conv.brand) or self.packs[self.default_brand]
+        conv.brand = pack.id
+        try:
+            turn = self._turn(conv, pack, message, now)
+        except Exception:
+            log.exception("could not handle a message from %s", message.user)
+            turn = _Turn("error", replies=[Reply(self._message(pack, "error", conv.lang, now))])
+        conv.turns += 1
+        self.store.save(conv, at=now)
+        self.store.log({
+            "user": conv.user, "brand": conv.brand, "at": now.isoformat(), "lang": conv.lang,
+            "text": (message.text if message.text is not None else f"[{message.press or message.kind}]")[:MAX_CHARS],
+            "outcome": turn.outcome, "entry_id": turn.entry_id, "score": turn.score,
+            "reply": "\n".join(r.text for r in turn.replies)[:4000],
+        })
+        return turn.replies
+
+    # -- turns -----------------------------------------------------------------------------------
+
+    def _turn(self, conv: Conversation, pack: BrandPack, message: Message, now: datetime) -> _Turn:
+        if message.press is not None:
+            return self._press(conv, pack, message.press, now)
+        if message.kind != "text":
+            return _Turn("non_text", replies=[Reply(self._message(pack, "non_text", conv.lang, now))])
+        text = _CONTROL.sub(" ", message.text or "").strip()
+        if not text:
+            return _Turn("empty", replies=[Reply(self._message(pack, "empty", conv.lang, now))])
+        conv.lang = self._language(pack, text, message.language)
+        notes: list[Reply] = []
+        if len(text) > MAX_CHARS:
+            text = text[:MAX_CHARS]
+            notes.append(Reply(self._message(pack, "too_long", conv.lang, now, limit=MAX_CHARS)))
+        if self.safety.refuses(text):
+            conv.state.pop("buttons", None)
+            return _Turn("refused", replies=[*notes, Reply(self._message(pack, "refuse_breakin", conv.lang, now))])
+        decision = self.matchers[pack.id].decide(text)
+        turn = self._decided(conv, pack, decision, now)
+        turn.replies[:0] = notes
+        return turn
+
+    def _decided(self, conv: Conversation, pack: BrandPack, decision: Decision, now: datetime) -> _Turn:
+        entries = self.content.entries[pack.id]
+        best = decision.best
+        if decision.outcome == "answer" and best is not None:
+            return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
+        if decision.outcome == "clarify" and all(entries[c.entry_id].kind != "oos" for c in decision.candidates):
+            options = [entries[c.entry_id] for c in decision.candidates]
+            buttons = [Button(e.title(conv.lang), f"faq:{e.id}") for e in options]
+            buttons.append(Button(self._message(pack, "button_none", conv.lang, now), "none"))
+            conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
+            text = self._message(pack, "clarify", conv.lang, now, options=[e.title(conv.lang) for e in options])
+            return _Turn("clarify", best.entry_id if best else None, best.score if best else None,
+                         [Reply(text, tuple(buttons))])
+        return self._dont_know(conv, pack, now, outcome="unknown",
+                               score=best.score if best else None, entry_id=best.entry_id if best else None)
+
+    def _answer(self, conv: Conversation, pack: BrandPack, entry: Entry, now: datetime, *,
+                score: float | None) -> _Turn:
+        if entry.kind == "oos":
+            return self._dont_know(conv, pack, now, outcome="out_of_scope", score=score, entry_id=entry.id)
+        context = base_context(pack, now)
+        text = self.content.render_entry(pack.id, entry, conv.lang, context)
+        conv.state.pop("buttons", None)
+        conv.state["last_entry"] = entry.id
+        return _Turn("answered", entry.id, score, [Reply(text)])
+
+    def _dont_know(self, conv: Conversation, pack: BrandPack, now: datetime, *, outcome: str,
+                   score: float | None = None, entry_id: str | None = None) -> _Turn:
+        button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
+        conv.state["buttons"] = [{"label": button.label, "data": button.data}]
+        text = self._message(pack, "dont_know", conv.lang, now)
+        return _Turn(outcome, entry_id, score, [Reply(text, (button,))])
+
+    def _press(self, conv: Conversation, pack: BrandPack, pressed: str, now: datetime) -> _Turn:
+        offered = conv.state.get("buttons") or []
+        wanted = pressed.strip().casefold()
+        chosen = next((b for b in offered if wanted in (b["data"].casefold(), b["label"].casefold())), None)
+        if chosen is None:
+            return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
+        data = chosen["data"]
+        entries = self.content.entries[pack.id]
+        if data.startswith("faq:") and data[4:] in entries:
+            return self._answer(conv, pack, entries[data[4:]], now, score=None)
+        if data == "consultant" and "human" in entries:
+            return self._answer(conv, pack, entries["human"], now, score=None)
+        if data == "none":
+            return self._dont_know(conv, pack, now, outcome="unknown")
+        return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
+
+    # -- wording -----------------------------------------------------------------------------------
+
+    def _language(self, pack: BrandPack, text: str, hint: str | None) -> str:
+        lang = detect_language(text)
+        if lang == "en" and hint and hint[:2] in pack.languages and not re.search(r"[a-z]{3}", fold(text)):
+            lang = hint[:2]
+        return lang if lang in pack.languages else "en"
+
+    def _message(self, pack: BrandPack, name: str, lang: str, now: datetime, **extra: Any) -> str:
+        context = {**base_context(pack, now), **extra}
+        return self.content.render_message(pack.id, name, lang, context)

@@ -1,0 +1,139 @@
+"""Match a customer's question to FAQ entries, with a confidence score.
+
+Questions and phrasings go through the same :class:`bot.text.Normaliser`. Each token weighs its
+inverse entry frequency, so informative words ("flood", "rma", "restocking") count for more than
+common ones ("warranty"); words the FAQ never uses count against the match. An entry's score blends
+its best single phrasing (how much of the phrasing the question contains and how much of the question
+the phrasing explains) with how much of the question the entry's vocabulary explains as a whole.
+
+Three outcomes: ``answer`` (confident), ``clarify`` (two entries too close to call), ``unknown``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.text import Normaliser
+
+Outcome = Literal["answer", "clarify", "unknown"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Confidence thresholds: answer above ``answer``; clarify within ``margin`` of the runner-up."""
+
+    answer: float = 0.42
+    floor: float = 0.30
+    margin: float = 0.06
+    sure: float = 0.80
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry and its score for one question."""
+
+    entry_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the matcher concluded about one question."""
+
+    outcome: Outcome
+    candidates: tuple[Candidate, ...]
+    tokens: tuple[str, ...]
+
+    @property
+    def best(self) -> Candidate | None:
+        """The top candidate, if any."""
+        return self.candidates[0] if self.candidates else None
+
+
+class Matcher:
+    """An index over one brand's phrasings."""
+
+    def __init__(self, normaliser: Normaliser, phrasings: Iterable[tuple[str, str]],
+                 thresholds: Thresholds | None = None) -> None:
+        self.normaliser = normaliser
+        self.thresholds = thresholds or Thresholds()
+        self._entry_of: list[str] = []
+        self._tokens: list[frozenset[str]] = []
+        entry_vocab: dict[str, set[str]] = defaultdict(set)
+        for entry_id, text in phrasings:
+            tokens = frozenset(normaliser.tokens(text, correct=False))
+            if not tokens:
+                continue
+            self._entry_of.append(entry_id)
+            self._tokens.append(tokens)
+            entry_vocab[entry_id] |= tokens
+        n_entries = max(len(entry_vocab), 1)
+        df: dict[str, int] = defaultdict(int)
+        for vocab in entry_vocab.values():
+            for token in vocab:
+                df[token] += 1
+        self.idf = {t: math.log(1 + n_entries / d) for t, d in df.items()}
+        self.unknown_weight = math.log(1 + n_entries / 1.0) * 0.8
+        self._weight_sum = [sum(self.idf[t] for t in toks) for toks in self._tokens]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for i, toks in enumerate(self._tokens):
+            for t in toks:
+                self._postings[t].append(i)
+        self._entry_postings: dict[str, list[str]] = defaultdict(list)
+        for entry_id, vocab in entry_vocab.items():
+            for t in vocab:
+                self._entry_postings[t].append(entry_id)
+
+    def weight(self, token: str) -> float:
+        """How informative a token is (unknown words weigh like rare ones)."""
+        return self.idf.get(token, self.unknown_weight)
+
+    def rank(self, text: str, *, limit: int = 5) -> tuple[tuple[str, ...], list[Candidate]]:
+        """The question's tokens and the best entries, highest score first."""
+        tokens = tuple(dict.fromkeys(self.normaliser.tokens(text)))
+        if not tokens:
+            return tokens, []
+        query_weight = sum(self.weight(t) for t in tokens)
+        overlap: dict[int, float] = defaultdict(float)
+        entry_overlap: dict[str, float] = defaultdict(float)
+        for t in tokens:
+            w = self.idf.get(t)
+            if w is None:
+                continue
+            for i in self._postings[t]:
+                overlap[i] += w
+            for entry_id in self._entry_postings[t]:
+                entry_overlap[entry_id] += w
+        best_phrase: dict[str, float] = defaultdict(float)
+        for i, o in overlap.items():
+            recall = o / query_weight
+            precision = o / self._weight_sum[i]
+            f = 2 * recall * precision / (recall + precision)
+            entry_id = self._entry_of[i]
+            if f > best_phrase[entry_id]:
+                best_phrase[entry_id] = f
+        scored = [
+            Candidate(entry_id, round(0.65 * f + 0.35 * (entry_overlap[entry_id] / query_weight), 4))
+            for entry_id, f in best_phrase.items()
+        ]
+        scored.sort(key=lambda c: (-c.score, c.entry_id))
+        return tokens, scored[:limit]
+
+    def decide(self, text: str, *, exclude: Sequence[str] = ()) -> Decision:
+        """Answer, clarify or admit not knowing."""
+        tokens, ranked = self.rank(text, limit=5 + len(exclude))
+        ranked = [c for c in ranked if c.entry_id not in exclude]
+        th = self.thresholds
+        if not ranked or ranked[0].score < th.floor:
+            return Decision("unknown", tuple(ranked[:3]), tokens)
+        top = ranked[0]
+        close = [c for c in ranked[1:3] if c.score >= th.floor and top.score - c.score < th.margin]
+        if close and top.score < th.sure:
+            return Decision("clarify", (top, *close), tokens)
+        if top.score < th.answer:
+            return Decision("unknown", tuple(ranked[:3]), tokens)
+        return Decision("answer", tuple(ranked[:3]), tokens)

@@ -1,0 +1,90 @@
+"""Conversation state and the event log in SQLite, through sqlite-utils.
+
+All database work goes through one :class:`Store`, so that adapters never touch SQL. Conversation
+state is small and serialisable (a JSON dict per user) and is saved on purpose after every turn, so a
+restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+
+@dataclass
+class Conversation:
+    """One customer's conversation state."""
+
+    user: str
+    brand: str
+    lang: str = "en"
+    state: dict[str, Any] = field(default_factory=dict)
+    turns: int = 0
+
+
+class Store:
+    """SQLite storage for conversations and events; thread-safe for one process."""
+
+    def __init__(self, path: str = "supportbot.db") -> None:
+        memory = path == ":memory:"
+        conn = sqlite3.connect(path, check_same_thread=False)  # one store, guarded by a lock
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        if not memory:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self.db["conversations"].create(
+                {"user": str, "brand": str, "lang": str, "state": str, "turns": int, "updated_at": str},
+                pk="user", if_not_exists=True)
+            self.db["events"].create(
+                {"id": int, "user": str, "brand": str, "at": str, "lang": str, "text": str, "outcome": str,
+                 "entry_id": str, "score": float, "reply": str},
+                pk="id", if_not_exists=True)
+            self.db["events"].create_index(["user"], if_not_exists=True)
+            self.db["events"].create_index(["outcome"], if_not_exists=True)
+
+    def load(self, user: str, *, brand: str) -> Conversation:
+        """The user's conversation, or a fresh one for ``brand``."""
+        with self._lock:
+            rows = list(self.db.execute(
+                "select brand, lang, state, turns from conversations where user = ?", [user]).fetchall())
+        if not rows:
+            return Conversation(user=user, brand=brand)
+        row_brand, lang, state, turns = rows[0]
+        return Conversation(user=user, brand=row_brand, lang=lang, state=json.loads(state or "{}"), turns=turns)
+
+    def save(self, conv: Conversation, *, at: datetime) -> None:
+        """Persist a conversation's state."""
+        with self._lock:
+            self.db["conversations"].upsert(
+                {"user": conv.user, "brand": conv.brand, "lang": conv.lang,
+                 "state": json.dumps(conv.state, ensure_ascii=False), "turns": conv.turns,
+                 "updated_at": at.isoformat()}, pk="user")
+
+    def log(self, event: Mapping[str, Any]) -> None:
+        """Record one handled message (what was asked, what the bot concluded)."""
+        with self._lock:
+            self.db["events"].insert(dict(event))
+
+    def events(self, user: str | None = None) -> Iterator[dict[str, Any]]:
+        """Logged events, oldest first (all, or one user's)."""
+        where, args = ("where user = ?", [user]) if user else ("", [])
+        with self._lock:
+            rows = list(self.db.query(f"select * from events {where} order by id", args))
+        yield from rows
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+

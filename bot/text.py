@@ -1,0 +1,189 @@
+"""Text normalisation for matching: one pipeline for customer questions and FAQ phrasings alike.
+
+    raw text ─► lower-case, NFKC, accents folded (Latin script) ─► slang expanded
+             ─► typo correction against the known vocabulary (rapidfuzz)
+             ─► synonyms to canonical tokens (longest variant first) ─► light stemming ─► stop words dropped
+    Chinese runs are split into canonical tokens (from the lexicon) and character bigrams.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.errors import FaqError
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[a-z0-9$#/]+(?:['.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+_VI_WORDS = frozenset("khong duoc cua toi minh bao hanh sao vay nhe a oi ko bi cho hay nhu the nao gi".split())
+
+STOPWORDS = frozenset("""
+a an the and or but if of to in on at by for from with about as into over than then so too very just
+i me my mine we us our ours you your yours he him his she her it its they them their this that these those
+is are was were be been being am do does did doing done have has had having will would shall should can could
+may might must get got gets getting let lets also still even only really please kindly thanks thank regards
+dear sir madam hi hello hey hii ok okay yes yeah pls any some there here what which whom whose why
+im ive id ill one ones thing things stuff item items product products unit units device devices goods
+want wanted need needed know tell advise question ask asking help like just now
+this that all
+""".split())
+
+# Words that keep their meaning even when short or common; never dropped or typo-corrected.
+KEEP = frozenset("not no who where when how long much many".split())
+
+_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFKC, and strip accents from Latin letters (keeps CJK untouched)."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def detect_language(text: str) -> str:
+    """``zh`` for Chinese script, ``vi`` for Vietnamese, else ``en``."""
+    if _CJK.search(text):
+        return "zh"
+    if _VI_MARKS.search(text):
+        return "vi"
+    words = re.findall(r"[a-z]+", text.lower())
+    if words and sum(w in _VI_WORDS for w in words) >= 2 and sum(w in _VI_WORDS for w in words) / len(words) > 0.3:
+        return "vi"
+    return "en"
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to make plurals and tenses meet."""
+    if len(word) <= 4 or not word.isalpha() or not word.isascii():
+        return word
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: -len(suffix)] + repl
+    return word
+
+
+class Lexicon:
+    """Slang, synonyms and stop words from ``faq/_common/lexicon.toml``."""
+
+    def __init__(self, slang: Mapping[str, str], synonyms: Mapping[str, Iterable[str]]) -> None:
+        self.slang = {fold(k): fold(v) for k, v in slang.items()}
+        self.canonical: dict[str, str] = {}
+        for canon, variants in synonyms.items():
+            for variant in [canon, *variants]:
+                self.canonical.setdefault(fold(variant).strip(), canon)
+        latin = sorted((v for v in self.canonical if not _CJK.search(v)), key=len, reverse=True)
+        cjk = sorted((v for v in self.canonical if _CJK.search(v)), key=len, reverse=True)
+        self._latin = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z0-9])")
+        self._cjk = re.compile("|".join(map(re.escape, cjk))) if cjk else None
+        self.canon_tokens = frozenset(self.canonical.values())
+        words = {w for v in latin for w in v.split()}
+        self.surface_words = frozenset(words)
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        """Read the lexicon file."""
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise FaqError(path, "(syntax)", str(exc)) from None
+        for key in ("slang", "synonyms"):
+            if not isinstance(data.get(key), dict):
+                raise FaqError(path, key, "missing table")
+        for canon, variants in data["synonyms"].items():
+            if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
+                raise FaqError(path, f"synonyms.{canon}", "expected a list of non-empty strings")
+        return cls(data["slang"], data["synonyms"])
+
+
+class Normaliser:
+    """Turns text into matching tokens; knows the vocabulary so it can correct typos."""
+
+    def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        self.vocabulary: frozenset[str] = frozenset()
+        self._choices: list[str] = []
+        self.set_vocabulary(vocabulary)
+
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        """The surface words typos are corrected towards (phrasings' words and lexicon variants)."""
+        vocab = {w for w in words if len(w) >= 3 and w.isascii() and w.isalpha()}
+        vocab |= self.lexicon.surface_words
+        self.vocabulary = frozenset(vocab)
+        self._choices = sorted(w for w in vocab if len(w) >= 4)
+        self._correct.cache_clear()
+
+    def surface_words(self, text: str) -> list[str]:
+        """Folded words of a text, slang expanded (no typo correction)."""
+        words: list[str] = []
+        for word in _WORD.findall(fold(text)):
+            words.extend(self.lexicon.slang.get(word, word).split())
+        return words
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one normaliser lives as long as the process
+    def _correct(self, word: str) -> str:
+        if (len(word) < 5 or word in self.vocabulary or word in STOPWORDS or word in KEEP
+                or not word.isalpha() or not word.isascii()):
+            return word
+        found = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=84)
+        return found[0] if found else word
+
+    def tokens(self, text: str, *, correct: bool = True) -> list[str]:
+        """Matching tokens of a text, in order, duplicates kept."""
+        words = self.surface_words(text)
+        if correct:
+            words = [self._correct(w) for w in words]
+        joined = " ".join(words)
+        out: list[str] = []
+        pos = 0
+        for match in self.lexicon._latin.finditer(joined):
+            out.extend(self._plain(joined[pos:match.start()]))
+            out.append(self.lexicon.canonical[match.group(0)])
+            pos = match.end()
+        out.extend(self._plain(joined[pos:]))
+        return out
+
+    def _plain(self, chunk: str) -> list[str]:
+        out: list[str] = []
+        for word in chunk.split():
+            if _CJK.search(word):
+                out.extend(self._cjk_tokens(word))
+            elif word in KEEP:
+                out.append(word)
+            elif word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+                stemmed = stem(word)
+                if stemmed not in STOPWORDS:
+                    out.append(stemmed)
+        return out
+
+    def _cjk_tokens(self, run: str) -> list[str]:
+        out: list[str] = []
+        rest: list[str] = []
+        pattern = self.lexicon._cjk
+        pieces: list[str] = []
+        pos = 0
+        if pattern is not None:
+            for match in pattern.finditer(run):
+                pieces.append(run[pos:match.start()])
+                out.append(self.lexicon.canonical[match.group(0)])
+                pos = match.end()
+        pieces.append(run[pos:])
+        for piece in pieces:
+            chars = [c for c in piece if _CJK.match(c) and c not in _CJK_STOP]
+            if len(chars) == 1:
+                rest.append(chars[0])
+            rest.extend(a + b for a, b in zip(chars, chars[1:], strict=False))
+        return out + rest
+
+
+_CJK_STOP = frozenset("的了吗呢吧啊么是我你您他她它们这那在有和就都也还要会能可以请问个")
