@@ -44,6 +44,20 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    engine = Engine.from_root(content_root(), store=Store(":memory:"), default_brand=settings.brand)
+    matcher = engine.matchers[settings.brand]
+    decision = matcher.decide(" ".join(args.question))
+    print("tokens: " + " ".join(f"{t}({matcher.weight(t):.2f}{'' if t in matcher.idf else '?'})"
+                                for t in decision.tokens))
+    _, ranked = matcher.rank(" ".join(args.question), limit=args.top)
+    for c in ranked:
+        print(f"{c.score:.3f}  {c.entry_id}")
+    print(f"outcome: {decision.outcome}")
+    return 0
+
+
 # -- console chat -----------------------------------------------------------------------------------
 
 def render_console(replies: Iterable[Reply]) -> str:
@@ -169,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(ask)
     ask.add_argument("--jsonl", action="store_true", help="read and write one JSON object per line")
     ask.set_defaults(func=_ask)
+
+    explain = sub.add_parser("explain", help="show how the matcher reads a question (for content writers)")
+    explain.add_argument("--brand", help="brand pack (default: SUPPORTBOT_BRAND, else kimpok)")
+    explain.add_argument("--top", type=int, default=6)
+    explain.add_argument("question", nargs="+")
+    explain.set_defaults(func=_explain)
 
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")
     check.set_defaults(func=_check)

@@ -38,6 +38,15 @@ this that all
 # Words that keep their meaning even when short or common; never dropped or typo-corrected.
 KEEP = frozenset("not no who where when how long much many".split())
 
+# Numbers carry no intent by themselves; what kind of number it is does.
+_CLASSES = (
+    (re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{4}年\d{1,2}月(\d{1,2}日)?|\b\d{1,2}月\d{1,2}日"), " date "),
+    (re.compile(r"\b\d{1,2}([:.]\d{2})?\s?(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{0,2}\b"), " clocktime "),
+    (re.compile(r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|dollars?|eur|euros?|rmb|yuan|vnd|dong|元)\b"), " money "),
+)
+_WEEKDAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
+                       r"sat|sun|weekend|weekends|tonight|today|tomorrow)\b")
+
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 
 
@@ -80,7 +89,10 @@ class Lexicon:
         self.canonical: dict[str, str] = {}
         for canon, variants in synonyms.items():
             for variant in [canon, *variants]:
-                self.canonical.setdefault(fold(variant).strip(), canon)
+                variant = fold(variant).strip()
+                self.canonical.setdefault(variant, canon)
+                if variant.isascii() and variant[-1].isalpha() and not variant.endswith("s"):
+                    self.canonical.setdefault(variant + "s", canon)  # plural of the last word
         latin = sorted((v for v in self.canonical if not _CJK.search(v)), key=len, reverse=True)
         cjk = sorted((v for v in self.canonical if _CJK.search(v)), key=len, reverse=True)
         self._latin = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z0-9])")
@@ -126,7 +138,11 @@ class Normaliser:
     def surface_words(self, text: str) -> list[str]:
         """Folded words of a text, slang expanded (no typo correction)."""
         words: list[str] = []
-        for word in _WORD.findall(fold(text)):
+        folded = fold(text)
+        for pattern, replacement in _CLASSES:
+            folded = pattern.sub(replacement, folded)
+        folded = _WEEKDAYS.sub(" weekday ", folded)
+        for word in _WORD.findall(folded):
             words.extend(self.lexicon.slang.get(word, word).split())
         return words
 
@@ -160,7 +176,9 @@ class Normaliser:
                 out.extend(self._cjk_tokens(word))
             elif word in KEEP:
                 out.append(word)
-            elif word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+            elif any(c.isdigit() for c in word):
+                continue  # a bare number: its meaning is in the words around it
+            elif word not in STOPWORDS and len(word) > 1:
                 stemmed = stem(word)
                 if stemmed not in STOPWORDS:
                     out.append(stemmed)
