@@ -1,9 +1,9 @@
 """The ``supportbot`` command.
 
-    supportbot                       console chat (or the Telegram bot once TELEGRAM_BOT_TOKEN is set)
-    supportbot chat [--brand B] [--now T]
-    supportbot ask --jsonl           batch: one JSON object per stdin line, one per stdout line
-    supportbot check                 validate every brand pack and FAQ file
+supportbot                       console chat (or the Telegram bot once TELEGRAM_BOT_TOKEN is set)
+supportbot chat [--brand B] [--now T]
+supportbot ask --jsonl           batch: one JSON object per stdin line, one per stdout line
+supportbot check                 validate every brand pack and FAQ file
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
-from typing import TextIO
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from bot.config import Settings, content_root, load_dotenv, parse_now
 from bot.engine import Engine, Message, Reply, fixed_clock, system_clock
@@ -109,13 +108,19 @@ def _context(engine: Engine, settings: Settings) -> dict[str, Any]:
 
 # -- batch ------------------------------------------------------------------------------------------
 
-def _parse_line(line: str, default_brand: str) -> tuple[str, Message]:
+def _parse_json(line: str) -> dict[str, Any]:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise InputError("not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise InputError("expected a JSON object")
+    return data
+
+
+def _parse_message(data: dict[str, Any]) -> Message:
     user = data.get("user")
     if not isinstance(user, str) or not user.strip():
         raise InputError("'user' must be a non-empty string")
@@ -135,7 +140,7 @@ def _parse_line(line: str, default_brand: str) -> tuple[str, Message]:
         except ConfigError as exc:
             raise InputError(str(exc)) from None
     brand = data.get("brand")
-    return user, Message(user=user, text=data.get("text"), press=data.get("press"),
+    return Message(user=user, text=data.get("text"), press=data.get("press"),
                          brand=brand.strip().lower() if isinstance(brand, str) and brand.strip() else None,
                          now=now, language=data.get("language"))
 
@@ -148,9 +153,11 @@ def _ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = s
     for line in stdin:
         if not line.strip():
             continue
-        user: str | None = None
+        user: Any = None
         try:
-            user, message = _parse_line(line, settings.brand)
+            data = _parse_json(line)
+            user = data.get("user")
+            message = _parse_message(data)
             replies = engine.handle(message)
             out: dict[str, Any] = {"user": user, "replies": [
                 {"text": r.text, "buttons": [b.label for b in r.buttons]} for r in replies]}

@@ -24,7 +24,7 @@ from bot.faq import Content, Entry, base_context, load_content
 from bot.matcher import Decision, Matcher
 from bot.packs import DEFAULT_BRAND, BrandPack
 from bot.store import Conversation, Store
-from bot.text import Lexicon, Normaliser, detect_language, fold
+from bot.text import Lexicon, Normaliser, fold
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ class Engine:
     # -- wording -----------------------------------------------------------------------------------
 
     def _language(self, pack: BrandPack, text: str, hint: str | None) -> str:
-        lang = detect_language(text)
+        lang = self.normaliser.lexicon.detect_language(text)
         if lang == "en" and hint and hint[:2] in pack.languages and not re.search(r"[a-z]{3}", fold(text)):
             lang = hint[:2]
         return lang if lang in pack.languages else "en"

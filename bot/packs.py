@@ -199,8 +199,9 @@ def _validate(check: _Checker, path: Path, data: dict[str, Any]) -> BrandPack:
         raise check.fail("brand.source", f"document {source!r} not found beside the pack")
     check.strings(brand, "languages", prefix="brand.", allowed=vocab["languages"])
 
-    contacts = check.table(data, "contacts")
-    assert contacts is not None
+    contacts = data.get("contacts")
+    check.table(data, "contacts")
+    assert isinstance(contacts, dict)
     # A document may give no phone or email (poesec): answers then point to the bot's consultant handoff.
     contacts.setdefault("phones", [])
     contacts.setdefault("emails", [])

@@ -44,15 +44,15 @@ class Store:
 
     def _migrate(self) -> None:
         with self._lock:
-            self.db["conversations"].create(
+            self.db.table("conversations").create(
                 {"user": str, "brand": str, "lang": str, "state": str, "turns": int, "updated_at": str},
                 pk="user", if_not_exists=True)
-            self.db["events"].create(
+            self.db.table("events").create(
                 {"id": int, "user": str, "brand": str, "at": str, "lang": str, "text": str, "outcome": str,
                  "entry_id": str, "score": float, "reply": str},
                 pk="id", if_not_exists=True)
-            self.db["events"].create_index(["user"], if_not_exists=True)
-            self.db["events"].create_index(["outcome"], if_not_exists=True)
+            self.db.table("events").create_index(["user"], if_not_exists=True)
+            self.db.table("events").create_index(["outcome"], if_not_exists=True)
 
     def load(self, user: str, *, brand: str) -> Conversation:
         """The user's conversation, or a fresh one for ``brand``."""
@@ -67,7 +67,7 @@ class Store:
     def save(self, conv: Conversation, *, at: datetime) -> None:
         """Persist a conversation's state."""
         with self._lock:
-            self.db["conversations"].upsert(
+            self.db.table("conversations").upsert(
                 {"user": conv.user, "brand": conv.brand, "lang": conv.lang,
                  "state": json.dumps(conv.state, ensure_ascii=False), "turns": conv.turns,
                  "updated_at": at.isoformat()}, pk="user")
@@ -75,7 +75,7 @@ class Store:
     def log(self, event: Mapping[str, Any]) -> None:
         """Record one handled message (what was asked, what the bot concluded)."""
         with self._lock:
-            self.db["events"].insert(dict(event))
+            self.db.table("events").insert(dict(event))
 
     def events(self, user: str | None = None) -> Iterator[dict[str, Any]]:
         """Logged events, oldest first (all, or one user's)."""

@@ -1,9 +1,9 @@
 """Text normalisation for matching: one pipeline for customer questions and FAQ phrasings alike.
 
-    raw text ─► lower-case, NFKC, accents folded (Latin script) ─► slang expanded
-             ─► typo correction against the known vocabulary (rapidfuzz)
-             ─► synonyms to canonical tokens (longest variant first) ─► light stemming ─► stop words dropped
-    Chinese runs are split into canonical tokens (from the lexicon) and character bigrams.
+raw text ─► lower-case, NFKC, accents folded (Latin script) ─► slang expanded
+─► typo correction against the known vocabulary (rapidfuzz)
+─► synonyms to canonical tokens (longest variant first) ─► light stemming ─► stop words dropped
+Chinese runs are split into canonical tokens (from the lexicon) and character bigrams.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -22,21 +23,10 @@ from bot.errors import FaqError
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[a-z0-9$#/]+(?:['.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
-_VI_WORDS = frozenset("khong duoc cua toi minh bao hanh sao vay nhe a oi ko bi cho hay nhu the nao gi".split())
 
-STOPWORDS = frozenset("""
-a an the and or but if of to in on at by for from with about as into over than then so too very just
-i me my mine we us our ours you your yours he him his she her it its they them their this that these those
-is are was were be been being am do does did doing done have has had having will would shall should can could
-may might must get got gets getting let lets also still even only really please kindly thanks thank regards
-dear sir madam hi hello hey hii ok okay yes yeah pls any some there here what which whom whose why
-im ive id ill one ones thing things stuff item items product products unit units device devices goods
-want wanted need needed know tell advise question ask asking help like just now
-this that all
-""".split())
 
 # Words that keep their meaning even when short or common; never dropped or typo-corrected.
-KEEP = frozenset("not no who where when how long much many".split())
+KEEP = frozenset(["not", "no", "who", "where", "when", "how", "long", "much", "many"])
 
 # Numbers carry no intent by themselves; what kind of number it is does.
 _CLASSES = (
@@ -44,8 +34,8 @@ _CLASSES = (
     (re.compile(r"\b\d{1,2}([:.]\d{2})?\s?(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{0,2}\b"), " clocktime "),
     (re.compile(r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|dollars?|eur|euros?|rmb|yuan|vnd|dong|元)\b"), " money "),
 )
-_WEEKDAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
-                       r"sat|sun|weekend|weekends|tonight|today|tomorrow)\b")
+_WEEKDAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|"
+                       r"thurs|fri|sat|sun|weekend|weekends|tonight|today|tomorrow)\b")
 
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 
@@ -57,14 +47,15 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
-def detect_language(text: str) -> str:
-    """``zh`` for Chinese script, ``vi`` for Vietnamese, else ``en``."""
+def detect_language(text: str, vietnamese_words: frozenset[str] = frozenset()) -> str:
+    """``zh`` for Chinese script, ``vi`` for Vietnamese (marks, or enough words written without), else ``en``."""
     if _CJK.search(text):
         return "zh"
     if _VI_MARKS.search(text):
         return "vi"
     words = re.findall(r"[a-z]+", text.lower())
-    if words and sum(w in _VI_WORDS for w in words) >= 2 and sum(w in _VI_WORDS for w in words) / len(words) > 0.3:
+    hits = {w for w in words if w in vietnamese_words}
+    if len(hits) >= 2 and sum(w in vietnamese_words for w in words) / len(words) > 0.3:
         return "vi"
     return "en"
 
@@ -84,7 +75,10 @@ def stem(word: str) -> str:
 class Lexicon:
     """Slang, synonyms and stop words from ``faq/_common/lexicon.toml``."""
 
-    def __init__(self, slang: Mapping[str, str], synonyms: Mapping[str, Iterable[str]]) -> None:
+    def __init__(self, slang: Mapping[str, str], synonyms: Mapping[str, Iterable[str]],
+                 stopwords: Iterable[str] = (), vietnamese_words: Iterable[str] = ()) -> None:
+        self.stopwords = frozenset(fold(w) for w in stopwords)
+        self.vietnamese_words = frozenset(fold(w) for w in vietnamese_words)
         self.slang = {fold(k): fold(v) for k, v in slang.items()}
         self.canonical: dict[str, str] = {}
         for canon, variants in synonyms.items():
@@ -109,13 +103,22 @@ class Lexicon:
                 data = tomllib.load(handle)
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise FaqError(path, "(syntax)", str(exc)) from None
-        for key in ("slang", "synonyms"):
+        for key in ("slang", "synonyms", "stopwords", "language"):
             if not isinstance(data.get(key), dict):
                 raise FaqError(path, key, "missing table")
+        for key, table, name in (("stopwords.words", "stopwords", "words"),
+                                 ("language.vietnamese_words", "language", "vietnamese_words")):
+            words = data[table].get(name)
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise FaqError(path, key, "expected a list of words")
         for canon, variants in data["synonyms"].items():
             if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
                 raise FaqError(path, f"synonyms.{canon}", "expected a list of non-empty strings")
-        return cls(data["slang"], data["synonyms"])
+        return cls(data["slang"], data["synonyms"], data["stopwords"]["words"], data["language"]["vietnamese_words"])
+
+    def detect_language(self, text: str) -> str:
+        """The language of a message: ``zh``, ``vi`` or ``en``."""
+        return detect_language(text, self.vietnamese_words)
 
 
 class Normaliser:
@@ -148,11 +151,13 @@ class Normaliser:
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one normaliser lives as long as the process
     def _correct(self, word: str) -> str:
-        if (len(word) < 5 or word in self.vocabulary or word in STOPWORDS or word in KEEP
+        if (len(word) < 5 or word in self.vocabulary or word in self.lexicon.stopwords or word in KEEP
                 or not word.isalpha() or not word.isascii()):
             return word
         found = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=84)
-        return found[0] if found else word
+        if found is None or abs(len(found[0]) - len(word)) > 1:
+            return word  # a typo changes a letter or two, not the word's length
+        return found[0]
 
     def tokens(self, text: str, *, correct: bool = True) -> list[str]:
         """Matching tokens of a text, in order, duplicates kept."""
@@ -177,10 +182,12 @@ class Normaliser:
             elif word in KEEP:
                 out.append(word)
             elif any(c.isdigit() for c in word):
-                continue  # a bare number: its meaning is in the words around it
-            elif word not in STOPWORDS and len(word) > 1:
+                if word.isalnum() and any(c.isalpha() for c in word) and len(word) >= 3:
+                    out.append(word)  # a model code such as 960h or omni960
+                # a bare number: its meaning is in the words around it
+            elif word not in self.lexicon.stopwords and len(word) > 1:
                 stemmed = stem(word)
-                if stemmed not in STOPWORDS:
+                if stemmed not in self.lexicon.stopwords:
                     out.append(stemmed)
         return out
 
@@ -200,7 +207,7 @@ class Normaliser:
             chars = [c for c in piece if _CJK.match(c) and c not in _CJK_STOP]
             if len(chars) == 1:
                 rest.append(chars[0])
-            rest.extend(a + b for a, b in zip(chars, chars[1:], strict=False))
+            rest.extend(a + b for a, b in pairwise(chars))
         return out + rest
 
 

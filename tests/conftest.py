@@ -1,0 +1,75 @@
+"""Shared fixtures: the real content, an engine on an in-memory store, and a transcript-style chat."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine, Message, Reply, fixed_clock
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+# A Monday morning in Shenzhen: consultants are in.
+MONDAY_10 = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
+
+
+@pytest.fixture(scope="session")
+def shared_engine() -> Engine:
+    """One engine over the real content (read-only tests)."""
+    return Engine.from_root(ROOT, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
+
+
+@pytest.fixture
+def engine() -> Engine:
+    """A fresh engine with its own in-memory database."""
+    return Engine.from_root(ROOT, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of policies/ and faq/ for tests that change or break content."""
+    for name in ("policies", "faq"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+@dataclass
+class Chat:
+    """A conversation driven like a customer would: say things, press buttons."""
+
+    engine: Engine
+    user: str = "customer-1"
+    brand: str | None = None
+    now: datetime | None = None
+    log: list[list[Reply]] = field(default_factory=list)
+
+    def say(self, text: str) -> str:
+        replies = self.engine.handle(Message(user=self.user, text=text, brand=self.brand, now=self.now))
+        self.log.append(replies)
+        return self.text
+
+    def press(self, label: str) -> str:
+        replies = self.engine.handle(Message(user=self.user, press=label, brand=self.brand, now=self.now))
+        self.log.append(replies)
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.log[-1])
+
+    @property
+    def buttons(self) -> list[str]:
+        return [b.label for r in self.log[-1] for b in r.buttons]
+
+
+@pytest.fixture
+def chat(engine: Engine) -> Callable[..., Chat]:
+    def make(brand: str | None = None, user: str = "customer-1", now: datetime | None = None) -> Chat:
+        return Chat(engine, user=user, brand=brand, now=now)
+
+    return make

@@ -1,0 +1,90 @@
+"""The batch interface and the console chat, run as a customer's tools would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+
+def _run(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTBOT_")}
+    environment.update({"SUPPORTBOT_DB": str(tmp_path / "bot.db"), **env})
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=environment, cwd=tmp_path, timeout=120)
+
+
+def test_batch_contract_one_line_out_per_line_in_bad_lines_included(tmp_path: Path) -> None:
+    lines = [
+        {"user": "a", "brand": "kimpok", "text": "how long is the warranty?"},
+        "this is not json",
+        {"user": "b", "brand": "nosuchbrand", "text": "hello"},
+        {"user": "c", "text": "rma"},
+        {"user": "c", "press": "None of these"},
+        {"user": "d", "text": 42},
+        {"user": "e", "text": "hi", "press": "x"},
+        ["a", "list"],
+        {"user": "f", "brand": "ktnc", "now": "yesterday", "text": "hi"},
+        {"user": "g", "brand": "longgang", "now": "2026-11-23T10:00:00+08:00", "text": "are you open now?"},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
+    result = _run(["ask", "--jsonl"], stdin, tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert out[0]["user"] == "a" and out[0]["replies"][0]["text"].startswith("1 year")
+    assert out[0]["replies"][0]["buttons"] == []
+    assert "error" in out[1] and "JSON" in out[1]["error"]
+    assert out[2] == {"user": "b", "error": out[2]["error"]} and "nosuchbrand" in out[2]["error"]
+    assert out[3]["replies"][0]["buttons"][-1] == "None of these"
+    assert "don't have information" in out[4]["replies"][0]["text"]
+    assert out[5]["user"] == "d" and "'text' must be a string" in out[5]["error"]
+    assert "exactly one of" in out[6]["error"]
+    assert out[7] == {"user": None, "error": "expected a JSON object"}
+    assert "ISO 8601" in out[8]["error"]
+    assert out[9]["replies"][0]["text"].startswith("Yes")
+    assert "Traceback" not in result.stderr
+
+
+def test_batch_brand_defaults_to_the_environment(tmp_path: Path) -> None:
+    result = _run(["ask", "--jsonl"], json.dumps({"user": "x", "text": "how long is the warranty"}) + "\n",
+                  tmp_path, SUPPORTBOT_BRAND="ktnc")
+    assert "3 years" in json.loads(result.stdout)["replies"][0]["text"]
+
+
+def test_batch_conversation_continues_across_runs(tmp_path: Path) -> None:
+    first = _run(["ask", "--jsonl"], json.dumps({"user": "p", "text": "rma"}) + "\n", tmp_path)
+    label = json.loads(first.stdout)["replies"][0]["buttons"][0]
+    second = _run(["ask", "--jsonl"], json.dumps({"user": "p", "press": label}) + "\n", tmp_path)
+    assert "no longer active" not in json.loads(second.stdout)["replies"][0]["text"]
+
+
+def test_console_chat_shows_buttons_as_numbers_and_takes_a_number(tmp_path: Path) -> None:
+    result = _run(["chat", "--now", "2026-11-23T10:00:00+08:00"], "rma\n1\nhow long is the warranty\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Kimpok" in result.stdout
+    assert "  [1] " in result.stdout
+    assert "1 year from the date of purchase" in result.stdout
+
+
+def test_unknown_default_brand_is_one_clear_line(tmp_path: Path) -> None:
+    result = _run(["chat"], "", tmp_path, SUPPORTBOT_BRAND="acme")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "unknown brand 'acme'" in result.stderr
+
+
+def test_bad_now_is_one_clear_line(tmp_path: Path) -> None:
+    result = _run(["chat", "--now", "tomorrow-ish"], "", tmp_path)
+    assert result.returncode == 2
+    assert "--now: 'tomorrow-ish' is not an ISO 8601 time" in result.stderr
+
+
+def test_the_content_folder_is_found_from_anywhere(tmp_path: Path) -> None:
+    assert (ROOT / "policies").is_dir()
+    result = _run(["check"], "", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "kimpok (000)" in result.stdout
