@@ -42,7 +42,7 @@ _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), 
 
 def fold(text: str) -> str:
     """Lower-case, NFKC, and strip accents from Latin letters (keeps CJK untouched)."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("đ", "d")
+    text = unicodedata.normalize("NFKC", text).lower().replace("đ", "d").replace("'", "").replace("’", "")
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
@@ -154,7 +154,7 @@ class Normaliser:
         if (len(word) < 5 or word in self.vocabulary or word in self.lexicon.stopwords or word in KEEP
                 or not word.isalpha() or not word.isascii()):
             return word
-        found = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=84)
+        found = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=80)
         if found is None or abs(len(found[0]) - len(word)) > 1:
             return word  # a typo changes a letter or two, not the word's length
         return found[0]
