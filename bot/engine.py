@@ -129,6 +129,8 @@ class Engine:
                     vocabulary.update(normaliser.surface_words(phrase))
         normaliser.set_vocabulary(vocabulary)
         self.normaliser = normaliser
+        self._out_of_scope = {brand: tuple(e.id for e in entries.values() if e.kind == "oos")
+                              for brand, entries in content.entries.items()}
         self.matchers = {
             brand: Matcher(normaliser, ((e.id, p) for e in entries.values() for p in e.phrasings))
             for brand, entries in content.entries.items()
@@ -189,7 +191,7 @@ class Engine:
         if self.safety.refuses(text):
             conv.state.pop("buttons", None)
             return _Turn("refused", replies=[*notes, Reply(self._message(pack, "refuse_breakin", conv.lang, now))])
-        decision = self.matchers[pack.id].decide(text)
+        decision = self.matchers[pack.id].decide(text, set_aside=self._out_of_scope[pack.id])
         turn = self._decided(conv, pack, decision, now)
         turn.replies[:0] = notes
         return turn
@@ -199,7 +201,7 @@ class Engine:
         best = decision.best
         if decision.outcome == "answer" and best is not None:
             return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
-        if decision.outcome == "clarify" and all(entries[c.entry_id].kind != "oos" for c in decision.candidates):
+        if decision.outcome == "clarify":
             options = [entries[c.entry_id] for c in decision.candidates]
             buttons = [Button(e.title(conv.lang), f"faq:{e.id}") for e in options]
             buttons.append(Button(self._message(pack, "button_none", conv.lang, now), "none"))

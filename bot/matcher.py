@@ -17,19 +17,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.text import Normaliser
+from bot.text import NUMBER, Normaliser, is_cjk
 
 Outcome = Literal["answer", "clarify", "unknown"]
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Confidence thresholds: answer above ``answer``; clarify within ``margin`` of the runner-up."""
+    """Confidence thresholds.
+
+    Below ``floor`` nothing is a candidate. A runner-up within ``margin`` (relative to the top score)
+    is a close call: below ``sure`` (or when the question is a single word) the customer is asked which
+    one they mean. Otherwise the top entry
+    answers when it reaches ``answer``, and below that the bot says it doesn't know.
+    """
 
     answer: float = 0.42
     floor: float = 0.30
-    margin: float = 0.06
-    sure: float = 0.80
+    margin: float = 0.07
+    sure: float = 0.60
+    # Weights of tokens the index does not know: Chinese character pairs (most are just the seams
+    # between words) and bare numbers count for little against a match; other words count fully.
+    unknown_cjk: float = 0.4
+    number: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Matcher:
         self._tokens: list[frozenset[str]] = []
         entry_vocab: dict[str, set[str]] = defaultdict(set)
         for entry_id, text in phrasings:
-            tokens = frozenset(normaliser.tokens(text, correct=False))
+            tokens = frozenset(normaliser.tokens(text, correct=False)) - {NUMBER}
             if not tokens:
                 continue
             self._entry_of.append(entry_id)
@@ -90,7 +100,14 @@ class Matcher:
 
     def weight(self, token: str) -> float:
         """How informative a token is (unknown words weigh like rare ones)."""
-        return self.idf.get(token, self.unknown_weight)
+        known = self.idf.get(token)
+        if known is not None:
+            return known
+        if token == NUMBER:
+            return self.thresholds.number
+        if is_cjk(token):
+            return self.thresholds.unknown_cjk
+        return self.unknown_weight
 
     def rank(self, text: str, *, limit: int = 5) -> tuple[tuple[str, ...], list[Candidate]]:
         """The question's tokens and the best entries, highest score first."""
@@ -123,16 +140,26 @@ class Matcher:
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return tokens, scored[:limit]
 
-    def decide(self, text: str, *, exclude: Sequence[str] = ()) -> Decision:
-        """Answer, clarify or admit not knowing."""
-        tokens, ranked = self.rank(text, limit=5 + len(exclude))
+    def decide(self, text: str, *, exclude: Sequence[str] = (), set_aside: Sequence[str] = ()) -> Decision:
+        """Answer, clarify or admit not knowing.
+
+        ``exclude`` entries are never candidates. ``set_aside`` entries (out-of-scope intents) win
+        when they are on top, but are never offered as one side of a close call.
+        """
+        tokens, ranked = self.rank(text, limit=6 + len(exclude))
         ranked = [c for c in ranked if c.entry_id not in exclude]
         th = self.thresholds
         if not ranked or ranked[0].score < th.floor:
             return Decision("unknown", tuple(ranked[:3]), tokens)
         top = ranked[0]
-        close = [c for c in ranked[1:3] if c.score >= th.floor and top.score - c.score < th.margin]
-        if close and top.score < th.sure:
+        if top.entry_id in set_aside:
+            return Decision("answer", tuple(ranked[:3]), tokens)
+        doubt = next((c for c in ranked if c.entry_id in set_aside and c.score >= top.score * (1 - th.margin)), None)
+        if doubt is not None:  # as likely out of scope as in: say so rather than guess
+            return Decision("answer", (doubt, *[c for c in ranked[:3] if c is not doubt]), tokens)
+        ranked = [c for c in ranked if c.entry_id not in set_aside]
+        close = [c for c in ranked[1:3] if c.score >= th.floor and c.score >= top.score * (1 - th.margin)]
+        if close and (top.score < th.sure or len(tokens) == 1):  # one word alone is always a close call
             return Decision("clarify", (top, *close), tokens)
         if top.score < th.answer:
             return Decision("unknown", tuple(ranked[:3]), tokens)

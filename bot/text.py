@@ -37,7 +37,14 @@ _CLASSES = (
 _WEEKDAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|"
                        r"thurs|fri|sat|sun|weekend|weekends|tonight|today|tomorrow)\b")
 
+NUMBER = "<number>"  # the token a bare number becomes: it matches nothing, and weighs little
+
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def is_cjk(token: str) -> bool:
+    """Whether a token is Chinese (a character bigram or a single character)."""
+    return bool(_CJK.match(token))
 
 
 def fold(text: str) -> str:
@@ -155,8 +162,8 @@ class Normaliser:
                 or not word.isalpha() or not word.isascii()):
             return word
         found = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=80)
-        if found is None or abs(len(found[0]) - len(word)) > 1:
-            return word  # a typo changes a letter or two, not the word's length
+        if found is None or abs(len(found[0]) - len(word)) > 1 or found[0][0] != word[0]:
+            return word  # a typo changes a letter or two, not the word's length or its first letter
         return found[0]
 
     def tokens(self, text: str, *, correct: bool = True) -> list[str]:
@@ -184,7 +191,8 @@ class Normaliser:
             elif any(c.isdigit() for c in word):
                 if word.isalnum() and any(c.isalpha() for c in word) and len(word) >= 3:
                     out.append(word)  # a model code such as 960h or omni960
-                # a bare number: its meaning is in the words around it
+                else:
+                    out.append(NUMBER)  # a bare number: its meaning is in the words around it
             elif word not in self.lexicon.stopwords and len(word) > 1:
                 stemmed = stem(word)
                 if stemmed not in self.lexicon.stopwords:
