@@ -112,6 +112,8 @@ class Matcher:
     def rank(self, text: str, *, limit: int = 5) -> tuple[tuple[str, ...], list[Candidate]]:
         """The question's tokens and the best entries, highest score first."""
         tokens = tuple(dict.fromkeys(self.normaliser.tokens(text)))
+        if any(t not in self.normaliser.lexicon.social for t in tokens):
+            tokens = tuple(t for t in tokens if t not in self.normaliser.lexicon.social)
         if not tokens:
             return tokens, []
         query_weight = sum(self.weight(t) for t in tokens)

@@ -83,8 +83,10 @@ class Lexicon:
     """Slang, synonyms and stop words from ``faq/_common/lexicon.toml``."""
 
     def __init__(self, slang: Mapping[str, str], synonyms: Mapping[str, Iterable[str]],
-                 stopwords: Iterable[str] = (), vietnamese_words: Iterable[str] = ()) -> None:
+                 stopwords: Iterable[str] = (), vietnamese_words: Iterable[str] = (),
+                 social: Iterable[str] = ()) -> None:
         self.stopwords = frozenset(fold(w) for w in stopwords)
+        self.social = frozenset(social)
         self.vietnamese_words = frozenset(fold(w) for w in vietnamese_words)
         self.slang = {fold(k): fold(v) for k, v in slang.items()}
         self.canonical: dict[str, str] = {}
@@ -121,7 +123,12 @@ class Lexicon:
         for canon, variants in data["synonyms"].items():
             if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
                 raise FaqError(path, f"synonyms.{canon}", "expected a list of non-empty strings")
-        return cls(data["slang"], data["synonyms"], data["stopwords"]["words"], data["language"]["vietnamese_words"])
+        social = data["stopwords"].get("social", [])
+        unknown = [t for t in social if t not in data["synonyms"]]
+        if unknown:
+            raise FaqError(path, "stopwords.social", f"{unknown[0]!r} is not a synonym group")
+        return cls(data["slang"], data["synonyms"], data["stopwords"]["words"], data["language"]["vietnamese_words"],
+                   social)
 
     def detect_language(self, text: str) -> str:
         """The language of a message: ``zh``, ``vi`` or ``en``."""
