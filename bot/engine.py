@@ -19,10 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.advice import Advisor
 from bot.errors import FaqError, InputError
 from bot.faq import Content, Entry, base_context, load_content
 from bot.matcher import Decision, Matcher
 from bot.packs import DEFAULT_BRAND, BrandPack
+from bot.situation import DateFact, Situation, SituationReader, with_category, with_date
 from bot.store import Conversation, Store
 from bot.text import Lexicon, Normaliser, fold
 
@@ -32,6 +34,25 @@ MAX_CHARS = 2000  # what the matcher reads of one message
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 Clock = Callable[[], datetime]
+
+
+def _local(now: datetime, pack: BrandPack) -> datetime:
+    """The customer's moment: as given when it carries the customer's offset, else in the brand's zone."""
+    offset = now.utcoffset()
+    return now.astimezone(pack.timezone) if offset is None or offset.total_seconds() == 0 else now
+
+
+def _settle_date(situation: Situation, iso: str) -> Situation:
+    """The situation with an ambiguous date settled on the reading the customer chose."""
+    from dataclasses import replace as _replace
+    from datetime import date as _date
+
+    day = _date.fromisoformat(iso)
+    for fact in situation.dates:
+        if day in fact.reading.alternatives:
+            settled = _replace(fact.reading, earliest=day, latest=day, alternatives=())
+            return with_date(situation, DateFact(settled, fact.kind))
+    return situation
 
 
 def system_clock() -> datetime:
@@ -112,7 +133,8 @@ class Engine:
     """Answers customers of every brand from its pack and FAQ."""
 
     def __init__(self, *, packs: Mapping[str, BrandPack], content: Content, lexicon: Lexicon, safety: Safety,
-                 store: Store, clock: Clock = system_clock, default_brand: str = DEFAULT_BRAND) -> None:
+                 reader: SituationReader, advisor: Advisor, store: Store, clock: Clock = system_clock,
+                 default_brand: str = DEFAULT_BRAND) -> None:
         if default_brand not in packs:
             raise InputError(f"unknown brand {default_brand!r} (known: {', '.join(sorted(packs))})")
         self.packs = packs
@@ -121,6 +143,8 @@ class Engine:
         self.clock = clock
         self.default_brand = default_brand
         self.safety = safety
+        self.reader = reader
+        self.advisor = advisor
         vocabulary = set()
         normaliser = Normaliser(lexicon)
         for entries in content.entries.values():
@@ -141,10 +165,13 @@ class Engine:
                   default_brand: str = DEFAULT_BRAND) -> Engine:
         """Load and validate all content under ``root`` and build an engine."""
         packs, content = load_content(root)
-        lexicon = Lexicon.load(root / "faq" / "_common" / "matching" / "lexicon.toml")
-        safety = Safety(root / "faq" / "_common" / "matching" / "safety.toml")
-        return cls(packs=packs, content=content, lexicon=lexicon, safety=safety, store=store, clock=clock,
-                   default_brand=default_brand)
+        matching = root / "faq" / "_common" / "matching"
+        lexicon = Lexicon.load(matching / "lexicon.toml")
+        safety = Safety(matching / "safety.toml")
+        reader = SituationReader(matching / "situations.toml")
+        advisor = Advisor(matching / "situations.toml")
+        return cls(packs=packs, content=content, lexicon=lexicon, safety=safety, reader=reader, advisor=advisor,
+                   store=store, clock=clock, default_brand=default_brand)
 
     # -- the one entry point ---------------------------------------------------------------------
 
@@ -190,15 +217,34 @@ class Engine:
             notes.append(Reply(self._message(pack, "too_long", conv.lang, now, limit=MAX_CHARS)))
         if self.safety.refuses(text):
             conv.state.pop("buttons", None)
+            conv.state.pop("pending", None)
             return _Turn("refused", replies=[*notes, Reply(self._message(pack, "refuse_breakin", conv.lang, now))])
+        local = _local(now, pack)
+        situation = self.reader.read(text, local, pack, language=conv.lang)
+        pending = conv.state.pop("pending", None)
+        if pending and (situation.dates or situation.category):
+            prior = Situation.from_state(pending["situation"])
+            turn = self._situational(conv, pack, prior.merged(situation), pending.get("tokens", []),
+                                     pending.get("entry"), now, answered=True)
+            if turn is not None:
+                turn.replies[:0] = notes
+                return turn
         decision = self.matchers[pack.id].decide(text, set_aside=self._out_of_scope[pack.id])
-        turn = self._decided(conv, pack, decision, now)
+        turn = self._decided(conv, pack, decision, now, situation)
         turn.replies[:0] = notes
         return turn
 
-    def _decided(self, conv: Conversation, pack: BrandPack, decision: Decision, now: datetime) -> _Turn:
+    def _decided(self, conv: Conversation, pack: BrandPack, decision: Decision, now: datetime,
+                 situation: Situation) -> _Turn:
         entries = self.content.entries[pack.id]
         best = decision.best
+        out_of_scope = best is not None and decision.outcome == "answer" and entries[best.entry_id].kind == "oos"
+        if not out_of_scope:
+            entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
+            turn = self._situational(conv, pack, situation, list(decision.tokens), entry_id, now,
+                                     score=best.score if best else None)
+            if turn is not None:
+                return turn
         if decision.outcome == "answer" and best is not None:
             return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
         if decision.outcome == "clarify":
@@ -211,6 +257,55 @@ class Engine:
                          [Reply(text, tuple(buttons))])
         return self._dont_know(conv, pack, now, outcome="unknown",
                                score=best.score if best else None, entry_id=best.entry_id if best else None)
+
+    def _situational(self, conv: Conversation, pack: BrandPack, situation: Situation, tokens: list[str],
+                     entry_id: str | None, now: datetime, *, score: float | None = None,
+                     answered: bool = False) -> _Turn | None:
+        """Apply the policy to the customer's situation; None when it has nothing to add."""
+        today = _local(now, pack).date()
+        advice = self.advisor.advise(pack, situation, tokens, entry_id, today)
+        entries = self.content.entries[pack.id]
+        entry = entries.get(entry_id) if entry_id else None
+        if not advice.parts and advice.ask is None:
+            return None
+        if not advice.parts and entry is None and not answered and not situation.dates:
+            return None  # a question we'd ask about something we didn't understand: say so instead
+        context = base_context(pack, now)
+        texts = [self._render_part(pack, name, conv.lang, context, extra) for name, extra in advice.parts]
+        buttons: list[Button] = []
+        if entry is not None and entry.kind == "faq":
+            if advice.parts and advice.supersede:
+                label = self._message(pack, "button_more", conv.lang, now, title=entry.title(conv.lang))
+                buttons.append(Button(label, f"faq:{entry.id}"))
+            else:
+                texts.append(self.content.render_entry(pack.id, entry, conv.lang, context))
+        if advice.ask is not None:
+            name, extra = advice.ask
+            texts.append(self._render_part(pack, name, conv.lang, context, extra))
+            buttons.extend(Button(self._choice_label(pack, label, data, conv.lang, now), data)
+                           for label, data in advice.choices)
+            conv.state["pending"] = {"situation": situation.to_state(), "tokens": tokens, "entry": entry_id,
+                                     "need": advice.need}
+        conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
+        conv.state["situation"] = situation.to_state()
+        outcome = "advised" if advice.parts else "asked"
+        return _Turn(outcome, entry_id, score, [Reply("\n".join(texts), tuple(buttons))])
+
+    def _render_part(self, pack: BrandPack, name: str, lang: str, context: Mapping[str, Any],
+                     extra: Mapping[str, Any]) -> str:
+        return self.content.render_message(pack.id, name, lang, {**context, **extra})
+
+    def _choice_label(self, pack: BrandPack, label: str, data: str, lang: str, now: datetime) -> str:
+        if data.startswith("cat:"):
+            category = pack.category(data[4:])
+            if category is not None:
+                return str(category.data.get(f"name_{lang}", category.name))
+        if data.startswith("date:"):
+            from datetime import date as _date
+
+            return self.content.render_message(pack.id, "date_label", lang,
+                                               {**base_context(pack, now), "d": _date.fromisoformat(data[5:])})
+        return label
 
     def _answer(self, conv: Conversation, pack: BrandPack, entry: Entry, now: datetime, *,
                 score: float | None) -> _Turn:
@@ -237,6 +332,17 @@ class Engine:
             return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
         data = chosen["data"]
         entries = self.content.entries[pack.id]
+        pending = conv.state.pop("pending", None)
+        if pending and (data.startswith("cat:") or data.startswith("date:")):
+            situation = Situation.from_state(pending["situation"])
+            if data.startswith("cat:"):
+                situation = with_category(situation, data[4:])
+            else:
+                situation = _settle_date(situation, data[5:])
+            turn = self._situational(conv, pack, situation, pending.get("tokens", []), pending.get("entry"), now,
+                                     answered=True)
+            if turn is not None:
+                return turn
         if data.startswith("faq:") and data[4:] in entries:
             return self._answer(conv, pack, entries[data[4:]], now, score=None)
         if data == "consultant" and "human" in entries:

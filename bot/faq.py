@@ -23,6 +23,7 @@ from bot.packs import BrandPack, load_packs
 
 COMMON = "_common"
 LANGUAGES = ("en", "zh", "vi")
+MESSAGE_FILES = ("messages.toml", "verdicts.toml")  # named templates, not FAQ entries
 KINDS = ("faq", "oos", "hours", "smalltalk", "handoff", "safety")
 
 
@@ -137,8 +138,9 @@ class Content:
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False,
         )
         self._compiled: dict[tuple[str, str, str], jinja2.Template] = {}
+        self.message_paths: dict[tuple[str, str], Path] = {}
         common = self._load_dir(faq_dir / COMMON, COMMON)
-        self.messages = _messages(faq_dir / COMMON / "messages.toml")
+        self.messages = self._message_files(faq_dir / COMMON, required=True)
         self.brand_messages: dict[str, dict[str, dict[str, str]]] = {}
         self.entries: dict[str, dict[str, Entry]] = {}
         for brand in packs:
@@ -149,14 +151,34 @@ class Content:
             merged = {e.id: e for e in common}
             merged.update({e.id: e for e in own})
             self.entries[brand] = merged
-            brand_messages = folder / "messages.toml"
-            self.brand_messages[brand] = _messages(brand_messages) if brand_messages.is_file() else {}
+            self.brand_messages[brand] = self._message_files(folder, required=False)
+
+    def verdict_names(self) -> set[str]:
+        """Names of the templates that need a verdict in their context (from ``verdicts.toml`` files)."""
+        return {name for (_, name), path in self.message_paths.items() if path.name == "verdicts.toml"}
+
+    def _message_files(self, folder: Path, *, required: bool) -> dict[str, dict[str, str]]:
+        merged: dict[str, dict[str, str]] = {}
+        seen: dict[str, Path] = {}
+        for name in MESSAGE_FILES:
+            path = folder / name
+            if not path.is_file():
+                if required:
+                    raise FaqError(path, "(file)", "not found")
+                continue
+            for key, texts in _messages(path).items():
+                if key in seen:
+                    raise FaqError(path, key, f"defined twice (also in {seen[key].name})")
+                seen[key] = path
+                merged[key] = texts
+                self.message_paths[(folder.name, key)] = path
+        return merged
 
     def _load_dir(self, folder: Path, brand: str) -> list[Entry]:
         entries: list[Entry] = []
         seen: dict[str, Path] = {}
         for path in sorted(folder.glob("*.toml")):
-            if path.name == "messages.toml" or path.name.startswith("_"):
+            if path.name in MESSAGE_FILES or path.name.startswith("_"):
                 continue
             for entry in load_entries(path, brand):
                 if entry.id in seen:
@@ -189,12 +211,12 @@ class Content:
 
     def message_text(self, brand: str, name: str, lang: str) -> tuple[str, str, Path]:
         """The wording of a shared message, the brand's own first; returns (source, lang, file)."""
-        for table, file in ((self.brand_messages.get(brand, {}), self.faq_dir / brand / "messages.toml"),
-                            (self.messages, self.faq_dir / COMMON / "messages.toml")):
+        for table, folder in ((self.brand_messages.get(brand, {}), self.faq_dir / brand),
+                              (self.messages, self.faq_dir / COMMON)):
             if name in table:
                 texts = table[name]
                 use = lang if lang in texts else "en"
-                return texts[use], use, file
+                return texts[use], use, self.message_paths.get((folder.name, name), folder / MESSAGE_FILES[0])
         raise FaqError(self.faq_dir / COMMON / "messages.toml", name, "message missing")
 
     def render_message(self, brand: str, name: str, lang: str, context: Mapping[str, Any]) -> str:
@@ -237,18 +259,32 @@ _CHECK_MOMENT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
     """Load and validate every brand pack and all FAQ content under ``root``.
 
-    Every entry and message is rendered for every brand in every language it has, so a broken
-    template or an unknown policy value stops start-up here rather than reaching a customer.
+    Every entry and message is rendered for every brand in every language it has, and every verdict
+    template with verdicts the policy layer computes for sample situations, so a broken template or an
+    unknown policy value stops start-up here rather than reaching a customer.
     """
+    from bot.advice import Advisor, sample_situations
+
     packs = load_packs(root / "policies")
     content = Content(root / "faq", packs)
+    advisor = Advisor(root / "faq" / "_common" / "matching" / "situations.toml")
+    verdicts = content.verdict_names()
     for brand, pack in packs.items():
         context = base_context(pack, _CHECK_MOMENT)
         for entry in content.entries[brand].values():
             for lang in entry.answers:
                 content.render_entry(brand, entry, lang, context)
-        names = set(content.messages) | set(content.brand_messages.get(brand, {}))
+        names = (set(content.messages) | set(content.brand_messages.get(brand, {}))) - verdicts
         for name in names:
             for lang in LANGUAGES:
-                content.render_message(brand, name, lang, {**context, "limit": 1, "options": []})
+                content.render_message(brand, name, lang, {**context, "limit": 1, "options": [], "title": "x"})
+        today = _CHECK_MOMENT.date()
+        for situation in sample_situations(pack, today):
+            advice = advisor.advise(pack, situation, [], None, today)
+            parts = list(advice.parts) + ([advice.ask] if advice.ask else [])
+            for name, extra in parts:
+                for lang in LANGUAGES:
+                    content.render_message(brand, name, lang, {**context, **extra})
+        for lang in LANGUAGES:
+            content.render_message(brand, "date_label", lang, {**context, "d": today})
     return packs, content

@@ -39,6 +39,12 @@ class Category:
     months: int | None
     parts_months: int | None
     keywords: tuple[str, ...]
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def manufacturer_terms(self) -> bool:
+        """Whether the product follows its manufacturer's own warranty instead of a stated period."""
+        return bool(self.data.get("manufacturer_warranty") or self.data.get("manufacturer_terms"))
 
 
 @dataclass(frozen=True)
@@ -249,6 +255,7 @@ def _validate(check: _Checker, path: Path, data: dict[str, Any]) -> BrandPack:
             months=None if months is None else int(months),
             parts_months=None if parts is None else int(parts),
             keywords=tuple(check.strings(cat, "keywords", required=False, prefix=where)),
+            data=cat,
         ))
     if "default_months" not in warranty and not categories:
         raise check.fail("warranty.default_months", "missing (needed when there are no categories)")

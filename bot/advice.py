@@ -1,0 +1,171 @@
+"""Deciding which verdicts a message needs, and what to ask when a fact is missing.
+
+The engine gives the :class:`Advisor` the customer's situation (this message plus what the conversation
+already established), the matcher's tokens and the FAQ entry it chose. The advisor runs the policy
+functions that apply and returns :class:`Advice`: named templates to render (with their verdicts), a
+question to ask when the answer depends on something the customer has not said, and whether the
+verdicts answer the question fully (so the FAQ entry's general answer is offered as a button instead).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot import policy
+from bot.dates import DateReading
+from bot.errors import FaqError
+from bot.packs import BrandPack
+from bot.situation import DateFact, Situation
+
+_AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
+_OWN_CASE_TOKENS = frozenset({"faulty", "repair", "expired", "drop", "water", "damp", "lightning", "fire", "surge"})
+
+
+@dataclass
+class Advice:
+    """What the engine should say about the customer's own situation."""
+
+    parts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    ask: tuple[str, dict[str, Any]] | None = None
+    need: str | None = None
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (label or category name, button data)
+    supersede: bool = False
+
+    @property
+    def decisive(self) -> bool:
+        """Whether there is a verdict to give (not only a question)."""
+        return bool(self.parts)
+
+
+class Advisor:
+    """Applies the policy layer to a situation."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+            supersedes = data["supersedes"]
+        except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
+            raise FaqError(path, "supersedes", f"cannot load: {exc}") from None
+        self.supersedes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in supersedes.items()}
+
+    def advise(self, pack: BrandPack, situation: Situation, tokens: Sequence[str], entry_id: str | None,
+               today: date) -> Advice:
+        """The verdicts that apply, or the question to ask."""
+        advice = Advice()
+        s = situation
+        has_age = any(f.kind in _AGE_KINDS for f in s.dates)
+        own_case = bool(s.events) or has_age or bool(_OWN_CASE_TOKENS & set(tokens))
+        w = policy.warranty(pack, s, today)
+        excl = policy.exclusions(pack, s)
+
+        dated = [v for v in (policy.rma_validity(pack, s, today),
+                             policy.repaired_item(pack, s, today) if s.wants & {"free", "cost"} else None,
+                             policy.repair_progress(pack, s, today)) if v is not None]
+        for verdict in dated:
+            advice.parts.append((verdict.kind, {"v": verdict}))
+
+        cost = policy.out_of_warranty_cost(pack, s, w.months_over if w.status == "expired" else None)
+        if cost.total is not None or (cost.tier is not None and s.years_beyond is not None):
+            advice.parts.append(("cost", {"v": cost}))
+
+        if s.wants & {"refund", "replace", "credit"} and not dated:
+            window = policy.return_option(pack, s, today)
+            if window is not None:
+                if window.need is None:
+                    advice.parts.append(("window", {"v": window}))
+                elif window.need in ("exact_date", "valid_date"):
+                    self._ask_date(advice, window.need, window.start_text, w)
+                elif not excl:
+                    self._ask_date(advice, "date", "", w)
+
+        if "shipping" in s.wants and has_age and not dated:
+            ship = policy.shipping(pack, s, today)
+            if ship is not None and ship.rule is not None:
+                advice.parts.append(("shipping", {"v": ship}))
+
+        wants_status = bool(s.wants & {"free"}) or has_age
+        if not dated and wants_status and cost.total is None and not any(n == "window" for n, _ in advice.parts):
+            self._warranty(advice, w, excl, has_age=has_age, own_case=own_case, wants=s.wants)
+        elif excl and has_age and w.status in ("covered", "expired"):
+            advice.parts.append(("exclusion", {"excl": excl, "v": w if w.status == "covered" else None}))
+
+        if advice.parts and entry_id is not None:
+            advice.supersede = any(fnmatch.fnmatch(entry_id, pattern) for name, _ in advice.parts
+                                   for pattern in self.supersedes.get(name, ()))
+        return advice
+
+    def _warranty(self, advice: Advice, w: policy.WarrantyVerdict, excl: list[Mapping[str, Any]], *,
+                  has_age: bool, own_case: bool, wants: frozenset[str]) -> None:
+        if w.status == "covered" and excl:
+            advice.parts.append(("exclusion", {"excl": excl, "v": w}))
+        elif w.status in ("covered", "expired"):
+            advice.parts.append((f"warranty_{w.status}", {"v": w}))
+            if excl:
+                advice.parts.append(("exclusion", {"excl": excl, "v": None}))
+        elif w.status == "manufacturer":
+            advice.parts.append(("warranty_manufacturer", {"v": w}))
+        elif w.need == "category" and (has_age or own_case) and not excl:
+            advice.ask = ("ask_category", {"v": w})
+            advice.need = "category"
+            advice.choices = [(c.name, f"cat:{c.id}") for c in w.options]
+        elif w.need in ("valid_date", "exact_date", "day_month"):
+            self._ask_date(advice, w.need, w.start_text, w)
+        elif w.need == "date" and own_case and "free" in wants and not excl:
+            self._ask_date(advice, "date", "", w)
+
+    @staticmethod
+    def _ask_date(advice: Advice, need: str, text: str, w: policy.WarrantyVerdict) -> None:
+        if advice.ask is not None:
+            return
+        if need == "valid_date":
+            advice.ask = ("bad_date", {"v": w})
+        elif need == "day_month":
+            advice.ask = ("ask_day_month", {"v": w})
+            advice.choices = [(d.isoformat(), f"date:{d.isoformat()}") for d in w.options]
+        elif need == "exact_date":
+            advice.ask = ("ask_exact_date", {"v": w})
+        else:
+            advice.ask = ("ask_date", {"v": w})
+        advice.need = need
+
+
+def sample_situations(pack: BrandPack, today: date) -> Iterator[Situation]:
+    """Situations that between them reach every verdict template for a brand (used to check templates)."""
+
+    def fact(kind: str, day: date, text: str = "the date") -> DateFact:
+        return DateFact(DateReading(day, day, text, 0, 0), kind)
+
+    category = pack.categories[0].id if pack.categories else None
+    long_ago = today - timedelta(days=3000)
+    recent = today - timedelta(days=3)
+    for cat in [category, *[c.id for c in pack.categories]]:
+        for day in (recent, long_ago, today - timedelta(days=20), today - timedelta(days=60)):
+            yield Situation(dates=(fact("purchase", day),), category=cat,
+                            wants=frozenset({"free", "refund", "credit", "shipping"}))
+    events = frozenset(t for e in pack.exclusions() for t in e.get("tags", ()))
+    yield Situation(dates=(fact("purchase", recent),), category=category, events=events, wants=frozenset({"free"}))
+    yield Situation(dates=(fact("purchase", long_ago),), category=category, events=events, wants=frozenset({"free"}))
+    yield Situation(dates=(fact("rma_issued", today - timedelta(days=20)), fact("ship_planned", today)))
+    yield Situation(dates=(fact("rma_issued", today - timedelta(days=2)), fact("ship_planned", today)))
+    yield Situation(dates=(fact("shipped_back", today - timedelta(days=10)),), wants=frozenset({"free"}))
+    yield Situation(dates=(fact("shipped_back", long_ago),), wants=frozenset({"free"}))
+    yield Situation(dates=(fact("sent_in", today - timedelta(days=2)),), wants=frozenset({"status"}))
+    yield Situation(dates=(fact("sent_in", today - timedelta(days=60)),), wants=frozenset({"status"}))
+    yield Situation(amounts={"diagnosis": 50.0, "parts": 80.0}, wants=frozenset({"cost"}))
+    yield Situation(years_beyond=1.5, wants=frozenset({"cost"}))
+    yield Situation(years_beyond=4, wants=frozenset({"cost"}))
+    yield Situation(wants=frozenset({"free"}), events=frozenset())
+    bad = DateReading(today, today, "30 February", 0, 0, problem="impossible")
+    yield Situation(dates=(DateFact(bad, "purchase"),), wants=frozenset({"free"}))
+    two = DateReading(date(today.year - 1, 3, 4), date(today.year - 1, 3, 4), "4/3", 0, 0,
+                      alternatives=(date(today.year - 1, 3, 4), date(today.year - 1, 4, 3)))
+    yield Situation(dates=(DateFact(two, "purchase"),), category=category, wants=frozenset({"free"}))
+    month = DateReading(today - timedelta(days=400), today - timedelta(days=340), "last year", 0, 0)
+    yield Situation(dates=(DateFact(month, "purchase"),), category=category, wants=frozenset({"free"}))

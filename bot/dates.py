@@ -1,0 +1,431 @@
+"""Dates customers write, read into ranges of days.
+
+Forms: ``2025-03-15``, ``15/3/2025``, ``March 2025``, ``last August``, ``8 months ago``, ``2 weeks back``,
+``去年三月``, ``8个月前``, ``8 tháng trước``…
+
+``dateparser`` reads the forms it handles well (month names, relative "N units ago" in English, Chinese and
+Vietnamese, Chinese absolute dates); this module finds the spans, covers what dateparser misses ("last
+August", "2 weeks back", "去年三月", fractions such as "1.5 years ago", numeric dates whose day/month order
+is ambiguous) and says how precise each reading is, so that a verdict that depends on the exact day can
+ask for it instead of guessing.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Protocol
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+_MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|" \
+         r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+_ORD = r"(?:st|nd|rd|th)?"
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10}
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "couple of": 2,
+                 "a couple": 2, "a few": 3, "few": 3, "half a": 0.5, "a half": 0.5, "several": 3}
+_NUM = r"(?:\d+(?:[.,]\d+)?|a couple of|couple of|a few|few|half a|several|an|a|one|two|three|four|five|six|seven|" \
+       r"eight|nine|ten|eleven|twelve)"
+_ZH_NUM = r"(?:\d+|[一二两三四五六七八九十半]+)"
+
+EARLIEST_PLAUSIBLE = date(1990, 1, 1)
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """One date a customer wrote, as the range of days it can mean.
+
+    ``alternatives`` holds both readings of a numeric date whose day/month order is ambiguous.
+    ``problem`` is ``impossible`` (30 February), ``future`` or ``implausible`` (before 1990).
+    """
+
+    earliest: date
+    latest: date
+    text: str
+    start: int
+    end: int
+    alternatives: tuple[date, ...] = ()
+    problem: str | None = None
+    relative: bool = False
+
+    @property
+    def exact(self) -> bool:
+        """Whether the reading names one day."""
+        return self.earliest == self.latest and not self.alternatives
+
+    @property
+    def day(self) -> date:
+        """The most likely day (the middle of the range)."""
+        return self.earliest + (self.latest - self.earliest) // 2
+
+
+@dataclass
+class _Found:
+    readings: list[DateReading] = field(default_factory=list)
+    taken: list[tuple[int, int]] = field(default_factory=list)
+
+    def free(self, start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in self.taken)
+
+    def add(self, reading: DateReading) -> None:
+        self.readings.append(reading)
+        self.taken.append((reading.start, reading.end))
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole calendar months, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _number(text: str) -> float:
+    text = text.strip().lower()
+    if text in _WORD_NUMBERS:
+        return _WORD_NUMBERS[text]
+    return float(text.replace(",", "."))
+
+
+def _zh_number(text: str) -> float:
+    if text.isdigit():
+        return float(text)
+    if text == "半":
+        return 0.5
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        return float((_ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (_ZH_DIGITS.get(units, 0) if units else 0))
+    return float(_ZH_DIGITS.get(text, 0)) if len(text) == 1 else float("nan")
+
+
+def _ago(today: date, amount: float, unit: str) -> tuple[date, date]:
+    """The range a relative age ("8 months ago") means: give or take half a unit."""
+    if unit in ("day", "days"):
+        center = today - timedelta(days=round(amount))
+        return center, center
+    if unit in ("week", "weeks"):
+        center = today - timedelta(days=round(amount * 7))
+        return center - timedelta(days=3), min(today, center + timedelta(days=3))
+    months = amount * (12 if unit in ("year", "years") else 1)
+    whole = int(months)
+    center = add_months(today, -whole) - timedelta(days=round((months - whole) * 30))
+    spread = 15 if unit in ("month", "months") else 45
+    return center - timedelta(days=spread), min(today, center + timedelta(days=spread))
+
+
+_UNIT = {"day": "day", "days": "day", "week": "week", "weeks": "week", "wk": "week", "wks": "week",
+         "month": "month", "months": "month", "mth": "month", "mths": "month", "mo": "month", "mos": "month",
+         "year": "year", "years": "year", "yr": "year", "yrs": "year",
+         "天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week", "月": "month", "年": "year",
+         "ngày": "day", "ngay": "day", "tuần": "week", "tuan": "week", "tháng": "month", "thang": "month",
+         "năm": "year", "nam": "year"}
+
+
+@lru_cache(maxsize=8)
+def _dateparser(language: str, base: datetime) -> Any:
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=[language], settings={
+        "RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first",
+        "RETURN_AS_TIMEZONE_AWARE": False, "DATE_ORDER": "DMY",
+    })
+
+
+def _parse_with_dateparser(text: str, language: str, now: datetime) -> tuple[date, str] | None:
+    base = now.replace(tzinfo=None, second=0, microsecond=0)
+    data = _dateparser(language, base).get_date_data(text)
+    if data is None or data.date_obj is None:
+        return None
+    return data.date_obj.date(), data.period or "day"
+
+
+def _clean(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year(value: str) -> int:
+    year = int(value)
+    return year + 2000 if year < 100 else year
+
+
+def _nearest_year(today: date, month: int, day: int) -> date | None:
+    """A day/month without a year: the latest past occurrence, or a coming one within 60 days (a plan)."""
+    options = [d for d in (_clean(today.year + k, month, day) for k in (-1, 0, 1)) if d]
+    soon = [d for d in options if today < d <= today + timedelta(days=60)]
+    past = [d for d in options if d <= today]
+    if soon:
+        return soon[0]
+    return max(past) if past else None
+
+
+def _prefer_order(text: str, default_dmy: bool) -> tuple[bool, bool]:
+    """Day-first (True) or month-first (False), and whether the message itself shows it (else the default)."""
+    for a, b in re.findall(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-]\d{2,4})?(?!\d|[/.-]\d)", text):
+        if int(a) > 12 >= int(b):
+            return True, True
+        if int(b) > 12 >= int(a):
+            return False, True
+    return default_dmy, False
+
+
+# -- the patterns, tried in order; a later pattern never reads inside an earlier one's span ------------
+
+_ISO = re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])")
+_ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
+_VI_DAY = re.compile(r"ngày\s+(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?", re.I)
+_VI_MONTH = re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})", re.I)
+_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?!\d|[/.-]\d)")
+_NUMERIC_NO_YEAR = re.compile(
+    r"(?:\b(?:on|since|from|dated?|bought|purchased|delivered|received|issued|came|ship|shipped|sent|until|"
+    r"till|by|at)\s+(?:the\s+|on\s+)?)(\d{1,2})/(\d{1,2})(?![/\d])", re.I)
+_MONTH_NAME = re.compile(
+    rf"\b(?:(\d{{1,2}}){_ORD}\s+(?:of\s+)?)?({_MONTH})\.?(?:\s+(\d{{1,2}}){_ORD}\b)?(?:,?\s+(\d{{4}}))?\b", re.I)
+_LAST_MONTH_NAME = re.compile(rf"\b(last|this|in|early|late|mid|end of|beginning of)\s+({_MONTH})\b(?![\s,.]*\d)"
+                              rf"(?:\s+(last year|this year))?", re.I)
+_MONTH_LAST_YEAR = re.compile(rf"\b({_MONTH})\s+(last year|this year)\b", re.I)
+_RELATIVE = re.compile(
+    rf"\b({_NUM})\s*(days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?)\s+(ago|back|before|earlier|old)\b", re.I)
+_HALF = re.compile(r"\b(a year and a half|a month and a half|half a year|half a month)\s+(ago|back|old)\b", re.I)
+_ZH_RELATIVE = re.compile(rf"({_ZH_NUM})\s*(?:个|個)?\s*(天|日|周|星期|礼拜|月|年)多?(?:以)?前")
+_VI_RELATIVE = re.compile(r"(\d+)\s+(ngày|ngay|tuần|tuan|tháng|thang|năm|nam)\s+(trước|truoc)", re.I)
+_ZH_DAY_NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+_ZH_MONTH = re.compile(rf"(去年|今年|前年)?\s*{_ZH_DAY_NUM}\s*月份?(?:\s*{_ZH_DAY_NUM}\s*[日号])?")
+_WORDS = re.compile(
+    r"\b(the day before yesterday|yesterday|today|this morning|last week|last month|last year|this year|"
+    r"year before last)\b|(前天|昨天|今天|上周|上个?星期|上个?月|去年|前年|今年)|"
+    r"\b(hôm kia|hôm qua|hôm nay|tuần trước|tháng trước|năm ngoái|năm trước)\b", re.I)
+_YEAR_ONLY = re.compile(r"\b(?:in|since|from|bought|purchased|got it|year)\s+(\d{4})\b|(\d{4})\s*年(?!\s*\d)", re.I)
+
+
+def find_dates(text: str, now: datetime, *, language: str = "en", day_first: bool = True) -> list[DateReading]:
+    """Every date in a message, in the order written.
+
+    ``now`` is the customer's moment (its UTC offset decides what "yesterday" means); ``day_first``
+    is the brand's usual order for numeric dates when the message does not show it.
+    """
+    today = now.date()
+    found = _Found()
+    low = text.lower()
+    _scan(text, low, today, now, language, day_first, found)
+    return sorted(found.readings, key=lambda r: r.start)
+
+
+class _Span(Protocol):
+    def start(self) -> int: ...
+    def end(self) -> int: ...
+
+
+def _reading(text: str, match: _Span, earliest: date | None, latest: date | None, today: date, *,
+             alternatives: tuple[date, ...] = (), relative: bool = False) -> DateReading:
+    span = text[match.start():match.end()].strip()
+    if earliest is None or latest is None:
+        return DateReading(today, today, span, match.start(), match.end(), problem="impossible")
+    problem = None
+    if earliest > today and not relative:
+        problem = "future"
+    elif latest < EARLIEST_PLAUSIBLE:
+        problem = "implausible"
+    return DateReading(earliest, latest, span, match.start(), match.end(), alternatives, problem, relative)
+
+
+def _scan(text: str, low: str, today: date, now: datetime, language: str, day_first: bool,
+          found: _Found) -> None:
+    def free(m: re.Match[str]) -> bool:
+        return found.free(m.start(), m.end())
+
+    for m in _ISO.finditer(low):
+        d = _clean(int(m[1]), int(m[2]), int(m[3]))
+        found.add(_reading(text, m, d, d, today))
+    for m in _ZH_FULL.finditer(low):
+        if not free(m):
+            continue
+        year, month = int(m[1]), int(m[2])
+        if m[3]:
+            d = _clean(year, month, int(m[3]))
+            found.add(_reading(text, m, d, d, today))
+        elif 1 <= month <= 12:
+            found.add(_reading(text, m, *_month_range(year, month), today))
+    for m in _VI_DAY.finditer(low):
+        if not free(m):
+            continue
+        day, month = int(m[1]), int(m[2])
+        d = _clean(_year(m[3]), month, day) if m[3] else _nearest_year(today, month, day) if 1 <= month <= 12 else None
+        found.add(_reading(text, m, d, d, today))
+    for m in _VI_MONTH.finditer(low):
+        if free(m) and 1 <= int(m[1]) <= 12:
+            found.add(_reading(text, m, *_month_range(int(m[2]), int(m[1])), today))
+    order, shown = _prefer_order(low, day_first)
+    for m in _NUMERIC.finditer(low):
+        if not free(m):
+            continue
+        a, b, year = int(m[1]), int(m[2]), _year(m[3])
+        dmy, mdy = _clean(year, b, a), _clean(year, a, b)
+        if dmy and mdy and dmy != mdy:
+            first, second = (dmy, mdy) if order else (mdy, dmy)
+            found.add(_reading(text, m, first, first, today, alternatives=() if shown else (first, second)))
+        else:
+            d = dmy or mdy
+            found.add(_reading(text, m, d, d, today))
+    for m in _NUMERIC_NO_YEAR.finditer(low):
+        if not free(m):
+            continue
+        a, b = int(m[1]), int(m[2])
+        dmy = _nearest_year(today, b, a) if 1 <= b <= 12 else None
+        mdy = _nearest_year(today, a, b) if 1 <= a <= 12 else None
+        start = m.start(1)
+        sub = _SubMatch(m, start)
+        if dmy and mdy and dmy != mdy:
+            first, second = (dmy, mdy) if order else (mdy, dmy)
+            found.add(_reading(text, sub, first, first, today, alternatives=() if shown else (first, second),
+                               relative=True))
+        else:
+            d = dmy or mdy
+            found.add(_reading(text, sub, d, d, today, relative=True))
+    for m in _LAST_MONTH_NAME.finditer(low):
+        if not free(m):
+            continue
+        month = MONTHS[m[2].lower()]
+        which, year_word = m[1].lower(), (m[3] or "").lower()
+        if year_word == "last year":
+            year = today.year - 1
+        elif which == "this" or year_word == "this year":
+            year = today.year
+        elif which == "last":
+            year = today.year if month < today.month else today.year - 1
+        else:
+            year = today.year if month <= today.month else today.year - 1
+        earliest, latest = _month_range(year, month)
+        if which in ("early", "beginning of"):
+            latest = earliest + timedelta(days=10)
+        elif which in ("late", "end of"):
+            earliest = latest - timedelta(days=10)
+        found.add(_reading(text, m, earliest, latest, today))
+    for m in _MONTH_LAST_YEAR.finditer(low):
+        if free(m):
+            year = today.year - 1 if m[2].lower() == "last year" else today.year
+            found.add(_reading(text, m, *_month_range(year, MONTHS[m[1].lower()]), today))
+    for m in _MONTH_NAME.finditer(low):
+        if not free(m):
+            continue
+        day_before, month_word, day_after, year_text = m[1], m[2], m[3], m[4]
+        if month_word.lower() == "may" and not (day_before or day_after or year_text):
+            continue  # "may" the verb
+        if not (day_before or day_after or year_text) and len(month_word) <= 3 and month_word.lower() != "may":
+            continue  # "mar", "dec" alone are too easily other words
+        parsed = _parse_with_dateparser(text[m.start():m.end()], "en", now)
+        if parsed is None:
+            found.add(_reading(text, m, None, None, today))
+            continue
+        when, period = parsed
+        if period == "month":
+            found.add(_reading(text, m, *_month_range(when.year, when.month), today))
+        elif period == "year":
+            found.add(_reading(text, m, date(when.year, 1, 1), date(when.year, 12, 31), today))
+        else:
+            if not year_text:
+                when = _nearest_year(today, when.month, when.day) or when
+            found.add(_reading(text, m, when, when, today))
+    for m in _HALF.finditer(low):
+        if free(m):
+            phrase = m[1].lower()
+            amount, unit = (1.5, "years") if "year and" in phrase else (1.5, "months") if "month and" in phrase \
+                else (0.5, "years") if "year" in phrase else (0.5, "months")
+            found.add(_reading(text, m, *_ago(today, amount, unit), today))
+    for m in _RELATIVE.finditer(low):
+        if not free(m):
+            continue
+        amount, unit = _number(m[1]), _UNIT[m[2].lower()]
+        reading = None
+        if amount == int(amount) and unit != "day" and m[3].lower() == "ago":
+            parsed = _parse_with_dateparser(f"{int(amount)} {unit}s ago", "en", now)
+            if parsed is not None:
+                earliest, latest = _ago(today, amount, unit)
+                shift = parsed[0] - (earliest + (latest - earliest) // 2)
+                reading = _reading(text, m, earliest + shift, min(today, latest + shift), today)
+        found.add(reading or _reading(text, m, *_ago(today, amount, unit), today))
+    for m in _ZH_RELATIVE.finditer(text):
+        if not free(m):
+            continue
+        amount, unit = _zh_number(m[1]), _UNIT[m[2]]
+        if amount != amount:  # not a number
+            continue
+        found.add(_reading(text, m, *_ago(today, amount, unit), today))
+    for m in _VI_RELATIVE.finditer(low):
+        if free(m):
+            found.add(_reading(text, m, *_ago(today, float(m[1]), _UNIT[m[2].lower()]), today))
+    for m in _ZH_MONTH.finditer(text):
+        if not free(m):
+            continue
+        month = int(_zh_number(m[2])) if m[2] == m[2] else 0
+        if not 1 <= month <= 12:
+            continue
+        if m[1] == "去年":
+            year = today.year - 1
+        elif m[1] == "前年":
+            year = today.year - 2
+        elif m[1] == "今年":
+            year = today.year
+        else:
+            year = today.year if month <= today.month else today.year - 1
+        if m[3]:
+            d = _clean(year, month, int(_zh_number(m[3])))
+            found.add(_reading(text, m, d, d, today))
+        else:
+            found.add(_reading(text, m, *_month_range(year, month), today))
+    for m in _WORDS.finditer(low):
+        if not free(m):
+            continue
+        word = (m[1] or m[2] or m[3]).lower()
+        found.add(_reading(text, m, *_word_range(word, today), today))
+    for m in _YEAR_ONLY.finditer(low):
+        if free(m):
+            year = int(m[1] or m[2])
+            found.add(_reading(text, m, date(year, 1, 1), min(date(year, 12, 31), max(today, date(year, 1, 1))),
+                                     today))
+
+
+class _SubMatch:
+    """A match narrowed to start at a group (the cue word before a date is not part of the date)."""
+
+    def __init__(self, match: re.Match[str], start: int) -> None:
+        self._match = match
+        self._start = start
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._match.end()
+
+
+def _word_range(word: str, today: date) -> tuple[date, date]:
+    one_day = {"today": 0, "this morning": 0, "今天": 0, "hôm nay": 0, "yesterday": 1, "昨天": 1, "hôm qua": 1,
+               "the day before yesterday": 2, "前天": 2, "hôm kia": 2}
+    if word in one_day:
+        d = today - timedelta(days=one_day[word])
+        return d, d
+    if word in ("last week", "上周", "上星期", "上个星期", "tuần trước"):
+        return today - timedelta(days=13), today - timedelta(days=7)
+    if word in ("last month", "上月", "上个月", "tháng trước"):
+        first = add_months(today.replace(day=1), -1)
+        return _month_range(first.year, first.month)
+    if word in ("last year", "去年", "năm ngoái", "năm trước"):
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    if word in ("year before last", "前年"):
+        return date(today.year - 2, 1, 1), date(today.year - 2, 12, 31)
+    return date(today.year, 1, 1), today  # this year, 今年

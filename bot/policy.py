@@ -1,0 +1,341 @@
+"""Applying a brand's policy to a customer's situation.
+
+Pure functions from (pack, situation, today) to verdicts. No wording here: each verdict is data that
+a template in ``faq/`` turns into a reply, and every number in it comes from the brand pack.
+
+    warranty()      in or out of warranty, until when, counted from which date, and what is missing
+    exclusions()    the brand's exclusions that what happened falls under
+    return_option() the return / replacement / credit window a purchase date falls in
+    shipping()      who pays shipping each way, where it depends on the product's age
+    out_of_warranty_cost()  how an out-of-warranty repair is charged (tiers, diagnosis totals)
+    repaired_item() warranty on an item the brand repaired
+    rma_validity()  whether an RMA number is still valid on the day it ships
+    repair_progress()  whether a repair is within the brand's stated cycle
+
+A verdict carries ``need`` when it cannot be given without one more fact from the customer: ``date``,
+``exact_date`` (a month or "last year" is not precise enough here), ``day_month`` (15/3 or 3/15?),
+``category`` (the brand's periods differ by product type), or ``valid_date`` (impossible, future,
+implausible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from bot.dates import add_months
+from bot.packs import BrandPack, Category
+from bot.situation import DateFact, Situation
+
+# Which date kinds may stand in for the one the brand counts from (in order of preference).
+_STAND_INS = ("purchase", "delivery", "contract", "acquired", "unknown")
+
+
+@dataclass(frozen=True)
+class WarrantyVerdict:
+    """In or out of warranty."""
+
+    status: str  # covered | expired | manufacturer | unknown
+    need: str | None = None
+    counts_from: str = "purchase"
+    date_kind: str | None = None  # the kind of the date used
+    start: date | None = None
+    start_latest: date | None = None
+    start_text: str = ""
+    months: int | None = None
+    category: Category | None = None
+    default_used: bool = False
+    end: date | None = None
+    days_left: int | None = None
+    days_over: int | None = None
+    months_over: float | None = None
+    options: tuple[Any, ...] = ()  # categories to choose from, or the two readings of a date
+    problem: str | None = None
+
+    @property
+    def assumed(self) -> bool:
+        """Whether the date given is not the kind the brand counts from."""
+        return self.date_kind is not None and self.date_kind != self.counts_from
+
+    @property
+    def approximate(self) -> bool:
+        """Whether the start date is a range (a month, "8 months ago") rather than one day."""
+        return self.start is not None and self.start_latest is not None and self.start != self.start_latest
+
+
+@dataclass(frozen=True)
+class WindowVerdict:
+    """Where a purchase falls among a brand's return / replacement / credit windows."""
+
+    window: Mapping[str, Any] | None  # the pack's window table, None when past every window
+    windows: tuple[Mapping[str, Any], ...]
+    elapsed: int | None
+    start: date | None
+    start_text: str = ""
+    need: str | None = None
+    blocked_by: tuple[str, ...] = ()  # situation tags that rule the option out (used, installed…)
+
+
+@dataclass(frozen=True)
+class ShippingVerdict:
+    """Who pays shipping each way for a product of this age."""
+
+    rule: Mapping[str, Any] | None
+    elapsed: int | None
+    start: date | None
+    start_text: str = ""
+    need: str | None = None
+
+
+@dataclass(frozen=True)
+class CostVerdict:
+    """How an out-of-warranty repair is charged."""
+
+    tier: Mapping[str, Any] | None = None
+    months_over: float | None = None
+    amounts: Mapping[str, float] = field(default_factory=dict)
+    total: float | None = None
+    diagnosis_from_pack: bool = False
+
+
+@dataclass(frozen=True)
+class DatedVerdict:
+    """A date-limited promise checked against a day.
+
+    A repaired item's warranty, an RMA's validity, or a repair's stated cycle.
+    """
+
+    kind: str  # repaired_item | rma_validity | repair_progress
+    start: date
+    end: date
+    on: date
+    within: bool
+    days: int  # the period's length (days, or working days for repair_progress)
+    start_text: str = ""
+    end_min: date | None = None
+
+
+def elapsed_days(start: date, today: date) -> int:
+    """Days since ``start``: the day itself is day 0, so "within 7 days" includes the 7th day after."""
+    return (today - start).days
+
+
+def _usable(fact: DateFact | None) -> bool:
+    return fact is not None and fact.reading.problem is None
+
+
+def _date_problem(situation: Situation) -> DateFact | None:
+    return next((f for f in situation.dates if f.reading.problem is not None), None)
+
+
+def _start_fact(pack: BrandPack, situation: Situation, counts_from: str) -> DateFact | None:
+    kinds = (counts_from, *[k for k in _STAND_INS if k != counts_from])
+    return situation.date_of(*kinds)
+
+
+def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerdict:
+    """In or out of warranty on ``today``, and what is missing to say so."""
+    data = pack.data["warranty"]
+    counts_from = data["counts_from"]
+    problem = _date_problem(situation)
+    if problem is not None:
+        return WarrantyVerdict("unknown", need="valid_date", counts_from=counts_from, start_text=problem.reading.text,
+                               problem=problem.reading.problem)
+    category = pack.category(situation.category) if situation.category else None
+    default = data.get("default_months")
+    distinct = {c.months for c in pack.categories if not _manufacturer(c)} | ({default} if default else set())
+    if category is None and pack.categories and default is None and len(distinct | {None}) > 1:
+        fact = _start_fact(pack, situation, counts_from)
+        return WarrantyVerdict("unknown", need="category", counts_from=counts_from,
+                               options=tuple(pack.categories), start=fact.reading.earliest if fact else None,
+                               start_text=fact.reading.text if fact else "")
+    if category is not None and _manufacturer(category):
+        return WarrantyVerdict("manufacturer", counts_from=counts_from, category=category)
+    months = category.months if category is not None and category.months else default
+    if months is None:
+        return WarrantyVerdict("unknown", need="category", counts_from=counts_from, options=tuple(pack.categories))
+    fact = _start_fact(pack, situation, counts_from)
+    base = WarrantyVerdict("unknown", counts_from=counts_from, months=int(months), category=category,
+                           default_used=category is None or not category.months)
+    if fact is None:
+        return _with(base, need="date")
+    reading = fact.reading
+    kind = fact.kind if fact.kind in ("purchase", "delivery", "contract") else None
+    if reading.alternatives:
+        outcomes = {_status(add_months(d, int(months)), today) for d in reading.alternatives}
+        if len(outcomes) > 1:
+            return _with(base, need="day_month", options=reading.alternatives, start_text=reading.text,
+                         date_kind=kind)
+    end_first = add_months(reading.earliest, int(months))
+    end_last = add_months(reading.latest, int(months))
+    first, last = _status(end_first, today), _status(end_last, today)
+    common = {"start": reading.earliest, "start_latest": reading.latest, "start_text": reading.text,
+              "date_kind": kind}
+    if first != last:
+        return _with(base, need="exact_date", end=end_first, **common)
+    if first == "covered":
+        return _with(base, status="covered", end=end_first, days_left=(end_first - today).days, **common)
+    over = (today - end_last).days
+    return _with(base, status="expired", end=end_last, days_over=over, months_over=round(over / 30.44, 1), **common)
+
+
+def _with(verdict: WarrantyVerdict, **changes: Any) -> WarrantyVerdict:
+    from dataclasses import replace
+
+    return replace(verdict, **changes)
+
+
+def _status(end: date, today: date) -> str:
+    return "covered" if today <= end else "expired"
+
+
+def _manufacturer(category: Category) -> bool:
+    return category.manufacturer_terms
+
+
+def exclusions(pack: BrandPack, situation: Situation) -> list[Mapping[str, Any]]:
+    """The brand's warranty exclusions that what happened falls under (document order, no duplicates)."""
+    hits = []
+    for exclusion in pack.exclusions():
+        if exclusion.get("scope", "warranty") not in ("warranty", None) or exclusion.get("part_of"):
+            continue
+        if set(exclusion.get("tags", ())) & (situation.events - {"expired"}):
+            hits.append(exclusion)
+    return hits
+
+
+def return_windows(pack: BrandPack) -> tuple[Mapping[str, Any], ...]:
+    """The brand's return / replacement / credit windows, shortest first, each with ``until_day``."""
+    windows: list[Mapping[str, Any]] = []
+    returns = pack.data.get("returns", {})
+    for key in ("return_window", "replacement_window"):
+        if key in returns:
+            table = returns[key]
+            windows.append({"id": key, "from_day": 0, "until_day": table["days"], **table})
+    for table in pack.data.get("credit", {}).get("windows", []):
+        windows.append(dict(table))
+    return tuple(sorted(windows, key=lambda w: w["until_day"]))
+
+
+def _elapsed_window(windows: Sequence[Mapping[str, Any]], elapsed: int) -> Mapping[str, Any] | None:
+    return next((w for w in windows if elapsed <= w["until_day"]), None)
+
+
+def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowVerdict | None:
+    """The window a purchase falls in today (None when the brand has no windows)."""
+    windows = return_windows(pack)
+    if not windows:
+        return None
+    blocked = tuple(sorted({"used", "installed"} & situation.events)) if "credit" in pack.data else ()
+    problem = _date_problem(situation)
+    if problem is not None:
+        return WindowVerdict(None, windows, None, None, problem.reading.text, need="valid_date", blocked_by=blocked)
+    fact = _start_fact(pack, situation, "purchase")
+    if fact is None:
+        return WindowVerdict(None, windows, None, None, need="date", blocked_by=blocked)
+    reading = fact.reading
+    low, high = elapsed_days(reading.latest, today), elapsed_days(reading.earliest, today)
+    first, last = _elapsed_window(windows, low), _elapsed_window(windows, high)
+    if first is not last:
+        return WindowVerdict(None, windows, None, reading.earliest, reading.text, need="exact_date",
+                             blocked_by=blocked)
+    return WindowVerdict(first, windows, high, reading.earliest, reading.text, blocked_by=blocked)
+
+
+def shipping(pack: BrandPack, situation: Situation, today: date) -> ShippingVerdict | None:
+    """Who pays shipping, where the brand's rule depends on the product's age (None otherwise)."""
+    rules = [r for r in pack.data.get("shipping", {}).get("rules", []) if "until_day" in r or "from_day" in r]
+    if not rules:
+        return None
+    fact = _start_fact(pack, situation, pack.data["shipping"].get("counted_from", "purchase"))
+    if not _usable(fact):
+        return ShippingVerdict(None, None, None, need="date")
+    assert fact is not None
+    reading = fact.reading
+    low, high = elapsed_days(reading.latest, today), elapsed_days(reading.earliest, today)
+
+    def rule_for(elapsed: int) -> Mapping[str, Any] | None:
+        return next((r for r in rules if r.get("from_day", 0) <= elapsed < r.get("until_day", 10**6)), None)
+
+    if rule_for(low) is not rule_for(high):
+        return ShippingVerdict(None, None, reading.earliest, reading.text, need="exact_date")
+    return ShippingVerdict(rule_for(high), high, reading.earliest, reading.text)
+
+
+def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: float | None) -> CostVerdict:
+    """How a repair past the warranty is charged: the brand's tier, or a diagnosis-based total."""
+    fees = pack.data.get("fees", {})
+    if situation.years_beyond is not None:
+        months_over = situation.years_beyond * 12
+    tier = None
+    if months_over is not None:
+        for table in fees.get("beyond_warranty", []):
+            if table.get("from_month", 0) <= months_over < table.get("until_month", 10**6):
+                tier = table
+                break
+    amounts = dict(situation.amounts)
+    total = None
+    from_pack = False
+    if "diagnosis" in fees and amounts:
+        if "diagnosis" not in amounts:
+            amounts["diagnosis"] = float(fees["diagnosis"])
+            from_pack = True
+        total = sum(amounts.values())
+    return CostVerdict(tier=tier, months_over=months_over, amounts=amounts, total=total,
+                       diagnosis_from_pack=from_pack)
+
+
+def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
+    """Warranty on an item the brand repaired and shipped back (where the pack gives it in days)."""
+    repair = pack.data.get("repair", {})
+    days = repair.get("repaired_warranty_days")
+    fact = situation.date_of("shipped_back")
+    if not days or not _usable(fact):
+        return None
+    assert fact is not None
+    start = fact.reading.latest
+    end = start + timedelta(days=int(days))
+    return DatedVerdict("repaired_item", start, end, today, today <= end, int(days), fact.reading.text)
+
+
+def rma_validity(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
+    """Whether an RMA number issued on one day is still valid on the day it ships."""
+    days = pack.data.get("rma", {}).get("validity_days")
+    issued = situation.date_of("rma_issued")
+    if not days or not _usable(issued):
+        return None
+    assert issued is not None
+    planned = situation.date_of("ship_planned")
+    on = planned.reading.earliest if _usable(planned) and planned is not None else today
+    end = issued.reading.latest + timedelta(days=int(days))
+    return DatedVerdict("rma_validity", issued.reading.latest, end, on, on <= end, int(days), issued.reading.text)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """``start`` plus ``days`` working days (Monday to Friday)."""
+    current = start
+    added = 0
+    while added < days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current
+
+
+def repair_progress(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
+    """Whether a repair sent in on a day is still within the brand's stated cycle (working days)."""
+    repair = pack.data.get("repair", {})
+    longest = repair.get("cycle_max_working_days")
+    if longest is None:
+        return None
+    fact = situation.date_of("sent_in", "received_by_us")
+    if not _usable(fact):
+        return None
+    assert fact is not None
+    start = fact.reading.latest
+    end = add_working_days(start, int(longest))
+    shortest = repair.get("cycle_min_working_days")
+    return DatedVerdict("repair_progress", start, end, today, today <= end, int(longest), fact.reading.text,
+                        end_min=add_working_days(start, int(shortest)) if shortest else None)

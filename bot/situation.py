@@ -1,0 +1,226 @@
+"""Reading a customer's situation from what they wrote.
+
+Dates and which date each is, the product category their brand distinguishes, what happened to the
+product, amounts quoted, and what they want.
+
+Pure functions over text; the patterns live in ``faq/_common/matching/situations.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.dates import DateReading, find_dates
+from bot.errors import FaqError
+from bot.packs import BrandPack, Category
+from bot.text import fold
+
+# Which date kinds count as which, when a brand counts its warranty from one of them.
+DATE_KINDS = ("purchase", "delivery", "contract", "acquired", "shipped_back", "rma_issued", "ship_planned",
+              "sent_in", "received_by_us")
+
+
+@dataclass(frozen=True)
+class DateFact:
+    """A date in the message and what it is the date of."""
+
+    reading: DateReading
+    kind: str  # one of DATE_KINDS, or "unknown"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Everything the reader found in one message (or in a conversation so far)."""
+
+    dates: tuple[DateFact, ...] = ()
+    category: str | None = None
+    events: frozenset[str] = frozenset()
+    wants: frozenset[str] = frozenset()
+    amounts: Mapping[str, float] = field(default_factory=dict)
+    years_beyond: float | None = None
+
+    def date_of(self, *kinds: str) -> DateFact | None:
+        """The first date of one of ``kinds`` (in the order given)."""
+        for kind in kinds:
+            for fact in self.dates:
+                if fact.kind == kind:
+                    return fact
+        return None
+
+    def merged(self, later: Situation) -> Situation:
+        """The situation with a later message's facts added (later facts win where both speak)."""
+        kinds = {f.kind for f in later.dates}
+        return Situation(
+            dates=tuple([f for f in self.dates if f.kind not in kinds] + list(later.dates)),
+            category=later.category or self.category,
+            events=self.events | later.events,
+            wants=self.wants | later.wants,
+            amounts={**self.amounts, **later.amounts},
+            years_beyond=later.years_beyond if later.years_beyond is not None else self.years_beyond,
+        )
+
+    def to_state(self) -> dict[str, object]:
+        """A JSON-serialisable form, kept in the conversation state between turns."""
+        return {
+            "dates": [{"earliest": f.reading.earliest.isoformat(), "latest": f.reading.latest.isoformat(),
+                       "text": f.reading.text, "kind": f.kind,
+                       "alternatives": [d.isoformat() for d in f.reading.alternatives],
+                       "problem": f.reading.problem} for f in self.dates],
+            "category": self.category, "events": sorted(self.events), "wants": sorted(self.wants),
+            "amounts": dict(self.amounts), "years_beyond": self.years_beyond,
+        }
+
+    @classmethod
+    def from_state(cls, data: Mapping[str, Any]) -> Situation:
+        """The inverse of :meth:`to_state`."""
+        from datetime import date
+
+        dates = []
+        for item in data.get("dates") or []:
+            assert isinstance(item, dict)
+            reading = DateReading(date.fromisoformat(item["earliest"]), date.fromisoformat(item["latest"]),
+                                  item["text"], 0, 0, tuple(date.fromisoformat(d) for d in item["alternatives"]),
+                                  item["problem"])
+            dates.append(DateFact(reading, item["kind"]))
+        amounts = data.get("amounts") or {}
+        assert isinstance(amounts, dict)
+        years = data.get("years_beyond")
+        return cls(dates=tuple(dates), category=data.get("category"),
+                   events=frozenset(data.get("events") or []),
+                   wants=frozenset(data.get("wants") or []),
+                   amounts=amounts, years_beyond=float(years) if isinstance(years, (int, float)) else None)
+
+
+_AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|dollars?|eur|rmb|yuan|元))",
+                     re.I)
+_AMOUNT_LABELS = {"diagnosis": r"diagnos\w*|inspection|bench|检测", "parts": r"parts?|components?|配件|零件|linh kien",
+                  "shipping": r"shipping|freight|postage|handling|delivery|运费|ship",
+                  "labour": r"labou?r|工时|人工|tien cong"}
+_BEYOND = re.compile(
+    r"(\d+(?:[.,]\d+)?|one|two|three|four|five|a|half a)\s*(?:yrs?|years?)\s+(?:after|past|beyond|out of|over)\s+"
+    r"(?:the\s+|my\s+|its\s+)?(?:warranty|guarantee)|(?:warranty|guarantee)\s+(?:ran out|ended|expired)\s+"
+    r"(\d+(?:[.,]\d+)?|one|two|three|a)\s*(?:yrs?|years?)\s+ago", re.I)
+_WORD_NUM = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "a": 1.0, "half a": 0.5}
+
+
+class SituationReader:
+    """Reads situations using the patterns file."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+            self.negation = re.compile(data["negation"], re.I)
+            self.kinds = {k: [re.compile(p, re.I) for p in v] for k, v in data["date_kinds"].items()}
+            self.events = {k: [re.compile(p, re.I) for p in v] for k, v in data["events"].items()}
+            self.wants = {k: [re.compile(p, re.I) for p in v] for k, v in data["wants"].items()}
+        except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
+            raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
+        unknown = set(self.kinds) - set(DATE_KINDS)
+        if unknown:
+            raise FaqError(path, f"date_kinds.{sorted(unknown)[0]}", "unknown date kind")
+
+    def read(self, text: str, now: datetime, pack: BrandPack, *, language: str = "en") -> Situation:
+        """The situation in one message, for a brand (its categories, its usual date order)."""
+        folded = fold(text)
+        day_first = pack.data.get("brand", {}).get("date_order", "dmy") != "mdy"
+        readings = find_dates(text, now, language=language, day_first=day_first)
+        dates = tuple(DateFact(r, self._kind(folded, r)) for r in readings)
+        return Situation(
+            dates=dates,
+            category=self._category(folded, pack.categories),
+            events=frozenset(self._matches(folded, self.events)),
+            wants=frozenset(k for k, pats in self.wants.items() if any(p.search(folded) for p in pats)),
+            amounts=self._amounts(folded),
+            years_beyond=self._years_beyond(folded),
+        )
+
+    def _kind(self, folded: str, reading: DateReading) -> str:
+        """The date kind whose cue is nearest the date: before it within the sentence, or right after it."""
+        sentence_start = max(folded.rfind(sep, 0, reading.start) for sep in (".", "!", "?", ";", "\n", "。")) + 1
+        before = folded[max(sentence_start, reading.start - 60):reading.start]
+        after = re.split(r"[.!?;\n。]", folded[reading.end:reading.end + 25], maxsplit=1)[0]
+        best: tuple[int, str] | None = None
+        for kind, patterns in self.kinds.items():
+            for pattern in patterns:
+                for m in pattern.finditer(before):
+                    distance = len(before) - m.end()
+                    if best is None or distance < best[0]:
+                        best = (distance, kind)
+                later = pattern.search(after)
+                if later is not None and (best is None or later.start() + 5 < best[0]):
+                    best = (later.start() + 5, kind)
+        return best[1] if best else "unknown"
+
+    @staticmethod
+    def _category(folded: str, categories: Sequence[Category]) -> str | None:
+        """The one category the message names, or None.
+
+        The longest keyword wins within a category group; a message that names none, or products of
+        different categories ("cameras and a switch"), gets None.
+        """
+        found: dict[str, tuple[int, int, int]] = {}
+        for cat in categories:
+            for keyword in cat.keywords:
+                key = fold(keyword)
+                pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
+                m = re.search(pattern, folded)
+                if m and (cat.id not in found or len(key) > found[cat.id][0]):
+                    found[cat.id] = (len(key), m.start(), m.end())
+        if not found:
+            return None
+        # keywords inside a longer keyword's match don't count ("tilt motor" in "pan tilt motor")
+        spans = sorted(found.items(), key=lambda kv: -kv[1][0])
+        kept: list[tuple[str, tuple[int, int, int]]] = []
+        for cat_id, (length, start, end) in spans:
+            if not any(s <= start and end <= e for _, (_, s, e) in kept):
+                kept.append((cat_id, (length, start, end)))
+        groups = {next((c.data.get("group", c.id) for c in categories if c.id == cat_id), cat_id) for cat_id, _ in kept}
+        if len(groups) > 1:
+            return None
+        return kept[0][0]
+
+    def _matches(self, folded: str, table: Mapping[str, list[re.Pattern[str]]]) -> set[str]:
+        found = set()
+        for tag, patterns in table.items():
+            for pattern in patterns:
+                for m in pattern.finditer(folded):
+                    if not self.negation.search(folded[max(0, m.start() - 30):m.start()]):
+                        found.add(tag)
+                        break
+        return found
+
+    @staticmethod
+    def _amounts(folded: str) -> dict[str, float]:
+        amounts: dict[str, float] = {}
+        for i, m in enumerate(_AMOUNT.finditer(folded)):
+            value = float((m[1] or m[2]).replace(",", ""))
+            before = folded[max(0, m.start() - 25):m.start()]
+            label = next((name for name, words in _AMOUNT_LABELS.items()
+                          if re.search(rf"(?:{words})\W*(?:fee|cost|charge|is|was|of|:)?\W*$", before)), None)
+            amounts[label or f"amount{i + 1}"] = value
+        return amounts
+
+    @staticmethod
+    def _years_beyond(folded: str) -> float | None:
+        m = _BEYOND.search(folded)
+        if m is None:
+            return None
+        raw = (m[1] or m[2]).replace(",", ".")
+        return _WORD_NUM.get(raw) or float(raw)
+
+
+def with_category(situation: Situation, category: str) -> Situation:
+    """The same situation with the product category settled (the customer pressed a button)."""
+    return replace(situation, category=category)
+
+
+def with_date(situation: Situation, fact: DateFact) -> Situation:
+    """The same situation with a date settled (an ambiguous day/month order resolved)."""
+    return replace(situation, dates=tuple(fact if f.kind == fact.kind else f for f in situation.dates))
