@@ -347,17 +347,8 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
                 else (0.5, "years") if "year" in phrase else (0.5, "months")
             found.add(_reading(text, m, *_ago(today, amount, unit), today))
     for m in _RELATIVE.finditer(low):
-        if not free(m):
-            continue
-        amount, unit = _number(m[1]), _UNIT[m[2].lower()]
-        reading = None
-        if amount == int(amount) and unit != "day" and m[3].lower() == "ago":
-            parsed = _parse_with_dateparser(f"{int(amount)} {unit}s ago", "en", now)
-            if parsed is not None:
-                earliest, latest = _ago(today, amount, unit)
-                shift = parsed[0] - (earliest + (latest - earliest) // 2)
-                reading = _reading(text, m, earliest + shift, min(today, latest + shift), today)
-        found.add(reading or _reading(text, m, *_ago(today, amount, unit), today))
+        if free(m):
+            found.add(_reading(text, m, *_ago(today, _number(m[1]), _UNIT[m[2].lower()]), today))
     for m in _ZH_RELATIVE.finditer(text):
         if not free(m):
             continue

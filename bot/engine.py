@@ -224,7 +224,7 @@ class Engine:
         pending = conv.state.pop("pending", None)
         if pending and (situation.dates or situation.category):
             prior = Situation.from_state(pending["situation"])
-            turn = self._situational(conv, pack, prior.merged(situation), pending.get("tokens", []),
+            turn = self._situational(conv, pack, prior.answered_with(situation), pending.get("tokens", []),
                                      pending.get("entry"), now, answered=True)
             if turn is not None:
                 turn.replies[:0] = notes

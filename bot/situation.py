@@ -65,6 +65,19 @@ class Situation:
             years_beyond=later.years_beyond if later.years_beyond is not None else self.years_beyond,
         )
 
+    def answered_with(self, later: Situation) -> Situation:
+        """The situation after the customer answered our question about a date.
+
+        The new date replaces the product-age dates given before (a corrected or more exact date), and
+        keeps the kind we asked about when the answer doesn't say ("28 February" after "when did you buy it?").
+        """
+        ages = ("purchase", "delivery", "contract", "acquired", "unknown")
+        asked = next((f.kind for f in self.dates if f.kind in ages and f.kind != "unknown"), None)
+        answers = [DateFact(f.reading, asked) if f.kind == "unknown" and asked else f for f in later.dates]
+        kept = [f for f in self.dates if f.kind not in ages] if any(f.kind in ages for f in answers) else \
+            list(self.dates)
+        return replace(self.merged(replace(later, dates=())), dates=tuple(kept + answers))
+
     def to_state(self) -> dict[str, object]:
         """A JSON-serialisable form, kept in the conversation state between turns."""
         return {
@@ -154,8 +167,8 @@ class SituationReader:
                     if best is None or distance < best[0]:
                         best = (distance, kind)
                 later = pattern.search(after)
-                if later is not None and (best is None or later.start() + 5 < best[0]):
-                    best = (later.start() + 5, kind)
+                if later is not None and (best is None or later.start() + 15 < best[0]):
+                    best = (later.start() + 15, kind)  # a cue after the date counts only when close
         return best[1] if best else "unknown"
 
     @staticmethod

@@ -1,0 +1,142 @@
+"""Reading dates as customers write them, and the date arithmetic the policy relies on."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import policy
+from bot.dates import DateReading, add_months, find_dates
+from bot.packs import load_packs
+from bot.situation import DateFact, Situation
+
+from .conftest import ROOT
+
+NOW = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
+JINGPIN = load_packs(ROOT / "policies")["jingpin"]
+
+
+def _one(text: str, now: datetime = NOW, **kwargs: object) -> tuple[date, date]:
+    readings = find_dates(text, now, **kwargs)  # type: ignore[arg-type]
+    assert len(readings) == 1, readings
+    assert readings[0].problem is None, readings[0]
+    return readings[0].earliest, readings[0].latest
+
+
+@pytest.mark.parametrize(("text", "earliest", "latest"), [
+    ("2025-03-15", "2025-03-15", "2025-03-15"),
+    ("bought 15/3/2025", "2025-03-15", "2025-03-15"),
+    ("bought 3/15/2025", "2025-03-15", "2025-03-15"),
+    ("15 March 2025", "2025-03-15", "2025-03-15"),
+    ("March 15th, 2025", "2025-03-15", "2025-03-15"),
+    ("March 2025", "2025-03-01", "2025-03-31"),
+    ("last August", "2026-08-01", "2026-08-31"),
+    ("in December", "2025-12-01", "2025-12-31"),
+    ("yesterday", "2026-11-22", "2026-11-22"),
+    ("last year", "2025-01-01", "2025-12-31"),
+    ("8 months ago", "2026-03-08", "2026-04-07"),
+    ("2 weeks back", "2026-11-06", "2026-11-12"),
+    ("a couple of months ago", "2026-09-08", "2026-10-08"),
+    ("1.5 years ago", "2025-04-08", "2025-07-07"),
+    ("去年三月", "2025-03-01", "2025-03-31"),
+    ("8个月前", "2026-03-08", "2026-04-07"),
+    ("两周前", "2026-11-06", "2026-11-12"),
+    ("2025年3月15日", "2025-03-15", "2025-03-15"),
+    ("11月18号买的", "2026-11-18", "2026-11-18"),
+    ("8 tháng trước", "2026-03-08", "2026-04-07"),
+    ("ngày 10/3/2025", "2025-03-10", "2025-03-10"),
+    ("tháng 3 năm 2025", "2025-03-01", "2025-03-31"),
+    ("hôm qua", "2026-11-22", "2026-11-22"),
+])
+def test_customer_date_forms(text: str, earliest: str, latest: str) -> None:
+    assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
+
+
+def test_ambiguous_day_month_keeps_both_readings() -> None:
+    (reading,) = find_dates("bought on 3/4/2025", NOW)
+    assert set(reading.alternatives) == {date(2025, 3, 4), date(2025, 4, 3)}
+
+
+def test_the_message_itself_settles_day_month_order() -> None:
+    readings = find_dates("rma came on 11/10 and i ship on 11/26", NOW)
+    assert [r.earliest for r in readings] == [date(2026, 11, 10), date(2026, 11, 26)]
+    assert all(not r.alternatives for r in readings)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("bought on 30 February 2025", "impossible"),
+    ("bought 2025-02-30", "impossible"),
+    ("bought 2031-05-01", "future"),
+    ("bought in 1900", "implausible"),
+])
+def test_odd_dates_are_flagged_not_guessed(text: str, problem: str) -> None:
+    (reading,) = find_dates(text, NOW)
+    assert reading.problem == problem
+
+
+@pytest.mark.parametrize("text", ["i may return it", "24/7 support?", "we have 3 cameras", "model 960H on channel 4"])
+def test_things_that_are_not_dates(text: str) -> None:
+    assert find_dates(text, NOW) == []
+
+
+# -- properties ------------------------------------------------------------------------------------
+
+days = st.dates(min_value=date(1995, 1, 1), max_value=date(2035, 12, 31))
+
+
+@given(days, st.integers(min_value=0, max_value=120))
+def test_add_months_lands_in_the_right_month_and_never_overflows(start: date, months: int) -> None:
+    end = add_months(start, months)
+    assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == months
+    assert end.day == min(start.day, calendar.monthrange(end.year, end.month)[1])
+
+
+@given(st.integers(min_value=1996, max_value=2032).filter(calendar.isleap), st.integers(min_value=1, max_value=4))
+def test_leap_day_plus_whole_years(year: int, years: int) -> None:
+    end = add_months(date(year, 2, 29), 12 * years)
+    assert end == (date(year + years, 2, 29) if calendar.isleap(year + years) else date(year + years, 2, 28))
+
+
+@given(days, st.sampled_from(["kimpok", "longgang", "ktnc"]))
+def test_warranty_covers_its_last_day_and_not_the_next(start: date, brand: str) -> None:
+    pack = load_packs(ROOT / "policies")[brand]
+    months = pack.data["warranty"]["default_months"]
+    situation = Situation(dates=(DateFact(DateReading(start, start, str(start), 0, 0), "purchase"),),
+                          wants=frozenset({"free"}))
+    end = add_months(start, months)
+    assert policy.warranty(pack, situation, end).status == "covered"
+    assert policy.warranty(pack, situation, end + timedelta(days=1)).status == "expired"
+
+
+@given(st.integers(min_value=0, max_value=45), days)
+def test_return_windows_count_the_last_day_inclusively(elapsed: int, start: date) -> None:
+    situation = Situation(dates=(DateFact(DateReading(start, start, str(start), 0, 0), "purchase"),),
+                          wants=frozenset({"refund"}))
+    verdict = policy.return_option(JINGPIN, situation, start + timedelta(days=elapsed))
+    assert verdict is not None
+    window = verdict.window["id"] if verdict.window else None
+    expected = "return_window" if elapsed <= 7 else "replacement_window" if elapsed <= 30 else None
+    assert window == expected
+
+
+@settings(max_examples=200)
+@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31)),
+       st.integers(min_value=-12, max_value=14))
+def test_yesterday_is_the_customers_yesterday_at_any_hour_and_offset(moment: datetime, hours: int) -> None:
+    instant = moment.replace(tzinfo=UTC)
+    local = instant.astimezone(timezone(timedelta(hours=hours)))
+    assert _one("delivered yesterday", local) == (local.date() - timedelta(days=1),) * 2
+
+
+def test_yesterday_just_after_midnight_across_time_zones() -> None:
+    instant = datetime(2026, 11, 23, 8, 1, tzinfo=UTC)  # 00:01 in California, 16:01 in Shenzhen
+    california = instant.astimezone(timezone(timedelta(hours=-8)))
+    shenzhen = instant.astimezone(timezone(timedelta(hours=8)))
+    assert _one("yesterday", california)[0] == date(2026, 11, 22)
+    assert _one("yesterday", shenzhen)[0] == date(2026, 11, 22)
+    assert _one("yesterday", instant.replace(hour=7, minute=59).astimezone(timezone(timedelta(hours=-8))))[0] \
+        == date(2026, 11, 21)
