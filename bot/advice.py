@@ -60,8 +60,11 @@ class Advisor:
         """The verdicts that apply, or the question to ask."""
         advice = Advice()
         s = situation
-        has_age = any(f.kind in _AGE_KINDS for f in s.dates)
-        own_case = bool(s.events) or has_age or bool(_OWN_CASE_TOKENS & set(tokens))
+        fault_words = bool(_OWN_CASE_TOKENS & set(tokens)) or bool(s.events)
+        # a date counts as the product's age when the message says so, or talks about a fault with it
+        has_age = any(f.kind in _AGE_KINDS and (f.kind != "unknown" or fault_words or "free" in s.wants)
+                      for f in s.dates)
+        own_case = fault_words or has_age
         w = policy.warranty(pack, s, today)
         excl = policy.exclusions(pack, s)
 

@@ -199,7 +199,7 @@ _LAST_MONTH_NAME = re.compile(rf"\b(last|this|in|early|late|mid|end of|beginning
                               rf"(?:\s+(last year|this year))?", re.I)
 _MONTH_LAST_YEAR = re.compile(rf"\b({_MONTH})\s+(last year|this year)\b", re.I)
 _RELATIVE = re.compile(
-    rf"\b({_NUM})\s*(days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?)\s+(ago|back|before|earlier|old)\b", re.I)
+    rf"\b({_NUM})\s*(days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?)\s+(ago|back|earlier|old)\b", re.I)
 _HALF = re.compile(r"\b(a year and a half|a month and a half|half a year|half a month)\s+(ago|back|old)\b", re.I)
 _ZH_RELATIVE = re.compile(rf"({_ZH_NUM})\s*(?:个|個)?\s*(天|日|周|星期|礼拜|月|年)多?(?:以)?前")
 _VI_RELATIVE = re.compile(r"(\d+)\s+(ngày|ngay|tuần|tuan|tháng|thang|năm|nam)\s+(trước|truoc)", re.I)

@@ -55,6 +55,11 @@ def _settle_date(situation: Situation, iso: str) -> Situation:
     return situation
 
 
+def _with_notes(notes: list[Reply], turn: _Turn) -> _Turn:
+    turn.replies[:0] = notes
+    return turn
+
+
 def system_clock() -> datetime:
     """The real time, with its UTC offset."""
     return datetime.now(UTC)
@@ -230,6 +235,8 @@ class Engine:
                 turn.replies[:0] = notes
                 return turn
         decision = self.matchers[pack.id].decide(text, set_aside=self._out_of_scope[pack.id])
+        if self.normaliser.lexicon.out_of_scope(decision.tokens):
+            return _with_notes(notes, self._dont_know(conv, pack, now, outcome="out_of_scope"))
         turn = self._decided(conv, pack, decision, now, situation)
         turn.replies[:0] = notes
         return turn

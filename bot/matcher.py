@@ -87,7 +87,7 @@ class Matcher:
             for token in vocab:
                 df[token] += 1
         self.idf = {t: math.log(1 + n_entries / d) for t, d in df.items()}
-        self.unknown_weight = math.log(1 + n_entries / 1.0) * 0.8
+        self.unknown_weight = math.log(1 + n_entries / 1.0) * 0.65
         self._weight_sum = [sum(self.idf[t] for t in toks) for toks in self._tokens]
         self._postings: dict[str, list[int]] = defaultdict(list)
         for i, toks in enumerate(self._tokens):

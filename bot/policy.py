@@ -154,6 +154,8 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
     if category is not None and _manufacturer(category):
         return WarrantyVerdict("manufacturer", counts_from=counts_from, category=category)
     months = category.months if category is not None and category.months else default
+    if situation.stated_months and data.get("exception_rule") == "stated_period_applies":
+        months = situation.stated_months  # "except for products with clear warranty period"
     if months is None:
         return WarrantyVerdict("unknown", need="category", counts_from=counts_from, options=tuple(pack.categories))
     fact = _start_fact(pack, situation, counts_from)
@@ -327,7 +329,8 @@ def add_working_days(start: date, days: int) -> date:
 def repair_progress(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
     """Whether a repair sent in on a day is still within the brand's stated cycle (working days)."""
     repair = pack.data.get("repair", {})
-    longest = repair.get("cycle_max_working_days")
+    longest = repair.get("cycle_max_working_days") or pack.data.get("response", {}).get(
+        "own_product_return_working_days")
     if longest is None:
         return None
     fact = situation.date_of("sent_in", "received_by_us")

@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from bot.text import fold
 
 # Which date kinds count as which, when a brand counts its warranty from one of them.
 DATE_KINDS = ("purchase", "delivery", "contract", "acquired", "shipped_back", "rma_issued", "ship_planned",
-              "sent_in", "received_by_us")
+              "sent_in", "received_by_us", "fault")
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Situation:
     wants: frozenset[str] = frozenset()
     amounts: Mapping[str, float] = field(default_factory=dict)
     years_beyond: float | None = None
+    stated_months: int | None = None
 
     def date_of(self, *kinds: str) -> DateFact | None:
         """The first date of one of ``kinds`` (in the order given)."""
@@ -63,6 +64,7 @@ class Situation:
             wants=self.wants | later.wants,
             amounts={**self.amounts, **later.amounts},
             years_beyond=later.years_beyond if later.years_beyond is not None else self.years_beyond,
+            stated_months=later.stated_months or self.stated_months,
         )
 
     def answered_with(self, later: Situation) -> Situation:
@@ -86,7 +88,7 @@ class Situation:
                        "alternatives": [d.isoformat() for d in f.reading.alternatives],
                        "problem": f.reading.problem} for f in self.dates],
             "category": self.category, "events": sorted(self.events), "wants": sorted(self.wants),
-            "amounts": dict(self.amounts), "years_beyond": self.years_beyond,
+            "amounts": dict(self.amounts), "years_beyond": self.years_beyond, "stated_months": self.stated_months,
         }
 
     @classmethod
@@ -107,7 +109,8 @@ class Situation:
         return cls(dates=tuple(dates), category=data.get("category"),
                    events=frozenset(data.get("events") or []),
                    wants=frozenset(data.get("wants") or []),
-                   amounts=amounts, years_beyond=float(years) if isinstance(years, (int, float)) else None)
+                   amounts=amounts, years_beyond=float(years) if isinstance(years, (int, float)) else None,
+                   stated_months=data.get("stated_months"))
 
 
 _AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|dollars?|eur|rmb|yuan|元))",
@@ -133,6 +136,7 @@ class SituationReader:
             self.kinds = {k: [re.compile(p, re.I) for p in v] for k, v in data["date_kinds"].items()}
             self.events = {k: [re.compile(p, re.I) for p in v] for k, v in data["events"].items()}
             self.wants = {k: [re.compile(p, re.I) for p in v] for k, v in data["wants"].items()}
+            self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
             raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
         unknown = set(self.kinds) - set(DATE_KINDS)
@@ -144,7 +148,8 @@ class SituationReader:
         folded = fold(text)
         day_first = pack.data.get("brand", {}).get("date_order", "dmy") != "mdy"
         readings = find_dates(text, now, language=language, day_first=day_first)
-        dates = tuple(DateFact(r, self._kind(folded, r)) for r in readings)
+        today = now.date()
+        dates = tuple(DateFact(r, self._kind(folded, r, today)) for r in readings)
         return Situation(
             dates=dates,
             category=self._category(folded, pack.categories),
@@ -152,24 +157,40 @@ class SituationReader:
             wants=frozenset(k for k, pats in self.wants.items() if any(p.search(folded) for p in pats)),
             amounts=self._amounts(folded),
             years_beyond=self._years_beyond(folded),
+            stated_months=self._stated(folded),
         )
 
-    def _kind(self, folded: str, reading: DateReading) -> str:
-        """The date kind whose cue is nearest the date: before it within the sentence, or right after it."""
+    def _stated(self, folded: str) -> int | None:
+        for pattern in self.stated:
+            m = pattern.search(folded)
+            if m:
+                return int(m[1]) * (1 if m[2].startswith("month") else 12)
+        return None
+
+    def _kind(self, folded: str, reading: DateReading, today: date) -> str:
+        """The date kind whose cue is nearest the date: before it within the sentence, or right after it.
+
+        A date within the last two days that no cue explains is when the fault showed up, not the
+        product's age ("not recording since this morning").
+        """
         sentence_start = max(folded.rfind(sep, 0, reading.start) for sep in (".", "!", "?", ";", "\n", "。")) + 1
         before = folded[max(sentence_start, reading.start - 60):reading.start]
         after = re.split(r"[.!?;\n。]", folded[reading.end:reading.end + 25], maxsplit=1)[0]
-        best: tuple[int, str] | None = None
+        best: tuple[int, int, str] | None = None  # (distance, -length of the cue, kind): nearest, then longest
         for kind, patterns in self.kinds.items():
             for pattern in patterns:
                 for m in pattern.finditer(before):
-                    distance = len(before) - m.end()
-                    if best is None or distance < best[0]:
-                        best = (distance, kind)
+                    rank = (len(before) - m.end(), m.start() - m.end(), kind)
+                    if best is None or rank < best:
+                        best = rank
                 later = pattern.search(after)
-                if later is not None and (best is None or later.start() + 15 < best[0]):
-                    best = (later.start() + 15, kind)  # a cue after the date counts only when close
-        return best[1] if best else "unknown"
+                if later is not None:
+                    rank = (later.start() + 15, later.start() - later.end(), kind)  # a cue after counts when close
+                    if best is None or rank < best:
+                        best = rank
+        if best is None:
+            return "fault" if reading.latest >= today - timedelta(days=2) else "unknown"
+        return best[2]
 
     @staticmethod
     def _category(folded: str, categories: Sequence[Category]) -> str | None:

@@ -84,9 +84,12 @@ class Lexicon:
 
     def __init__(self, slang: Mapping[str, str], synonyms: Mapping[str, Iterable[str]],
                  stopwords: Iterable[str] = (), vietnamese_words: Iterable[str] = (),
-                 social: Iterable[str] = ()) -> None:
+                 social: Iterable[str] = (), out_of_scope_markers: Iterable[str] = (),
+                 in_scope_with: Iterable[str] = ()) -> None:
         self.stopwords = frozenset(fold(w) for w in stopwords)
         self.social = frozenset(social)
+        self.out_of_scope_markers = frozenset(out_of_scope_markers)
+        self.in_scope_with = frozenset(in_scope_with)
         self.vietnamese_words = frozenset(fold(w) for w in vietnamese_words)
         self.slang = {fold(k): fold(v) for k, v in slang.items()}
         self.canonical: dict[str, str] = {}
@@ -123,12 +126,19 @@ class Lexicon:
         for canon, variants in data["synonyms"].items():
             if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
                 raise FaqError(path, f"synonyms.{canon}", "expected a list of non-empty strings")
-        social = data["stopwords"].get("social", [])
-        unknown = [t for t in social if t not in data["synonyms"]]
-        if unknown:
-            raise FaqError(path, "stopwords.social", f"{unknown[0]!r} is not a synonym group")
+        groups: dict[str, list[str]] = {}
+        for key in ("social", "out_of_scope_markers", "in_scope_with"):
+            groups[key] = data["stopwords"].get(key, [])
+            unknown = [t for t in groups[key] if t not in data["synonyms"]]
+            if unknown:
+                raise FaqError(path, f"stopwords.{key}", f"{unknown[0]!r} is not a synonym group")
         return cls(data["slang"], data["synonyms"], data["stopwords"]["words"], data["language"]["vietnamese_words"],
-                   social)
+                   **groups)
+
+    def out_of_scope(self, tokens: Iterable[str]) -> bool:
+        """Whether tokens ask something pre-sales (a product price, an order, a job) and nothing after-sales."""
+        present = set(tokens)
+        return bool(present & self.out_of_scope_markers) and not present & self.in_scope_with
 
     def detect_language(self, text: str) -> str:
         """The language of a message: ``zh``, ``vi`` or ``en``."""
