@@ -196,8 +196,7 @@ class Engine:
             log.exception("could not handle a message from %s", message.user)
             turn = _Turn("error", replies=[Reply(self._message(pack, "error", conv.lang, now))])
         conv.turns += 1
-        self.store.save(conv, at=now)
-        self.store.log({
+        self.store.save(conv, at=now, event={
             "user": conv.user, "brand": conv.brand, "at": now.isoformat(), "lang": conv.lang,
             "text": (message.text if message.text is not None else f"[{message.press or message.kind}]")[:MAX_CHARS],
             "outcome": turn.outcome, "entry_id": turn.entry_id, "score": turn.score,

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.dates import DateReading, find_dates
 from bot.errors import FaqError
-from bot.packs import BrandPack, Category
+from bot.packs import BrandPack
 from bot.text import fold
 
 # Which date kinds count as which, when a brand counts its warranty from one of them.
@@ -134,11 +134,12 @@ class SituationReader:
                 data = tomllib.load(handle)
             self.negation = re.compile(data["negation"], re.I)
             self.kinds = {k: [re.compile(p, re.I) for p in v] for k, v in data["date_kinds"].items()}
-            self.events = {k: [re.compile(p, re.I) for p in v] for k, v in data["events"].items()}
-            self.wants = {k: [re.compile(p, re.I) for p in v] for k, v in data["wants"].items()}
+            self.events = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["events"].items()}
+            self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
             self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
             raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
+        self._categories: dict[str, list[tuple[str, str, int, re.Pattern[str]]]] = {}
         unknown = set(self.kinds) - set(DATE_KINDS)
         if unknown:
             raise FaqError(path, f"date_kinds.{sorted(unknown)[0]}", "unknown date kind")
@@ -152,7 +153,7 @@ class SituationReader:
         dates = tuple(DateFact(r, self._kind(folded, r, today)) for r in readings)
         return Situation(
             dates=dates,
-            category=self._category(folded, pack.categories),
+            category=self._category(folded, self._category_patterns(pack)),
             events=frozenset(self._matches(folded, self.events)),
             wants=frozenset(k for k, pats in self.wants.items() if any(p.search(folded) for p in pats)),
             amounts=self._amounts(folded),
@@ -192,31 +193,39 @@ class SituationReader:
             return "fault" if reading.latest >= today - timedelta(days=2) else "unknown"
         return best[2]
 
+    def _category_patterns(self, pack: BrandPack) -> list[tuple[str, str, int, re.Pattern[str]]]:
+        cached = self._categories.get(pack.id)
+        if cached is None:
+            cached = []
+            for cat in pack.categories:
+                group = str(cat.data.get("group", cat.id))
+                for keyword in cat.keywords:
+                    key = fold(keyword)
+                    pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
+                    cached.append((cat.id, group, len(key), re.compile(pattern)))
+            self._categories[pack.id] = cached
+        return cached
+
     @staticmethod
-    def _category(folded: str, categories: Sequence[Category]) -> str | None:
+    def _category(folded: str, patterns: Sequence[tuple[str, str, int, re.Pattern[str]]]) -> str | None:
         """The one category the message names, or None.
 
         The longest keyword wins within a category group; a message that names none, or products of
         different categories ("cameras and a switch"), gets None.
         """
-        found: dict[str, tuple[int, int, int]] = {}
-        for cat in categories:
-            for keyword in cat.keywords:
-                key = fold(keyword)
-                pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
-                m = re.search(pattern, folded)
-                if m and (cat.id not in found or len(key) > found[cat.id][0]):
-                    found[cat.id] = (len(key), m.start(), m.end())
+        found: dict[str, tuple[int, int, int, str]] = {}
+        for cat_id, group, length, pattern in patterns:
+            m = pattern.search(folded)
+            if m and (cat_id not in found or length > found[cat_id][0]):
+                found[cat_id] = (length, m.start(), m.end(), group)
         if not found:
             return None
         # keywords inside a longer keyword's match don't count ("tilt motor" in "pan tilt motor")
-        spans = sorted(found.items(), key=lambda kv: -kv[1][0])
-        kept: list[tuple[str, tuple[int, int, int]]] = []
-        for cat_id, (length, start, end) in spans:
-            if not any(s <= start and end <= e for _, (_, s, e) in kept):
-                kept.append((cat_id, (length, start, end)))
-        groups = {next((c.data.get("group", c.id) for c in categories if c.id == cat_id), cat_id) for cat_id, _ in kept}
-        if len(groups) > 1:
+        kept: list[tuple[str, tuple[int, int, int, str]]] = []
+        for cat_id, span in sorted(found.items(), key=lambda kv: -kv[1][0]):
+            if not any(k[1] <= span[1] and span[2] <= k[2] for _, k in kept):
+                kept.append((cat_id, span))
+        if len({span[3] for _, span in kept}) > 1:
             return None
         return kept[0][0]
 

@@ -29,6 +29,9 @@ class Conversation:
     turns: int = 0
 
 
+_EVENT_COLUMNS = ("user", "brand", "at", "lang", "text", "outcome", "entry_id", "score", "reply")
+
+
 class Store:
     """SQLite storage for conversations and events; thread-safe for one process."""
 
@@ -64,18 +67,28 @@ class Store:
         row_brand, lang, state, turns = rows[0]
         return Conversation(user=user, brand=row_brand, lang=lang, state=json.loads(state or "{}"), turns=turns)
 
-    def save(self, conv: Conversation, *, at: datetime) -> None:
-        """Persist a conversation's state."""
-        with self._lock:
-            self.db.table("conversations").upsert(
-                {"user": conv.user, "brand": conv.brand, "lang": conv.lang,
-                 "state": json.dumps(conv.state, ensure_ascii=False), "turns": conv.turns,
-                 "updated_at": at.isoformat()}, pk="user")
+    def save(self, conv: Conversation, *, at: datetime, event: Mapping[str, Any] | None = None) -> None:
+        """Persist a conversation's state, and the turn's event with it, in one transaction."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute(
+                "insert into conversations (user, brand, lang, state, turns, updated_at) values (?, ?, ?, ?, ?, ?) "
+                "on conflict(user) do update set brand = excluded.brand, lang = excluded.lang, "
+                "state = excluded.state, turns = excluded.turns, updated_at = excluded.updated_at",
+                [conv.user, conv.brand, conv.lang, json.dumps(conv.state, ensure_ascii=False), conv.turns,
+                 at.isoformat()])
+            if event is not None:
+                self._insert_event(event)
 
     def log(self, event: Mapping[str, Any]) -> None:
         """Record one handled message (what was asked, what the bot concluded)."""
-        with self._lock:
-            self.db.table("events").insert(dict(event))
+        with self._lock, self.db.conn:
+            self._insert_event(event)
+
+    def _insert_event(self, event: Mapping[str, Any]) -> None:
+        columns = [c for c in _EVENT_COLUMNS if c in event]
+        self.db.conn.execute(
+            f"insert into events ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+            [event[c] for c in columns])
 
     def events(self, user: str | None = None) -> Iterator[dict[str, Any]]:
         """Logged events, oldest first (all, or one user's)."""
