@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterable
 from datetime import datetime
@@ -57,6 +58,25 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from bot.config import telegram_settings_from_env
+
+    token, base, staff, admins = telegram_settings_from_env()
+    from bot.tg.adapter import TelegramSettings
+    from bot.tg.run import WebhookSettings, run
+
+    settings = _settings(args)
+    engine = _engine(settings)
+    webhook = None
+    if args.webhook_url:
+        webhook = WebhookSettings(url=args.webhook_url, listen=args.listen, port=args.port,
+                                  secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return run(engine, TelegramSettings(token=token, api_base_url=base, staff_chat_id=staff, admin_ids=admins),
+               webhook)
+
+
 # -- console chat -----------------------------------------------------------------------------------
 
 def render_console(replies: Iterable[Reply]) -> str:
@@ -72,13 +92,13 @@ def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = 
     settings = _settings(args)
     engine = _engine(settings)
     user = args.user
-    pack = engine.packs[settings.brand]
+    pack = engine.packs[engine.default_brand]
     interactive = stdin.isatty()
     print(f"supportbot: {pack.name} ({pack.id}). Type your question; a number presses a button; "
           f"Ctrl-D or /quit to leave.", file=stdout)
-    welcome = engine.content.render_message(pack.id, "welcome", "en", _context(engine, settings))
-    print(f"\nbot> {welcome}\n", file=stdout)
-    buttons: tuple[Any, ...] = ()
+    opening = engine.handle(Message(user=user, text="/start", brand=settings.brand))
+    buttons: tuple[Any, ...] = tuple(b for r in opening for b in r.buttons)
+    print(f"\nbot> {render_console(opening)}\n", file=stdout)
     while True:
         if interactive:
             print("you> ", end="", file=stdout, flush=True)
@@ -97,13 +117,6 @@ def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = 
         print(f"bot> {render_console(replies)}\n", file=stdout, flush=True)
     engine.store.close()
     return 0
-
-
-def _context(engine: Engine, settings: Settings) -> dict[str, Any]:
-    from bot.faq import base_context
-
-    pack = engine.packs[settings.brand]
-    return base_context(pack, settings.now or engine.clock())
 
 
 # -- batch ------------------------------------------------------------------------------------------
@@ -197,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("question", nargs="+")
     explain.set_defaults(func=_explain)
 
+    run = sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    common(run)
+    run.add_argument("--webhook-url", help="receive updates on this public HTTPS URL instead of long polling")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook: address to listen on (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on (default 8443)")
+    run.add_argument("--secret-token", help="webhook: secret Telegram sends back (default: TELEGRAM_WEBHOOK_SECRET)")
+    run.set_defaults(func=_run)
+
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")
     check.set_defaults(func=_check)
     return parser
@@ -209,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        args = parser.parse_args(["chat"])
+        args = parser.parse_args(["run" if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() else "chat"])
     try:
         return int(args.func(args))
     except SupportbotError as exc:

@@ -63,3 +63,27 @@ class Settings:
             brand=(brand or os.environ.get("SUPPORTBOT_BRAND") or DEFAULT_BRAND).strip().lower(),
             now=parse_now(env_now, source="--now" if now else "SUPPORTBOT_NOW") if env_now else None,
         )
+
+
+def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int]]:
+    """TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID and SUPPORTBOT_ADMIN_IDS, checked."""
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and set "
+                          "TELEGRAM_BOT_TOKEN=<token> in the environment or a .env file")
+    base = os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org"
+    if not base.startswith(("http://", "https://")):
+        raise ConfigError(f"TELEGRAM_API_BASE_URL: {base!r} is not an http(s) URL")
+    staff_raw = os.environ.get("SUPPORTBOT_STAFF_CHAT_ID", "").strip()
+    try:
+        staff = int(staff_raw) if staff_raw else None
+    except ValueError:
+        raise ConfigError(f"SUPPORTBOT_STAFF_CHAT_ID: {staff_raw!r} is not a chat id (a number)") from None
+    admins: set[int] = set()
+    for part in os.environ.get("SUPPORTBOT_ADMIN_IDS", "").split(","):
+        if part.strip():
+            try:
+                admins.add(int(part.strip()))
+            except ValueError:
+                raise ConfigError(f"SUPPORTBOT_ADMIN_IDS: {part.strip()!r} is not a user id (a number)") from None
+    return token, base, staff, frozenset(admins)

@@ -55,6 +55,14 @@ def _settle_date(situation: Situation, iso: str) -> Situation:
     return situation
 
 
+def _reply_to(reply: Reply) -> dict[str, Any]:
+    return {"text": reply.text, "buttons": [[b.label, b.data] for b in reply.buttons]}
+
+
+def _reply_from(data: Mapping[str, Any]) -> Reply:
+    return Reply(data["text"], tuple(Button(label, payload) for label, payload in data["buttons"]))
+
+
 def _with_notes(notes: list[Reply], turn: _Turn) -> _Turn:
     turn.replies[:0] = notes
     return turn
@@ -101,6 +109,7 @@ class Message:
     now: datetime | None = None
     language: str | None = None
     kind: str = "text"
+    id: str | None = None  # the transport's message id: a message with a known id is answered once only
 
 
 @dataclass
@@ -181,7 +190,14 @@ class Engine:
     # -- the one entry point ---------------------------------------------------------------------
 
     def handle(self, message: Message) -> list[Reply]:
-        """Handle one incoming message and return the replies to send, in order."""
+        """Handle one incoming message and return the replies to send, in order.
+
+        A message with an ``id`` the store has seen is not handled again: its recorded replies come back.
+        """
+        if message.id is not None:
+            recorded = self.store.outbox(message.id)
+            if recorded is not None:
+                return [_reply_from(r) for r in recorded[0]]
         if message.brand is not None and message.brand not in self.packs:
             raise InputError(f"unknown brand {message.brand!r} (known: {', '.join(sorted(self.packs))})")
         now = message.now or self.clock()
@@ -201,7 +217,7 @@ class Engine:
             "text": (message.text if message.text is not None else f"[{message.press or message.kind}]")[:MAX_CHARS],
             "outcome": turn.outcome, "entry_id": turn.entry_id, "score": turn.score,
             "reply": "\n".join(r.text for r in turn.replies)[:4000],
-        })
+        }, outbox=(message.id, [_reply_to(r) for r in turn.replies]) if message.id is not None else None)
         return turn.replies
 
     # -- turns -----------------------------------------------------------------------------------
@@ -214,6 +230,8 @@ class Engine:
         text = _CONTROL.sub(" ", message.text or "").strip()
         if not text:
             return _Turn("empty", replies=[Reply(self._message(pack, "empty", conv.lang, now))])
+        if text.startswith("/"):
+            return self._command(conv, pack, text, message.language, now)
         conv.lang = self._language(pack, text, message.language)
         notes: list[Reply] = []
         if len(text) > MAX_CHARS:
@@ -239,6 +257,45 @@ class Engine:
         turn = self._decided(conv, pack, decision, now, situation)
         turn.replies[:0] = notes
         return turn
+
+    def _command(self, conv: Conversation, pack: BrandPack, text: str, hint: str | None, now: datetime) -> _Turn:
+        command = text.split()[0][1:].split("@")[0].lower()
+        if hint and hint[:2] in pack.languages and command == "start":
+            conv.lang = hint[:2]
+        if command in ("start", "menu"):
+            conv.state.pop("pending", None)
+            replies = [Reply(self._message(pack, "welcome", conv.lang, now))] if command == "start" else []
+            replies.append(self._menu(conv, pack, now))
+            return _Turn(command, replies=replies)
+        if command == "help":
+            return _Turn("help", replies=[Reply(self._message(pack, "help", conv.lang, now))])
+        if command == "cancel":
+            conv.state.pop("pending", None)
+            return _Turn("cancel", replies=[Reply(self._message(pack, "cancelled", conv.lang, now)),
+                                            self._menu(conv, pack, now)])
+        if command in ("troubleshoot", "rma", "status", "human"):
+            return self._menu_action(conv, pack, "consultant" if command == "human" else f"menu:{command}", now)
+        return _Turn("unknown_command", replies=[Reply(self._message(pack, "unknown_command", conv.lang, now,
+                                                                     command=text.split()[0][:64]))])
+
+    def _menu(self, conv: Conversation, pack: BrandPack, now: datetime) -> Reply:
+        buttons = [Button(self._message(pack, f"button_{name}", conv.lang, now), data) for name, data in (
+            ("ask", "menu:ask"), ("troubleshoot", "menu:troubleshoot"), ("rma", "menu:rma"),
+            ("status", "menu:status"), ("consultant", "consultant"))]
+        conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
+        return Reply(self._message(pack, "menu", conv.lang, now), tuple(buttons))
+
+    def _menu_action(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> _Turn:
+        entries = self.content.entries[pack.id]
+        if data == "menu:ask":
+            return _Turn("menu", replies=[Reply(self._message(pack, "ask_prompt", conv.lang, now))])
+        if data == "consultant" and "human" in entries:
+            return self._answer(conv, pack, entries["human"], now, score=None)
+        feature = data.partition(":")[2]
+        button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
+        conv.state["buttons"] = [{"label": button.label, "data": button.data}]
+        return _Turn("not_available", replies=[Reply(self._message(pack, "not_available", conv.lang, now,
+                                                                   feature=feature), (button,))])
 
     def _decided(self, conv: Conversation, pack: BrandPack, decision: Decision, now: datetime,
                  situation: Situation) -> _Turn:
@@ -351,8 +408,8 @@ class Engine:
                 return turn
         if data.startswith("faq:") and data[4:] in entries:
             return self._answer(conv, pack, entries[data[4:]], now, score=None)
-        if data == "consultant" and "human" in entries:
-            return self._answer(conv, pack, entries["human"], now, score=None)
+        if data.startswith("menu:") or data == "consultant":
+            return self._menu_action(conv, pack, data, now)
         if data == "none":
             return self._dont_know(conv, pack, now, outcome="unknown")
         return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])

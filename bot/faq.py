@@ -277,7 +277,9 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
         names = (set(content.messages) | set(content.brand_messages.get(brand, {}))) - verdicts
         for name in names:
             for lang in LANGUAGES:
-                content.render_message(brand, name, lang, {**context, "limit": 1, "options": [], "title": "x"})
+                for feature in ("troubleshoot", "rma", "status"):
+                    content.render_message(brand, name, lang, {**context, "limit": 1, "options": ["x"], "title": "x",
+                                                               "feature": feature, "command": "/x"})
         today = _CHECK_MOMENT.date()
         for situation in sample_situations(pack, today):
             advice = advisor.advise(pack, situation, [], None, today)

@@ -54,6 +54,9 @@ class Store:
                 {"id": int, "user": str, "brand": str, "at": str, "lang": str, "text": str, "outcome": str,
                  "entry_id": str, "score": float, "reply": str},
                 pk="id", if_not_exists=True)
+            self.db.table("outbox").create(
+                {"id": str, "user": str, "replies": str, "sent": int, "at": str}, pk="id", if_not_exists=True)
+            self.db.table("kv").create({"key": str, "value": str}, pk="key", if_not_exists=True)
             self.db.table("events").create_index(["user"], if_not_exists=True)
             self.db.table("events").create_index(["outcome"], if_not_exists=True)
 
@@ -67,9 +70,13 @@ class Store:
         row_brand, lang, state, turns = rows[0]
         return Conversation(user=user, brand=row_brand, lang=lang, state=json.loads(state or "{}"), turns=turns)
 
-    def save(self, conv: Conversation, *, at: datetime, event: Mapping[str, Any] | None = None) -> None:
-        """Persist a conversation's state, and the turn's event with it, in one transaction."""
+    def save(self, conv: Conversation, *, at: datetime, event: Mapping[str, Any] | None = None,
+             outbox: tuple[str, list[dict[str, Any]]] | None = None) -> None:
+        """Persist a conversation's state, the turn's event and its replies to send, in one transaction."""
         with self._lock, self.db.conn:
+            if outbox is not None:
+                self.db.conn.execute("insert into outbox (id, user, replies, sent, at) values (?, ?, ?, 0, ?)",
+                                     [outbox[0], conv.user, json.dumps(outbox[1], ensure_ascii=False), at.isoformat()])
             self.db.conn.execute(
                 "insert into conversations (user, brand, lang, state, turns, updated_at) values (?, ?, ?, ?, ?, ?) "
                 "on conflict(user) do update set brand = excluded.brand, lang = excluded.lang, "
@@ -96,6 +103,40 @@ class Store:
         with self._lock:
             rows = list(self.db.query(f"select * from events {where} order by id", args))
         yield from rows
+
+    def outbox(self, message_id: str) -> tuple[list[dict[str, Any]], int] | None:
+        """The replies recorded for an incoming message id, and how many of them were sent."""
+        with self._lock:
+            row = self.db.conn.execute("select replies, sent from outbox where id = ?", [message_id]).fetchone()
+        return (json.loads(row[0]), int(row[1])) if row else None
+
+    def mark_sent(self, message_id: str, count: int) -> None:
+        """Record that the first ``count`` replies to a message have been delivered."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute("update outbox set sent = max(sent, ?) where id = ?", [count, message_id])
+
+    def unsent(self) -> list[tuple[str, str, list[dict[str, Any]], int]]:
+        """Messages whose replies were not all delivered: (id, user, replies, sent), oldest first."""
+        with self._lock:
+            rows = self.db.conn.execute("select id, user, replies, sent from outbox order by rowid").fetchall()
+        pending = []
+        for message_id, user, replies, sent in rows:
+            decoded = json.loads(replies)
+            if sent < len(decoded):
+                pending.append((message_id, user, decoded, int(sent)))
+        return pending
+
+    def get(self, key: str) -> str | None:
+        """A small persisted setting (the Telegram update offset…)."""
+        with self._lock:
+            row = self.db.conn.execute("select value from kv where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def put(self, key: str, value: str) -> None:
+        """Persist a small setting."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute("insert into kv (key, value) values (?, ?) on conflict(key) do update set "
+                                 "value = excluded.value", [key, value])
 
     def close(self) -> None:
         """Close the database."""

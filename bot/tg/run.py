@@ -1,0 +1,141 @@
+"""Running the Telegram bot: long polling (default) or a webhook.
+
+Polling is our own loop over ``getUpdates`` rather than PTB's Updater, so that an update is confirmed
+to Telegram (by asking for the next offset) only after it has been handled: updates of one batch are
+handled concurrently across chats and in order within a chat, then the offset moves on and is saved.
+Together with the engine's outbox this gives: a crash loses no update, and repeats no reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.engine import Engine
+from bot.tg.adapter import TelegramAdapter, TelegramSettings
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+POLL_TIMEOUT = 25
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Where Telegram should deliver updates when not polling."""
+
+    url: str
+    listen: str = "0.0.0.0"  # a webhook listens where the reverse proxy can reach it
+    port: int = 8443
+    secret_token: str | None = None
+
+
+def build_application(settings: TelegramSettings, *, polling: bool) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The python-telegram-bot application, pointed at Telegram or a self-hosted Bot API server."""
+    base = settings.api_base_url.rstrip("/")
+    builder = (ApplicationBuilder().token(settings.token)
+               .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+               .rate_limiter(AIORateLimiter(max_retries=3))
+               .get_updates_read_timeout(POLL_TIMEOUT + 10)
+               .concurrent_updates(True))
+    if polling:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+async def _handle_batch(app: Application[Any, Any, Any, Any, Any, Any], updates: tuple[Update, ...]) -> None:
+    """Handle a batch: chats in parallel, each chat's updates in order."""
+    by_chat: dict[int, list[Update]] = defaultdict(list)
+    for update in updates:
+        chat = update.effective_chat
+        by_chat[chat.id if chat else 0].append(update)
+
+    async def in_order(chat_updates: list[Update]) -> None:
+        for update in chat_updates:
+            await app.process_update(update)
+
+    await asyncio.gather(*(in_order(u) for u in by_chat.values()))
+
+
+async def poll(app: Application[Any, Any, Any, Any, Any, Any], engine: Engine, stop: asyncio.Event) -> None:
+    """The polling loop: fetch, handle, then confirm by moving the saved offset on."""
+    stored = await asyncio.to_thread(engine.store.get, "telegram_offset")
+    offset = int(stored) if stored else None
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            fetch = asyncio.ensure_future(app.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,
+                                                              allowed_updates=ALLOWED_UPDATES))
+            stopping = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if fetch not in done:
+                fetch.cancel()
+                break
+            stopping.cancel()
+            updates = fetch.result()
+            delay = 1.0
+        except RetryAfter as exc:
+            await asyncio.sleep(exc.retry_after if isinstance(exc.retry_after, int)
+                                else exc.retry_after.total_seconds())
+            continue
+        except (TimedOut, NetworkError) as exc:
+            log.warning("getUpdates failed (%s); retrying in %.0fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)
+            continue
+        if not updates:
+            continue
+        await _handle_batch(app, updates)
+        offset = updates[-1].update_id + 1
+        await asyncio.to_thread(engine.store.put, "telegram_offset", str(offset))
+
+
+async def serve(engine: Engine, settings: TelegramSettings, webhook: WebhookSettings | None = None) -> None:
+    """Run until SIGINT or SIGTERM."""
+    adapter = TelegramAdapter(engine, settings)
+    app = build_application(settings, polling=webhook is None)
+    adapter.register(app)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with app:
+        me = await app.bot.get_me()
+        log.info("connected as @%s", me.username)
+        with contextlib.suppress(TelegramError):
+            await adapter.set_commands(app)
+        await adapter.flush_outbox(app.bot)
+        await app.start()
+        try:
+            if webhook is None:
+                await app.bot.delete_webhook()
+                await poll(app, engine, stop)
+            else:
+                assert app.updater is not None
+                await app.updater.start_webhook(listen=webhook.listen, port=webhook.port, url_path=settings.token,
+                                                webhook_url=f"{webhook.url.rstrip('/')}/{settings.token}",
+                                                secret_token=webhook.secret_token, allowed_updates=ALLOWED_UPDATES)
+                await stop.wait()
+                await app.updater.stop()
+        finally:
+            await app.stop()
+
+
+def run(engine: Engine, settings: TelegramSettings, webhook: WebhookSettings | None = None) -> int:
+    """Run the bot; returns the process exit code."""
+    try:
+        asyncio.run(serve(engine, settings, webhook))
+    except InvalidToken:
+        log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token BotFather gave you")
+        return 2
+    return 0

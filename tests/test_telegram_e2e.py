@@ -1,0 +1,159 @@
+"""The real bot on Telegram, end to end: `supportbot run` against a fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from .botprocess import BotProcess
+from .conftest import ROOT
+from .fakebot import FakeBotAPI
+
+NOW = "2026-11-23T10:00:00+08:00"  # a Monday morning in Shenzhen
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    api = FakeBotAPI()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def bot(fake: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW)
+    await process.start()
+    yield process
+    await process.stop()
+
+
+async def test_start_shows_the_menu_and_commands_are_registered(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(101, "/start")
+    welcome, menu = await fake.wait_for_messages(101, 2)
+    assert welcome.text.startswith("Hello! I'm the Kimpok after-sales assistant")
+    assert [label for label, _ in menu.buttons] == [
+        "Ask a question", "Troubleshoot a problem", "Request a repair (RMA)", "My RMA status", "Talk to a consultant"]
+    assert {c["command"] for c in fake.commands[None]} == {"start", "menu", "help", "cancel"}
+    assert "zh" in fake.commands  # kimpok has Chinese wording
+
+
+async def test_a_button_for_a_feature_not_built_yet_says_so(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(102, "/menu")
+    (menu,) = await fake.wait_for_messages(102, 1)
+    await fake.customer_press(102, menu, "Request a repair (RMA)")
+    replies = await fake.wait_for_messages(102, 2)
+    assert "isn't available yet" in replies[1].text
+    assert fake.answered_callbacks  # every callback query is answered
+
+
+async def test_a_question_is_answered(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(103, "how long is the warrenty on my nvr?")
+    (answer,) = await fake.wait_for_messages(103, 1)
+    assert answer.text.startswith("1 year")
+    assert "<" not in answer.raw
+
+
+async def test_a_clarification_button_is_pressed(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(104, "rma")
+    (question,) = await fake.wait_for_messages(104, 1)
+    assert "Please pick one" in question.text and len(question.buttons) >= 3
+    await fake.customer_press(104, question, question.buttons[0][0])
+    replies = await fake.wait_for_messages(104, 2)
+    assert "pick one" not in replies[1].text
+
+
+async def test_photo_sticker_and_captioned_photo(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_photo(105)
+    await fake.customer_sticker(105)
+    await fake.customer_photo(105, caption="is lightning damage covered?")
+    replies = await fake.wait_for_messages(105, 3)
+    assert "only read text" in replies[0].text and "only read text" in replies[1].text
+    assert replies[2].text.startswith("No")
+
+
+async def test_html_looking_text_is_echoed_back_safely(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(106, "/<b>x</b>&<script>alert(1)</script>")
+    await fake.customer_text(106, "<b>is</b> & <i>my</i> camera covered <script>?")
+    replies = await fake.wait_for_messages(106, 2)
+    assert "<b>x</b>&<script>alert(1)</script>" in replies[0].text  # shown as text, not markup
+    assert "&lt;script&gt;" in replies[0].raw
+    assert not [c for c in fake.calls if c[0] == "sendMessage" and "error" in str(c[1]).lower()]
+
+
+async def test_a_4000_character_message(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(107, "how long is the warranty? " + "x" * 3974)
+    replies = await fake.wait_for_messages(107, 2)
+    text = "\n".join(r.text for r in replies)
+    assert "first 2000 characters" in text and "1 year" in text
+
+
+async def test_groups_are_ignored(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(108, "how long is the warranty?", chat_type="group")
+    await fake.customer_text(109, "how long is the warranty?")
+    await fake.wait_for_messages(109, 1)
+    assert fake.sent_to(-108) == []
+
+
+async def test_language_code_picks_the_reply_language(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(110, "/start", language="zh-hans")
+    welcome, _ = await fake.wait_for_messages(110, 2)
+    assert welcome.text.startswith("您好")
+
+
+async def test_a_customer_who_blocked_the_bot_is_not_retried(fake: FakeBotAPI, bot: BotProcess) -> None:
+    fake.blocked.add(111)
+    await fake.customer_text(111, "hello")
+    await fake.customer_text(111, "how long is the warranty?")
+    await fake.customer_text(112, "how long is the warranty?")
+    await fake.wait_for_messages(112, 1)
+    await asyncio.sleep(0.5)
+    tries = [p for m, p in fake.calls if m == "sendMessage" and str(p.get("chat_id")) == "111"]
+    assert len(tries) == 1  # the first refusal is recorded; the second message is not even tried
+
+
+async def test_killed_mid_conversation_continues_without_losing_or_repeating(fake: FakeBotAPI,
+                                                                              tmp_path: Path) -> None:
+    bot = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW)
+    await bot.start()
+    await fake.customer_text(200, "my nvr stopped working, is it still under warranty?")
+    (asked,) = await fake.wait_for_messages(200, 1)
+    assert "Tell me when you bought it" in asked.text
+    customers = range(300, 320)
+    for round_ in range(3):
+        for user in customers:
+            await fake.customer_text(user, ["how long is the warranty?", "who pays shipping for an rma?",
+                                            "where do i write the rma number?"][round_])
+    fake.hold_sends_after = len(fake.sent) + 15  # after 15 more replies, the next sends hang in flight
+    await fake.wait_for(lambda: fake.held > 0)
+    await asyncio.sleep(0.3)  # replies already delivered are recorded as delivered
+    await bot.kill()  # SIGKILL mid-backlog, with sends in flight
+    fake.release_sends()
+    await fake.customer_text(200, "last August")  # written while the bot is down
+    await bot.start()
+    await fake.wait_for(lambda: all(len(fake.sent_to(u)) >= 3 for u in customers), timeout=60)
+    replies = await fake.wait_for_messages(200, 2)
+    assert replies[1].text.startswith("Yes, it's covered") and "1 August 2027" in replies[1].text
+    await asyncio.sleep(1.0)  # anything duplicated would show up now
+    for user in customers:
+        texts = [s.text for s in fake.sent_to(user)]
+        assert len(texts) == 3, texts
+        assert texts[0].startswith("1 year") and "30 days" in texts[1] and "exterior shipping box" in texts[2]
+    assert len(fake.sent_to(200)) == 2
+    await bot.stop()
+
+
+def test_without_a_token_run_says_what_to_set_and_exits_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN",)}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "BotFather" in result.stderr
+    assert ROOT.exists()
