@@ -83,6 +83,10 @@ class Advisor:
             if window is not None:
                 if window.need is None:
                     advice.parts.append(("window", {"v": window}))
+                elif window.need == "day_month":
+                    advice.ask = ("ask_day_month", {"v": window})
+                    advice.need = "day_month"
+                    advice.choices = [(d.isoformat(), f"date:{d.isoformat()}") for d in window.options]
                 elif window.need in ("exact_date", "valid_date"):
                     self._ask_date(advice, window.need, window.start_text, w)
                 elif not excl:

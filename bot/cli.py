@@ -108,7 +108,7 @@ def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = 
         text = line.rstrip("\n")
         if text.strip() in {"/quit", "/exit"}:
             break
-        if text.strip().isdigit() and 1 <= int(text.strip()) <= len(buttons):
+        if text.strip().isdecimal() and text.strip().isascii() and 1 <= int(text.strip()) <= len(buttons):
             message = Message(user=user, press=buttons[int(text.strip()) - 1].data, brand=settings.brand)
         else:
             message = Message(user=user, text=text, brand=settings.brand)
@@ -133,7 +133,15 @@ def _parse_json(line: str) -> dict[str, Any]:
     return data
 
 
+def _clean(value: Any) -> Any:
+    """Strings with lone surrogates (invalid UTF-16 halves a JSON line can carry) made printable."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
 def _parse_message(data: dict[str, Any]) -> Message:
+    data = {key: _clean(value) for key, value in data.items()}
     user = data.get("user")
     if not isinstance(user, str) or not user.strip():
         raise InputError("'user' must be a non-empty string")
@@ -169,13 +177,17 @@ def _ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = s
         user: Any = None
         try:
             data = _parse_json(line)
-            user = data.get("user")
+            user = _clean(data.get("user"))
             message = _parse_message(data)
             replies = engine.handle(message)
             out: dict[str, Any] = {"user": user, "replies": [
                 {"text": r.text, "buttons": [b.label for b in r.buttons]} for r in replies]}
         except InputError as exc:
             out = {"user": user, "error": str(exc)}
+        except Exception:
+            logging.getLogger(__name__).exception("could not handle a batch line")
+            out = {"user": user if isinstance(user, str) else None,
+                   "error": "internal error: this line could not be handled"}
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
     engine.store.close()

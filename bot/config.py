@@ -43,6 +43,8 @@ def parse_now(value: str, *, source: str) -> datetime:
         raise ConfigError(f"{source}: {value!r} is not an ISO 8601 time such as 2026-11-23T10:00:00+08:00") from None
     if moment.tzinfo is None:
         raise ConfigError(f"{source}: {value!r} needs a UTC offset, such as +08:00")
+    if not 1990 <= moment.year <= 2100:
+        raise ConfigError(f"{source}: {value!r} is outside the years 1990 to 2100")
     return moment
 
 

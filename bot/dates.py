@@ -88,8 +88,11 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def _month_range(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+def _month_range(year: int, month: int) -> tuple[date | None, date | None]:
+    try:
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    except (ValueError, OverflowError):
+        return None, None
 
 
 def _number(text: str) -> float:
@@ -110,8 +113,10 @@ def _zh_number(text: str) -> float:
     return float(_ZH_DIGITS.get(text, 0)) if len(text) == 1 else float("nan")
 
 
-def _ago(today: date, amount: float, unit: str) -> tuple[date, date]:
-    """The range a relative age ("8 months ago") means: give or take half a unit."""
+def _ago(today: date, amount: float, unit: str) -> tuple[date | None, date | None]:
+    """The range a relative age ("8 months ago") means: give or take half a unit (None if absurd)."""
+    if not 0 <= amount <= 1200:
+        return None, None
     if unit in ("day", "days"):
         center = today - timedelta(days=round(amount))
         return center, center
@@ -143,8 +148,9 @@ def _dateparser(language: str, base: datetime) -> Any:
     })
 
 
-def _parse_with_dateparser(text: str, language: str, now: datetime) -> tuple[date, str] | None:
-    base = now.replace(tzinfo=None, second=0, microsecond=0)
+@lru_cache(maxsize=4096)
+def _parse_with_dateparser(text: str, language: str, today: date) -> tuple[date, str] | None:
+    base = datetime(today.year, today.month, today.day, 12)
     data = _dateparser(language, base).get_date_data(text)
     if data is None or data.date_obj is None:
         return None
@@ -154,7 +160,7 @@ def _parse_with_dateparser(text: str, language: str, now: datetime) -> tuple[dat
 def _clean(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -188,6 +194,8 @@ def _prefer_order(text: str, default_dmy: bool) -> tuple[bool, bool]:
 _ISO = re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])")
 _ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
 _VI_DAY = re.compile(r"ngày\s+(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?", re.I)
+_VI_FULL = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_DAY_MONTH_LAST_YEAR = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH})\s+(last year|this year)\b", re.I)
 _VI_MONTH = re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})", re.I)
 _NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?!\d|[/.-]\d)")
 _NUMERIC_NO_YEAR = re.compile(
@@ -220,7 +228,7 @@ def find_dates(text: str, now: datetime, *, language: str = "en", day_first: boo
     """
     today = now.date()
     found = _Found()
-    low = text.lower()
+    low = "".join(c.lower()[:1] or c for c in text)  # one character for one, so positions line up
     _scan(text, low, today, now, language, day_first, found)
     return sorted(found.readings, key=lambda r: r.start)
 
@@ -234,7 +242,7 @@ def _reading(text: str, match: _Span, earliest: date | None, latest: date | None
              alternatives: tuple[date, ...] = (), relative: bool = False) -> DateReading:
     span = text[match.start():match.end()].strip()
     if earliest is None or latest is None:
-        return DateReading(today, today, span, match.start(), match.end(), problem="impossible")
+        return DateReading(today, today, span, match.start(), match.end(), problem="impossible", relative=relative)
     problem = None
     if earliest > today and not relative:
         problem = "future"
@@ -260,6 +268,14 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             found.add(_reading(text, m, d, d, today))
         elif 1 <= month <= 12:
             found.add(_reading(text, m, *_month_range(year, month), today))
+    for m in _VI_FULL.finditer(low):
+        d = _clean(int(m[3]), int(m[2]), int(m[1]))
+        found.add(_reading(text, m, d, d, today))
+    for m in _DAY_MONTH_LAST_YEAR.finditer(low):
+        if free(m):
+            year = today.year - 1 if m[3].lower() == "last year" else today.year
+            d = _clean(year, MONTHS[m[2].lower()], int(m[1]))
+            found.add(_reading(text, m, d, d, today))
     for m in _VI_DAY.finditer(low):
         if not free(m):
             continue
@@ -271,8 +287,8 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             found.add(_reading(text, m, *_month_range(int(m[2]), int(m[1])), today))
     order, shown = _prefer_order(low, day_first)
     for m in _NUMERIC.finditer(low):
-        if not free(m):
-            continue
+        if not free(m) or ("." in m[0] and len(m[3]) < 4):
+            continue  # 5.10.22 is a firmware version, not a date
         a, b, year = int(m[1]), int(m[2]), _year(m[3])
         dmy, mdy = _clean(year, b, a), _clean(year, a, b)
         if dmy and mdy and dmy != mdy:
@@ -310,10 +326,11 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         else:
             year = today.year if month <= today.month else today.year - 1
         earliest, latest = _month_range(year, month)
-        if which in ("early", "beginning of"):
-            latest = earliest + timedelta(days=10)
-        elif which in ("late", "end of"):
-            earliest = latest - timedelta(days=10)
+        if earliest is not None and latest is not None:
+            if which in ("early", "beginning of"):
+                latest = earliest + timedelta(days=10)
+            elif which in ("late", "end of"):
+                earliest = latest - timedelta(days=10)
         found.add(_reading(text, m, earliest, latest, today))
     for m in _MONTH_LAST_YEAR.finditer(low):
         if free(m):
@@ -327,7 +344,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             continue  # "may" the verb
         if not (day_before or day_after or year_text) and len(month_word) <= 3 and month_word.lower() != "may":
             continue  # "mar", "dec" alone are too easily other words
-        parsed = _parse_with_dateparser(text[m.start():m.end()], "en", now)
+        parsed = _parse_with_dateparser(text[m.start():m.end()], "en", today)
         if parsed is None:
             found.add(_reading(text, m, None, None, today))
             continue
@@ -339,7 +356,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         else:
             if not year_text:
                 when = _nearest_year(today, when.month, when.day) or when
-            found.add(_reading(text, m, when, when, today))
+            found.add(_reading(text, m, when, when, today, relative=not year_text))
     for m in _HALF.finditer(low):
         if free(m):
             phrase = m[1].lower()
@@ -362,9 +379,10 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
     for m in _ZH_MONTH.finditer(text):
         if not free(m):
             continue
-        month = int(_zh_number(m[2])) if m[2] == m[2] else 0
-        if not 1 <= month <= 12:
+        value = _zh_number(m[2])
+        if value != value or not 1 <= value <= 12:  # not a month number ("三四月份")
             continue
+        month = int(value)
         if m[1] == "去年":
             year = today.year - 1
         elif m[1] == "前年":
@@ -373,11 +391,13 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             year = today.year
         else:
             year = today.year if month <= today.month else today.year - 1
+        implicit = m[1] is None
         if m[3]:
-            d = _clean(year, month, int(_zh_number(m[3])))
-            found.add(_reading(text, m, d, d, today))
+            day_value = _zh_number(m[3])
+            d = _clean(year, month, int(day_value)) if day_value == day_value else None
+            found.add(_reading(text, m, d, d, today, relative=implicit))
         else:
-            found.add(_reading(text, m, *_month_range(year, month), today))
+            found.add(_reading(text, m, *_month_range(year, month), today, relative=implicit))
     for m in _WORDS.finditer(low):
         if not free(m):
             continue
@@ -386,8 +406,10 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
     for m in _YEAR_ONLY.finditer(low):
         if free(m):
             year = int(m[1] or m[2])
+            if not 1 <= year <= 9999:
+                continue
             found.add(_reading(text, m, date(year, 1, 1), min(date(year, 12, 31), max(today, date(year, 1, 1))),
-                                     today))
+                               today))
 
 
 class _SubMatch:
@@ -404,7 +426,7 @@ class _SubMatch:
         return self._match.end()
 
 
-def _word_range(word: str, today: date) -> tuple[date, date]:
+def _word_range(word: str, today: date) -> tuple[date | None, date | None]:
     one_day = {"today": 0, "this morning": 0, "今天": 0, "hôm nay": 0, "yesterday": 1, "昨天": 1, "hôm qua": 1,
                "the day before yesterday": 2, "前天": 2, "hôm kia": 2}
     if word in one_day:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ from bot.text import Lexicon, Normaliser, fold
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 2000  # what the matcher reads of one message
+# What a follow-up asks about when it leans on facts from earlier turns.
+_FOLLOW_UP_WANTS = frozenset({"free", "cost", "refund", "replace", "credit", "shipping"})
+_COMMAND = re.compile(r"/[A-Za-z][A-Za-z0-9_]*(@\w+)?(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 Clock = Callable[[], datetime]
@@ -159,6 +163,8 @@ class Engine:
         self.safety = safety
         self.reader = reader
         self.advisor = advisor
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
         vocabulary = set()
         normaliser = Normaliser(lexicon)
         for entries in content.entries.values():
@@ -194,10 +200,25 @@ class Engine:
 
         A message with an ``id`` the store has seen is not handled again: its recorded replies come back.
         """
-        if message.id is not None:
-            recorded = self.store.outbox(message.id)
-            if recorded is not None:
-                return [_reply_from(r) for r in recorded[0]]
+        if message.brand is not None and message.brand not in self.packs:
+            raise InputError(f"unknown brand {message.brand!r} (known: {', '.join(sorted(self.packs))})")
+        with self._user_lock(message.user):
+            if message.id is not None:
+                recorded = self.store.outbox(message.id)
+                if recorded is not None:
+                    return [_reply_from(r) for r in recorded[0]]
+            return self._handle(message)
+
+    def _user_lock(self, user: str) -> threading.Lock:
+        with self._locks_guard:
+            lock = self._locks.get(user)
+            if lock is None:
+                if len(self._locks) > 10_000:
+                    self._locks.clear()  # idle locks are cheap to recreate
+                lock = self._locks[user] = threading.Lock()
+            return lock
+
+    def _handle(self, message: Message) -> list[Reply]:
         if message.brand is not None and message.brand not in self.packs:
             raise InputError(f"unknown brand {message.brand!r} (known: {', '.join(sorted(self.packs))})")
         now = message.now or self.clock()
@@ -210,7 +231,12 @@ class Engine:
             turn = self._turn(conv, pack, message, now)
         except Exception:
             log.exception("could not handle a message from %s", message.user)
-            turn = _Turn("error", replies=[Reply(self._message(pack, "error", conv.lang, now))])
+            try:
+                apology = self._message(pack, "error", conv.lang, now)
+            except Exception:
+                log.exception("could not even render the apology")
+                apology = self._message(self.packs[self.default_brand], "error", "en", system_clock())
+            turn = _Turn("error", replies=[Reply(apology)])
         conv.turns += 1
         self.store.save(conv, at=now, event={
             "user": conv.user, "brand": conv.brand, "at": now.isoformat(), "lang": conv.lang,
@@ -230,9 +256,9 @@ class Engine:
         text = _CONTROL.sub(" ", message.text or "").strip()
         if not text:
             return _Turn("empty", replies=[Reply(self._message(pack, "empty", conv.lang, now))])
-        if text.startswith("/"):
+        if _COMMAND.match(text):
             return self._command(conv, pack, text, message.language, now)
-        conv.lang = self._language(pack, text, message.language)
+        conv.lang = self._language(pack, text, message.language, conv.lang)
         notes: list[Reply] = []
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
@@ -243,6 +269,9 @@ class Engine:
             return _Turn("refused", replies=[*notes, Reply(self._message(pack, "refuse_breakin", conv.lang, now))])
         local = _local(now, pack)
         situation = self.reader.read(text, local, pack, language=conv.lang)
+        earlier = conv.state.get("situation")
+        if earlier and not situation.dates and situation.wants & _FOLLOW_UP_WANTS:
+            situation = Situation.from_state(earlier).merged(situation)  # "and is shipping free then?"
         pending = conv.state.pop("pending", None)
         if pending and (situation.dates or situation.category):
             prior = Situation.from_state(pending["situation"])
@@ -416,8 +445,10 @@ class Engine:
 
     # -- wording -----------------------------------------------------------------------------------
 
-    def _language(self, pack: BrandPack, text: str, hint: str | None) -> str:
+    def _language(self, pack: BrandPack, text: str, hint: str | None, current: str = "en") -> str:
         lang = self.normaliser.lexicon.detect_language(text)
+        if lang == "en" and len(re.findall(r"[a-z]", fold(text))) < 3 and current in pack.languages:
+            return current  # "2025-03-15" or "👍": no language of its own
         if lang == "en" and hint and hint[:2] in pack.languages and not re.search(r"[a-z]{3}", fold(text)):
             lang = hint[:2]
         return lang if lang in pack.languages else "en"

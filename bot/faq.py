@@ -277,7 +277,7 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
         names = (set(content.messages) | set(content.brand_messages.get(brand, {}))) - verdicts
         for name in names:
             for lang in LANGUAGES:
-                for feature in ("troubleshoot", "rma", "status"):
+                for feature in ("troubleshoot", "rma", "status") if name == "not_available" else ("rma",):
                     content.render_message(brand, name, lang, {**context, "limit": 1, "options": ["x"], "title": "x",
                                                                "feature": feature, "command": "/x"})
         today = _CHECK_MOMENT.date()

@@ -29,6 +29,11 @@ from bot.dates import add_months
 from bot.packs import BrandPack, Category
 from bot.situation import DateFact, Situation
 
+_COMPONENTS = ("diagnosis", "parts", "shipping", "labour")
+
+# Exclusions with these scopes rule out a return, exchange or credit rather than the warranty.
+_WINDOW_SCOPES = ("credit", "return_exchange", "returns")
+
 # Which date kinds may stand in for the one the brand counts from (in order of preference).
 _STAND_INS = ("purchase", "delivery", "contract", "acquired", "unknown")
 
@@ -75,7 +80,8 @@ class WindowVerdict:
     start: date | None
     start_text: str = ""
     need: str | None = None
-    blocked_by: tuple[str, ...] = ()  # situation tags that rule the option out (used, installed…)
+    blocked_by: tuple[str, ...] = ()  # situation tags the brand's return / credit exclusions name
+    options: tuple[date, ...] = ()  # the two readings of an ambiguous date
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,8 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
     if category is not None and _manufacturer(category):
         return WarrantyVerdict("manufacturer", counts_from=counts_from, category=category)
     months = category.months if category is not None and category.months else default
-    if situation.stated_months and data.get("exception_rule") == "stated_period_applies":
+    if situation.stated_months and 1 <= situation.stated_months <= 120 and \
+            data.get("exception_rule") == "stated_period_applies":
         months = situation.stated_months  # "except for products with clear warranty period"
     if months is None:
         return WarrantyVerdict("unknown", need="category", counts_from=counts_from, options=tuple(pack.categories))
@@ -221,8 +228,18 @@ def return_windows(pack: BrandPack) -> tuple[Mapping[str, Any], ...]:
     return tuple(sorted(windows, key=lambda w: w["until_day"]))
 
 
+def in_window(window: Mapping[str, Any], elapsed: int) -> bool:
+    """Whether ``elapsed`` days after the start fall in a window.
+
+    The last day counts only when the document says the window is inclusive ("within 7 days (inclusive)").
+    """
+    if elapsed < window.get("from_day", 0):
+        return False
+    return elapsed <= window["until_day"] if window.get("inclusive") else elapsed < window["until_day"]
+
+
 def _elapsed_window(windows: Sequence[Mapping[str, Any]], elapsed: int) -> Mapping[str, Any] | None:
-    return next((w for w in windows if elapsed <= w["until_day"]), None)
+    return next((w for w in windows if in_window(w, elapsed)), None)
 
 
 def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowVerdict | None:
@@ -230,7 +247,8 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
     windows = return_windows(pack)
     if not windows:
         return None
-    blocked = tuple(sorted({"used", "installed"} & situation.events)) if "credit" in pack.data else ()
+    blocked = tuple(sorted({t for e in pack.exclusions() if e.get("scope") in _WINDOW_SCOPES
+                            for t in e.get("tags", ())} & situation.events))
     problem = _date_problem(situation)
     if problem is not None:
         return WindowVerdict(None, windows, None, None, problem.reading.text, need="valid_date", blocked_by=blocked)
@@ -238,12 +256,20 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
     if fact is None:
         return WindowVerdict(None, windows, None, None, need="date", blocked_by=blocked)
     reading = fact.reading
+    if reading.alternatives and len({_window_id(_elapsed_window(windows, elapsed_days(d, today)))
+                                     for d in reading.alternatives}) > 1:
+        return WindowVerdict(None, windows, None, reading.earliest, reading.text, need="day_month",
+                             blocked_by=blocked, options=reading.alternatives)
     low, high = elapsed_days(reading.latest, today), elapsed_days(reading.earliest, today)
     first, last = _elapsed_window(windows, low), _elapsed_window(windows, high)
     if first is not last:
         return WindowVerdict(None, windows, None, reading.earliest, reading.text, need="exact_date",
                              blocked_by=blocked)
     return WindowVerdict(first, windows, high, reading.earliest, reading.text, blocked_by=blocked)
+
+
+def _window_id(window: Mapping[str, Any] | None) -> str | None:
+    return None if window is None else str(window.get("id"))
 
 
 def shipping(pack: BrandPack, situation: Situation, today: date) -> ShippingVerdict | None:
@@ -259,7 +285,10 @@ def shipping(pack: BrandPack, situation: Situation, today: date) -> ShippingVerd
     low, high = elapsed_days(reading.latest, today), elapsed_days(reading.earliest, today)
 
     def rule_for(elapsed: int) -> Mapping[str, Any] | None:
-        return next((r for r in rules if r.get("from_day", 0) <= elapsed < r.get("until_day", 10**6)), None)
+        return next((r for r in rules if in_window({"until_day": 10**6, **r}, elapsed)), None)
+
+    if reading.alternatives and len({id(rule_for(elapsed_days(d, today))) for d in reading.alternatives}) > 1:
+        return ShippingVerdict(None, None, reading.earliest, reading.text, need="day_month")
 
     if rule_for(low) is not rule_for(high):
         return ShippingVerdict(None, None, reading.earliest, reading.text, need="exact_date")
@@ -277,10 +306,11 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
             if table.get("from_month", 0) <= months_over < table.get("until_month", 10**6):
                 tier = table
                 break
-    amounts = dict(situation.amounts)
+    # only amounts the customer named as repair components count; a product's price is not a repair cost
+    amounts = {k: v for k, v in situation.amounts.items() if k in _COMPONENTS and 0 <= v < 1e7}
     total = None
     from_pack = False
-    if "diagnosis" in fees and amounts:
+    if "diagnosis" in fees and set(amounts) - {"diagnosis"}:
         if "diagnosis" not in amounts:
             amounts["diagnosis"] = float(fees["diagnosis"])
             from_pack = True

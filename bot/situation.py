@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -19,7 +20,7 @@ from typing import Any
 from bot.dates import DateReading, find_dates
 from bot.errors import FaqError
 from bot.packs import BrandPack
-from bot.text import fold
+from bot.text import fold, fold_aligned
 
 # Which date kinds count as which, when a brand counts its warranty from one of them.
 DATE_KINDS = ("purchase", "delivery", "contract", "acquired", "shipped_back", "rma_issued", "ship_planned",
@@ -146,11 +147,12 @@ class SituationReader:
 
     def read(self, text: str, now: datetime, pack: BrandPack, *, language: str = "en") -> Situation:
         """The situation in one message, for a brand (its categories, its usual date order)."""
-        folded = fold(text)
+        text = unicodedata.normalize("NFC", text)
+        folded = fold_aligned(text)
         day_first = pack.data.get("brand", {}).get("date_order", "dmy") != "mdy"
         readings = find_dates(text, now, language=language, day_first=day_first)
         today = now.date()
-        dates = tuple(DateFact(r, self._kind(folded, r, today)) for r in readings)
+        dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today)), today) for r in readings)
         return Situation(
             dates=dates,
             category=self._category(folded, self._category_patterns(pack)),
@@ -190,7 +192,8 @@ class SituationReader:
                     if best is None or rank < best:
                         best = rank
         if best is None:
-            return "fault" if reading.latest >= today - timedelta(days=2) else "unknown"
+            recent = reading.problem is None and reading.latest >= today - timedelta(days=2)
+            return "fault" if recent else "unknown"
         return best[2]
 
     def _category_patterns(self, pack: BrandPack) -> list[tuple[str, str, int, re.Pattern[str]]]:
@@ -246,7 +249,8 @@ class SituationReader:
             value = float((m[1] or m[2]).replace(",", ""))
             before = folded[max(0, m.start() - 25):m.start()]
             label = next((name for name, words in _AMOUNT_LABELS.items()
-                          if re.search(rf"(?:{words})\W*(?:fee|cost|charge|is|was|of|:)?\W*$", before)), None)
+                          if re.search(rf"(?:{words})(?:\W+(?:fee|fees|cost|costs|charge|is|was|are|were|of|comes "
+                                       rf"to|will be|would be|at|about|around))*\W*$", before)), None)
             amounts[label or f"amount{i + 1}"] = value
         return amounts
 
@@ -257,6 +261,19 @@ class SituationReader:
             return None
         raw = (m[1] or m[2]).replace(",", ".")
         return _WORD_NUM.get(raw) or float(raw)
+
+
+def _past_if_unplanned(fact: DateFact, today: date) -> DateFact:
+    """A day written without a year that lands in the future is last year's, unless it's a plan."""
+    reading = fact.reading
+    if not reading.relative or fact.kind == "ship_planned" or reading.earliest <= today:
+        return fact
+    try:
+        earliest = reading.earliest.replace(year=reading.earliest.year - 1)
+        latest = reading.latest.replace(year=reading.latest.year - 1)
+    except ValueError:  # 29 February
+        earliest = latest = reading.earliest.replace(year=reading.earliest.year - 1, day=28)
+    return DateFact(replace(reading, earliest=earliest, latest=latest, problem=None), fact.kind)
 
 
 def with_category(situation: Situation, category: str) -> Situation:

@@ -55,7 +55,8 @@ class Store:
                  "entry_id": str, "score": float, "reply": str},
                 pk="id", if_not_exists=True)
             self.db.table("outbox").create(
-                {"id": str, "user": str, "replies": str, "sent": int, "at": str}, pk="id", if_not_exists=True)
+                {"id": str, "user": str, "replies": str, "n_replies": int, "sent": int, "at": str}, pk="id",
+                if_not_exists=True)
             self.db.table("kv").create({"key": str, "value": str}, pk="key", if_not_exists=True)
             self.db.table("events").create_index(["user"], if_not_exists=True)
             self.db.table("events").create_index(["outcome"], if_not_exists=True)
@@ -75,8 +76,9 @@ class Store:
         """Persist a conversation's state, the turn's event and its replies to send, in one transaction."""
         with self._lock, self.db.conn:
             if outbox is not None:
-                self.db.conn.execute("insert into outbox (id, user, replies, sent, at) values (?, ?, ?, 0, ?)",
-                                     [outbox[0], conv.user, json.dumps(outbox[1], ensure_ascii=False), at.isoformat()])
+                self.db.conn.execute(
+                    "insert or ignore into outbox (id, user, replies, n_replies, sent, at) values (?, ?, ?, ?, 0, ?)",
+                    [outbox[0], conv.user, json.dumps(outbox[1], ensure_ascii=False), len(outbox[1]), at.isoformat()])
             self.db.conn.execute(
                 "insert into conversations (user, brand, lang, state, turns, updated_at) values (?, ?, ?, ?, ?, ?) "
                 "on conflict(user) do update set brand = excluded.brand, lang = excluded.lang, "
@@ -118,13 +120,15 @@ class Store:
     def unsent(self) -> list[tuple[str, str, list[dict[str, Any]], int]]:
         """Messages whose replies were not all delivered: (id, user, replies, sent), oldest first."""
         with self._lock:
-            rows = self.db.conn.execute("select id, user, replies, sent from outbox order by rowid").fetchall()
-        pending = []
-        for message_id, user, replies, sent in rows:
-            decoded = json.loads(replies)
-            if sent < len(decoded):
-                pending.append((message_id, user, decoded, int(sent)))
-        return pending
+            rows = self.db.conn.execute(
+                "select id, user, replies, sent from outbox where sent < n_replies order by rowid").fetchall()
+        return [(message_id, user, json.loads(replies), int(sent)) for message_id, user, replies, sent in rows]
+
+    def prune_outbox(self, before: datetime) -> int:
+        """Forget delivered replies recorded before ``before``; returns how many were dropped."""
+        with self._lock, self.db.conn:
+            cursor = self.db.conn.execute("delete from outbox where sent >= n_replies and at < ?", [before.isoformat()])
+        return cursor.rowcount
 
     def get(self, key: str) -> str | None:
         """A small persisted setting (the Telegram update offset…)."""

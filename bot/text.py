@@ -26,13 +26,15 @@ _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹ�
 
 
 # Words that keep their meaning even when short or common; never dropped or typo-corrected.
-KEEP = frozenset(["not", "no", "who", "where", "when", "how", "long", "much", "many"])
+KEEP = frozenset(["not", "no", "who", "where", "when", "how", "long", "much", "many", "zzdate", "zztime", "zzmoney",
+                  "zzday"])
 
 # Numbers carry no intent by themselves; what kind of number it is does.
 _CLASSES = (
-    (re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{4}年\d{1,2}月(\d{1,2}日)?|\b\d{1,2}月\d{1,2}日"), " date "),
-    (re.compile(r"\b\d{1,2}([:.]\d{2})?\s?(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{0,2}\b"), " clocktime "),
-    (re.compile(r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|dollars?|eur|euros?|rmb|yuan|vnd|dong|元)\b"), " money "),
+    (re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{4}年\d{1,2}月(\d{1,2}日)?|\b\d{1,2}月\d{1,2}日"),
+     " zzdate "),
+    (re.compile(r"\b\d{1,2}([:.]\d{2})?\s?(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{0,2}\b"), " zztime "),
+    (re.compile(r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|dollars?|eur|euros?|rmb|yuan|vnd|dong|元)\b"), " zzmoney "),
 )
 _WEEKDAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|"
                        r"thurs|fri|sat|sun|weekend|weekends|tonight|today|tomorrow)\b")
@@ -45,6 +47,11 @@ _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), 
 def is_cjk(token: str) -> bool:
     """Whether a token is Chinese (a character bigram or a single character)."""
     return bool(_CJK.match(token))
+
+
+def fold_aligned(text: str) -> str:
+    """:func:`fold`, one character for one, so that positions in the result are positions in ``text``."""
+    return "".join((fold(c) or " ")[0] for c in text)
 
 
 def fold(text: str) -> str:
@@ -168,7 +175,7 @@ class Normaliser:
         folded = fold(text)
         for pattern, replacement in _CLASSES:
             folded = pattern.sub(replacement, folded)
-        folded = _WEEKDAYS.sub(" weekday ", folded)
+        folded = _WEEKDAYS.sub(" zzday ", folded)
         for word in _WORD.findall(folded):
             words.extend(self.lexicon.slang.get(word, word).split())
         return words

@@ -13,6 +13,7 @@ read what the bot sent with :meth:`sent_to` and :meth:`wait_for`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -161,10 +162,8 @@ class FakeBotAPI:
         decoded: dict[str, Any] = {}
         for key, value in params.items():
             if isinstance(value, str) and value[:1] in "[{":
-                try:
+                with contextlib.suppress(json.JSONDecodeError):
                     value = json.loads(value)
-                except json.JSONDecodeError:
-                    pass
             decoded[key] = value
         return decoded
 
@@ -420,10 +419,8 @@ class FakeBotAPI:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError("the bot did not do what was expected in time")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
-                except TimeoutError:
-                    pass
 
     async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 20.0) -> list[Sent]:
         """Wait until the bot has sent ``count`` messages to a chat in all; returns them."""

@@ -88,3 +88,20 @@ def test_the_content_folder_is_found_from_anywhere(tmp_path: Path) -> None:
     result = _run(["check"], "", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "kimpok (000)" in result.stdout
+
+
+def test_batch_survives_odd_lines_and_keeps_going(tmp_path: Path) -> None:
+    lines = ['{"user": "a\\ud800", "text": "hi \\ud800 there"}',
+             '{"user": "b", "now": "9999-12-31T23:00+08:00", "text": "hi"}',
+             '{"user": "c", "text": "bought it 5000 years ago, free?"}',
+             '{"user": "d", "text": "三四月份买的，坏了，免费吗"}',
+             '{"user": "e", "text": "' + "[" * 5000 + '"}',
+             '{"user": "f", "text": "how long is the warranty?"}']
+    result = _run(["ask", "--jsonl"], "\n".join(lines) + "\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert "replies" in out[0]
+    assert "outside the years" in out[1]["error"]
+    assert "Traceback" not in result.stdout
+    assert out[-1]["replies"][0]["text"].startswith("1 year")

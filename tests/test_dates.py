@@ -113,13 +113,14 @@ def test_warranty_covers_its_last_day_and_not_the_next(start: date, brand: str) 
 
 
 @given(st.integers(min_value=0, max_value=45), days)
-def test_return_windows_count_the_last_day_inclusively(elapsed: int, start: date) -> None:
+def test_return_windows_count_their_last_day_only_when_inclusive(elapsed: int, start: date) -> None:
     situation = Situation(dates=(DateFact(DateReading(start, start, str(start), 0, 0), "purchase"),),
                           wants=frozenset({"refund"}))
     verdict = policy.return_option(JINGPIN, situation, start + timedelta(days=elapsed))
     assert verdict is not None
     window = verdict.window["id"] if verdict.window else None
-    expected = "return_window" if elapsed <= 7 else "replacement_window" if elapsed <= 30 else None
+    # "within 7 days (inclusive)" includes day 7; "within 30 days" ends before day 30
+    expected = "return_window" if elapsed <= 7 else "replacement_window" if elapsed < 30 else None
     assert window == expected
 
 
@@ -140,3 +141,17 @@ def test_yesterday_just_after_midnight_across_time_zones() -> None:
     assert _one("yesterday", shenzhen)[0] == date(2026, 11, 22)
     assert _one("yesterday", instant.replace(hour=7, minute=59).astimezone(timezone(timedelta(hours=-8))))[0] \
         == date(2026, 11, 21)
+
+
+FRAGMENTS = ["bought", "on", "ago", "last", "year", "years", "months", "days", "weeks", "back", "March", "may", "in",
+             "0000", "9999", "99999999999", "31", "02", "30", "/", "-", ".", "年", "月", "日", "号", "前", "去年",
+             "三四", "十三", "ngày", "tháng", "năm", "trước", "2025", "1.5", "a couple of", "yesterday", " ", "²"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map(" ".join) | st.text(max_size=80))
+def test_reading_dates_never_fails_on_any_text(text: str) -> None:
+    for reading in find_dates(text, NOW):
+        assert reading.earliest <= reading.latest
+        assert 0 <= reading.start <= reading.end <= len(text)
+        assert reading.problem in (None, "impossible", "future", "implausible")
