@@ -59,6 +59,19 @@ def _settle_date(situation: Situation, iso: str) -> Situation:
     return situation
 
 
+def _verdict_leads(content: Content, pack: BrandPack, entries: Mapping[str, Entry]) -> dict[str, str]:
+    """Entries whose English answer opens with a plain "Yes" or "No", and which."""
+    context = base_context(pack, datetime(2026, 1, 5, 10, tzinfo=UTC))
+    leads = {}
+    for entry in entries.values():
+        if entry.kind != "faq":
+            continue
+        first = re.match(r"\W*(yes|no)\b", content.render_entry(pack.id, entry, "en", context), re.I)
+        if first:
+            leads[entry.id] = first.group(1).lower()
+    return leads
+
+
 def _reply_to(reply: Reply) -> dict[str, Any]:
     return {"text": reply.text, "buttons": [[b.label, b.data] for b in reply.buttons]}
 
@@ -175,6 +188,7 @@ class Engine:
         self.normaliser = normaliser
         self._out_of_scope = {brand: tuple(e.id for e in entries.values() if e.kind == "oos")
                               for brand, entries in content.entries.items()}
+        self._leads = {brand: _verdict_leads(content, packs[brand], entries) for brand, entries in content.entries.items()}
         self.matchers = {
             brand: Matcher(normaliser, ((e.id, p) for e in entries.values() for p in e.phrasings))
             for brand, entries in content.entries.items()
@@ -339,6 +353,8 @@ class Engine:
                 return turn
         if decision.outcome == "answer" and best is not None:
             return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
+        if decision.outcome == "clarify" and best is not None and self._same_verdict(pack, decision):
+            return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
         if decision.outcome == "clarify":
             options = [entries[c.entry_id] for c in decision.candidates]
             buttons = [Button(e.title(conv.lang), f"faq:{e.id}") for e in options]
@@ -398,6 +414,12 @@ class Engine:
             return self.content.render_message(pack.id, "date_label", lang,
                                                {**base_context(pack, now), "d": _date.fromisoformat(data[5:])})
         return label
+
+    def _same_verdict(self, pack: BrandPack, decision: Decision) -> bool:
+        """Whether every close candidate answers with the same "Yes" or "No": then asking which one the
+        customer means only delays the answer (a scratched housing: wear, or appearance? Not covered)."""
+        leads = {self._leads[pack.id].get(c.entry_id) for c in decision.candidates}
+        return len(leads) == 1 and None not in leads
 
     def _answer(self, conv: Conversation, pack: BrandPack, entry: Entry, now: datetime, *,
                 score: float | None) -> _Turn:

@@ -21,7 +21,7 @@ implausible).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -191,8 +191,6 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
 
 
 def _with(verdict: WarrantyVerdict, **changes: Any) -> WarrantyVerdict:
-    from dataclasses import replace
-
     return replace(verdict, **changes)
 
 
@@ -320,16 +318,29 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
 
 
 def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
-    """Warranty on an item the brand repaired and shipped back (where the pack gives it in days)."""
-    repair = pack.data.get("repair", {})
-    days = repair.get("repaired_warranty_days")
+    """Warranty on an item the brand repaired: a fixed number of days from shipment (``repair.
+    repaired_warranty_days``), or the rest of the original warranty but at least some months
+    (``warranty.repaired_keeps_remaining`` with ``repaired_minimum_months``)."""
     fact = situation.date_of("shipped_back")
-    if not days or not _usable(fact):
+    if not _usable(fact):
         return None
     assert fact is not None
     start = fact.reading.latest
-    end = start + timedelta(days=int(days))
-    return DatedVerdict("repaired_item", start, end, today, today <= end, int(days), fact.reading.text)
+    days = pack.data.get("repair", {}).get("repaired_warranty_days")
+    if days:
+        end = start + timedelta(days=int(days))
+        return DatedVerdict("repaired_item", start, end, today, today <= end, int(days), fact.reading.text)
+    warranty_data = pack.data["warranty"]
+    minimum = warranty_data.get("repaired_minimum_months")
+    if not (warranty_data.get("repaired_keeps_remaining") and minimum):
+        return None
+    floor = add_months(start, int(minimum))
+    original = warranty(pack, replace(situation, dates=tuple(f for f in situation.dates if f.kind != "shipped_back")),
+                        today)
+    end = max(floor, original.end) if original.end is not None and original.status in ("covered", "expired") \
+        else floor
+    return DatedVerdict("repaired_item", start, end, today, today <= end, (end - start).days, fact.reading.text,
+                        end_min=floor)
 
 
 def rma_validity(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:

@@ -205,6 +205,8 @@ class SituationReader:
                 for keyword in cat.keywords:
                     key = fold(keyword)
                     pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
+                    # "hdd port", "cable connector": a part of another product, not the product itself
+                    pattern += r"(?!\s*(?:port|slot|bay|tray|connector|socket|interface|jack))"
                     cached.append((cat.id, group, len(key), re.compile(pattern)))
             self._categories[pack.id] = cached
         return cached

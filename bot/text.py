@@ -80,7 +80,7 @@ def stem(word: str) -> str:
         return word
     for suffix, repl in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
+            if suffix == "s" and word.endswith(("ss", "us", "is", "as", "os")):
                 return word
             return word[: -len(suffix)] + repl
     return word
@@ -188,6 +188,8 @@ class Normaliser:
         found = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=80)
         if found is None or abs(len(found[0]) - len(word)) > 1 or found[0][0] != word[0]:
             return word  # a typo changes a letter or two, not the word's length or its first letter
+        if len(found[0]) != len(word) and min(len(word), len(found[0])) < 6:
+            return word  # a letter more or less turns short words into other words (movie, move)
         return found[0]
 
     def tokens(self, text: str, *, correct: bool = True) -> list[str]:
@@ -243,4 +245,4 @@ class Normaliser:
         return out + rest
 
 
-_CJK_STOP = frozenset("的了吗呢吧啊么是我你您他她它们这那在有和就都也还要会能可以请问个")
+_CJK_STOP = frozenset("的了吗呢吧啊么是我你您他她它们这那在有和就都也还要会能可以请问个没今")
