@@ -24,7 +24,8 @@ from bot.packs import BrandPack
 from bot.situation import DateFact, Situation
 
 _AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
-_OWN_CASE_TOKENS = frozenset({"faulty", "repair", "expired", "drop", "water", "damp", "lightning", "fire", "surge"})
+_OWN_CASE_TOKENS = frozenset({"faulty", "expired", "drop", "water", "damp", "lightning", "fire", "surge"})
+_NOT_FAULTS = frozenset({"agent", "used", "installed", "special_price", "accessory", "borrowed"})
 
 
 @dataclass
@@ -60,7 +61,7 @@ class Advisor:
         """The verdicts that apply, or the question to ask."""
         advice = Advice()
         s = situation
-        fault_words = bool(_OWN_CASE_TOKENS & set(tokens)) or bool(s.events)
+        fault_words = bool(_OWN_CASE_TOKENS & set(tokens)) or bool(s.events - _NOT_FAULTS)
         # a date counts as the product's age when the message says so, or talks about a fault with it
         has_age = any(f.kind in _AGE_KINDS and (f.kind != "unknown" or fault_words or "free" in s.wants)
                       for f in s.dates)
@@ -97,7 +98,8 @@ class Advisor:
             if ship is not None and ship.rule is not None:
                 advice.parts.append(("shipping", {"v": ship}))
 
-        wants_status = bool(s.wants & {"free"}) or has_age
+        # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described
+        wants_status = bool(s.wants & {"free", "cost"}) or (has_age and fault_words)
         if not dated and wants_status and cost.total is None and not any(n == "window" for n, _ in advice.parts):
             self._warranty(advice, w, excl, has_age=has_age, own_case=own_case, wants=s.wants)
         elif excl and has_age and w.status in ("covered", "expired"):

@@ -196,6 +196,7 @@ _ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号
 _VI_DAY = re.compile(r"ngày\s+(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?", re.I)
 _VI_FULL = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
 _DAY_MONTH_LAST_YEAR = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH})\s+(last year|this year)\b", re.I)
+_LAST_YEAR_MONTH_DAY = re.compile(rf"\b(last year|this year),?\s+(?:on\s+)?({_MONTH})\.?\s+(\d{{1,2}}){_ORD}\b", re.I)
 _VI_MONTH = re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})", re.I)
 _NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?!\d|[/.-]\d)")
 _NUMERIC_NO_YEAR = re.compile(
@@ -271,6 +272,11 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
     for m in _VI_FULL.finditer(low):
         d = _clean(int(m[3]), int(m[2]), int(m[1]))
         found.add(_reading(text, m, d, d, today))
+    for m in _LAST_YEAR_MONTH_DAY.finditer(low):
+        if free(m):
+            year = today.year - 1 if m[1].lower() == "last year" else today.year
+            d = _clean(year, MONTHS[m[2].lower()], int(m[3]))
+            found.add(_reading(text, m, d, d, today))
     for m in _DAY_MONTH_LAST_YEAR.finditer(low):
         if free(m):
             year = today.year - 1 if m[3].lower() == "last year" else today.year

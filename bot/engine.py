@@ -15,7 +15,7 @@ import re
 import threading
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -286,6 +286,8 @@ class Engine:
         earlier = conv.state.get("situation")
         if earlier and not situation.dates and situation.wants & _FOLLOW_UP_WANTS:
             situation = Situation.from_state(earlier).merged(situation)  # "and is shipping free then?"
+        elif earlier and situation.dates and not situation.wants:
+            situation = replace(situation, wants=Situation.from_state(earlier).wants)  # "and one from 2025?"
         pending = conv.state.pop("pending", None)
         if pending and (situation.dates or situation.category):
             prior = Situation.from_state(pending["situation"])
@@ -345,7 +347,8 @@ class Engine:
         entries = self.content.entries[pack.id]
         best = decision.best
         out_of_scope = best is not None and decision.outcome == "answer" and entries[best.entry_id].kind == "oos"
-        if not out_of_scope:
+        doubtful = out_of_scope and len(decision.candidates) > 1 and decision.candidates[1].score > best.score
+        if not out_of_scope or (doubtful and situation.dates):  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
             turn = self._situational(conv, pack, situation, list(decision.tokens), entry_id, now,
                                      score=best.score if best else None)
@@ -417,7 +420,8 @@ class Engine:
 
     def _same_verdict(self, pack: BrandPack, decision: Decision) -> bool:
         """Whether every close candidate answers with the same "Yes" or "No": then asking which one the
-        customer means only delays the answer (a scratched housing: wear, or appearance? Not covered)."""
+        customer means only delays the answer (a scratched housing: wear, or appearance? Not covered).
+        """
         leads = {self._leads[pack.id].get(c.entry_id) for c in decision.candidates}
         return len(leads) == 1 and None not in leads
 

@@ -82,6 +82,7 @@ class WindowVerdict:
     need: str | None = None
     blocked_by: tuple[str, ...] = ()  # situation tags the brand's return / credit exclusions name
     options: tuple[date, ...] = ()  # the two readings of an ambiguous date
+    excluded: tuple[Mapping[str, Any], ...] = ()  # the brand's return / credit exclusions that apply
 
 
 @dataclass(frozen=True)
@@ -245,25 +246,28 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
     windows = return_windows(pack)
     if not windows:
         return None
-    blocked = tuple(sorted({t for e in pack.exclusions() if e.get("scope") in _WINDOW_SCOPES
-                            for t in e.get("tags", ())} & situation.events))
+    rules = [e for e in pack.exclusions() if e.get("scope") in _WINDOW_SCOPES
+             and set(e.get("tags", ())) & situation.events]
+    blocked = tuple(sorted({t for e in rules for t in e.get("tags", ())} & situation.events))
+    excluded = tuple(rules)
     problem = _date_problem(situation)
     if problem is not None:
-        return WindowVerdict(None, windows, None, None, problem.reading.text, need="valid_date", blocked_by=blocked)
+        return WindowVerdict(None, windows, None, None, problem.reading.text, need="valid_date", blocked_by=blocked,
+                             excluded=excluded)
     fact = _start_fact(pack, situation, "purchase")
     if fact is None:
-        return WindowVerdict(None, windows, None, None, need="date", blocked_by=blocked)
+        return WindowVerdict(None, windows, None, None, need="date", blocked_by=blocked, excluded=excluded)
     reading = fact.reading
     if reading.alternatives and len({_window_id(_elapsed_window(windows, elapsed_days(d, today)))
                                      for d in reading.alternatives}) > 1:
         return WindowVerdict(None, windows, None, reading.earliest, reading.text, need="day_month",
-                             blocked_by=blocked, options=reading.alternatives)
+                             blocked_by=blocked, options=reading.alternatives, excluded=excluded)
     low, high = elapsed_days(reading.latest, today), elapsed_days(reading.earliest, today)
     first, last = _elapsed_window(windows, low), _elapsed_window(windows, high)
     if first is not last:
         return WindowVerdict(None, windows, None, reading.earliest, reading.text, need="exact_date",
-                             blocked_by=blocked)
-    return WindowVerdict(first, windows, high, reading.earliest, reading.text, blocked_by=blocked)
+                             blocked_by=blocked, excluded=excluded)
+    return WindowVerdict(first, windows, high, reading.earliest, reading.text, blocked_by=blocked, excluded=excluded)
 
 
 def _window_id(window: Mapping[str, Any] | None) -> str | None:
@@ -320,7 +324,8 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
 def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
     """Warranty on an item the brand repaired: a fixed number of days from shipment (``repair.
     repaired_warranty_days``), or the rest of the original warranty but at least some months
-    (``warranty.repaired_keeps_remaining`` with ``repaired_minimum_months``)."""
+    (``warranty.repaired_keeps_remaining`` with ``repaired_minimum_months``).
+    """
     fact = situation.date_of("shipped_back")
     if not _usable(fact):
         return None

@@ -116,6 +116,10 @@ class Situation:
 
 _AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|dollars?|eur|rmb|yuan|元))",
                      re.I)
+# A bare number right after a repair component's name is an amount too ("diag 50, parts 120").
+_BARE_AMOUNT = re.compile(r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?: and handling)?)\s*(?:is|was|"
+                          r"of|at|:|=|costs?|quoted?(?: at)?)?\s*(\d[\d,]*(?:\.\d+)?)\b(?!\s*(?:days?|months?|years?|%|pcs))",
+                          re.I)
 _AMOUNT_LABELS = {"diagnosis": r"diagnos\w*|inspection|bench|检测", "parts": r"parts?|components?|配件|零件|linh kien",
                   "shipping": r"shipping|freight|postage|handling|delivery|运费|ship",
                   "labour": r"labou?r|工时|人工|tien cong"}
@@ -247,13 +251,17 @@ class SituationReader:
     @staticmethod
     def _amounts(folded: str) -> dict[str, float]:
         amounts: dict[str, float] = {}
+        for m in _BARE_AMOUNT.finditer(folded):
+            name = m[1].lower()
+            label = next(k for k, words in _AMOUNT_LABELS.items() if re.match(words, name))
+            amounts.setdefault(label, float(m[2].replace(",", "")))
         for i, m in enumerate(_AMOUNT.finditer(folded)):
             value = float((m[1] or m[2]).replace(",", ""))
             before = folded[max(0, m.start() - 25):m.start()]
             label = next((name for name, words in _AMOUNT_LABELS.items()
                           if re.search(rf"(?:{words})(?:\W+(?:fee|fees|cost|costs|charge|is|was|are|were|of|comes "
                                        rf"to|will be|would be|at|about|around))*\W*$", before)), None)
-            amounts[label or f"amount{i + 1}"] = value
+            amounts.setdefault(label or f"amount{i + 1}", value)
         return amounts
 
     @staticmethod
