@@ -188,7 +188,8 @@ class Engine:
         self.normaliser = normaliser
         self._out_of_scope = {brand: tuple(e.id for e in entries.values() if e.kind == "oos")
                               for brand, entries in content.entries.items()}
-        self._leads = {brand: _verdict_leads(content, packs[brand], entries) for brand, entries in content.entries.items()}
+        self._leads = {brand: _verdict_leads(content, packs[brand], entries)
+                       for brand, entries in content.entries.items()}
         self.matchers = {
             brand: Matcher(normaliser, ((e.id, p) for e in entries.values() for p in e.phrasings))
             for brand, entries in content.entries.items()
@@ -347,7 +348,8 @@ class Engine:
         entries = self.content.entries[pack.id]
         best = decision.best
         out_of_scope = best is not None and decision.outcome == "answer" and entries[best.entry_id].kind == "oos"
-        doubtful = out_of_scope and len(decision.candidates) > 1 and decision.candidates[1].score > best.score
+        doubtful = best is not None and out_of_scope and len(decision.candidates) > 1 \
+            and decision.candidates[1].score > best.score
         if not out_of_scope or (doubtful and situation.dates):  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
             turn = self._situational(conv, pack, situation, list(decision.tokens), entry_id, now,
@@ -419,8 +421,10 @@ class Engine:
         return label
 
     def _same_verdict(self, pack: BrandPack, decision: Decision) -> bool:
-        """Whether every close candidate answers with the same "Yes" or "No": then asking which one the
-        customer means only delays the answer (a scratched housing: wear, or appearance? Not covered).
+        """Whether every close candidate answers with the same "Yes" or "No".
+
+        Then asking which one the customer means only delays the answer (a scratched housing: wear, or
+        appearance? Not covered either way).
         """
         leads = {self._leads[pack.id].get(c.entry_id) for c in decision.candidates}
         return len(leads) == 1 and None not in leads

@@ -322,9 +322,11 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
 
 
 def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
-    """Warranty on an item the brand repaired: a fixed number of days from shipment (``repair.
-    repaired_warranty_days``), or the rest of the original warranty but at least some months
-    (``warranty.repaired_keeps_remaining`` with ``repaired_minimum_months``).
+    """Warranty on an item the brand repaired.
+
+    Either a fixed number of days from shipment (``repair.repaired_warranty_days``), or the rest of the
+    original warranty but at least some months (``warranty.repaired_keeps_remaining`` with
+    ``repaired_minimum_months``).
     """
     fact = situation.date_of("shipped_back")
     if not _usable(fact):

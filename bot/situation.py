@@ -117,9 +117,9 @@ class Situation:
 _AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|dollars?|eur|rmb|yuan|元))",
                      re.I)
 # A bare number right after a repair component's name is an amount too ("diag 50, parts 120").
-_BARE_AMOUNT = re.compile(r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?: and handling)?)\s*(?:is|was|"
-                          r"of|at|:|=|costs?|quoted?(?: at)?)?\s*(\d[\d,]*(?:\.\d+)?)\b(?!\s*(?:days?|months?|years?|%|pcs))",
-                          re.I)
+_BARE_AMOUNT = re.compile(r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?: and handling)?)\s*"
+                          r"(?:is|was|of|at|:|=|costs?|quoted?(?: at)?)?\s*(\d[\d,]*(?:\.\d+)?)\b"
+                          r"(?!\s*(?:days?|months?|years?|%|pcs))", re.I)
 _AMOUNT_LABELS = {"diagnosis": r"diagnos\w*|inspection|bench|检测", "parts": r"parts?|components?|配件|零件|linh kien",
                   "shipping": r"shipping|freight|postage|handling|delivery|运费|ship",
                   "labour": r"labou?r|工时|人工|tien cong"}
@@ -253,8 +253,9 @@ class SituationReader:
         amounts: dict[str, float] = {}
         for m in _BARE_AMOUNT.finditer(folded):
             name = m[1].lower()
-            label = next(k for k, words in _AMOUNT_LABELS.items() if re.match(words, name))
-            amounts.setdefault(label, float(m[2].replace(",", "")))
+            component = next((k for k, words in _AMOUNT_LABELS.items() if re.match(words, name)), None)
+            if component is not None:
+                amounts.setdefault(component, float(m[2].replace(",", "")))
         for i, m in enumerate(_AMOUNT.finditer(folded)):
             value = float((m[1] or m[2]).replace(",", ""))
             before = folded[max(0, m.start() - 25):m.start()]
