@@ -61,7 +61,7 @@ def _explain(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from bot.config import telegram_settings_from_env
 
-    token, base, staff, admins = telegram_settings_from_env()
+    token, base, staff, admins, rate = telegram_settings_from_env()
     from bot.tg.adapter import TelegramSettings
     from bot.tg.run import WebhookSettings, run
 
@@ -73,8 +73,8 @@ def _run(args: argparse.Namespace) -> int:
                                   secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    return run(engine, TelegramSettings(token=token, api_base_url=base, staff_chat_id=staff, admin_ids=admins),
-               webhook)
+    return run(engine, TelegramSettings(token=token, api_base_url=base, staff_chat_id=staff, admin_ids=admins,
+                                        max_rate=rate), webhook)
 
 
 # -- console chat -----------------------------------------------------------------------------------

@@ -67,8 +67,10 @@ class Settings:
         )
 
 
-def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int]]:
-    """TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID and SUPPORTBOT_ADMIN_IDS, checked."""
+def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], float]:
+    """TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID, SUPPORTBOT_ADMIN_IDS and
+    SUPPORTBOT_MAX_RATE, checked.
+    """
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and set "
@@ -88,4 +90,11 @@ def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int]]:
                 admins.add(int(part.strip()))
             except ValueError:
                 raise ConfigError(f"SUPPORTBOT_ADMIN_IDS: {part.strip()!r} is not a user id (a number)") from None
-    return token, base, staff, frozenset(admins)
+    rate_raw = os.environ.get("SUPPORTBOT_MAX_RATE", "").strip() or "30"
+    try:
+        rate = float(rate_raw)
+        if rate <= 0:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"SUPPORTBOT_MAX_RATE: {rate_raw!r} is not a positive number of messages a second") from None
+    return token, base, staff, frozenset(admins), rate

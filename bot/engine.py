@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 2000  # what the matcher reads of one message
 # What a follow-up asks about when it leans on facts from earlier turns.
 _FOLLOW_UP_WANTS = frozenset({"free", "cost", "refund", "replace", "credit", "shipping"})
-_COMMAND = re.compile(r"/[A-Za-z][A-Za-z0-9_]*(@\w+)?(\s|$)")
+_COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 Clock = Callable[[], datetime]

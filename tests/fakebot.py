@@ -105,6 +105,7 @@ class FakeBotAPI:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.updates: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
+        self._sent_by_chat: dict[int, list[Sent]] = {}
         self.files: dict[str, bytes] = {}
         self.blocked: set[int] = set()
         self.commands: dict[str | None, list[dict[str, str]]] = {}
@@ -339,6 +340,7 @@ class FakeBotAPI:
     async def _record(self, sent: Sent) -> None:
         async with self._changed:
             self.sent.append(sent)
+            self._sent_by_chat.setdefault(sent.chat_id, []).append(sent)
             self._changed.notify_all()
 
     def release_sends(self) -> None:
@@ -409,7 +411,7 @@ class FakeBotAPI:
 
     def sent_to(self, chat_id: int) -> list[Sent]:
         """Every message the bot sent to a chat, in order."""
-        return [s for s in self.sent if s.chat_id == chat_id]
+        return list(self._sent_by_chat.get(chat_id, ()))
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
         """Wait until ``predicate()`` holds (raises TimeoutError after ``timeout`` seconds)."""

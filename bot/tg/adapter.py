@@ -40,6 +40,7 @@ class TelegramSettings:
     api_base_url: str = "https://api.telegram.org"
     staff_chat_id: int | None = None
     admin_ids: frozenset[int] = frozenset()
+    max_rate: float = 30  # messages a second to all chats together (Telegram asks for about 30)
 
 
 def user_key(user_id: int) -> str:
@@ -148,9 +149,8 @@ class TelegramAdapter:
 
     async def deliver(self, bot: Any, chat_id: int, message_id: str, replies: list[Reply]) -> None:
         """Send the replies not yet delivered for a message, recording each as it goes out."""
-        recorded = await asyncio.to_thread(self.engine.store.outbox, message_id)
-        sent = recorded[1] if recorded is not None else 0
-        if await asyncio.to_thread(self.engine.store.get, f"blocked:{chat_id}"):
+        sent, blocked = await asyncio.to_thread(self._delivery_state, chat_id, message_id)
+        if blocked:
             await asyncio.to_thread(self.engine.store.mark_sent, message_id, len(replies))
             return
         for index, reply in enumerate(replies):
@@ -162,6 +162,10 @@ class TelegramAdapter:
                     await asyncio.to_thread(self.engine.store.mark_sent, message_id, len(replies))
                     return
             await asyncio.to_thread(self.engine.store.mark_sent, message_id, index + 1)
+
+    def _delivery_state(self, chat_id: int, message_id: str) -> tuple[int, bool]:
+        recorded = self.engine.store.outbox(message_id)
+        return (recorded[1] if recorded is not None else 0), bool(self.engine.store.get(f"blocked:{chat_id}"))
 
     async def _send(self, bot: Any, chat_id: int, text: str, markup: Any) -> bool:
         """Send one message, retrying network trouble; False when the customer blocked the bot."""

@@ -44,7 +44,8 @@ def build_application(settings: TelegramSettings, *, polling: bool) -> Applicati
     base = settings.api_base_url.rstrip("/")
     builder = (ApplicationBuilder().token(settings.token)
                .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-               .rate_limiter(AIORateLimiter(max_retries=3))
+               .rate_limiter(AIORateLimiter(overall_max_rate=settings.max_rate, overall_time_period=1,
+                                            max_retries=3))
                .get_updates_read_timeout(POLL_TIMEOUT + 10)
                .concurrent_updates(True))
     if polling:
