@@ -68,8 +68,9 @@ class Settings:
 
 
 def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], float]:
-    """TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID, SUPPORTBOT_ADMIN_IDS and
-    SUPPORTBOT_MAX_RATE, checked.
+    """The Telegram settings from the environment, checked.
+
+    TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID, SUPPORTBOT_ADMIN_IDS, SUPPORTBOT_MAX_RATE.
     """
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
