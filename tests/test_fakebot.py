@@ -38,9 +38,9 @@ async def test_get_updates_long_polls_and_offset_confirms(api: tuple[FakeBotAPI,
 
 async def test_malformed_html_is_refused_like_telegram(api: tuple[FakeBotAPI, Bot]) -> None:
     _, bot = api
-    with pytest.raises(BadRequest, match="(?i)can.t parse entities"):
+    with pytest.raises(BadRequest, match=r"(?i)can.t parse entities"):
         await bot.send_message(5, "<b>unclosed", parse_mode="HTML")
-    with pytest.raises(BadRequest, match="(?i)can.t parse entities"):
+    with pytest.raises(BadRequest, match=r"(?i)can.t parse entities"):
         await bot.send_message(5, "a <script> tag", parse_mode="HTML")
     sent = await bot.send_message(5, "&lt;b&gt; &amp; <b>bold</b>", parse_mode="HTML")
     assert sent.text == "<b> & bold"
@@ -48,10 +48,10 @@ async def test_malformed_html_is_refused_like_telegram(api: tuple[FakeBotAPI, Bo
 
 async def test_limits_on_text_and_callback_data(api: tuple[FakeBotAPI, Bot]) -> None:
     _, bot = api
-    with pytest.raises(BadRequest, match="(?i)message is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(5, "x" * 4097)
     too_long = InlineKeyboardMarkup([[InlineKeyboardButton("b", callback_data="d" * 65)]])
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(5, "hi", reply_markup=too_long)
 
 
