@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .conftest import ROOT
@@ -23,17 +24,18 @@ class BotProcess:
                          "SUPPORTBOT_DB": str(workdir / "bot.db"), "PYTHONUNBUFFERED": "1", **env})
         self.proc: asyncio.subprocess.Process | None = None
         self.log = workdir / "bot.log"
+        self.args: list[str] = []
 
-    async def start(self, timeout: float = 60.0) -> None:
-        """Start the bot and wait until it is polling."""
+    async def start(self, timeout: float = 60.0, ready: Callable[[], bool] | None = None) -> None:
+        """Start the bot and wait until it is polling (or until ``ready()``)."""
         polls = sum(1 for method, _ in self.fake.calls if method == "getUpdates")
         with self.log.open("a") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=self.env,
+                sys.executable, "-m", "bot.cli", "run", *self.args, cwd=ROOT, env=self.env,
                 stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
         try:
             await self.fake.wait_for(
-                lambda: sum(1 for method, _ in self.fake.calls if method == "getUpdates") > polls, timeout)
+                ready or (lambda: sum(1 for method, _ in self.fake.calls if method == "getUpdates") > polls), timeout)
         except TimeoutError:
             raise AssertionError(f"the bot did not start polling; its log:\n{self.log.read_text()}") from None
 

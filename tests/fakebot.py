@@ -110,6 +110,7 @@ class FakeBotAPI:
         self.blocked: set[int] = set()
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.answered_callbacks: set[str] = set()
+        self.webhook: dict[str, Any] | None = None
         self.confirmed_offset = 0
         self.fail_next: list[ApiError] = []
         # Failure injection: once this many messages were sent, further sends wait (unrecorded) until
@@ -214,6 +215,14 @@ class FakeBotAPI:
                 "supports_inline_queries": False}
 
     async def m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        return True
+
+    async def m_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url", ""))
+        if url and not url.startswith(("http://", "https://")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
         return True
 
     async def m_setMyCommands(self, params: dict[str, Any]) -> bool:

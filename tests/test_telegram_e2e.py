@@ -157,3 +157,50 @@ def test_without_a_token_run_says_what_to_set_and_exits_2(tmp_path: Path) -> Non
     assert result.stderr.strip().count("\n") == 0
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "BotFather" in result.stderr
     assert ROOT.exists()
+
+
+async def test_errors_are_reported_to_staff_and_the_customer_gets_an_apology(fake: FakeBotAPI,
+                                                                             tmp_path: Path) -> None:
+    from .fakebot import ApiError
+
+    bot = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW, SUPPORTBOT_STAFF_CHAT_ID="-100500")
+    await bot.start()
+    fake.fail_next = [ApiError(400, "Bad Request: something unexpected")]
+    await fake.customer_text(120, "how long is the warranty?")
+    await fake.wait_for(lambda: fake.sent_to(-100500) and fake.sent_to(120))
+    assert "supportbot error" in fake.sent_to(-100500)[0].text
+    assert "something went wrong on our side" in fake.sent_to(120)[0].text
+    await bot.stop()
+
+
+async def test_webhook_mode_receives_updates_and_answers(fake: FakeBotAPI, tmp_path: Path) -> None:
+    import aiohttp
+
+    from .fakebot import BOT_USER
+
+    port = _free_port()
+    bot = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW)
+    bot.args = ["--webhook-url", f"http://127.0.0.1:{port}", "--listen", "127.0.0.1", "--port", str(port),
+                "--secret-token", "s3cret"]
+    await bot.start(ready=lambda: fake.webhook is not None)
+    assert fake.webhook == {"url": f"http://127.0.0.1:{port}/{fake.token}", "secret_token": "s3cret"}
+    update = {"update_id": 77, "message": {"message_id": 1, "date": 1, "text": "how long is the warranty?",
+                                           "chat": {"id": 130, "type": "private"},
+                                           "from": {**BOT_USER, "id": 130, "is_bot": False}}}
+    async with aiohttp.ClientSession() as session:
+        wrong = await session.post(fake.webhook["url"], json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
+        assert wrong.status == 403
+        ok = await session.post(fake.webhook["url"], json=update,
+                                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+        assert ok.status == 200
+    (answer,) = await fake.wait_for_messages(130, 1)
+    assert answer.text.startswith("1 year")
+    await bot.stop()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

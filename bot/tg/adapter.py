@@ -157,7 +157,11 @@ class TelegramAdapter:
             if index < sent:
                 continue
             for text, markup in messages(reply):
-                ok = await self._send(bot, chat_id, text, markup)
+                try:
+                    ok = await self._send(bot, chat_id, text, markup)
+                except BadRequest:  # refused for good: don't offer it again at the next start
+                    await asyncio.to_thread(self.engine.store.mark_sent, message_id, len(replies))
+                    raise
                 if not ok:
                     await asyncio.to_thread(self.engine.store.mark_sent, message_id, len(replies))
                     return
@@ -180,6 +184,8 @@ class TelegramAdapter:
                 return False
             except RetryAfter as exc:
                 await asyncio.sleep(_seconds(exc.retry_after))
+            except BadRequest:
+                raise  # a refusal (PTB makes it a NetworkError): sending it again would be refused again
             except (TimedOut, NetworkError):
                 if attempt == SEND_ATTEMPTS - 1:
                     raise
