@@ -24,7 +24,8 @@ from bot.packs import BrandPack
 from bot.situation import DateFact, Situation
 
 _AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
-_OWN_CASE_TOKENS = frozenset({"faulty", "expired", "drop", "water", "damp", "lightning", "fire", "surge"})
+_OWN_CASE_TOKENS = frozenset({"faulty", "expired", "drop", "water", "damp", "lightning", "fire", "surge", "no_power",
+                              "no_picture", "no_recording"})
 _NOT_FAULTS = frozenset({"agent", "used", "installed", "special_price", "accessory", "borrowed"})
 
 

@@ -28,6 +28,7 @@ from bot.packs import DEFAULT_BRAND, BrandPack
 from bot.situation import DateFact, Situation, SituationReader, with_category, with_date
 from bot.store import Conversation, Store
 from bot.text import Lexicon, Normaliser, fold
+from bot.troubleshoot import Tree
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,14 @@ def _verdict_leads(content: Content, pack: BrandPack, entries: Mapping[str, Entr
         if first:
             leads[entry.id] = first.group(1).lower()
     return leads
+
+
+def _first_sentence(text: str) -> str:
+    """The question a step asks (its last sentence ending in "?"), or its first sentence, to sum it up."""
+    sentences = [s.strip() for s in re.findall(r"[^.?!。？！]+[.?!。？！]?", text.strip()) if s.strip()]
+    questions = [s for s in sentences if s.endswith(("?", "？"))]
+    sentence = questions[-1] if questions else (sentences[0] if sentences else text.strip())
+    return sentence if len(sentence) <= 160 else sentence[:157] + "…"
 
 
 def _reply_to(reply: Reply) -> dict[str, Any]:
@@ -190,8 +199,9 @@ class Engine:
                               for brand, entries in content.entries.items()}
         self._leads = {brand: _verdict_leads(content, packs[brand], entries)
                        for brand, entries in content.entries.items()}
+        tree_phrasings = [(f"tree:{t.id}", p) for t in content.trees.values() for p in t.phrasings]
         self.matchers = {
-            brand: Matcher(normaliser, ((e.id, p) for e in entries.values() for p in e.phrasings))
+            brand: Matcher(normaliser, [*((e.id, p) for e in entries.values() for p in e.phrasings), *tree_phrasings])
             for brand, entries in content.entries.items()
         }
 
@@ -335,6 +345,8 @@ class Engine:
         entries = self.content.entries[pack.id]
         if data == "menu:ask":
             return _Turn("menu", replies=[Reply(self._message(pack, "ask_prompt", conv.lang, now))])
+        if data == "menu:troubleshoot" and self.content.trees:
+            return self._choose_tree(conv, pack, now)
         if data == "consultant" and "human" in entries:
             return self._answer(conv, pack, entries["human"], now, score=None)
         feature = data.partition(":")[2]
@@ -357,15 +369,26 @@ class Engine:
             if turn is not None:
                 return turn
         if decision.outcome == "answer" and best is not None:
-            return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
+            turn = self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
+            tree = next((c.entry_id[5:] for c in decision.candidates[1:]
+                         if c.entry_id.startswith("tree:") and c.score >= 0.75 * best.score), None)
+            if tree is not None and entries[best.entry_id].kind == "faq" and turn.replies:
+                title = self.content.trees[tree].title(conv.lang)
+                button = Button(self._message(pack, "button_ts_start", conv.lang, now, title=title), f"tsstart:{tree}")
+                last = turn.replies[-1]
+                turn.replies[-1] = Reply(last.text, (*last.buttons, button))
+                self._offer(conv, list(turn.replies[-1].buttons))
+            return turn
+        if decision.outcome == "answer" and best is not None and best.entry_id.startswith("tree:"):
+            return self._offer_tree(conv, pack, best.entry_id[5:], now, score=best.score)
         if decision.outcome == "clarify" and best is not None and self._same_verdict(pack, decision):
             return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
         if decision.outcome == "clarify":
-            options = [entries[c.entry_id] for c in decision.candidates]
-            buttons = [Button(e.title(conv.lang), f"faq:{e.id}") for e in options]
+            buttons = [self._candidate_button(pack, c.entry_id, conv.lang) for c in decision.candidates]
+            titles = [b.label for b in buttons]
             buttons.append(Button(self._message(pack, "button_none", conv.lang, now), "none"))
-            conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
-            text = self._message(pack, "clarify", conv.lang, now, options=[e.title(conv.lang) for e in options])
+            self._offer(conv, buttons)
+            text = self._message(pack, "clarify", conv.lang, now, options=titles)
             return _Turn("clarify", best.entry_id if best else None, best.score if best else None,
                          [Reply(text, tuple(buttons))])
         return self._dont_know(conv, pack, now, outcome="unknown",
@@ -420,6 +443,118 @@ class Engine:
                                                {**base_context(pack, now), "d": _date.fromisoformat(data[5:])})
         return label
 
+    def _candidate_button(self, pack: BrandPack, candidate: str, lang: str) -> Button:
+        if candidate.startswith("tree:"):
+            tree = self.content.trees[candidate[5:]]
+            return Button(tree.title(lang), f"tsstart:{tree.id}")
+        entry = self.content.entries[pack.id][candidate]
+        return Button(entry.title(lang), f"faq:{entry.id}")
+
+    @staticmethod
+    def _offer(conv: Conversation, buttons: list[Button]) -> None:
+        """Remember the buttons just offered: only those can be pressed next."""
+        conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
+
+    # -- guided troubleshooting --------------------------------------------------------------------
+
+    def _offer_tree(self, conv: Conversation, pack: BrandPack, tree_id: str, now: datetime, *,
+                    score: float | None) -> _Turn:
+        tree = self.content.trees[tree_id]
+        title = tree.title(conv.lang)
+        buttons = [Button(self._message(pack, "button_ts_start", conv.lang, now, title=title), f"tsstart:{tree_id}"),
+                   Button(self._message(pack, "button_no_thanks", conv.lang, now), "ts:leave")]
+        self._offer(conv, buttons)
+        return _Turn("troubleshoot_offered", f"tree:{tree_id}", score,
+                     [Reply(self._message(pack, "ts_offer", conv.lang, now, title=title), tuple(buttons))])
+
+    def _choose_tree(self, conv: Conversation, pack: BrandPack, now: datetime) -> _Turn:
+        buttons = [Button(t.title(conv.lang), f"tsstart:{t.id}") for t in self.content.trees.values()]
+        self._offer(conv, buttons)
+        return _Turn("troubleshoot_menu", replies=[Reply(self._message(pack, "ts_choose", conv.lang, now),
+                                                         tuple(buttons))])
+
+    def _walk_press(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> _Turn:
+        if data.startswith("tsstart:"):
+            tree = self.content.trees[data[8:]]
+            conv.state["walk"] = {"tree": tree.id, "path": [tree.start], "answers": []}
+            return self._walk_step(conv, pack, now)
+        walk = conv.state.get("walk")
+        action = data[3:]
+        if action == "leave" or walk is None:
+            conv.state.pop("walk", None)
+            return _Turn("troubleshoot_left", replies=[Reply(self._message(pack, "ts_left", conv.lang, now))])
+        tree = self.content.trees[walk["tree"]]
+        if action == "back" and len(walk["path"]) > 1:
+            walk["path"].pop()
+            walk["answers"].pop()
+        elif action == "restart":
+            walk["path"], walk["answers"] = [tree.start], []
+        elif action.isdigit():
+            step = tree.steps[walk["path"][-1]]
+            option = step.options[int(action)]
+            walk["path"].append(option.next)
+            walk["answers"].append(int(action))
+        return self._walk_step(conv, pack, now)
+
+    def _walk_step(self, conv: Conversation, pack: BrandPack, now: datetime) -> _Turn:
+        walk = conv.state["walk"]
+        tree = self.content.trees[walk["tree"]]
+        step = tree.steps[walk["path"][-1]]
+        context = base_context(pack, now)
+        text = self.content.render_step(pack.id, tree, step.id, conv.lang, context)
+        if step.outcome is None:
+            buttons = [Button(o.label(conv.lang), f"ts:{i}") for i, o in enumerate(step.options)]
+            if len(walk["path"]) > 1:
+                buttons += [Button(self._message(pack, "button_back", conv.lang, now), "ts:back"),
+                            Button(self._message(pack, "button_restart", conv.lang, now), "ts:restart")]
+            buttons.append(Button(self._message(pack, "button_leave", conv.lang, now), "ts:leave"))
+            self._offer(conv, buttons)
+            return _Turn("troubleshoot_step", f"tree:{tree.id}", replies=[Reply(text, tuple(buttons))])
+        return self._walk_end(conv, pack, tree, step.id, text, now)
+
+    def _walk_end(self, conv: Conversation, pack: BrandPack, tree: Tree, leaf: str, text: str,
+                  now: datetime) -> _Turn:
+        walk = conv.state.pop("walk")
+        context = base_context(pack, now)
+        tried = []
+        for step_id, answer in zip(walk["path"], walk["answers"], strict=False):
+            question = _first_sentence(self.content.render_step(pack.id, tree, step_id, conv.lang, context))
+            tried.append(f"{question} — {tree.steps[step_id].options[answer].label(conv.lang)}")
+        outcome = tree.steps[leaf].outcome or "consultant"
+        walk_id = self.store.record_walk(user=conv.user, brand=pack.id, tree=tree.id, leaf=leaf, outcome=outcome,
+                                         tried=tried, at=now)
+        replies = [Reply(text)]
+        if outcome == "solved":
+            buttons = [Button(str(n), f"rate:{n}") for n in range(1, 6)]
+            conv.state["rate_walk"] = walk_id
+            self._offer(conv, buttons)
+            replies.append(Reply(self._message(pack, "ts_rate", conv.lang, now), tuple(buttons)))
+        elif outcome == "repair":
+            ref = self.store.create_rma_draft(user=conv.user, brand=pack.id, fault=tree.title("en"), tried=tried,
+                                              at=now)
+            conv.state.setdefault("rma_drafts", []).append(ref)
+            buttons = []
+            if "rma-procedure" in self.content.entries[pack.id]:
+                title = self.content.entries[pack.id]["rma-procedure"].title(conv.lang)
+                buttons.append(Button(self._message(pack, "button_more", conv.lang, now, title=title),
+                                      "faq:rma-procedure"))
+            self._offer(conv, buttons)
+            replies.append(Reply(self._message(pack, "ts_repair", conv.lang, now, ref=ref, tried=tried),
+                                 tuple(buttons)))
+        else:
+            button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
+            self._offer(conv, [button])
+            replies.append(Reply(self._message(pack, "ts_handoff", conv.lang, now, tried=tried), (button,)))
+        return _Turn(f"troubleshoot_{outcome}", f"tree:{tree.id}", replies=replies)
+
+    def _rate(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> _Turn:
+        rating = int(data[5:])
+        walk_id = conv.state.pop("rate_walk", None)
+        if walk_id is not None:
+            self.store.rate_walk(int(walk_id), rating)
+        conv.state.pop("buttons", None)
+        return _Turn("rated", replies=[Reply(self._message(pack, "ts_rated", conv.lang, now, rating=rating))])
+
     def _same_verdict(self, pack: BrandPack, decision: Decision) -> bool:
         """Whether every close candidate answers with the same "Yes" or "No".
 
@@ -469,6 +604,10 @@ class Engine:
             return self._answer(conv, pack, entries[data[4:]], now, score=None)
         if data.startswith("menu:") or data == "consultant":
             return self._menu_action(conv, pack, data, now)
+        if (data.startswith("tsstart:") and data[8:] in self.content.trees) or data.startswith("ts:"):
+            return self._walk_press(conv, pack, data, now)
+        if data.startswith("rate:") and data[5:].isdigit():
+            return self._rate(conv, pack, data, now)
         if data == "none":
             return self._dont_know(conv, pack, now, outcome="unknown")
         return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])

@@ -20,6 +20,7 @@ import jinja2
 from bot.errors import FaqError
 from bot.hours import status as hours_status
 from bot.packs import BrandPack, load_packs
+from bot.troubleshoot import Tree, load_trees
 
 COMMON = "_common"
 LANGUAGES = ("en", "zh", "vi")
@@ -140,6 +141,8 @@ class Content:
         self._compiled: dict[tuple[str, str, str], jinja2.Template] = {}
         self.message_paths: dict[tuple[str, str], Path] = {}
         common = self._load_dir(faq_dir / COMMON, COMMON)
+        trees_dir = faq_dir / COMMON / "troubleshooting"
+        self.trees: dict[str, Tree] = load_trees(trees_dir) if trees_dir.is_dir() else {}
         self.messages = self._message_files(faq_dir / COMMON, required=True)
         self.brand_messages: dict[str, dict[str, dict[str, str]]] = {}
         self.entries: dict[str, dict[str, Entry]] = {}
@@ -208,6 +211,14 @@ class Content:
         where = f"entry[{entry.id}].answer.{lang}"
         template = self.template((brand, f"entry:{entry.id}", lang), entry.answers[lang], entry.file, where)
         return self._render(template, context, entry.file, where)
+
+    def render_step(self, brand: str, tree: Tree, step_id: str, lang: str, context: Mapping[str, Any]) -> str:
+        """A troubleshooting step's text in ``lang`` (English when the tree has none)."""
+        texts = tree.steps[step_id].texts
+        use = lang if lang in texts else "en"
+        where = f"steps.{step_id}.text.{use}"
+        template = self.template((brand, f"tree:{tree.id}:{step_id}", use), texts[use], tree.file, where)
+        return self._render(template, context, tree.file, where)
 
     def message_text(self, brand: str, name: str, lang: str) -> tuple[str, str, Path]:
         """The wording of a shared message, the brand's own first; returns (source, lang, file)."""
@@ -279,7 +290,8 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
             for lang in LANGUAGES:
                 for feature in ("troubleshoot", "rma", "status") if name == "not_available" else ("rma",):
                     content.render_message(brand, name, lang, {**context, "limit": 1, "options": ["x"], "title": "x",
-                                                               "feature": feature, "command": "/x"})
+                                                               "feature": feature, "command": "/x", "tried": ["x — y"],
+                                                               "rating": 5, "ref": "RQ-X"})
         today = _CHECK_MOMENT.date()
         for situation in sample_situations(pack, today):
             advice = advisor.advise(pack, situation, [], None, today)
@@ -289,4 +301,8 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
                     content.render_message(brand, name, lang, {**context, **extra})
         for lang in LANGUAGES:
             content.render_message(brand, "date_label", lang, {**context, "d": today})
+        for tree in content.trees.values():
+            for step_id in tree.steps:
+                for lang in LANGUAGES:
+                    content.render_step(brand, tree, step_id, lang, context)
     return packs, content

@@ -8,6 +8,7 @@ restart loses nothing.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -58,6 +59,12 @@ class Store:
                 {"id": str, "user": str, "replies": str, "n_replies": int, "sent": int, "at": str}, pk="id",
                 if_not_exists=True)
             self.db.table("kv").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            self.db.table("walk_outcomes").create(
+                {"id": int, "user": str, "brand": str, "tree": str, "leaf": str, "outcome": str, "tried": str,
+                 "rating": int, "at": str}, pk="id", if_not_exists=True)
+            self.db.table("rma_drafts").create(
+                {"ref": str, "user": str, "brand": str, "fault": str, "tried": str, "status": str, "created_at": str},
+                pk="ref", if_not_exists=True)
             self.db.table("events").create_index(["user"], if_not_exists=True)
             self.db.table("events").create_index(["outcome"], if_not_exists=True)
 
@@ -129,6 +136,43 @@ class Store:
         with self._lock, self.db.conn:
             cursor = self.db.conn.execute("delete from outbox where sent >= n_replies and at < ?", [before.isoformat()])
         return cursor.rowcount
+
+    def record_walk(self, *, user: str, brand: str, tree: str, leaf: str, outcome: str, tried: list[str],
+                    at: datetime) -> int:
+        """Record where a troubleshooting walk ended; returns the record's id (for a rating)."""
+        with self._lock, self.db.conn:
+            cursor = self.db.conn.execute(
+                "insert into walk_outcomes (user, brand, tree, leaf, outcome, tried, at) values (?, ?, ?, ?, ?, ?, ?)",
+                [user, brand, tree, leaf, outcome, json.dumps(tried, ensure_ascii=False), at.isoformat()])
+        return int(cursor.lastrowid or 0)
+
+    def rate_walk(self, walk_id: int, rating: int) -> None:
+        """Store the customer's 1–5 rating of a solved walk."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute("update walk_outcomes set rating = ? where id = ?", [rating, walk_id])
+
+    def walk_outcomes(self) -> list[dict[str, Any]]:
+        """Every recorded walk, oldest first."""
+        with self._lock:
+            return list(self.db.query("select * from walk_outcomes order by id"))
+
+    def create_rma_draft(self, *, user: str, brand: str, fault: str, tried: list[str], at: datetime) -> str:
+        """Start a repair request with what the customer already tried; returns its reference."""
+        ref = "RQ-" + secrets.token_hex(4).upper()
+        with self._lock, self.db.conn:
+            self.db.conn.execute(
+                "insert into rma_drafts (ref, user, brand, fault, tried, status, created_at) "
+                "values (?, ?, ?, ?, ?, ?, ?)",
+                [ref, user, brand, fault, json.dumps(tried, ensure_ascii=False), "draft", at.isoformat()])
+        return ref
+
+    def rma_drafts(self, user: str) -> list[dict[str, Any]]:
+        """A customer's started repair requests."""
+        with self._lock:
+            rows = list(self.db.query("select * from rma_drafts where user = ? order by created_at", [user]))
+        for row in rows:
+            row["tried"] = json.loads(row["tried"])
+        return rows
 
     def get(self, key: str) -> str | None:
         """A small persisted setting (the Telegram update offset…)."""
