@@ -359,7 +359,8 @@ class Engine:
                  situation: Situation) -> _Turn:
         entries = self.content.entries[pack.id]
         best = decision.best
-        out_of_scope = best is not None and decision.outcome == "answer" and entries[best.entry_id].kind == "oos"
+        best_entry = entries.get(best.entry_id) if best is not None else None
+        out_of_scope = decision.outcome == "answer" and best_entry is not None and best_entry.kind == "oos"
         doubtful = best is not None and out_of_scope and len(decision.candidates) > 1 \
             and decision.candidates[1].score > best.score
         if not out_of_scope or (doubtful and situation.dates):  # a dated situation outweighs a doubt
@@ -368,6 +369,8 @@ class Engine:
                                      score=best.score if best else None)
             if turn is not None:
                 return turn
+        if decision.outcome == "answer" and best is not None and best.entry_id.startswith("tree:"):
+            return self._offer_tree(conv, pack, best.entry_id[5:], now, score=best.score)
         if decision.outcome == "answer" and best is not None:
             turn = self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
             tree = next((c.entry_id[5:] for c in decision.candidates[1:]
@@ -379,8 +382,6 @@ class Engine:
                 turn.replies[-1] = Reply(last.text, (*last.buttons, button))
                 self._offer(conv, list(turn.replies[-1].buttons))
             return turn
-        if decision.outcome == "answer" and best is not None and best.entry_id.startswith("tree:"):
-            return self._offer_tree(conv, pack, best.entry_id[5:], now, score=best.score)
         if decision.outcome == "clarify" and best is not None and self._same_verdict(pack, decision):
             return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
         if decision.outcome == "clarify":
@@ -482,6 +483,7 @@ class Engine:
         action = data[3:]
         if action == "leave" or walk is None:
             conv.state.pop("walk", None)
+            conv.state.pop("buttons", None)
             return _Turn("troubleshoot_left", replies=[Reply(self._message(pack, "ts_left", conv.lang, now))])
         tree = self.content.trees[walk["tree"]]
         if action == "back" and len(walk["path"]) > 1:

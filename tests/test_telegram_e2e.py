@@ -204,3 +204,22 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def test_a_troubleshooting_walk_by_pressing_buttons(fake: FakeBotAPI, bot: BotProcess) -> None:
+    await fake.customer_text(140, "/troubleshoot")
+    (choose,) = await fake.wait_for_messages(140, 1)
+    await fake.customer_press(140, choose, "No power / won't turn on")
+    step1 = (await fake.wait_for_messages(140, 2))[1]
+    assert "adapter" in step1.text
+    await fake.customer_press(140, step1, "Power adapter")
+    step2 = (await fake.wait_for_messages(140, 3))[2]
+    await fake.customer_press(140, step2, "No, or not sure")
+    step3 = (await fake.wait_for_messages(140, 4))[3]
+    await fake.customer_press(140, step3, "Yes, it works")
+    messages = await fake.wait_for_messages(140, 6)
+    assert "working again" in messages[4].text
+    assert [label for label, _ in messages[5].buttons] == ["1", "2", "3", "4", "5"]
+    await fake.customer_press(140, messages[5], "5")
+    thanks = (await fake.wait_for_messages(140, 7))[6]
+    assert "5/5" in thanks.text
