@@ -77,6 +77,20 @@ def _run(args: argparse.Namespace) -> int:
                                         max_rate=rate), webhook)
 
 
+def _outcomes(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = Store(settings.db_path)
+    rows = store.walk_summary()
+    if not rows:
+        print("no troubleshooting walks recorded yet")
+        return 0
+    print(f"{'tree':20} {'outcome':11} {'leaf':24} {'walks':>5} {'rating':>6}")
+    for row in rows:
+        rating = "" if row["rating"] is None else f"{row['rating']:.2f}"
+        print(f"{row['tree']:20} {row['outcome']:11} {row['leaf']:24} {row['walks']:>5} {rating:>6}")
+    return 0
+
+
 # -- console chat -----------------------------------------------------------------------------------
 
 def render_console(replies: Iterable[Reply]) -> str:
@@ -229,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on (default 8443)")
     run.add_argument("--secret-token", help="webhook: secret Telegram sends back (default: TELEGRAM_WEBHOOK_SECRET)")
     run.set_defaults(func=_run)
+
+    outcomes = sub.add_parser("outcomes", help="where troubleshooting walks ended (per tree and leaf)")
+    outcomes.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
+    outcomes.set_defaults(func=_outcomes)
 
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")
     check.set_defaults(func=_check)

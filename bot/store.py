@@ -156,6 +156,13 @@ class Store:
         with self._lock:
             return list(self.db.query("select * from walk_outcomes order by id"))
 
+    def walk_summary(self) -> list[dict[str, Any]]:
+        """Walks by tree, outcome and leaf: how many, and their average rating."""
+        with self._lock:
+            return list(self.db.query(
+                "select tree, outcome, leaf, count(*) as walks, round(avg(rating), 2) as rating "
+                "from walk_outcomes group by tree, outcome, leaf order by tree, outcome, walks desc"))
+
     def create_rma_draft(self, *, user: str, brand: str, fault: str, tried: list[str], at: datetime) -> str:
         """Start a repair request with what the customer already tried; returns its reference."""
         ref = "RQ-" + secrets.token_hex(4).upper()
