@@ -33,6 +33,7 @@ from bot.troubleshoot import Tree
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 2000  # what the matcher reads of one message
+TREE_WEIGHT = 0.9  # troubleshooting offers rank a little below FAQ answers
 # What a follow-up asks about when it leans on facts from earlier turns.
 _FOLLOW_UP_WANTS = frozenset({"free", "cost", "refund", "replace", "credit", "shipping"})
 _COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
@@ -200,8 +201,11 @@ class Engine:
         self._leads = {brand: _verdict_leads(content, packs[brand], entries)
                        for brand, entries in content.entries.items()}
         tree_phrasings = [(f"tree:{t.id}", p) for t in content.trees.values() for p in t.phrasings]
+        # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
+        tree_weights = {f"tree:{t}": TREE_WEIGHT for t in content.trees}
         self.matchers = {
-            brand: Matcher(normaliser, [*((e.id, p) for e in entries.values() for p in e.phrasings), *tree_phrasings])
+            brand: Matcher(normaliser, [*((e.id, p) for e in entries.values() for p in e.phrasings), *tree_phrasings],
+                           weights=tree_weights)
             for brand, entries in content.entries.items()
         }
 
@@ -384,6 +388,10 @@ class Engine:
             return turn
         if decision.outcome == "clarify" and best is not None and self._same_verdict(pack, decision):
             return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
+        if decision.outcome == "clarify" and best is not None and not best.entry_id.startswith("tree:"):
+            faqs = [c for c in decision.candidates if not c.entry_id.startswith("tree:")]
+            if len(faqs) == 1 and best.score >= self.matchers[pack.id].thresholds.answer:
+                return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)  # vs a walk: answer
         if decision.outcome == "clarify":
             buttons = [self._candidate_button(pack, c.entry_id, conv.lang) for c in decision.candidates]
             titles = [b.label for b in buttons]

@@ -68,9 +68,10 @@ class Matcher:
     """An index over one brand's phrasings."""
 
     def __init__(self, normaliser: Normaliser, phrasings: Iterable[tuple[str, str]],
-                 thresholds: Thresholds | None = None) -> None:
+                 thresholds: Thresholds | None = None, weights: dict[str, float] | None = None) -> None:
         self.normaliser = normaliser
         self.thresholds = thresholds or Thresholds()
+        self.weights = weights or {}  # entries that should win only clearly (offers rather than answers)
         self._entry_of: list[str] = []
         self._tokens: list[frozenset[str]] = []
         entry_vocab: dict[str, set[str]] = defaultdict(set)
@@ -136,7 +137,8 @@ class Matcher:
             if f > best_phrase[entry_id]:
                 best_phrase[entry_id] = f
         scored = [
-            Candidate(entry_id, round(0.65 * f + 0.35 * (entry_overlap[entry_id] / query_weight), 4))
+            Candidate(entry_id, round((0.65 * f + 0.35 * (entry_overlap[entry_id] / query_weight))
+                                      * self.weights.get(entry_id, 1.0), 4))
             for entry_id, f in best_phrase.items()
         ]
         scored.sort(key=lambda c: (-c.score, c.entry_id))
