@@ -19,11 +19,11 @@ import jinja2
 
 from bot.errors import FaqError
 from bot.hours import status as hours_status
+from bot.langtext import LANGUAGES, lang_table
 from bot.packs import BrandPack, load_packs
 from bot.troubleshoot import Tree, load_trees
 
 COMMON = "_common"
-LANGUAGES = ("en", "zh", "vi")
 MESSAGE_FILES = ("messages.toml", "verdicts.toml")  # named templates, not FAQ entries
 KINDS = ("faq", "oos", "hours", "smalltalk", "handoff", "safety")
 
@@ -55,21 +55,6 @@ def _read(path: Path) -> dict[str, Any]:
         raise FaqError(path, "(syntax)", str(exc)) from None
     except UnicodeDecodeError as exc:
         raise FaqError(path, "(encoding)", f"not UTF-8: {exc.reason}") from None
-
-
-def _lang_table(path: Path, key: str, value: Any, *, required_en: bool = True) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise FaqError(path, key, f"expected a table of languages (en, zh, vi), got {type(value).__name__}")
-    out: dict[str, str] = {}
-    for lang, text in value.items():
-        if lang not in LANGUAGES:
-            raise FaqError(path, f"{key}.{lang}", f"unknown language (allowed: {', '.join(LANGUAGES)})")
-        if not isinstance(text, str) or not text.strip():
-            raise FaqError(path, f"{key}.{lang}", "expected non-empty text")
-        out[lang] = text.strip()
-    if required_en and "en" not in out:
-        raise FaqError(path, f"{key}.en", "missing (English wording is required)")
-    return out
 
 
 def load_entries(path: Path, brand: str) -> list[Entry]:
@@ -110,10 +95,10 @@ def load_entries(path: Path, brand: str) -> list[Entry]:
                 raise FaqError(path, f"{where}.{key}", "unknown key")
         entries.append(Entry(
             id=entry_id, kind=kind,
-            titles=_lang_table(path, f"{where}.title", raw.get("title")),
+            titles=lang_table(path, f"{where}.title", raw.get("title")),
             phrasings=tuple(p.strip() for p in phrasings),
             answers=({} if kind == "oos" and "answer" not in raw
-                     else _lang_table(path, f"{where}.answer", raw.get("answer"))),
+                     else lang_table(path, f"{where}.answer", raw.get("answer"))),
             sources=tuple(sources), file=path, brand=brand, topics=tuple(topics),
         ))
     return entries
@@ -123,7 +108,7 @@ def _messages(path: Path) -> dict[str, dict[str, str]]:
     data = _read(path)
     out: dict[str, dict[str, str]] = {}
     for name, table in data.items():
-        out[name] = _lang_table(path, name, table)
+        out[name] = lang_table(path, name, table)
     return out
 
 

@@ -12,12 +12,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.errors import FaqError
+from bot.langtext import lang_table
 
 OUTCOMES = ("solved", "repair", "consultant")
-LANGUAGES = ("en", "zh", "vi")
 
 
 @dataclass(frozen=True)
@@ -73,21 +72,6 @@ class Tree:
         return out
 
 
-def _texts(file: Path, key: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise FaqError(file, key, "expected a table of languages (en, zh, vi)")
-    out = {}
-    for lang, text in value.items():
-        if lang not in LANGUAGES:
-            raise FaqError(file, f"{key}.{lang}", f"unknown language (allowed: {', '.join(LANGUAGES)})")
-        if not isinstance(text, str) or not text.strip():
-            raise FaqError(file, f"{key}.{lang}", "expected non-empty text")
-        out[lang] = text.strip()
-    if "en" not in out:
-        raise FaqError(file, f"{key}.en", "missing (English wording is required)")
-    return out
-
-
 def load_tree(file: Path) -> Tree:
     """Load and check one tree file."""
     try:
@@ -110,7 +94,7 @@ def load_tree(file: Path) -> Tree:
         where = f"steps.{step_id}"
         if not isinstance(raw, dict):
             raise FaqError(file, where, "expected a table")
-        texts = _texts(file, f"{where}.text", raw.get("text"))
+        texts = lang_table(file, f"{where}.text", raw.get("text"))
         outcome = raw.get("outcome")
         raw_options = raw.get("options", [])
         if outcome is not None and outcome not in OUTCOMES:
@@ -127,7 +111,7 @@ def load_tree(file: Path) -> Tree:
             target = raw_option.get("next")
             if not isinstance(target, str):
                 raise FaqError(file, f"{key}.next", "missing")
-            options.append(Option(_texts(file, f"{key}.label", raw_option.get("label")), target))
+            options.append(Option(lang_table(file, f"{key}.label", raw_option.get("label")), target))
         steps[step_id] = Step(step_id, texts, tuple(options), outcome)
     start = data.get("start")
     if start not in steps:
@@ -137,7 +121,7 @@ def load_tree(file: Path) -> Tree:
             if option.next not in steps:
                 raise FaqError(file, f"steps.{step.id}.options[{i}].next", f"points to unknown step {option.next!r}")
     _check_loops_and_reach(file, steps, str(start))
-    return Tree(tree_id, _texts(file, "title", data.get("title")), tuple(p.strip() for p in phrasings), str(start),
+    return Tree(tree_id, lang_table(file, "title", data.get("title")), tuple(p.strip() for p in phrasings), str(start),
                 steps, file)
 
 
