@@ -350,9 +350,22 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             continue  # "may" the verb
         if not (day_before or day_after or year_text) and len(month_word) <= 3 and month_word.lower() != "may":
             continue  # "mar", "dec" alone are too easily other words
+        month = MONTHS[month_word.lower()]
+        day_text = day_before or day_after
+        if not day_text and year_text:  # "Sept 2024", "March 2025": the month
+            found.add(_reading(text, m, *_month_range(int(year_text), month), today))
+            continue
+        if day_text:
+            when_or_none = _clean(int(year_text), month, int(day_text)) if year_text else \
+                _nearest_year(today, month, int(day_text)) if 1 <= int(day_text) <= 31 else None
+            if when_or_none is not None or year_text:
+                found.add(_reading(text, m, when_or_none, when_or_none, today, relative=not year_text))
+                continue
+        # anything else ("May" alone, odd spellings): dateparser reads it, or the month is meant
         parsed = _parse_with_dateparser(text[m.start():m.end()], "en", today)
         if parsed is None:
-            found.add(_reading(text, m, None, None, today))
+            found.add(_reading(text, m, *_month_range(today.year if month <= today.month else today.year - 1,
+                                                      month), today))
             continue
         when, period = parsed
         if period == "month":

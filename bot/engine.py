@@ -186,8 +186,7 @@ class Engine:
         self.safety = safety
         self.reader = reader
         self.advisor = advisor
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._locks = [threading.Lock() for _ in range(64)]
         vocabulary = set()
         normaliser = Normaliser(lexicon)
         for entries in content.entries.values():
@@ -200,11 +199,12 @@ class Engine:
                               for brand, entries in content.entries.items()}
         self._leads = {brand: _verdict_leads(content, packs[brand], entries)
                        for brand, entries in content.entries.items()}
-        tree_phrasings = [(f"tree:{t.id}", p) for t in content.trees.values() for p in t.phrasings]
         # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
         tree_weights = {f"tree:{t}": TREE_WEIGHT for t in content.trees}
         self.matchers = {
-            brand: Matcher(normaliser, [*((e.id, p) for e in entries.values() for p in e.phrasings), *tree_phrasings],
+            brand: Matcher(normaliser, [*((e.id, p) for e in entries.values() for p in e.phrasings),
+                                        *((f"tree:{t.id}", p) for t in content.trees.values() if t.for_brand(brand)
+                                          for p in t.phrasings)],
                            weights=tree_weights)
             for brand, entries in content.entries.items()
         }
@@ -239,13 +239,8 @@ class Engine:
             return self._handle(message)
 
     def _user_lock(self, user: str) -> threading.Lock:
-        with self._locks_guard:
-            lock = self._locks.get(user)
-            if lock is None:
-                if len(self._locks) > 10_000:
-                    self._locks.clear()  # idle locks are cheap to recreate
-                lock = self._locks[user] = threading.Lock()
-            return lock
+        """One of a fixed set of locks: a user's messages are handled one at a time, others in parallel."""
+        return self._locks[hash(user) % len(self._locks)]
 
     def _handle(self, message: Message) -> list[Reply]:
         if message.brand is not None and message.brand not in self.packs:
@@ -287,6 +282,9 @@ class Engine:
             return _Turn("empty", replies=[Reply(self._message(pack, "empty", conv.lang, now))])
         if _COMMAND.match(text):
             return self._command(conv, pack, text, message.language, now)
+        typed = self._typed_answer(conv, text)
+        if typed is not None:
+            return self._walk_press(conv, pack, typed, now)
         conv.lang = self._language(pack, text, message.language, conv.lang)
         notes: list[Reply] = []
         if len(text) > MAX_CHARS:
@@ -322,6 +320,8 @@ class Engine:
         command = text.split()[0][1:].split("@")[0].lower()
         if hint and hint[:2] in pack.languages and command == "start":
             conv.lang = hint[:2]
+        if command in ("start", "menu", "cancel") and "walk" in conv.state:
+            self._leave_walk(conv, pack, now)
         if command in ("start", "menu"):
             conv.state.pop("pending", None)
             replies = [Reply(self._message(pack, "welcome", conv.lang, now))] if command == "start" else []
@@ -333,7 +333,9 @@ class Engine:
             conv.state.pop("pending", None)
             return _Turn("cancel", replies=[Reply(self._message(pack, "cancelled", conv.lang, now)),
                                             self._menu(conv, pack, now)])
-        if command in ("troubleshoot", "rma", "status", "human"):
+        if command == "troubleshoot":
+            return self._choose_tree(conv, pack, now)
+        if command in ("rma", "status", "human"):
             return self._menu_action(conv, pack, "consultant" if command == "human" else f"menu:{command}", now)
         return _Turn("unknown_command", replies=[Reply(self._message(pack, "unknown_command", conv.lang, now,
                                                                      command=text.split()[0][:64]))])
@@ -477,34 +479,58 @@ class Engine:
                      [Reply(self._message(pack, "ts_offer", conv.lang, now, title=title), tuple(buttons))])
 
     def _choose_tree(self, conv: Conversation, pack: BrandPack, now: datetime) -> _Turn:
-        buttons = [Button(t.title(conv.lang), f"tsstart:{t.id}") for t in self.content.trees.values()]
+        buttons = [Button(t.title(conv.lang), f"tsstart:{t.id}") for t in self.content.trees.values()
+                   if t.for_brand(pack.id)]
         self._offer(conv, buttons)
         return _Turn("troubleshoot_menu", replies=[Reply(self._message(pack, "ts_choose", conv.lang, now),
                                                          tuple(buttons))])
 
     def _walk_press(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> _Turn:
         if data.startswith("tsstart:"):
-            tree = self.content.trees[data[8:]]
-            conv.state["walk"] = {"tree": tree.id, "path": [tree.start], "answers": []}
+            start = self.content.trees[data[8:]]
+            if "walk" in conv.state:
+                self._leave_walk(conv, pack, now)
+            conv.state["walk"] = {"tree": start.id, "path": [start.start], "answers": []}
             return self._walk_step(conv, pack, now)
         walk = conv.state.get("walk")
         action = data[3:]
-        if action == "leave" or walk is None:
-            conv.state.pop("walk", None)
-            conv.state.pop("buttons", None)
-            return _Turn("troubleshoot_left", replies=[Reply(self._message(pack, "ts_left", conv.lang, now))])
-        tree = self.content.trees[walk["tree"]]
+        found = self.content.trees.get(walk["tree"]) if walk else None
+        if action == "leave" or walk is None or found is None or walk["path"][-1] not in found.steps:
+            return self._leave_walk(conv, pack, now, declined=walk is None)
+        tree = found
+        depth, _, action = action.rpartition(".")
+        if depth and depth != str(len(walk["path"])):
+            return self._walk_step(conv, pack, now)  # a button from an earlier step: show where we are
         if action == "back" and len(walk["path"]) > 1:
             walk["path"].pop()
             walk["answers"].pop()
         elif action == "restart":
             walk["path"], walk["answers"] = [tree.start], []
-        elif action.isdigit():
+        elif action.isdigit() and int(action) < len(tree.steps[walk["path"][-1]].options):
             step = tree.steps[walk["path"][-1]]
             option = step.options[int(action)]
             walk["path"].append(option.next)
             walk["answers"].append(int(action))
         return self._walk_step(conv, pack, now)
+
+    def _leave_walk(self, conv: Conversation, pack: BrandPack, now: datetime, *, declined: bool = False) -> _Turn:
+        """Stop a walk (recording where it was left), or decline one that was only offered."""
+        walk = conv.state.pop("walk", None)
+        conv.state.pop("buttons", None)
+        if walk is not None:
+            self.store.record_walk(user=conv.user, brand=pack.id, tree=walk["tree"], leaf=walk["path"][-1],
+                                   outcome="left", tried=[], at=now)
+        name = "ts_declined" if declined else "ts_left"
+        return _Turn("troubleshoot_left", replies=[Reply(self._message(pack, name, conv.lang, now))])
+
+    def _typed_answer(self, conv: Conversation, text: str) -> str | None:
+        """Typed text that says one of the current step's answers ("power adapter"), as its button data."""
+        walk = conv.state.get("walk")
+        wanted = fold(text).strip(" .!?")
+        for button in conv.state.get("buttons", []) if walk else []:
+            if button["data"].startswith("ts:") and fold(button["label"]).strip(" .!?") == wanted:
+                return str(button["data"])
+        return None
 
     def _walk_step(self, conv: Conversation, pack: BrandPack, now: datetime) -> _Turn:
         walk = conv.state["walk"]
@@ -513,10 +539,11 @@ class Engine:
         context = base_context(pack, now)
         text = self.content.render_step(pack.id, tree, step.id, conv.lang, context)
         if step.outcome is None:
-            buttons = [Button(o.label(conv.lang), f"ts:{i}") for i, o in enumerate(step.options)]
+            depth = len(walk["path"])  # buttons name the step they belong to: a stale or double tap can't walk on
+            buttons = [Button(o.label(conv.lang), f"ts:{depth}.{i}") for i, o in enumerate(step.options)]
             if len(walk["path"]) > 1:
-                buttons += [Button(self._message(pack, "button_back", conv.lang, now), "ts:back"),
-                            Button(self._message(pack, "button_restart", conv.lang, now), "ts:restart")]
+                buttons += [Button(self._message(pack, "button_back", conv.lang, now), f"ts:{depth}.back"),
+                            Button(self._message(pack, "button_restart", conv.lang, now), f"ts:{depth}.restart")]
             buttons.append(Button(self._message(pack, "button_leave", conv.lang, now), "ts:leave"))
             self._offer(conv, buttons)
             return _Turn("troubleshoot_step", f"tree:{tree.id}", replies=[Reply(text, tuple(buttons))])
@@ -543,7 +570,7 @@ class Engine:
             ref = self.store.create_rma_draft(user=conv.user, brand=pack.id, fault=tree.title("en"), tried=tried,
                                               at=now)
             conv.state.setdefault("rma_drafts", []).append(ref)
-            buttons = []
+            buttons = [Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")]
             if "rma-procedure" in self.content.entries[pack.id]:
                 title = self.content.entries[pack.id]["rma-procedure"].title(conv.lang)
                 buttons.append(Button(self._message(pack, "button_more", conv.lang, now, title=title),
@@ -595,6 +622,8 @@ class Engine:
         offered = conv.state.get("buttons") or []
         wanted = pressed.strip().casefold()
         chosen = next((b for b in offered if wanted in (b["data"].casefold(), b["label"].casefold())), None)
+        if chosen is None and wanted.startswith("ts:") and "walk" in conv.state:
+            return self._walk_step(conv, pack, now)  # a tap on an earlier step's button: show where we are
         if chosen is None:
             return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
         data = chosen["data"]

@@ -34,6 +34,7 @@ class Thresholds:
 
     answer: float = 0.42
     floor: float = 0.30
+    clarify_floor: float = 0.36
     margin: float = 0.07
     sure: float = 0.60
     # Weights of tokens the index does not know: Chinese character pairs (most are just the seams
@@ -163,6 +164,8 @@ class Matcher:
             return Decision("answer", (doubt, *[c for c in ranked[:3] if c is not doubt]), tokens)
         ranked = [c for c in ranked if c.entry_id not in set_aside]
         close = [c for c in ranked[1:3] if c.score >= th.floor and c.score >= top.score * (1 - th.margin)]
+        if close and top.score < th.clarify_floor:
+            return Decision("unknown", tuple(ranked[:3]), tokens)  # too weak to offer a choice
         if close and (top.score < th.sure or len(tokens) == 1):  # one word alone is always a close call
             return Decision("clarify", (top, *close), tokens)
         if top.score < th.answer:

@@ -24,7 +24,7 @@ from bot.text import fold, fold_aligned
 
 # Which date kinds count as which, when a brand counts its warranty from one of them.
 DATE_KINDS = ("purchase", "delivery", "contract", "acquired", "shipped_back", "rma_issued", "ship_planned",
-              "sent_in", "received_by_us", "fault")
+              "sent_in", "received_by_us", "fault", "end")
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,11 @@ class Store:
             self.db.conn.execute("insert into kv (key, value) values (?, ?) on conflict(key) do update set "
                                  "value = excluded.value", [key, value])
 
+    def delete(self, key: str) -> None:
+        """Forget a small setting."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute("delete from kv where key = ?", [key])
+
     def close(self) -> None:
         """Close the database."""
         self.db.close()

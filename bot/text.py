@@ -75,14 +75,17 @@ def detect_language(text: str, vietnamese_words: frozenset[str] = frozenset()) -
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: enough to make plurals and tenses meet."""
+    """A light English stemmer: enough to make plurals and tenses meet ("decline", "declined", "declining")."""
     if len(word) <= 4 or not word.isalpha() or not word.isascii():
         return word
     for suffix, repl in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is", "as", "os")):
                 return word
-            return word[: -len(suffix)] + repl
+            word = word[: -len(suffix)] + repl
+            break
+    if len(word) >= 5 and word.endswith("e") and not word.endswith("ee"):
+        word = word[:-1]
     return word
 
 

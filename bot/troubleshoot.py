@@ -51,6 +51,11 @@ class Tree:
     start: str
     steps: Mapping[str, Step]
     file: Path
+    brands: tuple[str, ...] = ()  # the brands whose products it is for; empty: every brand
+
+    def for_brand(self, brand: str) -> bool:
+        """Whether the tree fits a brand's products."""
+        return not self.brands or brand in self.brands
 
     def title(self, lang: str) -> str:
         """The title in a language, English when there is none."""
@@ -121,8 +126,11 @@ def load_tree(file: Path) -> Tree:
             if option.next not in steps:
                 raise FaqError(file, f"steps.{step.id}.options[{i}].next", f"points to unknown step {option.next!r}")
     _check_loops_and_reach(file, steps, str(start))
+    brands = data.get("brands", [])
+    if not isinstance(brands, list) or not all(isinstance(b, str) for b in brands):
+        raise FaqError(file, "brands", "expected a list of brand ids")
     return Tree(tree_id, lang_table(file, "title", data.get("title")), tuple(p.strip() for p in phrasings), str(start),
-                steps, file)
+                steps, file, tuple(brands))
 
 
 def _check_loops_and_reach(file: Path, steps: Mapping[str, Step], start: str) -> None:

@@ -309,6 +309,11 @@ class FakeBotAPI:
         text = self._visible(params)
         return self._message(chat_id, text=text, edit_date=int(time.time()))
 
+    async def m_editMessageReplyMarkup(self, params: dict[str, Any]) -> bool:
+        self._chat(params)
+        self._buttons(params.get("reply_markup"))
+        return True
+
     async def m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = str(params.get("callback_query_id", ""))
         if not query_id:

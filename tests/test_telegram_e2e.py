@@ -40,7 +40,7 @@ async def test_start_shows_the_menu_and_commands_are_registered(fake: FakeBotAPI
     assert welcome.text.startswith("Hello! I'm the Kimpok after-sales assistant")
     assert [label for label, _ in menu.buttons] == [
         "Ask a question", "Troubleshoot a problem", "Request a repair (RMA)", "My RMA status", "Talk to a consultant"]
-    assert {c["command"] for c in fake.commands[None]} == {"start", "menu", "help", "cancel"}
+    assert {c["command"] for c in fake.commands[None]} == {"start", "menu", "troubleshoot", "help", "cancel"}
     assert "zh" in fake.commands  # kimpok has Chinese wording
 
 
@@ -107,15 +107,19 @@ async def test_language_code_picks_the_reply_language(fake: FakeBotAPI, bot: Bot
     assert welcome.text.startswith("您好")
 
 
-async def test_a_customer_who_blocked_the_bot_is_not_retried(fake: FakeBotAPI, bot: BotProcess) -> None:
+async def test_a_customer_who_blocked_the_bot_is_not_retried_until_they_write_again(fake: FakeBotAPI,
+                                                                                     bot: BotProcess) -> None:
     fake.blocked.add(111)
-    await fake.customer_text(111, "hello")
     await fake.customer_text(111, "how long is the warranty?")
     await fake.customer_text(112, "how long is the warranty?")
     await fake.wait_for_messages(112, 1)
     await asyncio.sleep(0.5)
     tries = [p for m, p in fake.calls if m == "sendMessage" and str(p.get("chat_id")) == "111"]
-    assert len(tries) == 1  # the first refusal is recorded; the second message is not even tried
+    assert len(tries) == 1  # refused once, recorded, not retried
+    fake.blocked.discard(111)  # the customer unblocks the bot and writes again
+    await fake.customer_text(111, "who pays shipping for an rma?")
+    (answer,) = await fake.wait_for_messages(111, 1)
+    assert "30 days" in answer.text
 
 
 async def test_killed_mid_conversation_continues_without_losing_or_repeating(fake: FakeBotAPI,

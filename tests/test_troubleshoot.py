@@ -37,11 +37,15 @@ def test_every_path_of_every_tree_ends_in_an_outcome(shared_engine: Engine, tree
             user = f"walker-{brand}-{tree_id}-{number}"
             replies = shared_engine.handle(Message(user=user, brand=brand, press=None, text="/troubleshoot"))
             labels = [b.label for r in replies for b in r.buttons]
-            replies = shared_engine.handle(Message(user=user, press=f"tsstart:{tree_id}"))
-            assert tree.title("en") in labels or brand
-            for here, there in pairwise(path):
-                index = next(i for i, o in enumerate(tree.steps[here].options) if o.next == there)
-                replies = shared_engine.handle(Message(user=user, press=f"ts:{index}"))
+            assert (tree.title("en") in labels) == tree.for_brand(brand)
+            if not tree.for_brand(brand):
+                continue
+            replies = shared_engine.handle(Message(user=user, press=tree.title("en")))
+            for depth, (here, there) in enumerate(pairwise(path), start=1):
+                label = next(o.label("en") for o in tree.steps[here].options if o.next == there)
+                assert label in [b.label for r in replies for b in r.buttons]
+                replies = shared_engine.handle(Message(user=user, press=label))
+                assert depth
             outcome = tree.steps[path[-1]].outcome
             assert outcome in OUTCOMES
             assert len(replies) == 2, (tree_id, path)
@@ -175,3 +179,50 @@ def test_a_broken_tree_stops_start_up(content_copy: Path) -> None:
         load_content(content_copy)
     assert str(caught.value).startswith(f"{path}: steps.")
     assert "points to unknown step 'gone'" in str(caught.value)
+
+
+def test_a_double_tap_or_an_old_button_does_not_answer_the_next_step(chat: ChatFactory) -> None:
+    c = chat("kimpok", now=MONDAY_10)
+    c.say("/troubleshoot")
+    c.press("No power / won't turn on")
+    first = c.engine.handle(Message(user="customer-1", press="ts:1.0"))  # "Power adapter"
+    again = c.engine.handle(Message(user="customer-1", press="ts:1.0"))  # the same tap, delivered twice
+    assert again[0].text == first[0].text  # still at the voltage question, nothing answered twice
+    assert not c.engine.store.walk_outcomes()
+
+
+def test_typing_an_answer_works_like_pressing_it(chat: ChatFactory) -> None:
+    c = chat("kimpok", now=MONDAY_10)
+    c.say("/troubleshoot")
+    c.press("No power / won't turn on")
+    assert "adapter's label" in c.say("power adapter")
+
+
+def test_cancel_ends_a_walk_and_records_where_it_stopped(chat: ChatFactory) -> None:
+    c = chat("kimpok", now=MONDAY_10)
+    c.say("/troubleshoot")
+    c.press("No power / won't turn on")
+    c.say("/cancel")
+    (walk,) = c.engine.store.walk_outcomes()
+    assert walk["outcome"] == "left"
+    assert "no longer active" in c.press("Power adapter")
+
+
+def test_repair_outcome_offers_a_consultant(chat: ChatFactory) -> None:
+    c = chat("poesec", now=MONDAY_10)
+    c.say("/troubleshoot")
+    c.press("No power / won't turn on")
+    c.press("Power adapter")
+    c.press("Yes, both right")
+    c.press("No, still dead")
+    assert "Talk to a consultant" in c.buttons
+
+
+def test_trees_fit_the_brand(chat: ChatFactory) -> None:
+    cctv = chat("kimpok", user="a", now=MONDAY_10)
+    cctv.say("/troubleshoot")
+    assert not any("scope" in b.lower() for b in cctv.buttons)
+    scopes = chat("jingpin", user="b", now=MONDAY_10)
+    scopes.say("/troubleshoot")
+    assert any("scope" in b.lower() for b in scopes.buttons)
+    assert not any("recording" in b.lower() for b in scopes.buttons)

@@ -18,7 +18,7 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, TypeHandler, filters
 
 from bot.engine import Engine, Message, Reply
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 TYPING_AFTER = 0.4  # seconds of work before the customer sees "typing…"
 SEND_ATTEMPTS = 4
-COMMANDS = ("start", "menu", "help", "cancel")
+COMMANDS = ("start", "menu", "troubleshoot", "help", "cancel")
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,9 @@ class TelegramAdapter:
             return
         with contextlib.suppress(BadRequest):  # a query too old to answer is still handled
             await query.answer()
+        if query.message is not None:
+            with contextlib.suppress(TelegramError):  # its buttons have done their job
+                await query.edit_message_reply_markup(reply_markup=None)
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
             return
@@ -131,7 +134,8 @@ class TelegramAdapter:
         if isinstance(update, Update) and update.effective_chat is not None \
                 and update.effective_chat.type == ChatType.PRIVATE:
             with contextlib.suppress(Exception):
-                await context.bot.send_message(update.effective_chat.id, self._text("error", "en"))
+                conv = self.engine.store.load(user_key(update.effective_chat.id), brand=self.engine.default_brand)
+                await context.bot.send_message(update.effective_chat.id, self._text("error", conv.lang))
 
     # -- the work ------------------------------------------------------------------------------------
 
@@ -139,6 +143,7 @@ class TelegramAdapter:
         chat = update.effective_chat
         if chat is None:
             return
+        await asyncio.to_thread(self.engine.store.delete, f"blocked:{chat.id}")  # writing again means unblocked
         typing = asyncio.create_task(self._typing_later(context, chat.id))
         try:
             replies = await asyncio.to_thread(self.engine.handle, message)
@@ -156,16 +161,21 @@ class TelegramAdapter:
         for index, reply in enumerate(replies):
             if index < sent:
                 continue
+            refused: BadRequest | None = None
             for text, markup in messages(reply):
                 try:
                     ok = await self._send(bot, chat_id, text, markup)
-                except BadRequest:  # refused for good: don't offer it again at the next start
-                    await asyncio.to_thread(self.engine.store.mark_sent, message_id, len(replies))
-                    raise
+                except BadRequest as exc:  # refused for good: go on with the next reply, report it after
+                    refused = exc
+                    break
                 if not ok:
                     await asyncio.to_thread(self.engine.store.mark_sent, message_id, len(replies))
                     return
             await asyncio.to_thread(self.engine.store.mark_sent, message_id, index + 1)
+            if refused is not None:
+                log.error("Telegram refused a reply to chat %s: %s", chat_id, refused)
+                if index == len(replies) - 1:
+                    raise refused
 
     def _delivery_state(self, chat_id: int, message_id: str) -> tuple[int, bool]:
         recorded = self.engine.store.outbox(message_id)
@@ -183,6 +193,8 @@ class TelegramAdapter:
                 await asyncio.to_thread(self.engine.store.put, f"blocked:{chat_id}", "1")
                 return False
             except RetryAfter as exc:
+                if attempt == SEND_ATTEMPTS - 1:
+                    raise
                 await asyncio.sleep(_seconds(exc.retry_after))
             except BadRequest:
                 raise  # a refusal (PTB makes it a NetworkError): sending it again would be refused again
@@ -197,7 +209,10 @@ class TelegramAdapter:
         pending = await asyncio.to_thread(self.engine.store.unsent)
         for message_id, user, replies, _ in pending:
             if user.startswith("tg:"):
-                await self.deliver(bot, int(user[3:]), message_id, [_reply(r) for r in replies])
+                try:
+                    await self.deliver(bot, int(user[3:]), message_id, [_reply(r) for r in replies])
+                except TelegramError as exc:  # one undeliverable reply must not stop the bot from starting
+                    log.warning("could not deliver an earlier reply to %s: %s", user, exc)
         return len(pending)
 
     async def _typing_later(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:

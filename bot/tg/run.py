@@ -14,6 +14,7 @@ import logging
 import signal
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -46,8 +47,7 @@ def build_application(settings: TelegramSettings, *, polling: bool) -> Applicati
                .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
                .rate_limiter(AIORateLimiter(overall_max_rate=settings.max_rate, overall_time_period=1,
                                             max_retries=3))
-               .get_updates_read_timeout(POLL_TIMEOUT + 10)
-               .concurrent_updates(True))
+               .get_updates_read_timeout(POLL_TIMEOUT + 10))
     if polling:
         builder = builder.updater(None)
     return builder.build()
@@ -116,6 +116,7 @@ async def serve(engine: Engine, settings: TelegramSettings, webhook: WebhookSett
         with contextlib.suppress(TelegramError):
             await adapter.set_commands(app)
         await adapter.flush_outbox(app.bot)
+        await asyncio.to_thread(engine.store.prune_outbox, datetime.now(UTC) - timedelta(days=30))
         await app.start()
         try:
             if webhook is None:
