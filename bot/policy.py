@@ -83,6 +83,7 @@ class WindowVerdict:
     blocked_by: tuple[str, ...] = ()  # situation tags the brand's return / credit exclusions name
     options: tuple[date, ...] = ()  # the two readings of an ambiguous date
     excluded: tuple[Mapping[str, Any], ...] = ()  # the brand's return / credit exclusions that apply
+    value: float | None = None  # what the customer says they paid, when they say it
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,9 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
     if first is not last:
         return WindowVerdict(None, windows, None, reading.earliest, reading.text, need="exact_date",
                              blocked_by=blocked, excluded=excluded)
-    return WindowVerdict(first, windows, high, reading.earliest, reading.text, blocked_by=blocked, excluded=excluded)
+    paid = next((v for k, v in situation.amounts.items() if k.startswith("amount") and 0 < v < 1e7), None)
+    return WindowVerdict(first, windows, high, reading.earliest, reading.text, blocked_by=blocked, excluded=excluded,
+                         value=paid)
 
 
 def _window_id(window: Mapping[str, Any] | None) -> str | None:
