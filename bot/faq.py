@@ -123,7 +123,7 @@ class Content:
             loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False,
         )
-        self._compiled: dict[tuple[str, str, str], jinja2.Template] = {}
+        self._compiled: dict[str, jinja2.Template] = {}
         self.message_paths: dict[tuple[str, str], Path] = {}
         common = self._load_dir(faq_dir / COMMON, COMMON)
         trees_dir = faq_dir / COMMON / "troubleshooting"
@@ -178,16 +178,16 @@ class Content:
     # -- templates ---------------------------------------------------------------------------------
 
     def template(self, key: tuple[str, str, str], source: str, file: Path, where: str) -> jinja2.Template:
-        """Compile (once) a template; the language's macros are imported into it."""
-        compiled = self._compiled.get(key)
+        """Compile (once per wording: brands share it) a template; the language's macros are imported into it."""
+        lang = key[2]
+        header = f'{{% import "macros.{lang}.j2" as m with context %}}'
+        compiled = self._compiled.get(header + source)
         if compiled is None:
-            lang = key[2]
-            header = f'{{% import "macros.{lang}.j2" as m with context %}}'
             try:
                 compiled = self.env.from_string(header + source)
             except jinja2.TemplateSyntaxError as exc:
                 raise FaqError(file, where, f"template syntax error on line {exc.lineno}: {exc.message}") from None
-            self._compiled[key] = compiled
+            self._compiled[header + source] = compiled
         return compiled
 
     def render_entry(self, brand: str, entry: Entry, lang: str, context: Mapping[str, Any]) -> str:

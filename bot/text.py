@@ -51,7 +51,14 @@ def is_cjk(token: str) -> bool:
 
 def fold_aligned(text: str) -> str:
     """:func:`fold`, one character for one, so that positions in the result are positions in ``text``."""
-    return "".join((fold(c) or " ")[0] for c in text)
+    if text.isascii():
+        return text.lower().replace("'", " ")
+    return "".join(_fold_char(c) for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return (fold(char) or " ")[0]
 
 
 def fold(text: str) -> str:
