@@ -345,10 +345,14 @@ def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVe
     if not (warranty_data.get("repaired_keeps_remaining") and minimum):
         return None
     floor = add_months(start, int(minimum))
-    original = warranty(pack, replace(situation, dates=tuple(f for f in situation.dates if f.kind != "shipped_back")),
-                        today)
-    end = max(floor, original.end) if original.end is not None and original.status in ("covered", "expired") \
-        else floor
+    stated_end = situation.date_of("end")  # "the warranty ends 15 Dec 2026"
+    if _usable(stated_end) and stated_end is not None:
+        original_end: date | None = stated_end.reading.latest
+    else:
+        original = warranty(pack, replace(situation, dates=tuple(f for f in situation.dates if f.kind != "shipped_back")),
+                            today)
+        original_end = original.end if original.status in ("covered", "expired") else None
+    end = max(floor, original_end) if original_end is not None else floor
     return DatedVerdict("repaired_item", start, end, today, today <= end, (end - start).days, fact.reading.text,
                         end_min=floor)
 

@@ -277,6 +277,8 @@ class SituationReader:
 def _past_if_unplanned(fact: DateFact, today: date) -> DateFact:
     """A day written without a year that lands in the future is last year's, unless it's a plan."""
     reading = fact.reading
+    if fact.kind in ("ship_planned", "end") and reading.problem == "future":
+        return DateFact(replace(reading, problem=None), fact.kind)  # plans and end dates lie ahead
     if not reading.relative or fact.kind == "ship_planned" or reading.earliest <= today:
         return fact
     try:

@@ -180,3 +180,16 @@ def test_situation(brand: str, text: str, now: str, expected: dict[str, Any]) ->
     got = _verdicts(brand, text, now)
     for key, value in expected.items():
         assert got.get(key) == value, f"{key}: expected {value!r}, got {got.get(key)!r} ({got})"
+
+
+def test_a_repaired_part_keeps_the_rest_of_the_warranty_or_three_months() -> None:
+    pack = PACKS["jingpin"]
+    moment = datetime.fromisoformat(NOW)
+    late = READER.read("the unit's warranty ends 15 dec 2026. you replaced the main board on 1 oct. covered?", moment,
+                       pack)
+    verdict = policy.repaired_item(pack, late, moment.date())
+    assert verdict is not None and verdict.end == D("2027-01-01")  # three months beat the rest of the warranty
+    early = READER.read("the unit's warranty ends 15 dec 2027. you replaced the lens on 1 oct 2026. covered?", moment,
+                        pack)
+    verdict = policy.repaired_item(pack, early, moment.date())
+    assert verdict is not None and verdict.end == D("2027-12-15")  # the rest of the warranty is longer
