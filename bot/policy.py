@@ -349,8 +349,8 @@ def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVe
     if _usable(stated_end) and stated_end is not None:
         original_end: date | None = stated_end.reading.latest
     else:
-        original = warranty(pack, replace(situation, dates=tuple(f for f in situation.dates if f.kind != "shipped_back")),
-                            today)
+        before_repair = tuple(f for f in situation.dates if f.kind != "shipped_back")
+        original = warranty(pack, replace(situation, dates=before_repair), today)
         original_end = original.end if original.status in ("covered", "expired") else None
     end = max(floor, original_end) if original_end is not None else floor
     return DatedVerdict("repaired_item", start, end, today, today <= end, (end - start).days, fact.reading.text,
