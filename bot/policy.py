@@ -106,6 +106,7 @@ class CostVerdict:
     amounts: Mapping[str, float] = field(default_factory=dict)
     total: float | None = None
     diagnosis_from_pack: bool = False
+    declined: bool = False
 
 
 @dataclass(frozen=True)
@@ -313,15 +314,17 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
                 break
     # only amounts the customer named as repair components count; a product's price is not a repair cost
     amounts = {k: v for k, v in situation.amounts.items() if k in _COMPONENTS and 0 <= v < 1e7}
+    if "decline" in situation.wants:  # a declined repair costs the diagnosis and the way back, not the parts
+        amounts = {k: v for k, v in amounts.items() if k in ("diagnosis", "shipping")}
     total = None
     from_pack = False
-    if "diagnosis" in fees and set(amounts) - {"diagnosis"}:
+    if "diagnosis" in fees and (set(amounts) - {"diagnosis"} or "decline" in situation.wants):
         if "diagnosis" not in amounts:
             amounts["diagnosis"] = float(fees["diagnosis"])
             from_pack = True
         total = sum(amounts.values())
     return CostVerdict(tier=tier, months_over=months_over, amounts=amounts, total=total,
-                       diagnosis_from_pack=from_pack)
+                       diagnosis_from_pack=from_pack, declined="decline" in situation.wants)
 
 
 def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:

@@ -116,6 +116,8 @@ class Situation:
 
 _AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|dollars?|eur|rmb|yuan|元))",
                      re.I)
+_EACH = re.compile(r"\b(\d{1,4})\s+(?:[a-z-]+\s+){0,3}?(?:at|@|for)\s*[$€£¥]?\s?(\d[\d,]*(?:\.\d+)?)\s*"
+                   r"(?:usd|dollars?)?\s*(?:each|apiece|per (?:unit|piece|camera|pc))", re.I)
 # A bare number right after a repair component's name is an amount too ("diag 50, parts 120").
 _BARE_AMOUNT = re.compile(r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?: and handling)?)\s*"
                           r"(?:is|was|of|at|:|=|costs?|quoted?(?: at)?)?\s*(\d[\d,]*(?:\.\d+)?)\b"
@@ -195,6 +197,8 @@ class SituationReader:
                     rank = (later.start() + 15, later.start() - later.end(), kind)  # a cue after counts when close
                     if best is None or rank < best:
                         best = rank
+        if re.search(r"\bold\b|tuoi|了$", fold(reading.text)):
+            return "acquired"  # "5 months old" is the product's age whatever follows it
         if best is None:
             recent = reading.problem is None and reading.latest >= today - timedelta(days=2)
             return "fault" if recent else "unknown"
@@ -251,6 +255,9 @@ class SituationReader:
     @staticmethod
     def _amounts(folded: str) -> dict[str, float]:
         amounts: dict[str, float] = {}
+        each = _EACH.search(folded)  # "4 unused cameras at $150 each": what was paid in all
+        if each:
+            amounts["amount0"] = float(each[1]) * float(each[2].replace(",", ""))
         for m in _BARE_AMOUNT.finditer(folded):
             name = m[1].lower()
             component = next((k for k, words in _AMOUNT_LABELS.items() if re.match(words, name)), None)

@@ -193,3 +193,29 @@ def test_a_repaired_part_keeps_the_rest_of_the_warranty_or_three_months() -> Non
                         pack)
     verdict = policy.repaired_item(pack, early, moment.date())
     assert verdict is not None and verdict.end == D("2027-12-15")  # the rest of the warranty is longer
+
+
+@pytest.mark.parametrize(("brand", "text", "expected"), [
+    ("ktnc", "out of warranty: diag 50, parts $120, return shipping $18. I will decline. what do i owe?",
+     {"total": 68.0, "declined": True}),
+    ("ktnc", "diagnosis $50, parts $80, shipping $15. if i approve what do i pay?", {"total": 145.0, "declined": False}),
+])
+def test_repair_totals_follow_the_customers_decision(brand: str, text: str, expected: dict[str, Any]) -> None:
+    pack = PACKS[brand]
+    verdict = policy.out_of_warranty_cost(pack, READER.read(text, datetime.fromisoformat(US_NOW), pack), None)
+    assert (verdict.total, verdict.declined) == (expected["total"], expected["declined"])
+
+
+def test_credit_counts_every_unit_bought() -> None:
+    pack = PACKS["ktnc"]
+    moment = datetime.fromisoformat(US_NOW)
+    situation = READER.read("bought 4 unused cameras at $150 each on 2026-11-10, credit?", moment, pack)
+    verdict = policy.return_option(pack, situation, moment.date())
+    assert verdict is not None and verdict.value == 600.0
+
+
+def test_an_age_is_the_products_age_whatever_follows_it() -> None:
+    pack = PACKS["poesec"]
+    moment = datetime.fromisoformat(NOW)
+    situation = READER.read("camera is 5 months old and broke, still under warranty?", moment, pack)
+    assert policy.warranty(pack, situation, moment.date()).status == "covered"
