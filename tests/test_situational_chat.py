@@ -20,7 +20,7 @@ def test_bot_asks_for_the_missing_date_then_answers(chat: ChatFactory) -> None:
     assert "Tell me when you bought it" in first
     assert "1 year" in first  # the general answer comes with the question
     second = c.say("last August")
-    assert second.startswith("Yes, it's covered")
+    assert second.startswith("It's covered, free of charge")
     assert "1 August 2027" in second and "last August" in second
     assert "purchase date" in second  # says what it assumed
 
@@ -33,7 +33,7 @@ def test_answer_says_the_assumption_and_the_time_left(chat: ChatFactory) -> None
 
 def test_expired_warranty_says_when_it_ended_and_what_a_repair_costs(chat: ChatFactory) -> None:
     reply = chat("longgang", now=MONDAY_10).say("bought NVR on 2025-06-01, broke this week. what will repair cost me?")
-    assert reply.startswith("No, not free any more")
+    assert reply.startswith("It's out of warranty, so a repair is not free")
     assert "ran out on 1 June 2026" in reply
     assert "the cost of parts is charged, and labour is free" in reply
 
@@ -43,7 +43,7 @@ def test_category_is_asked_with_buttons_when_periods_differ(chat: ChatFactory) -
     c.say("bought it 2025-06-01, broken, is it free?")
     assert c.buttons == ["Terminal whole machine", "Module", "Detector"]
     module = c.press("Module")
-    assert module.startswith("No, not free any more") and "1 June 2026" in module
+    assert module.startswith("It's out of warranty, so a repair is not free") and "1 June 2026" in module
     c.say("and a terminal bought on 2025-06-01?")
     assert "covered until 1 June 2027" in c.text
 
@@ -57,7 +57,7 @@ def test_ambiguous_day_month_is_asked_when_it_matters(chat: ChatFactory) -> None
 
 def test_ambiguous_day_month_is_not_asked_when_both_readings_agree(chat: ChatFactory) -> None:
     reply = chat("kimpok", now=MONDAY_10).say("bought on 3/4/2025, broken, free?")
-    assert reply.startswith("No, not free any more")
+    assert reply.startswith("It's out of warranty, so a repair is not free")
 
 
 def test_impossible_and_future_dates_get_a_question_back(chat: ChatFactory) -> None:
@@ -83,7 +83,7 @@ def test_refund_window_by_age(chat: ChatFactory) -> None:
 def test_rma_validity_and_repair_totals(chat: ChatFactory) -> None:
     us = datetime.fromisoformat("2026-11-23T10:00:00-08:00")
     rma = chat("ktnc", now=us).say("RMA number came by email on 11/10. I can only ship on 11/26. will it still work?")
-    assert rma.startswith("No: an RMA number is valid for only 15 days") and "25 November 2026" in rma
+    assert rma.startswith("It will have expired by then: an RMA number is valid for only 15 days") and "25 November 2026" in rma
     total = chat("ktnc", user="t", now=us).say("diagnosis $50, parts $80, shipping $15. if i approve what do i pay?")
     assert "$145 in total" in total and "credit card" in total
 
@@ -91,7 +91,7 @@ def test_rma_validity_and_repair_totals(chat: ChatFactory) -> None:
 def test_vietnamese_and_chinese_verdicts(chat: ChatFactory) -> None:
     vi = chat("poesec", now=datetime.fromisoformat("2026-11-23T10:00:00+07:00")).say(
         "camera giao ngày 20/11/2024, giờ hỏng IR, còn bảo hành không?")
-    assert vi.startswith("Không, sản phẩm đã hết bảo hành") and "2 năm" in vi
+    assert vi.startswith("Sản phẩm đã hết bảo hành") and "2 năm" in vi
     zh = chat("longgang", user="z", now=MONDAY_10).say("8个月前买的录像机坏了，免费修吗？")
     assert zh.startswith("在保修期内")
 

@@ -143,7 +143,7 @@ async def test_killed_mid_conversation_continues_without_losing_or_repeating(fak
     await bot.start()
     await fake.wait_for(lambda: all(len(fake.sent_to(u)) >= 3 for u in customers), timeout=60)
     replies = await fake.wait_for_messages(200, 2)
-    assert replies[1].text.startswith("Yes, it's covered") and "1 August 2027" in replies[1].text
+    assert replies[1].text.startswith("It's covered, free of charge") and "1 August 2027" in replies[1].text
     await asyncio.sleep(1.0)  # anything duplicated would show up now
     for user in customers:
         texts = [s.text for s in fake.sent_to(user)]
