@@ -198,7 +198,8 @@ def test_a_repaired_part_keeps_the_rest_of_the_warranty_or_three_months() -> Non
 @pytest.mark.parametrize(("brand", "text", "expected"), [
     ("ktnc", "out of warranty: diag 50, parts $120, return shipping $18. I will decline. what do i owe?",
      {"total": 68.0, "declined": True}),
-    ("ktnc", "diagnosis $50, parts $80, shipping $15. if i approve what do i pay?", {"total": 145.0, "declined": False}),
+    ("ktnc", "diagnosis $50, parts $80, shipping $15. if i approve what do i pay?",
+     {"total": 145.0, "declined": False}),
 ])
 def test_repair_totals_follow_the_customers_decision(brand: str, text: str, expected: dict[str, Any]) -> None:
     pack = PACKS[brand]
