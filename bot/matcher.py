@@ -32,7 +32,7 @@ class Thresholds:
     answers when it reaches ``answer``, and below that the bot says it doesn't know.
     """
 
-    answer: float = 0.42
+    answer: float = 0.40
     floor: float = 0.30
     clarify_floor: float = 0.36
     margin: float = 0.07
