@@ -39,11 +39,6 @@ class Advice:
     choices: list[tuple[str, str]] = field(default_factory=list)  # (label or category name, button data)
     supersede: bool = False
 
-    @property
-    def decisive(self) -> bool:
-        """Whether there is a verdict to give (not only a question)."""
-        return bool(self.parts)
-
 
 class Advisor:
     """Applies the policy layer to a situation."""

@@ -82,14 +82,6 @@ def _first_sentence(text: str) -> str:
     return sentence if len(sentence) <= 160 else sentence[:157] + "…"
 
 
-def _reply_to(reply: Reply) -> dict[str, Any]:
-    return {"text": reply.text, "buttons": [[b.label, b.data] for b in reply.buttons]}
-
-
-def _reply_from(data: Mapping[str, Any]) -> Reply:
-    return Reply(data["text"], tuple(Button(label, payload) for label, payload in data["buttons"]))
-
-
 def _with_notes(notes: list[Reply], turn: _Turn) -> _Turn:
     turn.replies[:0] = notes
     return turn
@@ -119,6 +111,15 @@ class Reply:
 
     text: str
     buttons: tuple[Button, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable form (the outbox keeps replies this way)."""
+        return {"text": self.text, "buttons": [[b.label, b.data] for b in self.buttons]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Reply:
+        """The inverse of :meth:`to_dict`."""
+        return cls(data["text"], tuple(Button(label, payload) for label, payload in data["buttons"]))
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ class Engine:
             if message.id is not None:
                 recorded = self.store.outbox(message.id)
                 if recorded is not None:
-                    return [_reply_from(r) for r in recorded[0]]
+                    return [Reply.from_dict(r) for r in recorded[0]]
             return self._handle(message)
 
     def _user_lock(self, user: str) -> threading.Lock:
@@ -267,7 +268,7 @@ class Engine:
             "text": (message.text if message.text is not None else f"[{message.press or message.kind}]")[:MAX_CHARS],
             "outcome": turn.outcome, "entry_id": turn.entry_id, "score": turn.score,
             "reply": "\n".join(r.text for r in turn.replies)[:4000],
-        }, outbox=(message.id, [_reply_to(r) for r in turn.replies]) if message.id is not None else None)
+        }, outbox=(message.id, [r.to_dict() for r in turn.replies]) if message.id is not None else None)
         return turn.replies
 
     # -- turns -----------------------------------------------------------------------------------

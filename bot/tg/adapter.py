@@ -210,7 +210,7 @@ class TelegramAdapter:
         for message_id, user, replies, _ in pending:
             if user.startswith("tg:"):
                 try:
-                    await self.deliver(bot, int(user[3:]), message_id, [_reply(r) for r in replies])
+                    await self.deliver(bot, int(user[3:]), message_id, [Reply.from_dict(r) for r in replies])
                 except TelegramError as exc:  # one undeliverable reply must not stop the bot from starting
                     log.warning("could not deliver an earlier reply to %s: %s", user, exc)
         return len(pending)
@@ -234,12 +234,6 @@ class TelegramAdapter:
         pack = self.engine.packs[self.engine.default_brand]
         context = base_context(pack, self.engine.clock())
         return self.engine.content.render_message(pack.id, name, lang, context)
-
-
-def _reply(data: dict[str, Any]) -> Reply:
-    from bot.engine import Button
-
-    return Reply(data["text"], tuple(Button(label, payload) for label, payload in data["buttons"]))
 
 
 def _kind(msg: Any) -> str:
