@@ -9,6 +9,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Speed is measured by the benchmark scripts, not by timed tests: no per-example deadline (the first call into
+# dateparser, or a loaded CI machine, would make it flaky).
+settings.register_profile("supportbot", deadline=None)
+settings.load_profile("supportbot")
 
 from bot.engine import Engine, Message, Reply, fixed_clock
 from bot.store import Store
