@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from bot.engine import Engine, Message, Reply, fixed_clock
+from bot.store import Store
+
 # Speed is measured by the benchmark scripts, not by timed tests: no per-example deadline (the first call into
 # dateparser, or a loaded CI machine, would make it flaky).
 settings.register_profile("supportbot", deadline=None)
 settings.load_profile("supportbot")
-
-from bot.engine import Engine, Message, Reply, fixed_clock
-from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 # A Monday morning in Shenzhen: consultants are in.
