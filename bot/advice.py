@@ -21,9 +21,8 @@ from bot import policy
 from bot.dates import DateReading
 from bot.errors import FaqError
 from bot.packs import BrandPack
-from bot.situation import DateFact, Situation
+from bot.situation import AGE_KINDS, DateFact, Situation
 
-_AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
 _OWN_CASE_TOKENS = frozenset({"faulty", "expired", "drop", "water", "damp", "lightning", "fire", "surge", "no_power",
                               "no_picture", "no_recording"})
 _NOT_FAULTS = frozenset({"agent", "used", "installed", "special_price", "accessory", "borrowed"})
@@ -59,7 +58,7 @@ class Advisor:
         s = situation
         fault_words = bool(_OWN_CASE_TOKENS & set(tokens)) or bool(s.events - _NOT_FAULTS)
         # a date counts as the product's age when the message says so, or talks about a fault with it
-        has_age = any(f.kind in _AGE_KINDS and (f.kind != "unknown" or fault_words or "free" in s.wants)
+        has_age = any(f.kind in AGE_KINDS and (f.kind != "unknown" or fault_words or "free" in s.wants)
                       for f in s.dates)
         own_case = fault_words or has_age
         w = policy.warranty(pack, s, today)

@@ -198,8 +198,7 @@ class Engine:
         self.normaliser = normaliser
         self._out_of_scope = {brand: tuple(e.id for e in entries.values() if e.kind == "oos")
                               for brand, entries in content.entries.items()}
-        self._leads = {brand: _verdict_leads(content, packs[brand], entries)
-                       for brand, entries in content.entries.items()}
+        self._leads: dict[str, dict[str, str]] = {}  # worked out on the first close call a brand has
         # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
         tree_weights = {f"tree:{t}": TREE_WEIGHT for t in content.trees}
         self.matchers = {
@@ -345,7 +344,7 @@ class Engine:
         buttons = [Button(self._message(pack, f"button_{name}", conv.lang, now), data) for name, data in (
             ("ask", "menu:ask"), ("troubleshoot", "menu:troubleshoot"), ("rma", "menu:rma"),
             ("status", "menu:status"), ("consultant", "consultant"))]
-        conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
+        self._offer(conv, buttons)
         return Reply(self._message(pack, "menu", conv.lang, now), tuple(buttons))
 
     def _menu_action(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> _Turn:
@@ -358,7 +357,7 @@ class Engine:
             return self._answer(conv, pack, entries["human"], now, score=None)
         feature = data.partition(":")[2]
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
-        conv.state["buttons"] = [{"label": button.label, "data": button.data}]
+        self._offer(conv, [button])
         return _Turn("not_available", replies=[Reply(self._message(pack, "not_available", conv.lang, now,
                                                                    feature=feature), (button,))])
 
@@ -434,7 +433,7 @@ class Engine:
                            for label, data in advice.choices)
             conv.state["pending"] = {"situation": situation.to_state(), "tokens": tokens, "entry": entry_id,
                                      "need": advice.need}
-        conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
+        self._offer(conv, buttons)
         conv.state["situation"] = situation.to_state()
         outcome = "advised" if advice.parts else "asked"
         return _Turn(outcome, entry_id, score, [Reply("\n".join(texts), tuple(buttons))])
@@ -599,6 +598,8 @@ class Engine:
         Then asking which one the customer means only delays the answer (a scratched housing: wear, or
         appearance? Not covered either way).
         """
+        if pack.id not in self._leads:
+            self._leads[pack.id] = _verdict_leads(self.content, pack, self.content.entries[pack.id])
         leads = {self._leads[pack.id].get(c.entry_id) for c in decision.candidates}
         return len(leads) == 1 and None not in leads
 
@@ -615,7 +616,7 @@ class Engine:
     def _dont_know(self, conv: Conversation, pack: BrandPack, now: datetime, *, outcome: str,
                    score: float | None = None, entry_id: str | None = None) -> _Turn:
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
-        conv.state["buttons"] = [{"label": button.label, "data": button.data}]
+        self._offer(conv, [button])
         text = self._message(pack, "dont_know", conv.lang, now)
         return _Turn(outcome, entry_id, score, [Reply(text, (button,))])
 

@@ -27,15 +27,13 @@ from typing import Any
 
 from bot.dates import add_months
 from bot.packs import BrandPack, Category
-from bot.situation import DateFact, Situation
+from bot.situation import AGE_KINDS, DateFact, Situation
 
 _COMPONENTS = ("diagnosis", "parts", "shipping", "labour")
 
 # Exclusions with these scopes rule out a return, exchange or credit rather than the warranty.
 _WINDOW_SCOPES = ("credit", "return_exchange", "returns")
 
-# Which date kinds may stand in for the one the brand counts from (in order of preference).
-_STAND_INS = ("purchase", "delivery", "contract", "acquired", "unknown")
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,7 @@ def _date_problem(situation: Situation) -> DateFact | None:
 
 
 def _start_fact(pack: BrandPack, situation: Situation, counts_from: str) -> DateFact | None:
-    kinds = (counts_from, *[k for k in _STAND_INS if k != counts_from])
+    kinds = (counts_from, *[k for k in AGE_KINDS if k != counts_from])
     return situation.date_of(*kinds)
 
 

@@ -25,6 +25,8 @@ from bot.text import fold, fold_aligned
 # Which date kinds count as which, when a brand counts its warranty from one of them.
 DATE_KINDS = ("purchase", "delivery", "contract", "acquired", "shipped_back", "rma_issued", "ship_planned",
               "sent_in", "received_by_us", "fault", "end")
+# The kinds that tell the product's age, in the order they may stand in for the one a brand counts from.
+AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,9 @@ class Situation:
         The new date replaces the product-age dates given before (a corrected or more exact date), and
         keeps the kind we asked about when the answer doesn't say ("28 February" after "when did you buy it?").
         """
-        ages = ("purchase", "delivery", "contract", "acquired", "unknown")
-        asked = next((f.kind for f in self.dates if f.kind in ages and f.kind != "unknown"), None)
+        asked = next((f.kind for f in self.dates if f.kind in AGE_KINDS and f.kind != "unknown"), None)
         answers = [DateFact(f.reading, asked) if f.kind == "unknown" and asked else f for f in later.dates]
-        kept = [f for f in self.dates if f.kind not in ages] if any(f.kind in ages for f in answers) else \
+        kept = [f for f in self.dates if f.kind not in AGE_KINDS] if any(f.kind in AGE_KINDS for f in answers) else \
             list(self.dates)
         return replace(self.merged(replace(later, dates=())), dates=tuple(kept + answers))
 
