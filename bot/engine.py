@@ -10,6 +10,7 @@ plus buttons. Every customer-facing word comes from ``faq/`` templates.
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import re
 import threading
@@ -24,13 +25,18 @@ from bot.advice import Advisor
 from bot.errors import FaqError, InputError
 from bot.faq import Content, Entry, base_context, load_content
 from bot.matcher import Decision, Matcher
+from bot.messages import Button, Media, Message, Notice, Reply
 from bot.packs import DEFAULT_BRAND, BrandPack
+from bot.rma import RmaRules
+from bot.rmaflow import RmaFlow, Said
 from bot.situation import DateFact, Situation, SituationReader, with_category, with_date
 from bot.store import Conversation, Store
 from bot.text import Lexicon, Normaliser, fold
 from bot.troubleshoot import Tree
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Button", "Engine", "Media", "Message", "Notice", "Reply", "fixed_clock", "system_clock"]
 
 MAX_CHARS = 2000  # what the matcher reads of one message
 TREE_WEIGHT = 0.9  # troubleshooting offers rank a little below FAQ answers
@@ -82,6 +88,10 @@ def _first_sentence(text: str) -> str:
     return sentence if len(sentence) <= 160 else sentence[:157] + "…"
 
 
+def _said(said: Said) -> _Turn:
+    return _Turn(said.outcome, replies=said.replies)
+
+
 def _with_notes(notes: list[Reply], turn: _Turn) -> _Turn:
     turn.replies[:0] = notes
     return turn
@@ -95,49 +105,6 @@ def system_clock() -> datetime:
 def fixed_clock(moment: datetime) -> Clock:
     """A clock that always says ``moment`` (tests, ``--now``, ``SUPPORTBOT_NOW``)."""
     return lambda: moment
-
-
-@dataclass(frozen=True)
-class Button:
-    """A button: what the customer sees, and what the engine gets back when it is pressed."""
-
-    label: str
-    data: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One message to the customer."""
-
-    text: str
-    buttons: tuple[Button, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable form (the outbox keeps replies this way)."""
-        return {"text": self.text, "buttons": [[b.label, b.data] for b in self.buttons]}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Reply:
-        """The inverse of :meth:`to_dict`."""
-        return cls(data["text"], tuple(Button(label, payload) for label, payload in data["buttons"]))
-
-
-@dataclass(frozen=True)
-class Message:
-    """One incoming message, already translated out of its transport.
-
-    ``kind`` is ``text`` for typed text; anything else (``photo``, ``sticker``, ``voice``…) is a
-    message the engine cannot read as a question. ``press`` is a pressed button's data or label.
-    """
-
-    user: str
-    text: str | None = None
-    press: str | None = None
-    brand: str | None = None
-    now: datetime | None = None
-    language: str | None = None
-    kind: str = "text"
-    id: str | None = None  # the transport's message id: a message with a known id is answered once only
 
 
 @dataclass
@@ -175,8 +142,8 @@ class Engine:
     """Answers customers of every brand from its pack and FAQ."""
 
     def __init__(self, *, packs: Mapping[str, BrandPack], content: Content, lexicon: Lexicon, safety: Safety,
-                 reader: SituationReader, advisor: Advisor, store: Store, clock: Clock = system_clock,
-                 default_brand: str = DEFAULT_BRAND) -> None:
+                 reader: SituationReader, advisor: Advisor, store: Store, rules: RmaRules,
+                 clock: Clock = system_clock, default_brand: str = DEFAULT_BRAND) -> None:
         if default_brand not in packs:
             raise InputError(f"unknown brand {default_brand!r} (known: {', '.join(sorted(packs))})")
         self.packs = packs
@@ -187,6 +154,7 @@ class Engine:
         self.safety = safety
         self.reader = reader
         self.advisor = advisor
+        self.rma = RmaFlow(rules=rules, content=content, store=store, reader=reader, packs=packs)
         self._locks = [threading.Lock() for _ in range(64)]
         vocabulary = set()
         normaliser = Normaliser(lexicon)
@@ -220,7 +188,7 @@ class Engine:
         reader = SituationReader(matching / "situations.toml")
         advisor = Advisor(matching / "situations.toml")
         return cls(packs=packs, content=content, lexicon=lexicon, safety=safety, reader=reader, advisor=advisor,
-                   store=store, clock=clock, default_brand=default_brand)
+                   store=store, rules=RmaRules.load(root), clock=clock, default_brand=default_brand)
 
     # -- the one entry point ---------------------------------------------------------------------
 
@@ -238,6 +206,29 @@ class Engine:
                     return [Reply.from_dict(r) for r in recorded[0]]
             return self._handle(message)
 
+    def staff(self, text: str, *, by: str, now: datetime | None = None) -> list[Reply]:
+        """A consultant's command in the staff chat (``/rma …``); returns the replies for the staff chat.
+
+        Changes to a customer's RMA reach the customer as notices (see :meth:`notices`).
+        """
+        command = text.split()[0][1:].split("@")[0].lower() if text.startswith("/") else ""
+        if command != "rma":
+            return []
+        return self.rma.staff_command(text, by=by, now=now or self.clock())
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """Periodic work rebuilt from SQLite: RMA expiry reminders and expiries. Returns changes made."""
+        return self.rma.sweep(now or self.clock())
+
+    def notices(self, *, target: str | None = None, prefix: str | None = None, limit: int = 100) -> list[Notice]:
+        """Messages waiting for delivery outside a turn (status changes, staff cards), oldest first."""
+        return [Notice(i, t, Reply.from_dict(r))
+                for i, t, r in self.store.pending_notices(target=target, prefix=prefix, limit=limit)]
+
+    def notice_sent(self, notice: Notice) -> None:
+        """Record a notice as delivered."""
+        self.store.notice_sent(notice.id)
+
     def _user_lock(self, user: str) -> threading.Lock:
         """One of a fixed set of locks: a user's messages are handled one at a time, others in parallel."""
         return self._locks[hash(user) % len(self._locks)]
@@ -251,6 +242,8 @@ class Engine:
             conv = Conversation(user=message.user, brand=message.brand)
         pack = self.packs.get(conv.brand) or self.packs[self.default_brand]
         conv.brand = pack.id
+        if message.name:
+            conv.state["name"] = message.name[:100]
         try:
             turn = self._turn(conv, pack, message, now)
         except Exception:
@@ -275,13 +268,38 @@ class Engine:
     def _turn(self, conv: Conversation, pack: BrandPack, message: Message, now: datetime) -> _Turn:
         if message.press is not None:
             return self._press(conv, pack, message.press, now)
-        if message.kind != "text":
-            return _Turn("non_text", replies=[Reply(self._message(pack, "non_text", conv.lang, now))])
         text = _CONTROL.sub(" ", message.text or "").strip()
+        if message.media and self.rma.active(conv):
+            turn = _said(self.rma.media(conv, pack, message.media, now))
+            if not text or conv.state["rma"]["step"] == "photos":
+                return turn  # a caption at the photo step describes the photo
+            return _with_notes(turn.replies[:1], self._turn(conv, pack, replace(message, media=()), now))
+        if message.kind != "text" and not text:
+            return _Turn("non_text", replies=[Reply(self._message(pack, "non_text", conv.lang, now))])
         if not text:
             return _Turn("empty", replies=[Reply(self._message(pack, "empty", conv.lang, now))])
         if _COMMAND.match(text):
             return self._command(conv, pack, text, message.language, now)
+        if self.rma.active(conv):
+            said = self.rma.text(conv, pack, text[:MAX_CHARS], now)
+            if said is not None:
+                return _said(said)
+            turn = self._understood(conv, pack, text, message, now)
+            if turn.outcome not in ("answered", "advised", "clarify", "refused"):  # not a question: ask again
+                return _said(self.rma.reask(conv, pack, now))
+            step = self.rma._ask(conv, pack, now)
+            offered = [*turn.replies[-1].buttons, *step.buttons] if turn.replies else list(step.buttons)
+            self._offer(conv, offered)
+            turn.replies.append(Reply(self._message(pack, "rma_waiting", conv.lang, now), step.buttons))
+            return turn
+        if self.rma.rules.asks_status(text):
+            return _said(self.rma.status(conv, pack, now, text))
+        if self.rma.rules.asks_to_start(text):
+            return _said(self.rma.start(conv, pack, now, source="question"))
+        return self._understood(conv, pack, text, message, now)
+
+    def _understood(self, conv: Conversation, pack: BrandPack, text: str, message: Message, now: datetime) -> _Turn:
+        """Typed text read as a question: a walk's answer, a situation, or a FAQ answer."""
         typed = self._typed_answer(conv, text)
         if typed is not None:
             return self._walk_press(conv, pack, typed, now)
@@ -314,7 +332,21 @@ class Engine:
             return _with_notes(notes, self._dont_know(conv, pack, now, outcome="out_of_scope"))
         turn = self._decided(conv, pack, decision, now, situation)
         turn.replies[:0] = notes
+        self._offer_rma(conv, pack, turn, text, now)
         return turn
+
+    def _offer_rma(self, conv: Conversation, pack: BrandPack, turn: _Turn, text: str, now: datetime) -> None:
+        """Add "Start a repair request" under an answer about sending something back."""
+        if self.rma.active(conv) or not turn.replies or turn.outcome not in ("answered", "advised"):
+            return
+        about_rma = turn.entry_id is not None and any(fnmatch.fnmatch(turn.entry_id, p)
+                                                      for p in self.rma.rules.offer_after)
+        if not about_rma and not self.rma.rules.wants_rma(text):
+            return
+        button = Button(self._message(pack, "rma_button_start", conv.lang, now), "rma:start")
+        last = turn.replies[-1]
+        turn.replies[-1] = Reply(last.text, (*last.buttons, button), last.media)
+        self._offer(conv, list(turn.replies[-1].buttons))
 
     def _command(self, conv: Conversation, pack: BrandPack, text: str, hint: str | None, now: datetime) -> _Turn:
         command = text.split()[0][1:].split("@")[0].lower()
@@ -322,6 +354,20 @@ class Engine:
             conv.lang = hint[:2]
         if command in ("start", "menu", "cancel") and "walk" in conv.state:
             self._leave_walk(conv, pack, now)
+        if command == "cancel" and self.rma.active(conv):
+            return _said(self.rma.cancel(conv, pack, now))
+        if command == "back":
+            if self.rma.active(conv):
+                return _said(self.rma.back(conv, pack, now))
+            if "walk" in conv.state:
+                depth = len(conv.state["walk"]["path"])
+                return self._walk_press(conv, pack, f"ts:{depth}.back", now)
+        if command == "status":
+            return _said(self.rma.status(conv, pack, now, text))
+        if command == "rma":
+            if self.rma.rules.asks_status(text[1:]) or (len(text.split()) > 1 and not self.rma.active(conv)):
+                return _said(self.rma.status(conv, pack, now, text))  # "/rma RMA-004-…": look it up, never change it
+            return _said(self.rma.start(conv, pack, now, source="command"))
         if command in ("start", "menu"):
             conv.state.pop("pending", None)
             replies = [Reply(self._message(pack, "welcome", conv.lang, now))] if command == "start" else []
@@ -335,8 +381,8 @@ class Engine:
                                             self._menu(conv, pack, now)])
         if command == "troubleshoot":
             return self._choose_tree(conv, pack, now)
-        if command in ("rma", "status", "human"):
-            return self._menu_action(conv, pack, "consultant" if command == "human" else f"menu:{command}", now)
+        if command == "human":
+            return self._menu_action(conv, pack, "consultant", now)
         return _Turn("unknown_command", replies=[Reply(self._message(pack, "unknown_command", conv.lang, now,
                                                                      command=text.split()[0][:64]))])
 
@@ -355,6 +401,10 @@ class Engine:
             return self._choose_tree(conv, pack, now)
         if data == "consultant" and "human" in entries:
             return self._answer(conv, pack, entries["human"], now, score=None)
+        if data == "menu:rma":
+            return _said(self.rma.start(conv, pack, now, source="menu"))
+        if data == "menu:status":
+            return _said(self.rma.status(conv, pack, now))
         feature = data.partition(":")[2]
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
         self._offer(conv, [button])
@@ -567,16 +617,15 @@ class Engine:
             self._offer(conv, buttons)
             replies.append(Reply(self._message(pack, "ts_rate", conv.lang, now), tuple(buttons)))
         elif outcome == "repair":
-            ref = self.store.create_rma_draft(user=conv.user, brand=pack.id, fault=tree.title("en"), tried=tried,
-                                              at=now)
-            conv.state.setdefault("rma_drafts", []).append(ref)
-            buttons = [Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")]
+            conv.state["rma_from_walk"] = {"fault": tree.title(conv.lang), "tried": tried}
+            buttons = [Button(self._message(pack, "rma_button_start", conv.lang, now), "rma:start"),
+                       Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")]
             if "rma-procedure" in self.content.entries[pack.id]:
                 title = self.content.entries[pack.id]["rma-procedure"].title(conv.lang)
                 buttons.append(Button(self._message(pack, "button_more", conv.lang, now, title=title),
                                       "faq:rma-procedure"))
             self._offer(conv, buttons)
-            replies.append(Reply(self._message(pack, "ts_repair", conv.lang, now, ref=ref, tried=tried),
+            replies.append(Reply(self._message(pack, "ts_repair", conv.lang, now, tried=tried),
                                  tuple(buttons)))
         else:
             button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
@@ -621,6 +670,8 @@ class Engine:
         return _Turn(outcome, entry_id, score, [Reply(text, (button,))])
 
     def _press(self, conv: Conversation, pack: BrandPack, pressed: str, now: datetime) -> _Turn:
+        if pressed.startswith("rmaq:"):  # a quote's buttons arrive with a notice, outside any turn
+            return _said(self.rma.quote_decision(conv, pack, pressed, now))
         offered = conv.state.get("buttons") or []
         wanted = pressed.strip().casefold()
         chosen = next((b for b in offered if wanted in (b["data"].casefold(), b["label"].casefold())), None)
@@ -643,6 +694,8 @@ class Engine:
                 return turn
         if data.startswith("faq:") and data[4:] in entries:
             return self._answer(conv, pack, entries[data[4:]], now, score=None)
+        if data.startswith("rma:"):
+            return _said(self.rma.press(conv, pack, data, now))
         if data.startswith("menu:") or data == "consultant":
             return self._menu_action(conv, pack, data, now)
         if (data.startswith("tsstart:") and data[8:] in self.content.trees) or data.startswith("ts:"):

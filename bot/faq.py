@@ -24,7 +24,7 @@ from bot.packs import BrandPack, load_packs
 from bot.troubleshoot import Tree, load_trees
 
 COMMON = "_common"
-MESSAGE_FILES = ("messages.toml", "verdicts.toml")  # named templates, not FAQ entries
+MESSAGE_FILES = ("messages.toml", "verdicts.toml", "rma.toml")  # named templates, not FAQ entries
 KINDS = ("faq", "oos", "hours", "smalltalk", "handoff", "safety")
 
 
@@ -143,7 +143,11 @@ class Content:
 
     def verdict_names(self) -> set[str]:
         """Names of the templates that need a verdict in their context (from ``verdicts.toml`` files)."""
-        return {name for (_, name), path in self.message_paths.items() if path.name == "verdicts.toml"}
+        return self.names_in("verdicts.toml")
+
+    def names_in(self, file_name: str) -> set[str]:
+        """Names of the templates defined in files called ``file_name`` (shared or a brand's)."""
+        return {name for (_, name), path in self.message_paths.items() if path.name == file_name}
 
     def _message_files(self, folder: Path, *, required: bool) -> dict[str, dict[str, str]]:
         merged: dict[str, dict[str, str]] = {}
@@ -265,18 +269,19 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
     content = Content(root / "faq", packs)
     advisor = Advisor(root / "faq" / "_common" / "matching" / "situations.toml")
     verdicts = content.verdict_names()
+    rma_names = content.names_in("rma.toml")  # checked by running requests through (bot.rmaflow.check_wording)
     for brand, pack in packs.items():
         context = base_context(pack, _CHECK_MOMENT)
         for entry in content.entries[brand].values():
             for lang in entry.answers:
                 content.render_entry(brand, entry, lang, context)
-        names = (set(content.messages) | set(content.brand_messages.get(brand, {}))) - verdicts
+        names = (set(content.messages) | set(content.brand_messages.get(brand, {}))) - verdicts - rma_names
         for name in names:
             for lang in LANGUAGES:
                 for feature in ("troubleshoot", "rma", "status") if name == "not_available" else ("rma",):
                     content.render_message(brand, name, lang, {**context, "limit": 1, "options": ["x"], "title": "x",
                                                                "feature": feature, "command": "/x", "tried": ["x — y"],
-                                                               "rating": 5, "ref": "RQ-X"})
+                                                               "rating": 5})
         today = _CHECK_MOMENT.date()
         for situation in sample_situations(pack, today):
             advice = advisor.advise(pack, situation, [], None, today)

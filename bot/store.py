@@ -8,10 +8,9 @@ restart loses nothing.
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,9 +61,20 @@ class Store:
             self.db.table("walk_outcomes").create(
                 {"id": int, "user": str, "brand": str, "tree": str, "leaf": str, "outcome": str, "tried": str,
                  "rating": int, "at": str}, pk="id", if_not_exists=True)
-            self.db.table("rma_drafts").create(
-                {"ref": str, "user": str, "brand": str, "fault": str, "tried": str, "status": str, "created_at": str},
-                pk="ref", if_not_exists=True)
+            self.db.table("rmas").create(
+                {"number": str, "user": str, "brand": str, "status": str, "data": str, "outcome": str,
+                 "created_at": str, "updated_at": str, "expires_on": str, "reminded": int, "tracking": str,
+                 "quote_amount": float, "quote_decision": str},
+                pk="number", if_not_exists=True)
+            self.db.table("rma_history").create(
+                {"id": int, "number": str, "at": str, "status": str, "by": str, "note": str}, pk="id",
+                if_not_exists=True)
+            self.db.table("notices").create(
+                {"id": int, "target": str, "reply": str, "created_at": str, "sent": int}, pk="id", if_not_exists=True)
+            self.db.table("rmas").create_index(["user"], if_not_exists=True)
+            self.db.table("rmas").create_index(["status"], if_not_exists=True)
+            self.db.table("rma_history").create_index(["number"], if_not_exists=True)
+            self.db.table("notices").create_index(["sent"], if_not_exists=True)
             self.db.table("events").create_index(["user"], if_not_exists=True)
             self.db.table("events").create_index(["outcome"], if_not_exists=True)
 
@@ -163,23 +173,116 @@ class Store:
                 "select tree, outcome, leaf, count(*) as walks, round(avg(rating), 2) as rating "
                 "from walk_outcomes group by tree, outcome, leaf order by tree, outcome, walks desc"))
 
-    def create_rma_draft(self, *, user: str, brand: str, fault: str, tried: list[str], at: datetime) -> str:
-        """Start a repair request with what the customer already tried; returns its reference."""
-        ref = "RQ-" + secrets.token_hex(4).upper()
-        with self._lock, self.db.conn:
-            self.db.conn.execute(
-                "insert into rma_drafts (ref, user, brand, fault, tried, status, created_at) "
-                "values (?, ?, ?, ?, ?, ?, ?)",
-                [ref, user, brand, fault, json.dumps(tried, ensure_ascii=False), "draft", at.isoformat()])
-        return ref
+    # -- RMAs -----------------------------------------------------------------------------------------
 
-    def rma_drafts(self, user: str) -> list[dict[str, Any]]:
-        """A customer's started repair requests."""
+    def create_rma(self, *, make_number: Callable[[], str], user: str, brand: str, status: str,
+                   data: Mapping[str, Any], outcome: str, at: datetime, expires_on: str | None,
+                   notices: Callable[[str], Sequence[tuple[str, Mapping[str, Any]]]] | None = None) -> str:
+        """Store a new RMA under a fresh number and return the number.
+
+        The number is drawn again on the rare clash. Its history lines and the notices it causes (made from the
+        number by ``notices``) are written in the same transaction.
+        """
+        for _ in range(20):
+            number = make_number()
+            try:
+                with self._lock, self.db.conn:
+                    self.db.conn.execute(
+                        "insert into rmas (number, user, brand, status, data, outcome, created_at, updated_at, "
+                        "expires_on, reminded) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                        [number, user, brand, status, json.dumps(data, ensure_ascii=False), outcome, at.isoformat(),
+                         at.isoformat(), expires_on])
+                    self._history(number, at, "requested", "customer", None)
+                    if status != "requested":
+                        self._history(number, at, status, "assistant", None)
+                    for target, reply in notices(number) if notices else ():
+                        self._notice(target, reply, at)
+                return number
+            except sqlite3.IntegrityError:
+                continue
+        raise RuntimeError("could not draw an unused RMA number")
+
+    def rma(self, number: str) -> dict[str, Any] | None:
+        """One RMA with its data decoded, or None."""
         with self._lock:
-            rows = list(self.db.query("select * from rma_drafts where user = ? order by created_at", [user]))
-        for row in rows:
-            row["tried"] = json.loads(row["tried"])
-        return rows
+            rows = list(self.db.query("select * from rmas where number = ?", [number]))
+        return _decoded(rows[0]) if rows else None
+
+    def rmas(self, *, user: str | None = None, status: str | None = None, brand: str | None = None,
+             limit: int = 1000) -> list[dict[str, Any]]:
+        """RMAs, newest first: a customer's own, or by status or brand."""
+        where, args = [], []
+        for column, value in (("user", user), ("status", status), ("brand", brand)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        clause = f"where {' and '.join(where)}" if where else ""
+        with self._lock:
+            rows = list(self.db.query(f"select * from rmas {clause} order by created_at desc, rowid desc limit ?",
+                                      [*args, limit]))
+        return [_decoded(r) for r in rows]
+
+    def rma_history(self, number: str) -> list[dict[str, Any]]:
+        """An RMA's status changes, oldest first."""
+        with self._lock:
+            return list(self.db.query("select at, status, by, note from rma_history where number = ? order by id",
+                                      [number]))
+
+    def change_rma(self, number: str, *, expect: str, status: str, by: str, at: datetime, note: str | None = None,
+                   fields: Mapping[str, Any] | None = None,
+                   notices: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> bool:
+        """Move an RMA from ``expect`` to ``status`` with its history line and notices, atomically.
+
+        False (and nothing changed) when the RMA is no longer in ``expect``: someone else changed it first.
+        """
+        columns = {"status": status, "updated_at": at.isoformat(), **(fields or {})}
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        with self._lock, self.db.conn:
+            cursor = self.db.conn.execute(f"update rmas set {assignments} where number = ? and status = ?",
+                                          [*columns.values(), number, expect])
+            if cursor.rowcount != 1:
+                return False
+            if status != expect or note:
+                self._history(number, at, status, by, note)
+            for target, reply in notices:
+                self._notice(target, reply, at)
+        return True
+
+    def _history(self, number: str, at: datetime, status: str, by: str, note: str | None) -> None:
+        self.db.conn.execute("insert into rma_history (number, at, status, by, note) values (?, ?, ?, ?, ?)",
+                             [number, at.isoformat(), status, by, note])
+
+    # -- notices: messages to deliver outside a turn -----------------------------------------------------
+
+    def notify(self, target: str, reply: Mapping[str, Any], at: datetime) -> None:
+        """Queue a message for a customer (their conversation key) or the staff chat ("staff")."""
+        with self._lock, self.db.conn:
+            self._notice(target, reply, at)
+
+    def _notice(self, target: str, reply: Mapping[str, Any], at: datetime) -> None:
+        self.db.conn.execute("insert into notices (target, reply, created_at, sent) values (?, ?, ?, 0)",
+                             [target, json.dumps(reply, ensure_ascii=False), at.isoformat()])
+
+    def pending_notices(self, *, target: str | None = None, prefix: str | None = None,
+                        limit: int = 100) -> list[tuple[int, str, dict[str, Any]]]:
+        """Undelivered notices, oldest first: (id, target, reply)."""
+        where, args = ["sent = 0"], []
+        if target is not None:
+            where.append("target = ?")
+            args.append(target)
+        if prefix is not None:
+            where.append("(target like ? or target = 'staff')")
+            args.append(prefix.replace("%", "") + "%")
+        with self._lock:
+            rows = self.db.conn.execute(
+                f"select id, target, reply from notices where {' and '.join(where)} order by id limit ?",
+                [*args, limit]).fetchall()
+        return [(int(i), t, json.loads(r)) for i, t, r in rows]
+
+    def notice_sent(self, notice_id: int) -> None:
+        """Record that a notice was delivered (or can never be)."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute("update notices set sent = 1 where id = ?", [notice_id])
 
     def get(self, key: str) -> str | None:
         """A small persisted setting (the Telegram update offset…)."""
@@ -202,3 +305,8 @@ class Store:
         """Close the database."""
         self.db.close()
 
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    row["data"] = json.loads(row["data"] or "{}")
+    return row

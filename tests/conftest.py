@@ -35,7 +35,7 @@ def engine(shared_engine: Engine) -> Engine:
     """A fresh engine with its own in-memory database (content loaded once per session)."""
     e = shared_engine
     return Engine(packs=e.packs, content=e.content, lexicon=e.normaliser.lexicon, safety=e.safety, reader=e.reader,
-                  advisor=e.advisor, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
+                  advisor=e.advisor, rules=e.rma.rules, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
 
 
 @pytest.fixture

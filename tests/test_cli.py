@@ -24,7 +24,7 @@ def test_batch_contract_one_line_out_per_line_in_bad_lines_included(tmp_path: Pa
         "this is not json",
         {"user": "b", "brand": "nosuchbrand", "text": "hello"},
         {"user": "c", "text": "rma"},
-        {"user": "c", "press": "None of these"},
+        {"user": "c", "press": "I've already tried: start the request"},
         {"user": "d", "text": 42},
         {"user": "e", "text": "hi", "press": "x"},
         ["a", "list"],
@@ -40,8 +40,8 @@ def test_batch_contract_one_line_out_per_line_in_bad_lines_included(tmp_path: Pa
     assert out[0]["replies"][0]["buttons"] == []
     assert "error" in out[1] and "JSON" in out[1]["error"]
     assert out[2] == {"user": "b", "error": out[2]["error"]} and "nosuchbrand" in out[2]["error"]
-    assert out[3]["replies"][0]["buttons"][-1] == "None of these"
-    assert "don't have information" in out[4]["replies"][0]["text"]
+    assert out[3]["replies"][0]["buttons"][-1] == "I've already tried: start the request"  # a button's label
+    assert "Which product is it?" in out[4]["replies"][-1]["text"]  # pressed by its label
     assert out[5]["user"] == "d" and "'text' must be a string" in out[5]["error"]
     assert "exactly one of" in out[6]["error"]
     assert out[7] == {"user": None, "error": "expected a JSON object"}
@@ -57,7 +57,7 @@ def test_batch_brand_defaults_to_the_environment(tmp_path: Path) -> None:
 
 
 def test_batch_conversation_continues_across_runs(tmp_path: Path) -> None:
-    first = _run(["ask", "--jsonl"], json.dumps({"user": "p", "text": "rma"}) + "\n", tmp_path)
+    first = _run(["ask", "--jsonl"], json.dumps({"user": "p", "text": "shipping"}) + "\n", tmp_path)
     label = json.loads(first.stdout)["replies"][0]["buttons"][0]
     second = _run(["ask", "--jsonl"], json.dumps({"user": "p", "press": label}) + "\n", tmp_path)
     assert "no longer active" not in json.loads(second.stdout)["replies"][0]["text"]

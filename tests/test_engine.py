@@ -32,7 +32,7 @@ def test_unknown_question_says_so_and_offers_a_consultant_with_contacts(chat: Ch
 
 def test_clarify_then_press_a_button_answers_the_chosen_entry(chat: ChatFactory) -> None:
     c = chat("kimpok")
-    c.say("rma")
+    c.say("shipping")
     assert len(c.buttons) >= 3, c.text
     assert c.buttons[-1] == "None of these"
     chosen = c.buttons[0]
@@ -43,7 +43,7 @@ def test_clarify_then_press_a_button_answers_the_chosen_entry(chat: ChatFactory)
 
 def test_pressing_none_of_these_offers_a_consultant(chat: ChatFactory) -> None:
     c = chat("kimpok")
-    c.say("rma")
+    c.say("shipping")
     c.press("None of these")
     assert "don't have information" in c.text
     c.press("Talk to a consultant")
@@ -116,7 +116,7 @@ def test_open_now_depends_on_the_fixed_clock(chat: ChatFactory) -> None:
 def test_conversation_survives_a_restart(tmp_path: Path) -> None:
     db = str(tmp_path / "state.db")
     first = Engine.from_root(ROOT, store=Store(db), clock=fixed_clock(MONDAY_10))
-    replies = first.handle(Message(user="r", text="rma", brand="kimpok"))
+    replies = first.handle(Message(user="r", text="shipping", brand="kimpok"))
     label = replies[0].buttons[0].label
     first.store.close()
     second = Engine.from_root(ROOT, store=Store(db), clock=fixed_clock(MONDAY_10))

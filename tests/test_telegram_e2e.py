@@ -44,12 +44,13 @@ async def test_start_shows_the_menu_and_commands_are_registered(fake: FakeBotAPI
     assert "zh" in fake.commands  # kimpok has Chinese wording
 
 
-async def test_a_button_for_a_feature_not_built_yet_says_so(fake: FakeBotAPI, bot: BotProcess) -> None:
+async def test_the_menus_repair_button_offers_troubleshooting_first_as_kimpok_does(fake: FakeBotAPI,
+                                                                                 bot: BotProcess) -> None:
     await fake.customer_text(102, "/menu")
     (menu,) = await fake.wait_for_messages(102, 1)
     await fake.customer_press(102, menu, "Request a repair (RMA)")
     replies = await fake.wait_for_messages(102, 2)
-    assert "isn't available yet" in replies[1].text
+    assert "first tries to fix the problem with you" in replies[1].text
     assert fake.answered_callbacks  # every callback query is answered
 
 
@@ -61,7 +62,7 @@ async def test_a_question_is_answered(fake: FakeBotAPI, bot: BotProcess) -> None
 
 
 async def test_a_clarification_button_is_pressed(fake: FakeBotAPI, bot: BotProcess) -> None:
-    await fake.customer_text(104, "rma")
+    await fake.customer_text(104, "shipping")
     (question,) = await fake.wait_for_messages(104, 1)
     assert "Please pick one" in question.text and len(question.buttons) >= 3
     await fake.customer_press(104, question, question.buttons[0][0])

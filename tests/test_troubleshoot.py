@@ -49,7 +49,7 @@ def test_every_path_of_every_tree_ends_in_an_outcome(shared_engine: Engine, tree
             outcome = tree.steps[path[-1]].outcome
             assert outcome in OUTCOMES
             assert len(replies) == 2, (tree_id, path)
-            expected = {"solved": "rate this help", "repair": "started a repair request",
+            expected = {"solved": "rate this help", "repair": "file the repair request (RMA) with you",
                         "consultant": "so a consultant can pick up"}[outcome]
             assert expected in replies[1].text or expected in replies[-1].text, (tree_id, path, replies)
 
@@ -83,12 +83,25 @@ def test_repair_starts_a_request_pre_filled_with_what_was_tried(chat: ChatFactor
     c.press("Power adapter")
     c.press("Yes, both right")
     reply = c.press("No, still dead")
-    assert "started a repair request for you, reference RQ-" in reply
-    (draft,) = c.engine.store.rma_drafts("customer-1")
-    assert draft["status"] == "draft" and draft["fault"] == "No power / won't turn on"
-    assert any("Power adapter" in line for line in draft["tried"])
-    assert any("known-good adapter" in line and "No, still dead" in line for line in draft["tried"])
-    assert draft["ref"] in reply
+    assert "file the repair request (RMA) with you" in reply
+    c.press("📦 Start a repair request (RMA)")
+    assert "What we checked together is already on the request" in c.log[-1][0].text  # no "troubleshoot first?"
+    for answer in ("IPC-B2M camera", "SN K7F2-99812", "bought 1 October 2026"):
+        c.say(answer)
+    c.press("Directly from Kimpok")
+    assert "so far I have: “No power / won't turn on”" in c.text
+    c.say("it has no power at all, no lights, with two different adapters")
+    c.press("Skip photos")
+    c.press("No")
+    c.press("No, none of these")
+    c.say("ann@example.com")
+    c.say("5 Harbour Road, Kowloon, Hong Kong")
+    c.press("✅ Confirm and file the request")
+    (rma,) = c.engine.store.rmas(user="customer-1")
+    tried = rma["data"]["tried"]
+    assert any("Power adapter" in line for line in tried)
+    assert any("known-good adapter" in line and "No, still dead" in line for line in tried)
+    assert rma["number"] in " ".join(r.text for r in c.log[-1])
 
 
 def test_consultant_handoff_carries_the_steps_tried(chat: ChatFactory) -> None:
