@@ -4,6 +4,7 @@ supportbot                       console chat (or the Telegram bot once TELEGRAM
 supportbot chat [--brand B] [--now T]
 supportbot ask --jsonl           batch: one JSON object per stdin line, one per stdout line
 supportbot check                 validate every brand pack and FAQ file
+supportbot rma list|show|set-status   RMAs for staff at a desk (customers are notified through the bot)
 """
 
 from __future__ import annotations
@@ -91,6 +92,31 @@ def _outcomes(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- RMAs for staff at a desk ----------------------------------------------------------------------------
+
+def _rma(args: argparse.Namespace) -> int:
+    import getpass
+
+    settings = _settings(args)
+    engine = _engine(settings)
+    try:
+        if args.action == "list":
+            print(engine.rma.staff_list(engine.rma.rules.status_word(args.status) or args.status
+                                        if args.status else None, engine.clock()))
+        elif args.action == "show":
+            reply = engine.rma.staff_show(args.number, engine.clock())
+            print(reply.text)
+            for item in reply.media:
+                print(f"  {item.kind}: {item.ref}")
+        else:
+            row = engine.rma.set_status(args.number, args.status, by=args.by or f"cli:{getpass.getuser()}",
+                                        now=engine.clock(), extra=" ".join(args.extra))
+            print(f"{row['number']} is now {row['status']}; the customer will be told by the running bot.")
+    finally:
+        engine.store.close()
+    return 0
+
+
 # -- console chat -----------------------------------------------------------------------------------
 
 def render_console(replies: Iterable[Reply]) -> str:
@@ -127,6 +153,9 @@ def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = 
         else:
             message = Message(user=user, text=text, brand=settings.brand)
         replies = engine.handle(message)
+        for notice in engine.notices(target=user):  # status changes made meanwhile (supportbot rma set-status)
+            replies.append(notice.reply)
+            engine.notice_sent(notice)
         buttons = tuple(b for r in replies for b in r.buttons)
         print(f"bot> {render_console(replies)}\n", file=stdout, flush=True)
     engine.store.close()
@@ -247,6 +276,22 @@ def build_parser() -> argparse.ArgumentParser:
     outcomes = sub.add_parser("outcomes", help="where troubleshooting walks ended (per tree and leaf)")
     outcomes.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
     outcomes.set_defaults(func=_outcomes)
+
+    rma = sub.add_parser("rma", help="RMAs for staff: list, show, set-status (the customer is notified)")
+    rma_actions = rma.add_subparsers(dest="action", required=True)
+    rma_list = rma_actions.add_parser("list", help="open RMAs, newest first (or those with --status)")
+    rma_list.add_argument("--status", help="only this status (e.g. awaiting_shipment, received, closed)")
+    rma_show = rma_actions.add_parser("show", help="one RMA: its card and history")
+    rma_show.add_argument("number")
+    rma_set = rma_actions.add_parser("set-status", help="change an RMA's status; the customer is told at once")
+    rma_set.add_argument("number")
+    rma_set.add_argument("status", help="approved, received, diagnosing, quote, repairing, replacing, shipped, …")
+    rma_set.add_argument("extra", nargs="*", help="shipped: the tracking number; quote: the amount; else a note")
+    rma_set.add_argument("--by", help="who made the change (default: cli:<your login>)")
+    for p in (rma_list, rma_show, rma_set):
+        p.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
+        p.add_argument("--now", help=argparse.SUPPRESS)
+    rma.set_defaults(func=_rma)
 
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")
     check.set_defaults(func=_check)

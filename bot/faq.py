@@ -295,4 +295,7 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
             for step_id in tree.steps:
                 for lang in LANGUAGES:
                     content.render_step(brand, tree, step_id, lang, context)
+    from bot.rmaflow import check_wording
+
+    check_wording(root, packs, content, _CHECK_MOMENT)
     return packs, content

@@ -286,6 +286,9 @@ def _validate(check: _Checker, path: Path, data: dict[str, Any]) -> BrandPack:
     rma = check.table(data, "rma", required=False)
     if rma is not None:
         check.number(rma, "validity_days", required=False, prefix="rma.", minimum=1)
+        issued = rma.get("number_issued", "at_once")
+        if issued not in ("at_once", "after_review"):
+            raise check.fail("rma.number_issued", f"expected 'at_once' or 'after_review', got {issued!r}")
 
     fees = check.table(data, "fees", required=False)
     if fees is not None:

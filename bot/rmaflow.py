@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot import policy
@@ -693,3 +694,80 @@ def _yes_no(folded: str) -> str | None:
     if re.fullmatch(r"(?:no|nope|n|no it (?:wasn.?t|isn.?t)|never|khong|chua|没有|不是|否)", folded):
         return "no"
     return None
+
+
+def check_wording(root: Path, packs: Mapping[str, BrandPack], content: Content, moment: datetime) -> None:
+    """Run requests through every path of the flow, for every brand in every language.
+
+    A template that does not render (a typo, an unknown policy value) then stops start-up instead of
+    reaching a customer.
+    """
+    from bot.langtext import LANGUAGES
+
+    rules = RmaRules.load(root)
+    reader = SituationReader(root / "faq" / "_common" / "matching" / "situations.toml")
+    store = Store(":memory:")
+    flow = RmaFlow(rules=rules, content=content, store=store, reader=reader, packs=packs)
+    try:
+        for pack in packs.values():
+            for lang in LANGUAGES:
+                for bought, damage in (("2025-12-28", "none"), ("2012-03-04", "none"), ("2025-12-28", "water")):
+                    conv = Conversation(user=f"check:{pack.id}:{lang}:{bought}:{damage}", brand=pack.id, lang=lang)
+                    _check_request(flow, conv, pack, moment, bought, damage)
+                number = store.rmas(user=f"check:{pack.id}:{lang}:2025-12-28:none")[0]["number"]
+                for status, extra in (("received", ""), ("diagnosing", "bench test"), ("quote", "120 new board")):
+                    flow.set_status(number, status, by="check", now=moment, extra=extra)
+                conv = Conversation(user=f"check:{pack.id}:{lang}:2025-12-28:none", brand=pack.id, lang=lang)
+                flow.status(conv, pack, moment)
+                flow.quote_decision(conv, pack, f"rmaq:{number}:approve", moment)
+                flow.quote_decision(conv, pack, f"rmaq:{number}:approve", moment)
+                flow.set_status(number, "shipped", by="check", now=moment, extra="1Z999AA10123456784")
+                flow.staff_show(number, moment)
+                for row in store.rmas(status="requested"):
+                    flow.set_status(row["number"], "approved", by="check", now=moment)
+                flow.status(conv, pack, moment, f"RMA-{pack.code}-0000-0000")
+                flow.sweep(moment + timedelta(days=13))
+                flow.sweep(moment + timedelta(days=40))
+        flow.staff_list(None, moment)
+        flow.staff_command("/rma", by="check", now=moment)
+        flow.staff_command("/rma RMA-000-0000-0000 received", by="check", now=moment)
+    finally:
+        store.close()
+
+
+def _check_request(flow: RmaFlow, conv: Conversation, pack: BrandPack, now: datetime, bought: str,
+                   damage: str) -> None:
+    flow.start(conv, pack, now, source="menu")
+    flow.press(conv, pack, "rma:go", now)
+    flow.text(conv, pack, "x", now)
+    flow.text(conv, pack, "Model 5 camera", now)
+    if conv.state["rma"]["step"] == "category":
+        flow.press(conv, pack, f"rma:cat:{pack.categories[0].id}", now)
+    flow.text(conv, pack, "000", now)
+    flow.text(conv, pack, "S/N: AB12 345 678", now)
+    for typed in ("no idea", "30 February 2025", "2030-01-01", "1985-01-01", "03/04/2025"):
+        flow.text(conv, pack, typed, now)
+    if conv.state["rma"]["step"] == "date":
+        flow.press(conv, pack, "rma:date:2025-04-03", now)
+    flow.press(conv, pack, "rma:back", now)
+    flow.text(conv, pack, bought, now)
+    if conv.state["rma"]["step"] == "date":
+        flow.text(conv, pack, bought, now)
+    flow.press(conv, pack, "rma:from:agent", now)
+    flow.text(conv, pack, "broken", now)
+    flow.text(conv, pack, "no picture at night, the IR lights stay off", now)
+    flow.press(conv, pack, "rma:photos:done", now)
+    flow.media(conv, pack, [Media("photo", "check-file")], now)
+    flow.press(conv, pack, "rma:photos:done", now)
+    while conv.state["rma"]["step"] == "questions":
+        question = flow._current_question(conv, pack)
+        choice = damage if question.choice(damage) else question.choices[0].id
+        flow.press(conv, pack, f"rma:q:{question.id}:{choice}", now)
+    flow.text(conv, pack, "nope", now)
+    flow.text(conv, pack, "+86 755 1234 5678", now)
+    flow.text(conv, pack, "x", now)
+    flow.text(conv, pack, "12 Garden Road, Central, Hong Kong", now)
+    flow.press(conv, pack, "rma:edit:serial", now)
+    flow.text(conv, pack, "AB12345679", now)
+    flow.press(conv, pack, "rma:confirm", now)
+    flow.start(conv, pack, now, source="menu")

@@ -118,6 +118,7 @@ async def serve(engine: Engine, settings: TelegramSettings, webhook: WebhookSett
         await adapter.flush_outbox(app.bot)
         await asyncio.to_thread(engine.store.prune_outbox, datetime.now(UTC) - timedelta(days=30))
         await app.start()
+        notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
         try:
             if webhook is None:
                 await app.bot.delete_webhook()
@@ -130,6 +131,9 @@ async def serve(engine: Engine, settings: TelegramSettings, webhook: WebhookSett
                 await stop.wait()
                 await app.updater.stop()
         finally:
+            stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(notices, 10)
             await app.stop()
 
 
