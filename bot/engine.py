@@ -337,7 +337,7 @@ class Engine:
 
     def _offer_rma(self, conv: Conversation, pack: BrandPack, turn: _Turn, text: str, now: datetime) -> None:
         """Add "Start a repair request" under an answer about sending something back."""
-        if self.rma.active(conv) or not turn.replies or turn.outcome not in ("answered", "advised"):
+        if self.rma.active(conv) or not turn.replies or turn.outcome not in ("answered", "advised", "asked"):
             return
         about_rma = turn.entry_id is not None and any(fnmatch.fnmatch(turn.entry_id, p)
                                                       for p in self.rma.rules.offer_after)
@@ -696,6 +696,8 @@ class Engine:
             return self._answer(conv, pack, entries[data[4:]], now, score=None)
         if data.startswith("rma:"):
             return _said(self.rma.press(conv, pack, data, now))
+        if data.startswith("rmaq:"):
+            return _said(self.rma.quote_decision(conv, pack, data, now))
         if data.startswith("menu:") or data == "consultant":
             return self._menu_action(conv, pack, data, now)
         if (data.startswith("tsstart:") and data[8:] in self.content.trees) or data.startswith("ts:"):

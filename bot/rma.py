@@ -94,6 +94,7 @@ class Question:
 
     id: str
     choices: tuple[Choice, ...]
+    damage: bool = False  # a choice reports damage: not a defect, even where no exclusion names it
 
     def tags(self) -> frozenset[str]:
         """Every tag a choice can mean."""
@@ -116,7 +117,8 @@ class RmaRules:
             self.needs: dict[str, str] = dict(workflow.get("needs", {}))
             self.aliases: dict[str, str] = dict(workflow.get("aliases", {}))
             self.reminder_days = int(workflow["reminder_days_before"])
-            self.questions = tuple(Question(q["id"], tuple(Choice(c["id"], frozenset(c["tags"])) for c in q["choices"]))
+            self.questions = tuple(Question(q["id"], tuple(Choice(c["id"], frozenset(c["tags"])) for c in q["choices"]),
+                                            bool(q.get("damage", False)))
                                    for q in workflow["questions"])
         except (KeyError, TypeError, ValueError) as exc:
             raise FaqError(workflow_path, "(workflow)", f"cannot read: {exc!r}") from None
@@ -214,6 +216,11 @@ class RmaRules:
             allowed = ", ".join(self.next.get(current, ())) or "none, it is final"
             raise InputError(f"an RMA that is {current} cannot become {new} (next may be: {allowed})")
 
+    def reported_damage(self, answers: Mapping[str, Any]) -> frozenset[str]:
+        """The tags of damage the customer reported at the exclusion questions (water, a drop…)."""
+        damage = {q.id for q in self.questions if q.damage}
+        return frozenset(t for qid, a in answers.items() if qid in damage for t in a.get("tags", ()))
+
     def questions_for(self, pack: BrandPack) -> tuple[Question, ...]:
         """The exclusion questions that matter for a brand: one of its exclusions names a choice's tag."""
         tags = {t for e in pack.exclusions() if e.get("scope", "warranty") == "warranty" for t in e.get("tags", ())}
@@ -256,8 +263,14 @@ def situation_of(draft: Mapping[str, Any], extra_events: Sequence[str] = ()) -> 
                      events=frozenset(events), wants=frozenset({"free", "shipping"}))
 
 
-def assess(pack: BrandPack, situation: Situation, today: date) -> Eligibility:
-    """Free repair or replacement, a paid repair, excluded, or for a consultant to review."""
+def assess(pack: BrandPack, situation: Situation, today: date, *,
+           reported_damage: frozenset[str] = frozenset()) -> Eligibility:
+    """Free repair or replacement, a paid repair, excluded, or for a consultant to review.
+
+    ``reported_damage`` holds the tags of damage the customer reported (water, a drop…). Damage the brand's
+    exclusions name excludes the request; damage they don't name is not a defect either, so a consultant
+    reviews it rather than the bot promising a free repair.
+    """
     w = policy.warranty(pack, situation, today)
     excluded = tuple(policy.exclusions(pack, situation))
     window = policy.return_option(pack, situation, today)
@@ -267,6 +280,8 @@ def assess(pack: BrandPack, situation: Situation, today: date) -> Eligibility:
     cost = policy.out_of_warranty_cost(pack, situation, w.months_over if w.status == "expired" else None)
     if excluded:
         outcome = "excluded"
+    elif reported_damage and w.status == "covered":
+        outcome = "review"
     elif w.status == "covered":
         outcome = "free"
     elif w.status == "expired" and _repairs_after_warranty(pack):

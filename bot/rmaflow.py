@@ -75,11 +75,11 @@ class RmaFlow:
         return "rma" in conv.state
 
     def start(self, conv: Conversation, pack: BrandPack, now: datetime, *, source: str,
-              fault: str | None = None, tried: Sequence[str] = ()) -> Said:
+              fault: str | None = None, tried: Sequence[str] = (), fresh: bool = False) -> Said:
         """Begin a request, or offer to continue the one in progress."""
         draft = conv.state.get("rma")
         lang = conv.lang
-        if draft is not None and source != "restart":
+        if draft is not None and not fresh:
             buttons = [self._button(pack, "rma_button_continue", lang, now, "rma:resume"),
                        self._button(pack, "rma_button_restart", lang, now, "rma:restart"),
                        self._button(pack, "rma_button_cancel", lang, now, "rma:cancel")]
@@ -87,9 +87,10 @@ class RmaFlow:
             return Said("rma_in_progress", [Reply(self.say(pack, "rma_in_progress", lang, now,
                                                            step=draft["step"]), tuple(buttons))])
         rma = pack.data.get("rma", {})
-        if source in ("menu", "command", "question") and rma.get("troubleshoot_first") and not conv.state.get(
-                "rma_ts_offered"):
+        if source in ("menu", "command", "question") and not fresh and rma.get("troubleshoot_first") \
+                and not conv.state.get("rma_ts_offered"):
             conv.state["rma_ts_offered"] = True
+            conv.state["rma_source"] = source
             buttons = [self._button(pack, "rma_button_troubleshoot", lang, now, "menu:troubleshoot"),
                        self._button(pack, "rma_button_go", lang, now, "rma:go")]
             offer(conv, buttons)
@@ -159,8 +160,9 @@ class RmaFlow:
         """A button of the flow."""
         action = data[4:]
         if action in ("go", "restart"):
-            conv.state.pop("rma", None)
-            return self.start(conv, pack, now, source="restart")
+            previous = conv.state.pop("rma", None) or {}
+            source = previous.get("source") or conv.state.pop("rma_source", None) or "menu"
+            return self.start(conv, pack, now, source=source, fresh=True)
         if action == "start":
             walk = conv.state.pop("rma_from_walk", None) or {}
             return self.start(conv, pack, now, source="troubleshoot" if walk else "question",
@@ -222,6 +224,9 @@ class RmaFlow:
     def back(self, conv: Conversation, pack: BrandPack, now: datetime) -> Said:
         """Go back to the previous question."""
         draft = conv.state["rma"]
+        if draft.pop("vague_asked", False) and not draft["data"].get("fault_done"):
+            draft["data"].pop("fault", None)  # the vague answer we asked about is dropped with its question
+        draft.pop("exact_asked", None)
         if draft.get("editing"):
             draft["editing"] = False
             draft["step"] = "summary"
@@ -269,7 +274,8 @@ class RmaFlow:
         draft = conv.state["rma"]
         step, data, lang = draft["step"], draft["data"], conv.lang
         buttons: list[Button] = []
-        context: dict[str, Any] = {"again": again, "problem": problem, "d": data, **extra}
+        context: dict[str, Any] = {"again": again, "problem": problem, "d": data, "serial_min": self.rules.serial_min,
+                                   "serial_max": self.rules.serial_max, **extra}
         name = f"rma_ask_{step}"
         if step == "category":
             buttons = [Button(str(c.data.get(f"name_{lang}", c.name)), f"rma:cat:{c.id}") for c in pack.categories]
@@ -305,7 +311,7 @@ class RmaFlow:
 
     def _progress(self, conv: Conversation, pack: BrandPack) -> dict[str, int]:
         """Which question this is, of how many ("(3/11)"): each exclusion question counts as one."""
-        steps = self._steps(conv, pack)[:-1]
+        steps = [s for s in self._steps(conv, pack)[:-1] if s != "category"]  # asked only for some models
         draft = conv.state["rma"]
         extra = max(len(self.rules.questions_for(pack)) - 1, 0)
         if draft["step"] not in steps:
@@ -370,11 +376,14 @@ class RmaFlow:
                 draft["vague_asked"] = True
                 data["fault"] = cleaned
                 return Said("rma_vague", [self._ask(conv, pack, now, again=True, problem="vague")])
+            vague = self.rules.vague(cleaned)
             if draft.pop("vague_asked", False) and data.get("fault") and not data.get("fault_done"):
-                cleaned = f"{data['fault']}. {cleaned}" if fold(cleaned) != fold(data["fault"]) else cleaned
+                vague = vague and self.rules.vague(data["fault"])  # two vague answers are still vague
+                stop = "。" if re.search(r"[\u3400-\u9fff]$", data["fault"]) else "."
+                cleaned = f"{data['fault']}{stop} {cleaned}" if fold(cleaned) != fold(data["fault"]) else cleaned
             data["fault"] = cleaned
             data["fault_done"] = True
-            data["fault_vague"] = self.rules.vague(cleaned)
+            data["fault_vague"] = vague
             local = now.astimezone(pack.timezone)
             data["fault_events"] = sorted(self.reader.read(cleaned, local, pack, language=conv.lang).events)
             notes = [Reply(self.say(pack, "rma_fault_vague_kept", conv.lang, now))] if data["fault_vague"] else []
@@ -443,7 +452,7 @@ class RmaFlow:
         data = draft["data"]
         local = now.astimezone(pack.timezone)
         situation = situation_of(data, data.get("fault_events", ()))
-        e = assess(pack, situation, local.date())
+        e = assess(pack, situation, local.date(), reported_damage=self.rules.reported_damage(data.get("answers") or {}))
         record = {**{k: v for k, v in data.items() if k not in ("category_asked", "fault_done", "walk_fault")},
                   "photos": draft["photos"], "lang": conv.lang, "name": conv.state.get("name"),
                   "situation": situation.to_state(), "source": draft.get("source")}
@@ -459,14 +468,16 @@ class RmaFlow:
                                        expires_on=e.expires.isoformat() if e.expires else None, notices=staff_card)
         conv.state.pop("rma", None)
         conv.state["last_rma"] = number
-        replies = [Reply(self.say(pack, f"rma_outcome_{e.outcome}", lang, now, number=number, e=e,
+        damaged = bool(self.rules.reported_damage(data.get("answers") or {}))
+        replies = [Reply(self.say(pack, f"rma_outcome_{e.outcome}", lang, now, number=number, e=e, damaged=damaged,
                                   d=self._described(pack, {"data": record}, lang, now)))]
         if e.status == "awaiting_shipment":
             replies.append(Reply(self.say(pack, "rma_instructions", lang, now, number=number, e=e,
                                           d=record)))
-        buttons: list[Button] = [self._button(pack, "rma_button_status", lang, now, "menu:status")]
-        if e.outcome in ("excluded", "review"):
-            buttons.insert(0, Button(self.say(pack, "button_consultant", lang, now), "consultant"))
+        buttons: list[Button] = [self._button(pack, "rma_button_status", lang, now, "menu:status"),
+                                 Button(self.say(pack, "button_consultant", lang, now), "consultant")]
+        if e.status == "requested":
+            buttons.reverse()
         offer(conv, buttons)
         replies.append(Reply(self.say(pack, "rma_next", lang, now, number=number, e=e), tuple(buttons)))
         return Said(f"rma_filed_{e.outcome}", replies)
@@ -506,10 +517,16 @@ class RmaFlow:
 
     def _for_customer(self, row: Mapping[str, Any], lang: str, now: datetime) -> dict[str, Any]:
         pack = self.packs.get(row["brand"]) or next(iter(self.packs.values()))
-        history = [{**h, "label": self.say(pack, f"rma_status_{h['status']}", lang, now),
-                    "when": datetime.fromisoformat(h["at"]).astimezone(pack.timezone)}
-                   for h in self.store.rma_history(row["number"])]
-        return {**row, "label": self.say(pack, f"rma_status_{row['status']}", lang, now), "history": history,
+        history = []
+        for h in self.store.rma_history(row["number"]):
+            by_system = h["by"] in ("customer", "assistant")  # their notes are for staff ("quote declined")
+            shown = "quote_declined" if h["status"] == "quote_sent" and h["by"] == "customer" else h["status"]
+            history.append({**h, "note": None if by_system else h["note"],
+                            "label": self.say(pack, f"rma_status_{shown}", lang, now),
+                            "when": datetime.fromisoformat(h["at"]).astimezone(pack.timezone)})
+        status = "quote_declined" if row["status"] == "quote_sent" and row.get("quote_decision") == "declined" \
+            else row["status"]
+        return {**row, "label": self.say(pack, f"rma_status_{status}", lang, now), "history": history,
                 "expires": date.fromisoformat(row["expires_on"]) if row.get("expires_on") else None}
 
     def _quote_buttons(self, pack: BrandPack, number: str, lang: str, now: datetime) -> list[Button]:
@@ -598,8 +615,9 @@ class RmaFlow:
         text = self.say(pack, "rma_update", lang, now, r=shown, changed=status, note=note)
         buttons: tuple[Button, ...] = ()
         if status == "approved":
-            situation = situation_of(row["data"])
-            e = assess(pack, situation, now.astimezone(pack.timezone).date())
+            situation = situation_of(row["data"], row["data"].get("fault_events", ()))
+            damage = self.rules.reported_damage(row["data"].get("answers") or {})
+            e = assess(pack, situation, now.astimezone(pack.timezone).date(), reported_damage=damage)
             e = replace(e, status="awaiting_shipment",
                         expires=date.fromisoformat(row["expires_on"]) if row.get("expires_on") else None)
             text += "\n" + self.say(pack, "rma_instructions", lang, now, number=row["number"], e=e, d=row["data"])
@@ -613,8 +631,7 @@ class RmaFlow:
         data = row["data"]
         media = tuple(Media(kind, ref) for kind, ref in data.get("photos", ()))
         described = self._described(pack, {"data": data}, "en", now)
-        text = self.say(pack, "rma_staff_card", "en", now, r=row, d=described,
-                        label=self.say(pack, f"rma_status_{row['status']}", "en", now))
+        text = self.say(pack, "rma_staff_card", "en", now, r=row, d=described, label=row["status"].replace("_", " "))
         return Reply(text, (), media)
 
     def staff_list(self, status: str | None, now: datetime) -> str:
@@ -662,7 +679,7 @@ class RmaFlow:
         Run at start-up and then every few minutes: everything it needs is in SQLite.
         """
         changes = 0
-        for row in self.store.rmas(status="awaiting_shipment", limit=100000):
+        for row in self.store.rmas(status="awaiting_shipment", expiring=True, limit=100000):
             if not row.get("expires_on"):
                 continue
             pack = self.packs.get(row["brand"])

@@ -209,9 +209,9 @@ class Store:
         return _decoded(rows[0]) if rows else None
 
     def rmas(self, *, user: str | None = None, status: str | None = None, brand: str | None = None,
-             limit: int = 1000) -> list[dict[str, Any]]:
-        """RMAs, newest first: a customer's own, or by status or brand."""
-        where, args = [], []
+             expiring: bool = False, limit: int = 1000) -> list[dict[str, Any]]:
+        """RMAs, newest first: a customer's own, or by status or brand (``expiring``: only numbers with a validity)."""
+        where, args = ["expires_on is not null"] if expiring else [], []
         for column, value in (("user", user), ("status", status), ("brand", brand)):
             if value is not None:
                 where.append(f"{column} = ?")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +13,8 @@ from hypothesis import settings
 
 from bot.engine import Engine, Message, Reply, fixed_clock
 from bot.store import Store
+
+from .fakebot import FakeBotAPI
 
 # Speed is measured by the benchmark scripts, not by timed tests: no per-example deadline (the first call into
 # dateparser, or a loaded CI machine, would make it flaky).
@@ -81,3 +83,12 @@ def chat(engine: Engine) -> Callable[..., Chat]:
         return Chat(engine, user=user, brand=brand, now=now)
 
     return make
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """A fake Telegram Bot API server on 127.0.0.1 (see tests/fakebot.py)."""
+    api = FakeBotAPI()
+    await api.start()
+    yield api
+    await api.stop()

@@ -95,6 +95,8 @@ class Sent:
     raw: str
     buttons: list[tuple[str, str]]  # (label, callback data)
     at: float = field(default_factory=time.monotonic)
+    media: tuple[str, ...] = ()  # file ids of a photo, video, document or album
+    thread: int | None = None  # the forum topic it went to
 
 
 class FakeBotAPI:
@@ -337,19 +339,54 @@ class FakeBotAPI:
 
     async def m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
-        photo = params.get("photo")
-        if isinstance(photo, tuple):
-            file_id = f"up{next(self._ids)}"
-            self.files[f"files/{file_id}"] = photo[2]
-        elif isinstance(photo, str) and f"files/{photo}" in self.files:
-            file_id = photo
-        else:
-            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        file_id = self._file_id(params.get("photo"))
         caption = parse_html(params["caption"]) if params.get("caption") and params.get("parse_mode") == "HTML" \
             else params.get("caption", "")
-        await self._record(Sent(0, chat_id, caption, params.get("caption", ""), []))
+        thread = int(params["message_thread_id"]) if params.get("message_thread_id") else None
+        await self._record(Sent(0, chat_id, caption, params.get("caption", ""), [], media=(file_id,), thread=thread))
         return self._message(chat_id, photo=[{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 1,
                                              "height": 1}], caption=caption)
+
+    def _file_id(self, value: Any) -> str:
+        if isinstance(value, tuple):  # an upload
+            file_id = f"up{next(self._ids)}"
+            self.files[f"files/{file_id}"] = value[2]
+            return file_id
+        if isinstance(value, str) and f"files/{value}" in self.files:
+            return value
+        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+    async def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        chat_id = self._chat(params)
+        file_id = self._file_id(params.get(kind))
+        caption = parse_html(params["caption"]) if params.get("caption") and params.get("parse_mode") == "HTML" \
+            else params.get("caption", "")
+        thread = int(params["message_thread_id"]) if params.get("message_thread_id") else None
+        message = self._message(chat_id, caption=caption, **{kind: {"file_id": file_id, "file_unique_id": "u"}})
+        await self._record(Sent(message["message_id"], chat_id, caption, params.get("caption", ""), [],
+                                media=(file_id,), thread=thread))
+        return message
+
+    async def m_sendVideo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "video")
+
+    async def m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "document")
+
+    async def m_sendMediaGroup(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        chat_id = self._chat(params)
+        media = params.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: wrong number of media items: must be 2-10")
+        kinds = {item.get("type") for item in media}
+        if not kinds <= {"photo", "video"} and len(kinds) > 1:
+            raise ApiError(400, "Bad Request: documents can't be mixed with other media types")
+        ids = tuple(self._file_id(item.get("media")) for item in media)
+        thread = int(params["message_thread_id"]) if params.get("message_thread_id") else None
+        messages = [self._message(chat_id, **{item["type"]: {"file_id": file_id, "file_unique_id": "u"}})
+                    for item, file_id in zip(media, ids, strict=True)]
+        await self._record(Sent(messages[0]["message_id"], chat_id, "", "", [], media=ids, thread=thread))
+        return messages
 
     async def _record(self, sent: Sent) -> None:
         async with self._changed:
@@ -409,6 +446,19 @@ class FakeBotAPI:
         if caption:
             extra["caption"] = caption
         return await self._push({"message": self._incoming(user_id, language, **extra)})
+
+    async def staff_text(self, chat_id: int, user_id: int, text: str, *, thread: int | None = None) -> int:
+        """A consultant writes in the staff supergroup ``chat_id`` (in a forum topic when ``thread`` is given)."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Support staff", "is_forum": thread is not None},
+            "from": {"id": user_id, "is_bot": False, "first_name": f"Consultant{user_id}"}, "text": text}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
+        return await self._push({"message": message})
 
     async def customer_sticker(self, user_id: int, *, language: str = "en") -> int:
         """The customer sends a sticker."""

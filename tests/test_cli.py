@@ -105,3 +105,31 @@ def test_batch_survives_odd_lines_and_keeps_going(tmp_path: Path) -> None:
     assert "outside the years" in out[1]["error"]
     assert "Traceback" not in result.stdout
     assert out[-1]["replies"][0]["text"].startswith("1 year")
+
+
+KTNC_REQUEST = [("text", "/rma"), ("text", "KPC-N500 IP camera"), ("text", "SN 2203KT77812"),
+                ("text", "bought 2026-10-01"), ("press", "rma:from:direct"),
+                ("text", "the camera reboots every few minutes and the image freezes"), ("press", "rma:photos:skip"),
+                ("press", "rma:q:opened:no"), ("press", "rma:q:damage:none"), ("press", "rma:q:seal:yes"),
+                ("text", "a@example.com"), ("text", "1 Main St, Springfield, USA 12345"), ("press", "rma:confirm")]
+
+
+def test_staff_at_a_desk_list_show_and_change_an_rma_and_the_customer_hears_of_it(tmp_path: Path) -> None:
+    now = {"SUPPORTBOT_NOW": "2026-11-18T11:00:00+08:00"}
+    lines = "".join(json.dumps({"user": "desk", "brand": "ktnc", kind: value}) + "\n" for kind, value in KTNC_REQUEST)
+    filed = _run(["ask", "--jsonl"], lines, tmp_path, **now)
+    last = json.loads(filed.stdout.splitlines()[-1])["replies"][0]["text"]
+    number = last.split("Your RMA number is ")[1].split(".")[0]
+    listed = _run(["rma", "list"], "", tmp_path, **now)
+    assert listed.returncode == 0 and number in listed.stdout and "awaiting_shipment" in listed.stdout
+    shown = _run(["rma", "show", number.lower()], "", tmp_path, **now)
+    assert "2203KT77812" in shown.stdout and "History:" in shown.stdout
+    changed = _run(["rma", "set-status", number, "received", "--by", "Lee"], "", tmp_path, **now)
+    assert changed.returncode == 0 and "now received" in changed.stdout
+    refused = _run(["rma", "set-status", number, "closed-ish"], "", tmp_path, **now)
+    assert refused.returncode == 2 and "unknown status" in refused.stderr and "Traceback" not in refused.stderr
+    missing = _run(["rma", "set-status", number, "shipped"], "", tmp_path, **now)
+    assert missing.returncode == 2 and "tracking number" in missing.stderr
+    # the customer's console chat shows the change with their next message
+    console = _run(["chat", "--brand", "ktnc", "--user", "desk"], "/status\n", tmp_path, **now)
+    assert f"Update on your repair request {number}" in console.stdout and "received" in console.stdout

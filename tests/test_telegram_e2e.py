@@ -19,14 +19,6 @@ NOW = "2026-11-23T10:00:00+08:00"  # a Monday morning in Shenzhen
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    api = FakeBotAPI()
-    await api.start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
 async def bot(fake: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
     process = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW)
     await process.start()
