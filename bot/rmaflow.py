@@ -379,8 +379,8 @@ class RmaFlow:
             vague = self.rules.vague(cleaned)
             if draft.pop("vague_asked", False) and data.get("fault") and not data.get("fault_done"):
                 vague = vague and self.rules.vague(data["fault"])  # two vague answers are still vague
-                stop = "。" if re.search(r"[\u3400-\u9fff]$", data["fault"]) else "."
-                cleaned = f"{data['fault']}{stop} {cleaned}" if fold(cleaned) != fold(data["fault"]) else cleaned
+                stop = "。" if re.search(r"[\u3400-\u9fff]$", data["fault"]) else ". "
+                cleaned = f"{data['fault']}{stop}{cleaned}" if fold(cleaned) != fold(data["fault"]) else cleaned
             data["fault"] = cleaned
             data["fault_done"] = True
             data["fault_vague"] = vague
