@@ -43,6 +43,9 @@ TREE_WEIGHT = 0.9  # troubleshooting offers rank a little below FAQ answers
 # What a follow-up asks about when it leans on facts from earlier turns.
 _FOLLOW_UP_WANTS = frozenset({"free", "cost", "refund", "replace", "credit", "shipping"})
 _COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
+# A typed message that asks something (answered as a question even in the middle of a repair request).
+_QUESTION = re.compile(r"\?|？|^(?:how|what|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should)\b"
+                       r"|吗|什么|怎么|哪|多少|\b(?:khong|sao|the nao|bao lau|o dau)\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 Clock = Callable[[], datetime]
@@ -284,17 +287,23 @@ class Engine:
             said = self.rma.text(conv, pack, text[:MAX_CHARS], now)
             if said is not None:
                 return _said(said)
+            if not _QUESTION.search(fold(text)):  # not a button's answer, nor a question: ask again
+                return _said(self.rma.reask(conv, pack, now))
+            lang = conv.lang
             turn = self._understood(conv, pack, text, message, now)
-            if turn.outcome not in ("answered", "advised", "clarify", "refused"):  # not a question: ask again
+            conv.lang = lang  # a request is finished in the language it was started in
+            if turn.outcome not in ("answered", "advised", "clarify", "refused"):
                 return _said(self.rma.reask(conv, pack, now))
             step = self.rma._ask(conv, pack, now)
             offered = [*turn.replies[-1].buttons, *step.buttons] if turn.replies else list(step.buttons)
             self._offer(conv, offered)
             turn.replies.append(Reply(self._message(pack, "rma_waiting", conv.lang, now), step.buttons))
             return turn
-        if self.rma.rules.asks_status(text):
+        if self.rma.rules.asks_status(text) or self.rma.rules.names_number(text):
+            conv.lang = self._language(pack, text, message.language, conv.lang)
             return _said(self.rma.status(conv, pack, now, text))
         if self.rma.rules.asks_to_start(text):
+            conv.lang = self._language(pack, text, message.language, conv.lang)
             return _said(self.rma.start(conv, pack, now, source="question"))
         return self._understood(conv, pack, text, message, now)
 

@@ -50,12 +50,32 @@ def find_number(text: str) -> str | None:
     return f"RMA-{m[1]}-{body[:4]}-{body[4:]}"
 
 
+_NOT_A_MODEL = re.compile(r"^(?:hi|hello|hey|ok|okay|yes|no|thanks|thank you|help|idk|i don.?t know|not sure|"
+                          r"你好|不知道|xin chao|khong biet)\W*$", re.I)
+# Where a model typed with more facts ends: "LG-IPC2 cam, serial LG998877, bought jan 2026".
+_MODEL_TAIL = re.compile(r"[,;]?\s+(?:s/?n|serial(?: number| no\.?)?|bought|purchased|purchase date|delivered|"
+                         r"序列号|购买|mua)\b.*$", re.I)
+MODEL_MAX = 80
+_CURRENCIES = frozenset({"USD", "EUR", "GBP", "CNY", "RMB", "VND", "HKD", "JPY", "AUD", "CAD", "SGD", "TWD", "KRW",
+                         "THB", "MYR", "PHP", "IDR", "INR", "AED", "CHF", "NZD"})
+_SERIAL_IN = re.compile(r"\b(?:s/?n|serial(?: number| no\.?)?)\s*[:#]?\s*"
+                        r"([A-Za-z0-9][A-Za-z0-9/._-]*(?: [0-9][A-Za-z0-9]*)*)", re.I)
+
+
 def model(text: str) -> str | None:
-    """A product model as typed, tidied; None when it cannot be one."""
-    cleaned = " ".join(text.split()).strip(" .,;:!?\"'")
-    if not 2 <= len(cleaned) <= 60 or not re.search(r"[^\W_]", cleaned):
+    """A product model as typed, tidied (facts typed after it dropped); None when it cannot be one."""
+    cleaned = " ".join(_MODEL_TAIL.sub("", text).split()).strip(" .,;:!\"'")
+    if "?" in text or "？" in text or _NOT_A_MODEL.match(cleaned):
+        return None  # a question ("where is the serial number?") or a greeting is not a model
+    if not 2 <= len(cleaned) <= MODEL_MAX or not re.search(r"[^\W_]", cleaned):
         return None
     return cleaned
+
+
+def serial_in(text: str) -> str | None:
+    """A serial number typed after its label within a longer message ("…, serial LG99887766, bought…")."""
+    m = _SERIAL_IN.search(text)
+    return m.group(1) if m else None
 
 
 def contact(text: str) -> tuple[str, str] | None:
@@ -142,6 +162,7 @@ class RmaRules:
             self.offer_after: tuple[str, ...] = tuple(matching["offer_after"])
             self._start = [re.compile(p, re.I) for p in matching["start"]]
             self._status = [re.compile(p, re.I) for p in matching["status"]]
+            self._status_in = [re.compile(p, re.I) for p in matching.get("status_in", [])]
         except (KeyError, TypeError, ValueError, re.error) as exc:
             raise FaqError(matching_path, "(patterns)", f"cannot read: {exc!r}") from None
 
@@ -163,6 +184,8 @@ class RmaRules:
             return None
         if len(set(core)) <= 2 or core in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" or core in "9876543210":
             return None  # 000000, 121212, 123456: a placeholder, not a serial
+        if len(re.findall(r"[A-Za-z]{4,}", text)) >= 2 and " " in text.strip():
+            return None  # words ("JP-T640 thermal monocular"): a model or a sentence, not a serial
         return cleaned
 
     def vague(self, text: str) -> bool:
@@ -174,6 +197,26 @@ class RmaRules:
         if cjk:
             return cjk < self.min_fault_chars_cjk and len(_WORDS.findall(_CJK.sub(" ", folded))) < 2
         return len(_WORDS.findall(folded)) < self.min_fault_words
+
+    def quote(self, text: str) -> tuple[float, str | None, str] | None:
+        """A quote as a consultant types it: (amount, currency if typed, what it covers), or None.
+
+        "120", "$120", "1,250.50 PSU + mainboard", "450000 VND new board", "¥300".
+        """
+        m = re.match(r"^\s*([^\d\s]{1,3})?\s*(\d{1,3}(?:[,\s]\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+                     r"(?:\s*([A-Za-z]{3})\b)?\s*(.*)$", text)
+        if m is None:
+            return None
+        number = m[2]
+        if re.fullmatch(r"\d{1,3}(?:[,\s]\d{3})+(?:\.\d{1,2})?", number):
+            number = re.sub(r"[,\s]", "", number)
+        amount = float(number.replace(",", "."))
+        if not 0 < amount < 10**9:
+            return None
+        code = m[3].upper() if m[3] else None
+        if code is not None and code not in _CURRENCIES:  # "120 new sensor": a word, not a currency
+            return amount, m[1], f"{m[3]} {m[4]}".strip()
+        return amount, m[1] or code, m[4].strip()
 
     def photos_done(self, text: str) -> str | None:
         """"done" or "skip" when typed text ends the photo step."""
@@ -194,10 +237,14 @@ class RmaRules:
         folded = fold(text).strip()
         return any(p.match(folded) for p in self._start)
 
+    def names_number(self, text: str) -> bool:
+        """Whether a message names an RMA number ("status of rma-001-0y2j-k9rp?"): it is about that RMA."""
+        return find_number(text) is not None
+
     def asks_status(self, text: str) -> bool:
         """Whether a short message asks for the customer's own RMA status."""
         folded = fold(text).strip()
-        return any(p.match(folded) for p in self._status)
+        return any(p.match(folded) for p in self._status) or any(p.search(folded) for p in self._status_in)
 
     # -- statuses --------------------------------------------------------------------------------------
 
@@ -293,9 +340,10 @@ def assess(pack: BrandPack, situation: Situation, today: date, *,
     status = "awaiting_shipment" if issued else "requested"
     validity = rma.get("validity_days")
     expires = today + timedelta(days=int(validity)) if issued and validity else None
+    uncertain = ship is not None and ship.need is not None  # an age-based rule, but the age straddles it
     ship = ship if ship and ship.rule else None
     return Eligibility(outcome, w, excluded, window, ship, cost, status, expires,
-                       ship.rule if ship else shipping_rule(pack, outcome))
+                       ship.rule if ship else None if uncertain else shipping_rule(pack, outcome))
 
 
 # Shipping rules about other situations than sending a product in for repair or replacement.
@@ -304,7 +352,8 @@ _NOT_RMA_RULES = ("returned_without_consent", "advanced_replacement", "advanced_
 
 def shipping_rule(pack: BrandPack, outcome: str) -> Mapping[str, Any] | None:
     """The brand's shipping rule for a request: the non-warranty one for a paid repair, else the general one."""
-    rules = [r for r in pack.data.get("shipping", {}).get("rules", []) if r.get("id") not in _NOT_RMA_RULES]
+    rules = [r for r in pack.data.get("shipping", {}).get("rules", [])
+             if r.get("id") not in _NOT_RMA_RULES and "from_day" not in r and "until_day" not in r]
     if outcome == "paid":
         paid = [r for r in rules if any("non-warranty" in a for a in r.get("applies_to", ()))]
         if paid:

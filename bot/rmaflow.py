@@ -24,7 +24,7 @@ from bot.errors import InputError
 from bot.faq import Content, base_context
 from bot.messages import Button, Media, Reply
 from bot.packs import BrandPack
-from bot.rma import RmaRules, address, assess, contact, find_number, model, new_number, situation_of
+from bot.rma import RmaRules, address, assess, contact, find_number, model, new_number, serial_in, situation_of
 from bot.situation import AGE_KINDS, DateFact, Situation, SituationReader
 from bot.store import Conversation, Store
 from bot.text import fold
@@ -32,6 +32,8 @@ from bot.text import fold
 TEXT_STEPS = ("model", "serial", "date", "fault", "contact", "address")
 EDITABLE = ("model", "serial", "date", "bought_from", "fault", "photos", "questions", "contact", "address")
 MAX_PHOTOS = 10
+FAULT_MAX = 2000  # characters of a fault description kept (the customer is told when it is cut)
+ADDRESS_MAX = 500
 
 
 @dataclass
@@ -133,6 +135,10 @@ class RmaFlow:
             question = self._current_question(conv, pack)
             if yes_no and question is not None and question.choice(yes_no):
                 return self.press(conv, pack, f"rma:q:{question.id}:{yes_no}", now)
+            if yes_no == "no" and question is not None:  # "no" to "damaged by any of these?": none of them
+                clean = next((c for c in question.choices if not c.tags and c.id != "unsure"), None)
+                if clean is not None:
+                    return self.press(conv, pack, f"rma:q:{question.id}:{clean.id}", now)
         return None
 
     def reask(self, conv: Conversation, pack: BrandPack, now: datetime) -> Said:
@@ -261,6 +267,9 @@ class RmaFlow:
         following = steps[steps.index(current) + 1] if current in steps and current != "summary" else "summary"
         if current != "summary":
             draft["trail"].append(current)
+        prefilled = draft["data"].pop("prefilled", [])  # given with the model: not asked again
+        while following in prefilled:
+            following = steps[steps.index(following) + 1]
         draft["step"] = following
         return Said("rma_answer", [*notes, self._ask(conv, pack, now)])
 
@@ -341,6 +350,9 @@ class RmaFlow:
         """The draft's answers as a customer reads them (names for ids, wording for choices)."""
         data = dict(draft["data"])
         data["date"] = date.fromisoformat(data["date"]) if isinstance(data.get("date"), str) else data.get("date")
+        dates = (data.get("situation") or {}).get("dates") or []
+        data["date_range"] = f"{dates[0]['earliest']} to {dates[0]['latest']}" if dates and \
+            dates[0]["earliest"] != dates[0]["latest"] else None
         category = pack.category(data.get("category") or "")
         data["category_name"] = str(category.data.get(f"name_{lang}", category.name)) if category else None
         data["bought_from_text"] = self.say(pack, f"rma_button_from_{data.get('bought_from', 'unsure')}", lang, now)
@@ -357,10 +369,24 @@ class RmaFlow:
             if value is None:
                 return Said("rma_reask", [self._ask(conv, pack, now, again=True)])
             data["model"] = value
-            situation = self.reader.read(f"{value} {data.get('walk_fault', '')}", now.astimezone(pack.timezone),
-                                         pack, language=conv.lang)
+            local = now.astimezone(pack.timezone)
+            situation = self.reader.read(f"{text} {data.get('walk_fault', '')}", local, pack, language=conv.lang)
             data["category"] = situation.category
             data["category_asked"] = bool(pack.categories) and situation.category is None
+            data["prefilled"] = []
+            typed_serial = serial_in(text)
+            if typed_serial and self.rules.serial(typed_serial):  # "LG-IPC2, serial LG99887766, bought jan 2026"
+                data["serial"] = self.rules.serial(typed_serial)
+                data["prefilled"].append("serial")
+            facts = [f for f in situation.dates if f.kind in AGE_KINDS and f.reading.problem is None
+                     and not f.reading.alternatives]
+            if facts and len(text) > len(value):
+                kind = facts[0].kind if facts[0].kind in ("purchase", "delivery") else \
+                    pack.data["warranty"]["counts_from"]
+                data["situation"] = Situation(dates=(DateFact(facts[0].reading, kind),)).to_state()
+                data["date_text"] = facts[0].reading.text
+                data["date"] = facts[0].reading.earliest.isoformat() if facts[0].reading.exact else None
+                data["prefilled"].append("date")
             return self._advance(conv, pack, now)
         if step == "serial":
             value = self.rules.serial(text)
@@ -371,7 +397,8 @@ class RmaFlow:
         if step == "date":
             return self._take_date(conv, pack, text, now)
         if step == "fault":
-            cleaned = " ".join(text.split())[:1500]
+            notes_cut = len(" ".join(text.split())) > FAULT_MAX
+            cleaned = " ".join(text.split())[:FAULT_MAX]
             if self.rules.vague(cleaned) and not draft.get("vague_asked"):
                 draft["vague_asked"] = True
                 data["fault"] = cleaned
@@ -387,6 +414,8 @@ class RmaFlow:
             local = now.astimezone(pack.timezone)
             data["fault_events"] = sorted(self.reader.read(cleaned, local, pack, language=conv.lang).events)
             notes = [Reply(self.say(pack, "rma_fault_vague_kept", conv.lang, now))] if data["fault_vague"] else []
+            if notes_cut:
+                notes.append(Reply(self.say(pack, "too_long", conv.lang, now, limit=FAULT_MAX)))
             return self._advance(conv, pack, now, notes)
         if step == "contact":
             found = contact(text)
@@ -396,7 +425,8 @@ class RmaFlow:
             return self._advance(conv, pack, now)
         value = address(text)
         if value is None:
-            return Said("rma_reask", [self._ask(conv, pack, now, again=True)])
+            return Said("rma_reask", [self._ask(conv, pack, now, again=True, too_long=len(text.strip()) > ADDRESS_MAX,
+                                                limit=ADDRESS_MAX)])
         data["address"] = value
         return self._advance(conv, pack, now)
 
@@ -425,7 +455,8 @@ class RmaFlow:
         if verdict.need == "exact_date" and not draft.get("exact_asked"):
             draft["exact_asked"] = True
             return Said("rma_reask", [self._ask(conv, pack, now, again=True, problem="exact", typed=reading.text,
-                                                end=verdict.end)])
+                                                end=verdict.end, past=verdict.end is not None
+                                                and verdict.end < local.date())])
         draft.pop("exact_asked", None)
         return self._advance(conv, pack, now)
 
@@ -527,6 +558,7 @@ class RmaFlow:
         status = "quote_declined" if row["status"] == "quote_sent" and row.get("quote_decision") == "declined" \
             else row["status"]
         return {**row, "label": self.say(pack, f"rma_status_{status}", lang, now), "history": history,
+                "price": price(pack, row.get("quote_amount"), row.get("quote_currency")),
                 "expires": date.fromisoformat(row["expires_on"]) if row.get("expires_on") else None}
 
     def _quote_buttons(self, pack: BrandPack, number: str, lang: str, now: datetime) -> list[Button]:
@@ -546,8 +578,9 @@ class RmaFlow:
             return Said("rma_quote_closed", [Reply(self.say(pack, "rma_quote_closed", lang, now,
                                                             r=self._for_customer(row, lang, now)))])
         approved = decision == "approve"
+        shown_price = price(pack, row["quote_amount"], row.get("quote_currency"))
         staff = ("staff", Reply(self.say(pack, "rma_staff_quote_decision", "en", now, number=number,
-                                         approved=approved, amount=row["quote_amount"])).to_dict())
+                                         approved=approved, price=shown_price)).to_dict())
         changed = self.store.change_rma(
             number, expect="quote_sent", status="repairing" if approved else "quote_sent", by="customer", at=now,
             note="quote approved" if approved else "quote declined",
@@ -557,7 +590,7 @@ class RmaFlow:
                                                             r=self._for_customer(row, lang, now)))])
         conv.state.pop("buttons", None)
         name = "rma_quote_approved" if approved else "rma_quote_declined"
-        return Said(name, [Reply(self.say(pack, name, lang, now, number=number, amount=row["quote_amount"]))])
+        return Said(name, [Reply(self.say(pack, name, lang, now, number=number, price=shown_price))])
 
     def set_status(self, number: str, word: str, *, by: str, now: datetime, extra: str = "") -> dict[str, Any]:
         """A consultant changes an RMA's status; the customer is told at once. Raises InputError when refused."""
@@ -580,12 +613,15 @@ class RmaFlow:
                 raise InputError("shipped needs the tracking number: /rma RMA-… shipped <tracking number>")
             fields["tracking"] = tracking
         if need == "amount":
-            m = re.match(r"^[^\d]{0,3}(\d{1,7}(?:[.,]\d{1,2})?)\b\s*(.*)$", extra)
-            if m is None:
-                raise InputError("a quote needs its amount: /rma RMA-… quote <amount> [what it covers]")
-            fields["quote_amount"] = float(m[1].replace(",", "."))
+            quote = self.rules.quote(extra)
+            if quote is None:
+                raise InputError("a quote needs its amount: /rma RMA-… quote <amount> [currency] [what it covers]")
+            fields["quote_amount"], fields["quote_currency"], covers = quote
             fields["quote_decision"] = None
-            note = m[2] or None
+            note = covers or None
+        if status in ("repairing", "replacing") and row.get("quote_decision") == "declined":
+            raise InputError(f"the customer declined the quote for {row['number']}: it can only be shipped back, "
+                             "closed or cancelled (or quoted again)")
         lang = row["data"].get("lang") or "en"
         if status == "approved":
             validity = pack.data.get("rma", {}).get("validity_days")
@@ -598,7 +634,7 @@ class RmaFlow:
         updated = {**row, **fields, "status": status_after}
         customer = self._update_reply(pack, updated, status, lang, now, note)
         staff_note = Reply(self.say(pack, "rma_staff_changed", "en", now, number=row["number"], by=by,
-                                    label=self.say(pack, f"rma_status_{status_after}", "en", now), note=note))
+                                    label=status_after.replace("_", " "), note=note))
         notices = [(row["user"], customer.to_dict()), ("staff", staff_note.to_dict())]
         if not self.store.change_rma(row["number"], expect=row["status"], status=status, by=by, at=now, note=note,
                                      fields=fields, notices=notices if status_after == status else []):
@@ -692,7 +728,7 @@ class RmaFlow:
             if today > expires:
                 notice = Reply(self.say(pack, "rma_expired", lang, now, r=shown))
                 staff = Reply(self.say(pack, "rma_staff_changed", "en", now, number=row["number"], by="assistant",
-                                       label=self.say(pack, "rma_status_expired", "en", now), note=None))
+                                       label="expired", note=None))
                 if self.store.change_rma(row["number"], expect="awaiting_shipment", status="expired", by="assistant",
                                          at=now, notices=[(row["user"], notice.to_dict()), ("staff", staff.to_dict())]):
                     changes += 1
@@ -703,6 +739,17 @@ class RmaFlow:
                                          notices=[(row["user"], notice.to_dict())]):
                     changes += 1
         return changes
+
+
+def price(pack: BrandPack, amount: float | None, currency: str | None) -> str | None:
+    """A quoted amount as the customer reads it: the currency the consultant typed, else the brand's own."""
+    if amount is None:
+        return None
+    figure = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
+    symbol = currency or pack.data.get("fees", {}).get("currency_symbol") or pack.data.get("fees", {}).get("currency")
+    if not symbol:
+        return figure
+    return f"{figure} {symbol}" if len(symbol) == 3 and symbol.isalpha() else f"{symbol}{figure}"
 
 
 def _yes_no(folded: str) -> str | None:

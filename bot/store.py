@@ -66,6 +66,8 @@ class Store:
                  "created_at": str, "updated_at": str, "expires_on": str, "reminded": int, "tracking": str,
                  "quote_amount": float, "quote_decision": str},
                 pk="number", if_not_exists=True)
+            if "quote_currency" not in self.db.table("rmas").columns_dict:
+                self.db.table("rmas").add_column("quote_currency", str)
             self.db.table("rma_history").create(
                 {"id": int, "number": str, "at": str, "status": str, "by": str, "note": str}, pk="id",
                 if_not_exists=True)

@@ -102,7 +102,7 @@ async def test_a_customer_files_an_rma_with_a_photo_and_follows_it_to_shipping(f
     await fake.staff_text(STAFF, CONSULTANT, f"/rma {rma.lower()} shipped 1Z999AA10123456784")
     shipped = await c._expect(before, "1Z999AA10123456784")
     assert "on its way back" in shipped.text
-    await fake.wait_for(lambda: any("shipped back" in s.text and "Consultant7001" in s.text
+    await fake.wait_for(lambda: any("is now shipped" in s.text and "Consultant7001" in s.text
                                     for s in fake.sent_to(STAFF)))
 
     # the customer follows it with /status: the whole history
