@@ -766,15 +766,13 @@ def check_wording(root: Path, packs: Mapping[str, BrandPack], content: Content, 
     A template that does not render (a typo, an unknown policy value) then stops start-up instead of
     reaching a customer.
     """
-    from bot.langtext import LANGUAGES
-
     rules = RmaRules.load(root)
     reader = SituationReader(root / "faq" / "_common" / "matching" / "situations.toml")
     store = Store(":memory:")
     flow = RmaFlow(rules=rules, content=content, store=store, reader=reader, packs=packs)
     try:
         for pack in packs.values():
-            for lang in LANGUAGES:
+            for lang in pack.languages:  # a customer's language is always one of the brand's
                 for bought, damage in (("2025-12-28", "none"), ("2012-03-04", "none"), ("2025-12-28", "water")):
                     conv = Conversation(user=f"check:{pack.id}:{lang}:{bought}:{damage}", brand=pack.id, lang=lang)
                     _check_request(flow, conv, pack, moment, bought, damage)
