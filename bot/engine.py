@@ -17,7 +17,7 @@ import threading
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from bot.messages import Button, Media, Message, Notice, Reply
 from bot.packs import DEFAULT_BRAND, BrandPack
 from bot.rma import RmaRules
 from bot.rmaflow import RmaFlow, Said
-from bot.situation import DateFact, Situation, SituationReader, with_category, with_date
+from bot.situation import Situation, SituationReader, settle_date, with_category
 from bot.store import Conversation, Store
 from bot.text import Lexicon, Normaliser, fold
 from bot.troubleshoot import Tree
@@ -55,19 +55,6 @@ def _local(now: datetime, pack: BrandPack) -> datetime:
     """The customer's moment: as given when it carries the customer's offset, else in the brand's zone."""
     offset = now.utcoffset()
     return now.astimezone(pack.timezone) if offset is None or offset.total_seconds() == 0 else now
-
-
-def _settle_date(situation: Situation, iso: str) -> Situation:
-    """The situation with an ambiguous date settled on the reading the customer chose."""
-    from dataclasses import replace as _replace
-    from datetime import date as _date
-
-    day = _date.fromisoformat(iso)
-    for fact in situation.dates:
-        if day in fact.reading.alternatives:
-            settled = _replace(fact.reading, earliest=day, latest=day, alternatives=())
-            return with_date(situation, DateFact(settled, fact.kind))
-    return situation
 
 
 def _verdict_leads(content: Content, pack: BrandPack, entries: Mapping[str, Entry]) -> dict[str, str]:
@@ -296,7 +283,7 @@ class Engine:
                 return _said(self.rma.reask(conv, pack, now))
             step = self.rma._ask(conv, pack, now)
             offered = [*turn.replies[-1].buttons, *step.buttons] if turn.replies else list(step.buttons)
-            self._offer(conv, offered)
+            conv.offer(offered)
             turn.replies.append(Reply(self._message(pack, "rma_waiting", conv.lang, now), step.buttons))
             return turn
         if self.rma.rules.asks_status(text) or self.rma.rules.names_number(text):
@@ -355,7 +342,7 @@ class Engine:
         button = Button(self._message(pack, "rma_button_start", conv.lang, now), "rma:start")
         last = turn.replies[-1]
         turn.replies[-1] = Reply(last.text, (*last.buttons, button), last.media)
-        self._offer(conv, list(turn.replies[-1].buttons))
+        conv.offer(list(turn.replies[-1].buttons))
 
     def _command(self, conv: Conversation, pack: BrandPack, text: str, hint: str | None, now: datetime) -> _Turn:
         command = text.split()[0][1:].split("@")[0].lower()
@@ -399,7 +386,7 @@ class Engine:
         buttons = [Button(self._message(pack, f"button_{name}", conv.lang, now), data) for name, data in (
             ("ask", "menu:ask"), ("troubleshoot", "menu:troubleshoot"), ("rma", "menu:rma"),
             ("status", "menu:status"), ("consultant", "consultant"))]
-        self._offer(conv, buttons)
+        conv.offer(buttons)
         return Reply(self._message(pack, "menu", conv.lang, now), tuple(buttons))
 
     def _menu_action(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> _Turn:
@@ -416,7 +403,7 @@ class Engine:
             return _said(self.rma.status(conv, pack, now))
         feature = data.partition(":")[2]
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
-        self._offer(conv, [button])
+        conv.offer([button])
         return _Turn("not_available", replies=[Reply(self._message(pack, "not_available", conv.lang, now,
                                                                    feature=feature), (button,))])
 
@@ -445,7 +432,7 @@ class Engine:
                 button = Button(self._message(pack, "button_ts_start", conv.lang, now, title=title), f"tsstart:{tree}")
                 last = turn.replies[-1]
                 turn.replies[-1] = Reply(last.text, (*last.buttons, button))
-                self._offer(conv, list(turn.replies[-1].buttons))
+                conv.offer(list(turn.replies[-1].buttons))
             return turn
         if decision.outcome == "clarify" and best is not None and self._same_verdict(pack, decision):
             return self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
@@ -457,7 +444,7 @@ class Engine:
             buttons = [self._candidate_button(pack, c.entry_id, conv.lang) for c in decision.candidates]
             titles = [b.label for b in buttons]
             buttons.append(Button(self._message(pack, "button_none", conv.lang, now), "none"))
-            self._offer(conv, buttons)
+            conv.offer(buttons)
             text = self._message(pack, "clarify", conv.lang, now, options=titles)
             return _Turn("clarify", best.entry_id if best else None, best.score if best else None,
                          [Reply(text, tuple(buttons))])
@@ -492,7 +479,7 @@ class Engine:
                            for label, data in advice.choices)
             conv.state["pending"] = {"situation": situation.to_state(), "tokens": tokens, "entry": entry_id,
                                      "need": advice.need}
-        self._offer(conv, buttons)
+        conv.offer(buttons)
         conv.state["situation"] = situation.to_state()
         outcome = "advised" if advice.parts else "asked"
         return _Turn(outcome, entry_id, score, [Reply("\n".join(texts), tuple(buttons))])
@@ -520,11 +507,6 @@ class Engine:
         entry = self.content.entries[pack.id][candidate]
         return Button(entry.title(lang), f"faq:{entry.id}")
 
-    @staticmethod
-    def _offer(conv: Conversation, buttons: list[Button]) -> None:
-        """Remember the buttons just offered: only those can be pressed next."""
-        conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
-
     # -- guided troubleshooting --------------------------------------------------------------------
 
     def _offer_tree(self, conv: Conversation, pack: BrandPack, tree_id: str, now: datetime, *,
@@ -533,14 +515,14 @@ class Engine:
         title = tree.title(conv.lang)
         buttons = [Button(self._message(pack, "button_ts_start", conv.lang, now, title=title), f"tsstart:{tree_id}"),
                    Button(self._message(pack, "button_no_thanks", conv.lang, now), "ts:leave")]
-        self._offer(conv, buttons)
+        conv.offer(buttons)
         return _Turn("troubleshoot_offered", f"tree:{tree_id}", score,
                      [Reply(self._message(pack, "ts_offer", conv.lang, now, title=title), tuple(buttons))])
 
     def _choose_tree(self, conv: Conversation, pack: BrandPack, now: datetime) -> _Turn:
         buttons = [Button(t.title(conv.lang), f"tsstart:{t.id}") for t in self.content.trees.values()
                    if t.for_brand(pack.id)]
-        self._offer(conv, buttons)
+        conv.offer(buttons)
         return _Turn("troubleshoot_menu", replies=[Reply(self._message(pack, "ts_choose", conv.lang, now),
                                                          tuple(buttons))])
 
@@ -584,12 +566,7 @@ class Engine:
 
     def _typed_answer(self, conv: Conversation, text: str) -> str | None:
         """Typed text that says one of the current step's answers ("power adapter"), as its button data."""
-        walk = conv.state.get("walk")
-        wanted = fold(text).strip(" .!?")
-        for button in conv.state.get("buttons", []) if walk else []:
-            if button["data"].startswith("ts:") and fold(button["label"]).strip(" .!?") == wanted:
-                return str(button["data"])
-        return None
+        return conv.typed_button(text, "ts:") if "walk" in conv.state else None
 
     def _walk_step(self, conv: Conversation, pack: BrandPack, now: datetime) -> _Turn:
         walk = conv.state["walk"]
@@ -604,7 +581,7 @@ class Engine:
                 buttons += [Button(self._message(pack, "button_back", conv.lang, now), f"ts:{depth}.back"),
                             Button(self._message(pack, "button_restart", conv.lang, now), f"ts:{depth}.restart")]
             buttons.append(Button(self._message(pack, "button_leave", conv.lang, now), "ts:leave"))
-            self._offer(conv, buttons)
+            conv.offer(buttons)
             return _Turn("troubleshoot_step", f"tree:{tree.id}", replies=[Reply(text, tuple(buttons))])
         return self._walk_end(conv, pack, tree, step.id, text, now)
 
@@ -623,7 +600,7 @@ class Engine:
         if outcome == "solved":
             buttons = [Button(str(n), f"rate:{n}") for n in range(1, 6)]
             conv.state["rate_walk"] = walk_id
-            self._offer(conv, buttons)
+            conv.offer(buttons)
             replies.append(Reply(self._message(pack, "ts_rate", conv.lang, now), tuple(buttons)))
         elif outcome == "repair":
             conv.state["rma_from_walk"] = {"fault": tree.title(conv.lang), "tried": tried}
@@ -633,12 +610,12 @@ class Engine:
                 title = self.content.entries[pack.id]["rma-procedure"].title(conv.lang)
                 buttons.append(Button(self._message(pack, "button_more", conv.lang, now, title=title),
                                       "faq:rma-procedure"))
-            self._offer(conv, buttons)
+            conv.offer(buttons)
             replies.append(Reply(self._message(pack, "ts_repair", conv.lang, now, tried=tried),
                                  tuple(buttons)))
         else:
             button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
-            self._offer(conv, [button])
+            conv.offer([button])
             replies.append(Reply(self._message(pack, "ts_handoff", conv.lang, now, tried=tried), (button,)))
         return _Turn(f"troubleshoot_{outcome}", f"tree:{tree.id}", replies=replies)
 
@@ -674,7 +651,7 @@ class Engine:
     def _dont_know(self, conv: Conversation, pack: BrandPack, now: datetime, *, outcome: str,
                    score: float | None = None, entry_id: str | None = None) -> _Turn:
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
-        self._offer(conv, [button])
+        conv.offer([button])
         text = self._message(pack, "dont_know", conv.lang, now)
         return _Turn(outcome, entry_id, score, [Reply(text, (button,))])
 
@@ -696,7 +673,7 @@ class Engine:
             if data.startswith("cat:"):
                 situation = with_category(situation, data[4:])
             else:
-                situation = _settle_date(situation, data[5:])
+                situation = settle_date(situation, date.fromisoformat(data[5:])) or situation
             turn = self._situational(conv, pack, situation, pending.get("tokens", []), pending.get("entry"), now,
                                      answered=True)
             if turn is not None:

@@ -47,10 +47,13 @@ class Entry:
         return self.titles.get(lang) or self.titles["en"]
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A content TOML file, or FaqError naming the file and the problem."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except OSError as exc:
+        raise FaqError(path, "(file)", f"cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise FaqError(path, "(syntax)", str(exc)) from None
     except UnicodeDecodeError as exc:
@@ -59,7 +62,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 def load_entries(path: Path, brand: str) -> list[Entry]:
     """Load and check the shape of one FAQ file."""
-    data = _read(path)
+    data = read_toml(path)
     unknown = set(data) - {"entry"}
     if unknown:
         raise FaqError(path, sorted(unknown)[0], "unknown top-level key (expected [[entry]] tables)")
@@ -105,7 +108,7 @@ def load_entries(path: Path, brand: str) -> list[Entry]:
 
 
 def _messages(path: Path) -> dict[str, dict[str, str]]:
-    data = _read(path)
+    data = read_toml(path)
     out: dict[str, dict[str, str]] = {}
     for name, table in data.items():
         out[name] = lang_table(path, name, table)

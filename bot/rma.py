@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,6 +21,7 @@ from typing import Any
 
 from bot import policy
 from bot.errors import FaqError, InputError
+from bot.faq import read_toml
 from bot.packs import BrandPack
 from bot.situation import Situation
 from bot.text import fold
@@ -129,7 +129,7 @@ class RmaRules:
     """The shared workflow and the reading of typed answers."""
 
     def __init__(self, workflow_path: Path, matching_path: Path) -> None:
-        workflow = _read(workflow_path)
+        workflow = read_toml(workflow_path)
         try:
             self.statuses: tuple[str, ...] = tuple(workflow["statuses"])
             self.final = frozenset(workflow["final"])
@@ -149,7 +149,7 @@ class RmaRules:
         missing = set(self.statuses) - set(self.next)
         if missing:
             raise FaqError(workflow_path, "next", f"no entry for status {sorted(missing)[0]!r}")
-        matching = _read(matching_path)
+        matching = read_toml(matching_path)
         try:
             self._vague = [re.compile(f"^(?:{p})$", re.I) for p in matching["vague"]]
             self.min_fault_words = int(matching["min_fault_words"])
@@ -272,14 +272,6 @@ class RmaRules:
         """The exclusion questions that matter for a brand: one of its exclusions names a choice's tag."""
         tags = {t for e in pack.exclusions() if e.get("scope", "warranty") == "warranty" for t in e.get("tags", ())}
         return tuple(q for q in self.questions if q.tags() & tags)
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise FaqError(path, "(file)", f"cannot load: {exc}") from None
 
 
 # -- eligibility ---------------------------------------------------------------------------------------

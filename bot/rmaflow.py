@@ -25,7 +25,7 @@ from bot.faq import Content, base_context
 from bot.messages import Button, Media, Reply
 from bot.packs import BrandPack
 from bot.rma import RmaRules, address, assess, contact, find_number, model, new_number, serial_in, situation_of
-from bot.situation import AGE_KINDS, DateFact, Situation, SituationReader
+from bot.situation import AGE_KINDS, DateFact, Situation, SituationReader, settle_date
 from bot.store import Conversation, Store
 from bot.text import fold
 
@@ -42,11 +42,6 @@ class Said:
 
     outcome: str
     replies: list[Reply] = field(default_factory=list)
-
-
-def offer(conv: Conversation, buttons: Sequence[Button]) -> None:
-    """Remember the buttons just offered: only those can be pressed next."""
-    conv.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
 
 
 class RmaFlow:
@@ -85,7 +80,7 @@ class RmaFlow:
             buttons = [self._button(pack, "rma_button_continue", lang, now, "rma:resume"),
                        self._button(pack, "rma_button_restart", lang, now, "rma:restart"),
                        self._button(pack, "rma_button_cancel", lang, now, "rma:cancel")]
-            offer(conv, buttons)
+            conv.offer(buttons)
             return Said("rma_in_progress", [Reply(self.say(pack, "rma_in_progress", lang, now,
                                                            step=draft["step"]), tuple(buttons))])
         rma = pack.data.get("rma", {})
@@ -95,7 +90,7 @@ class RmaFlow:
             conv.state["rma_source"] = source
             buttons = [self._button(pack, "rma_button_troubleshoot", lang, now, "menu:troubleshoot"),
                        self._button(pack, "rma_button_go", lang, now, "rma:go")]
-            offer(conv, buttons)
+            conv.offer(buttons)
             return Said("rma_troubleshoot_first", [Reply(self.say(pack, "rma_troubleshoot_first", lang, now),
                                                          tuple(buttons))])
         conv.state["rma"] = {"step": "model", "data": {"tried": list(tried), "walk_fault": fault or ""},
@@ -118,10 +113,10 @@ class RmaFlow:
         step = draft["step"]
         if step in TEXT_STEPS:
             return self._take_text(conv, pack, step, text, now)
+        typed = conv.typed_button(text, "rma:")
+        if typed is not None:
+            return self.press(conv, pack, typed, now)
         wanted = fold(text).strip(" .!?")
-        for button in conv.state.get("buttons", []):
-            if button["data"].startswith("rma:") and fold(button["label"]).strip(" .!?") == wanted:
-                return self.press(conv, pack, button["data"], now)
         if step == "category":
             found = self.reader.read(text, now.astimezone(pack.timezone), pack, language=conv.lang).category
             if found is not None:
@@ -155,7 +150,7 @@ class RmaFlow:
         lang = conv.lang
         if draft["step"] == "photos":
             buttons = [self._button(pack, "rma_button_photos_done", lang, now, "rma:photos:done")]
-            offer(conv, buttons)
+            conv.offer(buttons)
             name = "rma_photo_received" if room > 0 else "rma_photos_full"
             return Said("rma_photo", [Reply(self.say(pack, name, lang, now, count=len(photos), limit=MAX_PHOTOS),
                                             tuple(buttons))])
@@ -315,7 +310,7 @@ class RmaFlow:
         if draft["trail"] or draft.get("editing"):
             buttons.append(self._button(pack, "rma_button_back", lang, now, "rma:back"))
         buttons.append(self._button(pack, "rma_button_cancel", lang, now, "rma:cancel"))
-        offer(conv, buttons)
+        conv.offer(buttons)
         return Reply(text, tuple(buttons))
 
     def _progress(self, conv: Conversation, pack: BrandPack) -> dict[str, int]:
@@ -341,7 +336,7 @@ class RmaFlow:
                                  field=self.say(pack, f"rma_field_{f}", lang, now))
                     for f in EDITABLE if f != "questions" or self.rules.questions_for(pack)]
         buttons.append(self._button(pack, "rma_button_cancel", lang, now, "rma:cancel"))
-        offer(conv, buttons)
+        conv.offer(buttons)
         text = self.say(pack, "rma_summary", lang, now, d=self._described(pack, draft, lang, now),
                         photos=len(draft["photos"]))
         return Reply(text, tuple(buttons))
@@ -466,13 +461,10 @@ class RmaFlow:
             day = date.fromisoformat(iso)
         except ValueError:
             return Said("rma_reask", [self._ask(conv, pack, now)])
-        situation = Situation.from_state(draft["data"].get("situation") or {})
-        fact = next((f for f in situation.dates if day in f.reading.alternatives), None)
-        if fact is None:
+        settled = settle_date(Situation.from_state(draft["data"].get("situation") or {}), day)
+        if settled is None:
             return Said("rma_reask", [self._ask(conv, pack, now)])
-        settled = replace(fact.reading, earliest=day, latest=day, alternatives=())
-        draft["data"]["situation"] = Situation(dates=(DateFact(settled, fact.kind),),
-                                               category=situation.category).to_state()
+        draft["data"]["situation"] = settled.to_state()
         draft["data"]["date"] = day.isoformat()
         return self._advance(conv, pack, now)
 
@@ -509,7 +501,7 @@ class RmaFlow:
                                  Button(self.say(pack, "button_consultant", lang, now), "consultant")]
         if e.status == "requested":
             buttons.reverse()
-        offer(conv, buttons)
+        conv.offer(buttons)
         replies.append(Reply(self.say(pack, "rma_next", lang, now, number=number, e=e), tuple(buttons)))
         return Said(f"rma_filed_{e.outcome}", replies)
 
@@ -536,14 +528,14 @@ class RmaFlow:
             buttons.append(self._button(pack, "rma_button_continue", lang, now, "rma:resume"))
         if not rows:
             buttons.append(self._button(pack, "button_rma", lang, now, "menu:rma"))
-            offer(conv, buttons)
+            conv.offer(buttons)
             return Said("rma_status_none", [Reply(self.say(pack, "rma_status_none", lang, now,
                                                            drafting=drafting is not None), tuple(buttons))])
         shown = [self._for_customer(r, lang, now) for r in rows]
         for row in rows:
             if row["status"] == "quote_sent" and not row.get("quote_decision"):
                 buttons += self._quote_buttons(self.packs.get(row["brand"], pack), row["number"], lang, now)
-        offer(conv, buttons)
+        conv.offer(buttons)
         return Said("rma_status", [Reply(self.say(pack, "rma_status", lang, now, rmas=shown), tuple(buttons))])
 
     def _for_customer(self, row: Mapping[str, Any], lang: str, now: datetime) -> dict[str, Any]:
@@ -724,16 +716,16 @@ class RmaFlow:
             today = now.astimezone(pack.timezone).date()
             expires = date.fromisoformat(row["expires_on"])
             lang = row["data"].get("lang") or "en"
-            shown = self._for_customer(row, lang, now)
             if today > expires:
-                notice = Reply(self.say(pack, "rma_expired", lang, now, r=shown))
+                notice = Reply(self.say(pack, "rma_expired", lang, now, r=self._for_customer(row, lang, now)))
                 staff = Reply(self.say(pack, "rma_staff_changed", "en", now, number=row["number"], by="assistant",
                                        label="expired", note=None))
                 if self.store.change_rma(row["number"], expect="awaiting_shipment", status="expired", by="assistant",
                                          at=now, notices=[(row["user"], notice.to_dict()), ("staff", staff.to_dict())]):
                     changes += 1
             elif not row.get("reminded") and (expires - today).days <= self.rules.reminder_days:
-                notice = Reply(self.say(pack, "rma_reminder", lang, now, r=shown, days=(expires - today).days))
+                notice = Reply(self.say(pack, "rma_reminder", lang, now, r=self._for_customer(row, lang, now),
+                                        days=(expires - today).days))
                 if self.store.change_rma(row["number"], expect="awaiting_shipment", status="awaiting_shipment",
                                          by="assistant", at=now, note="expiry reminder sent", fields={"reminded": 1},
                                          notices=[(row["user"], notice.to_dict())]):

@@ -302,6 +302,15 @@ def with_category(situation: Situation, category: str) -> Situation:
     return replace(situation, category=category)
 
 
+def settle_date(situation: Situation, day: date) -> Situation | None:
+    """The situation with an ambiguous date settled on the reading the customer chose (None: no such reading)."""
+    for fact in situation.dates:
+        if day in fact.reading.alternatives:
+            settled = replace(fact.reading, earliest=day, latest=day, alternatives=())
+            return with_date(situation, DateFact(settled, fact.kind))
+    return None
+
+
 def with_date(situation: Situation, fact: DateFact) -> Situation:
     """The same situation with a date settled (an ambiguous day/month order resolved)."""
     return replace(situation, dates=tuple(fact if f.kind == fact.kind else f for f in situation.dates))

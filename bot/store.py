@@ -17,6 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.messages import Button
+from bot.text import fold
+
 
 @dataclass
 class Conversation:
@@ -27,6 +30,18 @@ class Conversation:
     lang: str = "en"
     state: dict[str, Any] = field(default_factory=dict)
     turns: int = 0
+
+    def offer(self, buttons: Sequence[Button]) -> None:
+        """Remember the buttons just offered: only those can be pressed next."""
+        self.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
+
+    def typed_button(self, text: str, prefix: str) -> str | None:
+        """The data of an offered button (its data starting with ``prefix``) whose label ``text`` says."""
+        wanted = fold(text).strip(" .!?")
+        for button in self.state.get("buttons", []):
+            if button["data"].startswith(prefix) and fold(button["label"]).strip(" .!?") == wanted:
+                return str(button["data"])
+        return None
 
 
 _EVENT_COLUMNS = ("user", "brand", "at", "lang", "text", "outcome", "entry_id", "score", "reply")
