@@ -4,8 +4,10 @@ Adapters (Telegram, the console chat, the batch interface) turn their input into
 call :meth:`Engine.handle`, and render the :class:`Reply` objects it returns. Replies are data: text
 plus buttons. Every customer-facing word comes from ``faq/`` templates.
 
-    Message ─► button press? ─► the button's action (answer an entry, consultant, none of these)
-            └► text ─► empty / non-text / too long ─► safety ─► matcher ─► answer | clarify | don't know
+    Message ─► with a consultant? ─► kept on the ticket and relayed (bot quiet; /cancel leaves)
+            └► button press? ─► the button's action (answer an entry, consultant, none of these)
+            └► text ─► empty / non-text / too long ─► asks for a person? ─► safety ─► matcher
+                       ─► answer | clarify | don't know (twice in a row: a consultant)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from bot.advice import Advisor
 from bot.errors import FaqError, InputError
 from bot.faq import Content, Entry, base_context, load_content
+from bot.handoff import Canned, Desk, HandoffRules
 from bot.matcher import Decision, Matcher
 from bot.messages import Button, Media, Message, Notice, Reply
 from bot.packs import DEFAULT_BRAND, BrandPack
@@ -46,6 +49,7 @@ _COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
 # A typed message that asks something (answered as a question even in the middle of a repair request).
 _QUESTION = re.compile(r"\?|？|^(?:how|what|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should)\b"
                        r"|吗|什么|怎么|哪|多少|\b(?:khong|sao|the nao|bao lau|o dau)\b")
+_LEAVE_HANDOFF = frozenset({"cancel", "start", "menu"})  # commands that take a customer back from a consultant
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 Clock = Callable[[], datetime]
@@ -132,8 +136,9 @@ class Engine:
     """Answers customers of every brand from its pack and FAQ."""
 
     def __init__(self, *, packs: Mapping[str, BrandPack], content: Content, lexicon: Lexicon, safety: Safety,
-                 reader: SituationReader, advisor: Advisor, store: Store, rules: RmaRules,
-                 clock: Clock = system_clock, default_brand: str = DEFAULT_BRAND) -> None:
+                 reader: SituationReader, advisor: Advisor, store: Store, rules: RmaRules, handoff: HandoffRules,
+                 canned: Canned, clock: Clock = system_clock, default_brand: str = DEFAULT_BRAND,
+                 consultants: bool = False) -> None:
         if default_brand not in packs:
             raise InputError(f"unknown brand {default_brand!r} (known: {', '.join(sorted(packs))})")
         self.packs = packs
@@ -145,6 +150,10 @@ class Engine:
         self.reader = reader
         self.advisor = advisor
         self.rma = RmaFlow(rules=rules, content=content, store=store, reader=reader, packs=packs)
+        # consultants: whether a staff chat serves handoffs (else a request for a person gets the contacts)
+        self.consultants = consultants
+        self.desk = Desk(rules=handoff, canned=canned, content=content, store=store, packs=packs,
+                         default_brand=default_brand)
         self._locks = [threading.Lock() for _ in range(64)]
         vocabulary = set()
         normaliser = Normaliser(lexicon)
@@ -169,7 +178,7 @@ class Engine:
 
     @classmethod
     def from_root(cls, root: Path, *, store: Store, clock: Clock = system_clock,
-                  default_brand: str = DEFAULT_BRAND) -> Engine:
+                  default_brand: str = DEFAULT_BRAND, consultants: bool = False) -> Engine:
         """Load and validate all content under ``root`` and build an engine."""
         packs, content = load_content(root)
         matching = root / "faq" / "_common" / "matching"
@@ -178,7 +187,9 @@ class Engine:
         reader = SituationReader(matching / "situations.toml")
         advisor = Advisor(matching / "situations.toml")
         return cls(packs=packs, content=content, lexicon=lexicon, safety=safety, reader=reader, advisor=advisor,
-                   store=store, rules=RmaRules.load(root), clock=clock, default_brand=default_brand)
+                   store=store, rules=RmaRules.load(root), handoff=HandoffRules.load(root),
+                   canned=Canned(root / "faq", list(packs)), clock=clock, default_brand=default_brand,
+                   consultants=consultants)
 
     # -- the one entry point ---------------------------------------------------------------------
 
@@ -196,19 +207,33 @@ class Engine:
                     return [Reply.from_dict(r) for r in recorded[0]]
             return self._handle(message)
 
-    def staff(self, text: str, *, by: str, now: datetime | None = None) -> list[Reply]:
-        """A consultant's command in the staff chat (``/rma …``); returns the replies for the staff chat.
+    def staff(self, text: str, *, by: str, name: str = "", customer: str | None = None,
+              media: tuple[Media, ...] = (), now: datetime | None = None) -> list[Reply]:
+        """A consultant's message or command in the staff chat; returns the replies for the staff chat.
 
-        Changes to a customer's RMA reach the customer as notices (see :meth:`notices`).
+        ``customer`` is the customer whose topic it was written in (None in the general chat). What reaches
+        a customer (a consultant's words, a status change) goes as a notice (see :meth:`notices`).
         """
-        command = text.split()[0][1:].split("@")[0].lower() if text.startswith("/") else ""
-        if command != "rma":
-            return []
-        return self.rma.staff_command(text, by=by, now=now or self.clock())
+        now = now or self.clock()
+        command = text.split()[0][1:].split("@")[0].lower() if text.startswith("/") and text.split() else ""
+        if command == "rma":
+            return self.rma.staff_command(text, by=by, now=now)
+        if customer is None:
+            return self.desk.staff(text, customer=None, by=by, name=name, media=media, now=now)
+        with self._user_lock(customer):
+            return self.desk.staff(text, customer=customer, by=by, name=name, media=media, now=now)
+
+    def staff_press(self, data: str, *, by: str, name: str, now: datetime | None = None) -> list[Reply]:
+        """A button pressed in the staff chat (a ticket's Claim); returns the replies for the staff chat."""
+        return self.desk.press(data, by=by, name=name, now=now or self.clock())
 
     def sweep(self, now: datetime | None = None) -> int:
         """Periodic work rebuilt from SQLite: RMA expiry reminders and expiries. Returns changes made."""
         return self.rma.sweep(now or self.clock())
+
+    def open_desk(self, now: datetime | None = None) -> int:
+        """At opening time, post the chats that waited while consultants were away. Returns how many."""
+        return self.desk.sweep(now or self.clock()) if self.consultants else 0
 
     def notices(self, *, target: str | None = None, prefix: str | None = None, limit: int = 100) -> list[Notice]:
         """Messages waiting for delivery outside a turn (status changes, staff cards), oldest first."""
@@ -234,8 +259,13 @@ class Engine:
         conv.brand = pack.id
         if message.name:
             conv.state["name"] = message.name[:100]
+        offset = now.utcoffset()
+        if message.now is not None and offset is not None and offset.total_seconds() != 0:
+            # a transport that gives the customer's own clock: consultants' hours are shown in it too
+            conv.state["tz"] = now.strftime("%z")[:3] + ":" + now.strftime("%z")[3:]
         try:
             turn = self._turn(conv, pack, message, now)
+            turn = self._after(conv, pack, turn, now)
         except Exception:
             log.exception("could not handle a message from %s", message.user)
             try:
@@ -255,10 +285,69 @@ class Engine:
 
     # -- turns -----------------------------------------------------------------------------------
 
+    def _after(self, conv: Conversation, pack: BrandPack, turn: _Turn, now: datetime) -> _Turn:
+        """Bring in a consultant when the turn calls for one: a second misunderstanding, an excluded RMA."""
+        if turn.outcome == "unknown":
+            conv.state["misses"] = conv.state.get("misses", 0) + 1
+        elif turn.outcome not in ("non_text", "empty"):
+            conv.state.pop("misses", None)
+        if not self.consultants:
+            return turn
+        if conv.state.get("misses", 0) >= self.desk.rules.misunderstandings:
+            said = self.desk.start(conv, pack, now, reason="not_understood")
+            return _Turn(said.outcome, turn.entry_id, turn.score, said.replies)
+        if turn.outcome == "rma_filed_excluded":
+            turn.replies.extend(self.desk.start(conv, pack, now, reason="rma_excluded").replies)
+        return turn
+
+    def _handoff(self, conv: Conversation, pack: BrandPack, now: datetime, reason: str) -> _Turn:
+        """A customer asks for a consultant: a ticket, or (no staff chat) the ways to reach one."""
+        if not self.consultants:
+            entry = self.content.entries[pack.id].get("human")
+            if entry is not None:
+                return self._answer(conv, pack, entry, now, score=None, handoff=False)
+            return self._dont_know(conv, pack, now, outcome="unknown")
+        if "walk" in conv.state:
+            self._leave_walk(conv, pack, now)
+        return _said(self.desk.start(conv, pack, now, reason=reason))
+
+    def _with_consultant(self, conv: Conversation, pack: BrandPack, message: Message, text: str,
+                         now: datetime) -> _Turn | None:
+        """Messages while a consultant has the chat (or soon after it was closed); None: the bot answers."""
+        if not self.consultants or message.press is not None:
+            return None
+        command = text.split()[0][1:].split("@")[0].lower() if _COMMAND.match(text) else None
+        ticket = self.desk.active(conv.user)
+        if ticket is not None:
+            if command is None:
+                return _said(self.desk.customer(conv, pack, message, ticket, now))
+            if command in _LEAVE_HANDOFF:
+                left = self.desk.leave(conv, pack, ticket, now)
+                if command == "cancel":
+                    return _Turn("handoff_left", replies=[left, self._menu(conv, pack, now)])
+                return _with_notes([left], self._command(conv, pack, text, message.language, now))
+            return None  # /status, /help…: the bot answers those
+        if command is not None or self.store.banned(conv.user):
+            return None
+        closed = self.desk.reopenable(conv.user, now)
+        if closed is None or (text and self._smalltalk(pack, text)):
+            return None  # "thanks!" after a closed chat is answered by the bot
+        said = self.desk.reopen(conv, pack, message, closed, now)
+        return _said(said) if said is not None else None
+
+    def _smalltalk(self, pack: BrandPack, text: str) -> bool:
+        decision = self.matchers[pack.id].decide(text[:MAX_CHARS])
+        best = decision.best
+        entry = self.content.entries[pack.id].get(best.entry_id) if best is not None else None
+        return decision.outcome == "answer" and entry is not None and entry.kind == "smalltalk"
+
     def _turn(self, conv: Conversation, pack: BrandPack, message: Message, now: datetime) -> _Turn:
+        text = _CONTROL.sub(" ", message.text or "").strip()
+        relayed = self._with_consultant(conv, pack, message, text, now)
+        if relayed is not None:
+            return relayed
         if message.press is not None:
             return self._press(conv, pack, message.press, now)
-        text = _CONTROL.sub(" ", message.text or "").strip()
         if message.media and self.rma.active(conv):
             turn = _said(self.rma.media(conv, pack, message.media, now))
             if not text or conv.state["rma"]["step"] == "photos":
@@ -270,6 +359,9 @@ class Engine:
             return _Turn("empty", replies=[Reply(self._message(pack, "empty", conv.lang, now))])
         if _COMMAND.match(text):
             return self._command(conv, pack, text, message.language, now)
+        if self.consultants and self.desk.rules.asks_for_person(text):
+            conv.lang = self._language(pack, text, message.language, conv.lang)
+            return self._handoff(conv, pack, now, "asked")
         if self.rma.active(conv):
             said = self.rma.text(conv, pack, text[:MAX_CHARS], now)
             if said is not None:
@@ -378,7 +470,7 @@ class Engine:
         if command == "troubleshoot":
             return self._choose_tree(conv, pack, now)
         if command == "human":
-            return self._menu_action(conv, pack, "consultant", now)
+            return self._handoff(conv, pack, now, "asked")
         return _Turn("unknown_command", replies=[Reply(self._message(pack, "unknown_command", conv.lang, now,
                                                                      command=text.split()[0][:64]))])
 
@@ -390,13 +482,12 @@ class Engine:
         return Reply(self._message(pack, "menu", conv.lang, now), tuple(buttons))
 
     def _menu_action(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> _Turn:
-        entries = self.content.entries[pack.id]
         if data == "menu:ask":
             return _Turn("menu", replies=[Reply(self._message(pack, "ask_prompt", conv.lang, now))])
         if data == "menu:troubleshoot" and self.content.trees:
             return self._choose_tree(conv, pack, now)
-        if data == "consultant" and "human" in entries:
-            return self._answer(conv, pack, entries["human"], now, score=None)
+        if data.startswith("consultant"):  # "consultant:walk" after a troubleshooting walk
+            return self._handoff(conv, pack, now, "troubleshooting" if data == "consultant:walk" else "asked")
         if data == "menu:rma":
             return _said(self.rma.start(conv, pack, now, source="menu"))
         if data == "menu:status":
@@ -605,7 +696,7 @@ class Engine:
         elif outcome == "repair":
             conv.state["rma_from_walk"] = {"fault": tree.title(conv.lang), "tried": tried}
             buttons = [Button(self._message(pack, "rma_button_start", conv.lang, now), "rma:start"),
-                       Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")]
+                       Button(self._message(pack, "button_consultant", conv.lang, now), "consultant:walk")]
             if "rma-procedure" in self.content.entries[pack.id]:
                 title = self.content.entries[pack.id]["rma-procedure"].title(conv.lang)
                 buttons.append(Button(self._message(pack, "button_more", conv.lang, now, title=title),
@@ -614,7 +705,7 @@ class Engine:
             replies.append(Reply(self._message(pack, "ts_repair", conv.lang, now, tried=tried),
                                  tuple(buttons)))
         else:
-            button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
+            button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant:walk")
             conv.offer([button])
             replies.append(Reply(self._message(pack, "ts_handoff", conv.lang, now, tried=tried), (button,)))
         return _Turn(f"troubleshoot_{outcome}", f"tree:{tree.id}", replies=replies)
@@ -639,7 +730,9 @@ class Engine:
         return len(leads) == 1 and None not in leads
 
     def _answer(self, conv: Conversation, pack: BrandPack, entry: Entry, now: datetime, *,
-                score: float | None) -> _Turn:
+                score: float | None, handoff: bool = True) -> _Turn:
+        if entry.kind == "handoff" and handoff and self.consultants:
+            return self._handoff(conv, pack, now, "asked")
         if entry.kind == "oos":
             return self._dont_know(conv, pack, now, outcome="out_of_scope", score=score, entry_id=entry.id)
         context = base_context(pack, now)
@@ -658,6 +751,11 @@ class Engine:
     def _press(self, conv: Conversation, pack: BrandPack, pressed: str, now: datetime) -> _Turn:
         if pressed.startswith("rmaq:"):  # a quote's buttons arrive with a notice, outside any turn
             return _said(self.rma.quote_decision(conv, pack, pressed, now))
+        if pressed.startswith("hrate:"):  # so do the rating buttons after a consultant closes a chat
+            rated = self.desk.rate(conv, pack, pressed, now)
+            if rated is not None:
+                return _said(rated)
+            return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
         offered = conv.state.get("buttons") or []
         wanted = pressed.strip().casefold()
         chosen = next((b for b in offered if wanted in (b["data"].casefold(), b["label"].casefold())), None)
@@ -684,7 +782,7 @@ class Engine:
             return _said(self.rma.press(conv, pack, data, now))
         if data.startswith("rmaq:"):
             return _said(self.rma.quote_decision(conv, pack, data, now))
-        if data.startswith("menu:") or data == "consultant":
+        if data.startswith(("menu:", "consultant")):
             return self._menu_action(conv, pack, data, now)
         if (data.startswith("tsstart:") and data[8:] in self.content.trees) or data.startswith("ts:"):
             return self._walk_press(conv, pack, data, now)

@@ -24,7 +24,8 @@ from bot.packs import BrandPack, load_packs
 from bot.troubleshoot import Tree, load_trees
 
 COMMON = "_common"
-MESSAGE_FILES = ("messages.toml", "verdicts.toml", "rma.toml")  # named templates, not FAQ entries
+MESSAGE_FILES = ("messages.toml", "verdicts.toml", "rma.toml", "handoff.toml")  # named templates, not FAQ entries
+OTHER_FILES = ("canned.toml",)  # consultants' canned replies (bot.handoff), not FAQ entries
 KINDS = ("faq", "oos", "hours", "smalltalk", "handoff", "safety")
 
 
@@ -173,7 +174,7 @@ class Content:
         entries: list[Entry] = []
         seen: dict[str, Path] = {}
         for path in sorted(folder.glob("*.toml")):
-            if path.name in MESSAGE_FILES or path.name.startswith("_"):
+            if path.name in MESSAGE_FILES or path.name in OTHER_FILES or path.name.startswith("_"):
                 continue
             for entry in load_entries(path, brand):
                 if entry.id in seen:
@@ -228,6 +229,13 @@ class Content:
         template = self.template((brand, f"msg:{name}", use), source, file, f"{name}.{use}")
         return self._render(template, {**context, "lang": use}, file, f"{name}.{use}")
 
+    def render_source(self, brand: str, name: str, texts: Mapping[str, str], lang: str, context: Mapping[str, Any],
+                      file: Path) -> str:
+        """Render wording kept outside the message files (a canned reply): ``texts`` by language."""
+        use = lang if lang in texts else "en"
+        template = self.template((brand, name, use), texts[use], file, f"{name}.{use}")
+        return self._render(template, {**context, "lang": use}, file, f"{name}.{use}")
+
     @staticmethod
     def _render(template: jinja2.Template, context: Mapping[str, Any], file: Path, where: str) -> str:
         try:
@@ -273,6 +281,7 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
     advisor = Advisor(root / "faq" / "_common" / "matching" / "situations.toml")
     verdicts = content.verdict_names()
     rma_names = content.names_in("rma.toml")  # checked by running requests through (bot.rmaflow.check_wording)
+    rma_names |= content.names_in("handoff.toml")  # checked with tickets (bot.handoff.check_wording)
     for brand, pack in packs.items():
         context = base_context(pack, _CHECK_MOMENT)
         for entry in content.entries[brand].values():
@@ -301,4 +310,7 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
     from bot.rmaflow import check_wording
 
     check_wording(root, packs, content, _CHECK_MOMENT)
+    from bot.handoff import check_wording as check_handoff
+
+    check_handoff(root, packs, content, _CHECK_MOMENT)
     return packs, content

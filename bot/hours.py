@@ -1,11 +1,110 @@
-"""Business hours: is a brand's support open at a moment, and when does it next open."""
+"""Business hours: is a brand's support open at a moment, and when does it next open.
+
+A brand's week comes from its pack (``[[hours.open]]`` spans in its time zone). Its calendar
+(``hours.calendar``, defined in ``policies/_calendar.toml``) closes public holidays and opens make-up
+working days (调休): closed days come from the ``holidays`` package, and what the package lacks
+(make-up days, corrections) from the data file, year by year.
+
+    open_spans(day) = []                         on a holiday
+                    = the spans of ``makeup_as``  on a make-up working day
+                    = the spans of its weekday    otherwise
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bot.packs import BrandPack
+import holidays
+
+from bot.errors import PackError
+
+if TYPE_CHECKING:
+    from bot.packs import BrandPack, OpenSpan
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+LOOK_AHEAD_DAYS = 60  # the longest closure searched for the next opening (a Spring Festival is ~9 days)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Days a brand's office is closed although its week says open, and the reverse."""
+
+    name: str
+    country: str
+    makeup_as: int  # weekday whose hours a make-up working day keeps
+    workdays: frozenset[date] = frozenset()
+    closed: frozenset[date] = frozenset()
+    opened: frozenset[date] = frozenset()
+    years: frozenset[int] = frozenset()  # years whose official schedule the data file was checked against
+    _public: Any = field(default=None, compare=False, repr=False)
+
+    def holiday(self, day: date) -> str | None:
+        """The holiday's name when the office is closed for one on ``day``, else None."""
+        if day in self.workdays or day in self.opened:
+            return None
+        if day in self.closed:
+            return "holiday"
+        name = self._public.get(day) if self._public is not None else None
+        return str(name) if name else None
+
+    def is_makeup_workday(self, day: date) -> bool:
+        """Whether ``day`` is a make-up working day (调休): open although it falls on a weekend."""
+        return day in self.workdays
+
+    def covers(self, year: int) -> bool:
+        """Whether the data file holds the checked schedule for ``year``."""
+        return year in self.years
+
+
+def load_calendars(path: Path) -> dict[str, Calendar]:
+    """Read ``policies/_calendar.toml``; a problem names the file and the key."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise PackError(path, "(file)", "not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(path, "(syntax)", str(exc)) from None
+    calendars = {}
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise PackError(path, name, "expected a table")
+        calendars[name] = _calendar(path, name, table)
+    return calendars
+
+
+def _calendar(path: Path, name: str, table: Mapping[str, Any]) -> Calendar:
+    country = table.get("country")
+    try:
+        public = holidays.country_holidays(str(country))
+    except NotImplementedError:
+        raise PackError(path, f"{name}.country", f"the holidays package has no country {country!r}") from None
+    makeup = table.get("makeup_as", "mon")
+    if makeup not in WEEKDAYS:
+        raise PackError(path, f"{name}.makeup_as", f"expected a weekday ({', '.join(WEEKDAYS)}), got {makeup!r}")
+    sets: dict[str, set[date]] = {"workdays": set(), "closed": set(), "open": set()}
+    years = set()
+    for year, section in (table.get("years") or {}).items():
+        if not str(year).isdigit() or not isinstance(section, dict):
+            raise PackError(path, f"{name}.years.{year}", "expected a year with a table of days")
+        years.add(int(year))
+        for key, days in sets.items():
+            for value in section.get(key, []):
+                try:
+                    day = date.fromisoformat(str(value))
+                except ValueError:
+                    raise PackError(path, f"{name}.years.{year}.{key}", f"not a date: {value!r}") from None
+                if day.year != int(year):
+                    raise PackError(path, f"{name}.years.{year}.{key}", f"{value} is not in {year}")
+                days.add(day)
+    return Calendar(name=name, country=str(country), makeup_as=WEEKDAYS.index(makeup),
+                    workdays=frozenset(sets["workdays"]), closed=frozenset(sets["closed"]),
+                    opened=frozenset(sets["open"]), years=frozenset(years), _public=public)
 
 
 @dataclass(frozen=True)
@@ -16,6 +115,7 @@ class HoursStatus:
     open: bool
     closes: datetime | None
     next_open: datetime
+    holiday: str | None = None  # today's holiday, when that is why it is closed
 
 
 def _at(day: datetime, moment: time) -> datetime:
@@ -24,23 +124,49 @@ def _at(day: datetime, moment: time) -> datetime:
     return day.replace(hour=moment.hour, minute=moment.minute, second=0, microsecond=0)
 
 
+def spans_on(pack: BrandPack, day: date) -> list[OpenSpan]:
+    """The opening spans of one calendar day: none on a holiday, a weekday's on a make-up working day."""
+    calendar = pack.calendar
+    weekday = day.weekday()
+    if calendar is not None:
+        if calendar.holiday(day):
+            return []
+        if calendar.is_makeup_workday(day):
+            weekday = calendar.makeup_as
+    return sorted((s for s in pack.open_spans if s.weekday == weekday), key=lambda s: s.start)
+
+
+def _openings(pack: BrandPack, local: datetime, days: int) -> Iterable[tuple[datetime, datetime]]:
+    for offset in range(days):
+        day = local + timedelta(days=offset)
+        for span in spans_on(pack, day.date()):
+            yield _at(day, span.start), _at(day, span.end)
+
+
 def status(pack: BrandPack, when: datetime) -> HoursStatus:
     """Open now?, closing time and next opening for ``when`` (an aware datetime)."""
     local = when.astimezone(pack.timezone)
-    closes = None
-    for span in pack.open_spans:
-        if span.weekday == local.weekday() and _at(local, span.start) <= local < _at(local, span.end):
-            closes = _at(local, span.end)
-    return HoursStatus(now=local, open=closes is not None, closes=closes, next_open=next_opening(pack, local))
+    closes = next((end for start, end in _openings(pack, local, 1) if start <= local < end), None)
+    holiday = pack.calendar.holiday(local.date()) if pack.calendar is not None else None
+    return HoursStatus(now=local, open=closes is not None, closes=closes, next_open=next_opening(pack, local),
+                       holiday=holiday)
+
+
+def is_open(pack: BrandPack, when: datetime) -> bool:
+    """Whether consultants are at work at ``when``."""
+    return status(pack, when).open
 
 
 def next_opening(pack: BrandPack, when: datetime) -> datetime:
     """The first opening strictly after ``when``, in the brand's time zone."""
     local = when.astimezone(pack.timezone)
-    for offset in range(0, 15):
-        day = local + timedelta(days=offset)
-        starts = sorted(_at(day, s.start) for s in pack.open_spans if s.weekday == day.weekday())
-        for start in starts:
-            if start > local:
-                return start
-    raise ValueError(f"{pack.path}: no opening hours in the next two weeks")
+    for start, _ in _openings(pack, local, LOOK_AHEAD_DAYS):
+        if start > local:
+            return start
+    raise ValueError(f"{pack.path}: no opening hours in the next {LOOK_AHEAD_DAYS} days")
+
+
+def uncovered_years(packs: Iterable[BrandPack], today: date) -> list[str]:
+    """Calendars used by ``packs`` that lack checked data for ``today``'s year (reported at start-up)."""
+    return sorted({f"{p.calendar.name} {today.year}" for p in packs
+                   if p.calendar is not None and not p.calendar.covers(today.year)})

@@ -69,6 +69,7 @@ class Message:
     id: str | None = None  # the transport's message id: a message with a known id is answered once only
     media: tuple[Media, ...] = ()
     name: str | None = None  # the customer's display name, where the transport gives one
+    edited: bool = False  # an earlier message, changed by its sender
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import PackError
+from bot.hours import Calendar, load_calendars
 
 BRAND_CODES = {"kimpok": "000", "longgang": "001", "jingpin": "002", "poesec": "003", "ktnc": "004"}
 DEFAULT_BRAND = "kimpok"
@@ -59,6 +60,7 @@ class BrandPack:
     timezone: ZoneInfo
     open_spans: tuple[OpenSpan, ...]
     categories: tuple[Category, ...] = field(default=())
+    calendar: Calendar | None = None  # public holidays and make-up working days
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -178,14 +180,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise PackError(path, "(encoding)", f"not UTF-8: {exc.reason}") from None
 
 
-def load_pack(path: Path, vocabulary: Mapping[str, Any]) -> BrandPack:
+def load_pack(path: Path, vocabulary: Mapping[str, Any], calendars: Mapping[str, Calendar] | None = None) -> BrandPack:
     """Load and validate one brand pack; raise PackError on the first problem."""
     data = _read_toml(path)
     check = _Checker(path, vocabulary)
-    return _validate(check, path, data)
+    return _validate(check, path, data, calendars or {})
 
 
-def _validate(check: _Checker, path: Path, data: dict[str, Any]) -> BrandPack:
+def _validate(check: _Checker, path: Path, data: dict[str, Any], calendars: Mapping[str, Calendar]) -> BrandPack:
     vocab = check.vocab
     if check.get(data, "schema", int) != 1:
         raise check.fail("schema", f"unsupported schema version {data['schema']!r} (expected 1)")
@@ -232,6 +234,10 @@ def _validate(check: _Checker, path: Path, data: dict[str, Any]) -> BrandPack:
         spans.extend(OpenSpan(vocab["weekdays"].index(day), start, end) for day in days)
     if not spans:
         raise check.fail("hours.open", "no opening hours")
+    calendar_name = check.text(hours, "calendar", required=False, prefix="hours.")
+    if calendar_name is not None and calendar_name not in calendars:
+        raise check.fail("hours.calendar", f"unknown calendar {calendar_name!r} (known: {', '.join(calendars)})")
+    calendar = calendars[calendar_name] if calendar_name is not None else None
 
     warranty = check.table(data, "warranty")
     assert warranty is not None
@@ -297,17 +303,18 @@ def _validate(check: _Checker, path: Path, data: dict[str, Any]) -> BrandPack:
                 raise check.fail(f"fees.{key}", f"must not be negative, got {value}")
 
     return BrandPack(id=brand_id, code=str(code), name=str(name), path=path, data=data, timezone=zone,
-                     open_spans=tuple(spans), categories=tuple(categories))
+                     open_spans=tuple(spans), categories=tuple(categories), calendar=calendar)
 
 
 def load_packs(policies_dir: Path) -> dict[str, BrandPack]:
     """Load every ``policies/<brand>.toml`` (files starting with ``_`` are shared data)."""
     vocabulary = load_vocabulary(policies_dir)
+    calendars = load_calendars(policies_dir / "_calendar.toml")
     packs: dict[str, BrandPack] = {}
     for path in sorted(policies_dir.glob("*.toml")):
         if path.name.startswith("_"):
             continue
-        pack = load_pack(path, vocabulary)
+        pack = load_pack(path, vocabulary, calendars)
         packs[pack.id] = pack
     if DEFAULT_BRAND not in packs:
         raise PackError(policies_dir / f"{DEFAULT_BRAND}.toml", "(file)", "the default brand pack is missing")

@@ -88,6 +88,24 @@ class Store:
                 if_not_exists=True)
             self.db.table("notices").create(
                 {"id": int, "target": str, "reply": str, "created_at": str, "sent": int}, pk="id", if_not_exists=True)
+            self.db.table("tickets").create(
+                {"id": int, "user": str, "brand": str, "lang": str, "status": str, "reason": str, "opened_at": str,
+                 "posted_at": str, "claimed_by": str, "claimed_name": str, "claimed_at": str, "closed_at": str,
+                 "closed_by": str, "rating": int, "reopened": int, "last_ack": str},
+                pk="id", if_not_exists=True)
+            self.db.table("ticket_messages").create(
+                {"id": int, "ticket": int, "at": str, "direction": str, "by": str, "text": str, "media": str},
+                pk="id", if_not_exists=True)
+            self.db.table("staff_threads").create(
+                {"user": str, "thread": int, "title": str, "created_at": str}, pk="user", if_not_exists=True)
+            self.db.table("staff_posts").create({"message": int, "user": str}, pk="message", if_not_exists=True)
+            self.db.table("bans").create({"user": str, "by": str, "at": str}, pk="user", if_not_exists=True)
+            # one open ticket per customer, whatever arrives at once
+            self.db.execute("create unique index if not exists tickets_one_open on tickets(user) "
+                            "where status != 'closed'")
+            self.db.table("tickets").create_index(["status"], if_not_exists=True)
+            self.db.table("ticket_messages").create_index(["ticket"], if_not_exists=True)
+            self.db.table("staff_threads").create_index(["thread"], if_not_exists=True)
             self.db.table("rmas").create_index(["user"], if_not_exists=True)
             self.db.table("rmas").create_index(["status"], if_not_exists=True)
             self.db.table("rma_history").create_index(["number"], if_not_exists=True)
@@ -182,6 +200,26 @@ class Store:
         """Every recorded walk, oldest first."""
         with self._lock:
             return list(self.db.query("select * from walk_outcomes order by id"))
+
+    def last_walk(self, user: str) -> dict[str, Any] | None:
+        """The customer's most recent troubleshooting walk (steps tried decoded), or None."""
+        with self._lock:
+            rows = list(self.db.query("select * from walk_outcomes where user = ? order by id desc limit 1", [user]))
+        if not rows:
+            return None
+        rows[0]["tried"] = json.loads(rows[0]["tried"] or "[]")
+        return rows[0]
+
+    def recent_exchanges(self, user: str, count: int, *, before: str | None = None) -> list[dict[str, Any]]:
+        """The customer's last ``count`` exchanges with the bot (not with consultants), oldest first."""
+        where, args = ["user = ?", "outcome not in ('relayed', 'kept')", "outcome not like 'handoff%'"], [user]
+        if before is not None:
+            where.append("at <= ?")
+            args.append(before)
+        with self._lock:
+            rows = list(self.db.query(f"select text, reply, outcome, at from events where {' and '.join(where)} "
+                                      "order by id desc limit ?", [*args, count]))
+        return rows[::-1]
 
     def walk_summary(self) -> list[dict[str, Any]]:
         """Walks by tree, outcome and leaf: how many, and their average rating."""
@@ -288,8 +326,8 @@ class Store:
             where.append("target = ?")
             args.append(target)
         if prefix is not None:
-            where.append("(target like ? or target = 'staff')")
-            args.append(prefix.replace("%", "") + "%")
+            where.append("(target like ? or target = 'staff' or target like ?)")
+            args.extend([prefix.replace("%", "") + "%", "staff:" + prefix.replace("%", "") + "%"])
         with self._lock:
             rows = self.db.conn.execute(
                 f"select id, target, reply from notices where {' and '.join(where)} order by id limit ?",
@@ -300,6 +338,151 @@ class Store:
         """Record that a notice was delivered (or can never be)."""
         with self._lock, self.db.conn:
             self.db.conn.execute("update notices set sent = 1 where id = ?", [notice_id])
+
+    # -- consultant tickets ----------------------------------------------------------------------------
+
+    def open_ticket(self, *, user: str, brand: str, lang: str, reason: str, at: datetime, posted: bool,
+                    notices: Callable[[int], Sequence[tuple[str, Mapping[str, Any]]]] = lambda _: ()
+                    ) -> tuple[dict[str, Any], bool]:
+        """The customer's open ticket, or a new one (True) with the notices it causes, in one transaction."""
+        with self._lock, self.db.conn:
+            found = self.active_ticket(user)
+            if found is not None:
+                return found, False
+            cursor = self.db.conn.execute(
+                "insert into tickets (user, brand, lang, status, reason, opened_at, posted_at, reopened) "
+                "values (?, ?, ?, 'waiting', ?, ?, ?, 0)",
+                [user, brand, lang, reason, at.isoformat(), at.isoformat() if posted else None])
+            ticket_id = int(cursor.lastrowid or 0)
+            for target, reply in notices(ticket_id):
+                self._notice(target, reply, at)
+        ticket = self.ticket(ticket_id)
+        assert ticket is not None
+        return ticket, True
+
+    def ticket(self, ticket_id: int) -> dict[str, Any] | None:
+        """One ticket, or None."""
+        with self._lock:
+            rows = list(self.db.query("select * from tickets where id = ?", [ticket_id]))
+        return rows[0] if rows else None
+
+    def active_ticket(self, user: str) -> dict[str, Any] | None:
+        """The customer's ticket that is not closed, or None."""
+        with self._lock:
+            rows = list(self.db.query("select * from tickets where user = ? and status != 'closed'", [user]))
+        return rows[0] if rows else None
+
+    def last_ticket(self, user: str) -> dict[str, Any] | None:
+        """The customer's newest ticket, open or closed."""
+        with self._lock:
+            rows = list(self.db.query("select * from tickets where user = ? order by id desc limit 1", [user]))
+        return rows[0] if rows else None
+
+    def tickets(self, *, status: str | None = None, unposted: bool = False, limit: int = 500) -> list[dict[str, Any]]:
+        """Tickets in arrival order (by status; ``unposted``: waiting ones not yet shown to consultants)."""
+        where, args = [], []
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        if unposted:
+            where.append("posted_at is null and status != 'closed'")
+        clause = f"where {' and '.join(where)}" if where else ""
+        with self._lock:
+            return list(self.db.query(f"select * from tickets {clause} order by id limit ?", [*args, limit]))
+
+    def change_ticket(self, ticket_id: int, *, at: datetime, expect: Sequence[str] | None = None,
+                      notices: Sequence[tuple[str, Mapping[str, Any]]] = (), **fields: Any) -> bool:
+        """Update a ticket (only while its status is one of ``expect``) with the notices it causes, atomically."""
+        assignments = ", ".join(f"{c} = ?" for c in fields)
+        where, args = "id = ?", list[Any]([ticket_id])
+        if expect is not None:
+            where += f" and status in ({', '.join('?' for _ in expect)})"
+            args.extend(expect)
+        with self._lock, self.db.conn:
+            try:
+                cursor = self.db.conn.execute(f"update tickets set {assignments} where {where}",
+                                              [*fields.values(), *args])
+            except sqlite3.IntegrityError:  # reopening while another ticket of the customer's is open
+                return False
+            if cursor.rowcount != 1:
+                return False
+            for target, reply in notices:
+                self._notice(target, reply, at)
+        return True
+
+    def add_ticket_message(self, ticket_id: int, *, at: datetime, direction: str, by: str, text: str | None,
+                           media: Sequence[Mapping[str, Any]] = (),
+                           notices: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> None:
+        """Keep one message of a ticket (customer, consultant or internal note) and queue its relay."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute(
+                "insert into ticket_messages (ticket, at, direction, by, text, media) values (?, ?, ?, ?, ?, ?)",
+                [ticket_id, at.isoformat(), direction, by, text, json.dumps(list(media)) if media else None])
+            for target, reply in notices:
+                self._notice(target, reply, at)
+
+    def ticket_messages(self, ticket_id: int) -> list[dict[str, Any]]:
+        """A ticket's messages, oldest first (media decoded)."""
+        with self._lock:
+            rows = list(self.db.query("select * from ticket_messages where ticket = ? order by id", [ticket_id]))
+        for row in rows:
+            row["media"] = json.loads(row["media"]) if row["media"] else []
+        return rows
+
+    def staff_thread(self, user: str) -> tuple[int, str] | None:
+        """The staff chat topic kept for a customer: (thread id, title), or None."""
+        with self._lock:
+            row = self.db.conn.execute("select thread, title from staff_threads where user = ?", [user]).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def set_staff_thread(self, user: str, thread: int | None, title: str = "", at: datetime | None = None) -> None:
+        """Remember (or, with None, forget) a customer's topic in the staff chat."""
+        with self._lock, self.db.conn:
+            if thread is None:
+                self.db.conn.execute("delete from staff_threads where user = ?", [user])
+            else:
+                self.db.conn.execute(
+                    "insert into staff_threads (user, thread, title, created_at) values (?, ?, ?, ?) on conflict(user) "
+                    "do update set thread = excluded.thread, title = excluded.title",
+                    [user, thread, title, (at or datetime.now().astimezone()).isoformat()])
+
+    def user_for_thread(self, thread: int) -> str | None:
+        """The customer whose topic ``thread`` is."""
+        with self._lock:
+            row = self.db.conn.execute("select user from staff_threads where thread = ?", [thread]).fetchone()
+        return str(row[0]) if row else None
+
+    def staff_threads(self) -> list[dict[str, Any]]:
+        """Every customer topic."""
+        with self._lock:
+            return list(self.db.query("select * from staff_threads order by created_at"))
+
+    def add_staff_post(self, message: int, user: str) -> None:
+        """A message in the staff chat (without topics) that stands for a customer: replying to it reaches them."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute("insert or replace into staff_posts (message, user) values (?, ?)", [message, user])
+
+    def user_for_post(self, message: int) -> str | None:
+        """The customer a staff chat message stands for."""
+        with self._lock:
+            row = self.db.conn.execute("select user from staff_posts where message = ?", [message]).fetchone()
+        return str(row[0]) if row else None
+
+    def ban(self, user: str, *, by: str, at: datetime) -> None:
+        """Stop relaying a customer to consultants."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute("insert or replace into bans (user, by, at) values (?, ?, ?)",
+                                 [user, by, at.isoformat()])
+
+    def unban(self, user: str) -> bool:
+        """Lift a ban; False when there was none."""
+        with self._lock, self.db.conn:
+            return self.db.conn.execute("delete from bans where user = ?", [user]).rowcount == 1
+
+    def banned(self, user: str) -> bool:
+        """Whether a customer is banned from consultants."""
+        with self._lock:
+            return self.db.conn.execute("select 1 from bans where user = ?", [user]).fetchone() is not None
 
     def get(self, key: str) -> str | None:
         """A small persisted setting (the Telegram update offset…)."""
