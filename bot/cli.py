@@ -25,10 +25,11 @@ from bot.faq import load_content
 from bot.store import Store
 
 
-def _engine(settings: Settings) -> Engine:
+def _engine(settings: Settings, *, consultants: bool = False) -> Engine:
     clock = fixed_clock(settings.now) if settings.now else system_clock
     store = Store(settings.db_path)
-    return Engine.from_root(content_root(), store=store, clock=clock, default_brand=settings.brand)
+    return Engine.from_root(content_root(), store=store, clock=clock, default_brand=settings.brand,
+                            consultants=consultants)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -67,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.tg.run import WebhookSettings, run
 
     settings = _settings(args)
-    engine = _engine(settings)
+    engine = _engine(settings, consultants=staff is not None)  # consultants work from the staff chat
     webhook = None
     if args.webhook_url:
         webhook = WebhookSettings(url=args.webhook_url, listen=args.listen, port=args.port,

@@ -348,8 +348,9 @@ class Engine:
             return relayed
         if message.press is not None:
             return self._press(conv, pack, message.press, now)
-        if message.media and self.rma.active(conv):
-            turn = _said(self.rma.media(conv, pack, message.media, now))
+        attached = tuple(m for m in message.media if m.kind in ("photo", "video", "document"))
+        if attached and self.rma.active(conv):  # a voice note or a sticker is no photo of the fault
+            turn = _said(self.rma.media(conv, pack, attached, now))
             if not text or conv.state["rma"]["step"] == "photos":
                 return turn  # a caption at the photo step describes the photo
             return _with_notes(turn.replies[:1], self._turn(conv, pack, replace(message, media=()), now))

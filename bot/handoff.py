@@ -500,7 +500,8 @@ class Desk:
         rmas = self.store.rmas(user=customer, limit=1)
         context = {**base_context(pack, now), "handoff": self.rules.settings, "name": _first(consultant)}
         if rmas:
-            context["r"] = rmas[0]
+            status = self.content.render_message(pack.id, f"rma_status_{rmas[0]['status']}", conv.lang, context)
+            context["r"] = {**rmas[0], "label": status}
         try:
             text = self.content.render_source(pack.id, f"canned:{reply.name}", reply.texts, conv.lang, context,
                                               reply.file)

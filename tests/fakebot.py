@@ -6,8 +6,13 @@ HTTP status N. Parameters arrive as query strings, forms, multipart or JSON, nes
 dates are in seconds; files can be uploaded and downloaded; malformed HTML, over-long text and
 over-long callback data are refused as Telegram refuses them; every call is recorded.
 
-Tests play the customer with :meth:`FakeBotAPI.customer_text`, :meth:`customer_press` and friends, and
-read what the bot sent with :meth:`sent_to` and :meth:`wait_for`.
+Tests play the customer with :meth:`FakeBotAPI.customer_text`, :meth:`customer_press` and friends, the
+consultants in the staff supergroup with :meth:`staff_text`, :meth:`staff_photo` and :meth:`staff_press`, and
+read what the bot sent with :meth:`sent_to`, :meth:`sent_to_thread` and :meth:`wait_for`.
+
+The staff supergroup can be a forum (:meth:`make_forum`): the bot creates, renames, closes, reopens and
+deletes topics there, and sends into them with ``message_thread_id`` (refused once a topic is gone, e.g. after
+:meth:`delete_topic`); replies name a message that must still be there unless ``allow_sending_without_reply``.
 """
 
 from __future__ import annotations
@@ -17,19 +22,23 @@ import contextlib
 import html
 import itertools
 import json
+import mimetypes
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Support", "username": "support_test_bot"}
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
                 "pre", "blockquote", "tg-emoji"}
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+                "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
+DEFAULT_TOPIC_COLOR = 7322096  # 0x6FB9F0, Telegram's default topic icon colour
 
 
 class ApiError(Exception):
@@ -95,8 +104,10 @@ class Sent:
     raw: str
     buttons: list[tuple[str, str]]  # (label, callback data)
     at: float = field(default_factory=time.monotonic)
-    media: tuple[str, ...] = ()  # file ids of a photo, video, document or album
+    media: tuple[str, ...] = ()  # file ids of a photo, video, document, voice, sticker… or album
     thread: int | None = None  # the forum topic it went to
+    reply_to: int | None = None  # the message it replies to
+    kind: str = "text"  # text, photo, video, document, voice, audio, sticker, animation (an album: its first item's)
 
 
 class FakeBotAPI:
@@ -114,6 +125,14 @@ class FakeBotAPI:
         self.answered_callbacks: set[str] = set()
         self.webhook: dict[str, Any] | None = None
         self.confirmed_offset = 0
+        self.forums: set[int] = set()  # supergroups with topics enabled (see make_forum)
+        self.topics: dict[int, dict[int, str]] = {}  # chat id -> {message_thread_id: name}, the topics there now
+        self.topics_created: list[tuple[int, int, str]] = []  # (chat, thread, name) in creation order
+        self.closed_topics: set[tuple[int, int]] = set()
+        self._topic_icons: dict[tuple[int, int], str] = {}
+        self.pinned: list[tuple[int, int]] = []  # (chat, message id) pinned by the bot
+        # Every message there is in a chat (the bot's and the users'), with the topic it is in.
+        self._messages: dict[tuple[int, int], int | None] = {}
         self.fail_next: list[ApiError] = []
         # Failure injection: once this many messages were sent, further sends wait (unrecorded) until
         # release_sends(); a send whose client went away meanwhile is dropped, as Telegram drops a
@@ -157,6 +176,8 @@ class FakeBotAPI:
             elif ctype.startswith("multipart/"):
                 reader = await request.multipart()
                 async for part in reader:
+                    if not isinstance(part, BodyPartReader) or part.name is None:
+                        continue  # no nested multiparts in a Bot API request
                     if part.filename:
                         params[part.name] = ("file", part.filename, await part.read())
                     else:
@@ -264,7 +285,8 @@ class FakeBotAPI:
         except (KeyError, ValueError, TypeError):
             raise ApiError(400, "Bad Request: chat not found") from None
         if chat_id in self.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat" if chat_id < 0
+                           else "Forbidden: bot was blocked by the user")
         return chat_id
 
     def _buttons(self, markup: Any) -> list[tuple[str, str]]:
@@ -292,24 +314,106 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: message is too long")
         return text
 
-    def _message(self, chat_id: int, **extra: Any) -> dict[str, Any]:
-        return {"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT_USER,
-                "chat": {"id": chat_id, "type": "private", "first_name": "Customer"}, **extra}
+    def _chat_info(self, chat_id: int) -> dict[str, Any]:
+        """The Chat object Telegram describes ``chat_id`` with: negative ids are the staff supergroup."""
+        if chat_id < 0:
+            chat: dict[str, Any] = {"id": chat_id, "type": "supergroup", "title": "Support staff"}
+            if chat_id in self.forums:
+                chat["is_forum"] = True  # Telegram leaves false optional booleans out
+            return chat
+        return {"id": chat_id, "type": "private", "first_name": "Customer"}
+
+    def _message(self, chat_id: int, *, message_id: int | None = None, thread: int | None = None,
+                 reply_to: int | None = None, **extra: Any) -> dict[str, Any]:
+        """A Message the bot sent (a new one, registered in its chat, unless ``message_id`` is given)."""
+        if message_id is None:
+            message_id = next(self._message_ids)
+            self._messages[(chat_id, message_id)] = thread
+        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
+                                   "chat": self._chat_info(chat_id)}
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
+        if reply_to is not None:
+            message["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()),
+                                           "chat": self._chat_info(chat_id)}
+        message.update(extra)
+        return message
+
+    def _thread(self, chat_id: int, params: dict[str, Any]) -> int | None:
+        """The forum topic a send goes to, or ApiError 400 when the chat has no such topic."""
+        raw = params.get("message_thread_id")
+        if raw in (None, "", 0, "0"):
+            return None
+        try:
+            thread = int(raw)
+        except (ValueError, TypeError):
+            raise ApiError(400, "Bad Request: message thread not found") from None
+        if thread not in self.topics.get(chat_id, {}):
+            raise ApiError(400, "Bad Request: message thread not found")
+        return thread
+
+    def _reply(self, chat_id: int, params: dict[str, Any], thread: int | None) -> tuple[int | None, int | None]:
+        """(the message replied to, the topic): ``reply_parameters`` or ``reply_to_message_id``.
+
+        A reply to a message that is not there is refused unless ``allow_sending_without_reply``; a reply to a
+        message in a forum topic goes to that topic when no ``message_thread_id`` is given.
+        """
+        options = params.get("reply_parameters")
+        if isinstance(options, dict):
+            target, allow, target_chat = (options.get("message_id"), options.get("allow_sending_without_reply"),
+                                          options.get("chat_id", chat_id))
+        else:
+            target, allow, target_chat = (params.get("reply_to_message_id"),
+                                          params.get("allow_sending_without_reply"), chat_id)
+        if target in (None, ""):
+            return None, thread
+        try:
+            key = (int(target_chat), int(target))
+        except (ValueError, TypeError):
+            raise ApiError(400, "Bad Request: message to be replied not found") from None
+        if key not in self._messages:
+            if allow in (True, "true", "True"):
+                return None, thread
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        if thread is None and key[0] == chat_id:
+            thread = self._messages[key]
+        return key[1], thread
+
+    def _caption(self, params: dict[str, Any]) -> str:
+        caption = params.get("caption")
+        if not caption:
+            return ""
+        text = parse_html(caption) if params.get("parse_mode") == "HTML" else str(caption)
+        if len(text) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        return text
 
     async def m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         text = self._visible(params)
         buttons = self._buttons(params.get("reply_markup"))
-        message = self._message(chat_id, text=text)
+        thread = self._thread(chat_id, params)
+        reply_to, thread = self._reply(chat_id, params, thread)
+        message = self._message(chat_id, thread=thread, reply_to=reply_to, text=text)
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
-        await self._record(Sent(message["message_id"], chat_id, text, params["text"], buttons))
+        await self._record(Sent(message["message_id"], chat_id, text, params["text"], buttons, thread=thread,
+                                reply_to=reply_to))
         return message
+
+    def _edited(self, params: dict[str, Any], chat_id: int, **extra: Any) -> dict[str, Any]:
+        try:
+            message_id = int(params["message_id"])
+        except (KeyError, ValueError, TypeError):
+            raise ApiError(400, "Bad Request: message identifier is not specified") from None
+        return self._message(chat_id, message_id=message_id, thread=self._messages.get((chat_id, message_id)),
+                             edit_date=int(time.time()), **extra)
 
     async def m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         text = self._visible(params)
-        return self._message(chat_id, text=text, edit_date=int(time.time()))
+        return self._edited(params, chat_id, text=text)
 
     async def m_editMessageReplyMarkup(self, params: dict[str, Any]) -> bool:
         self._chat(params)
@@ -324,9 +428,21 @@ class FakeBotAPI:
         return True
 
     async def m_sendChatAction(self, params: dict[str, Any]) -> bool:
-        self._chat(params)
-        if params.get("action") not in {"typing", "upload_photo", "upload_document", "record_voice"}:
+        chat_id = self._chat(params)
+        if params.get("action") not in CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
+        self._thread(chat_id, params)
+        return True
+
+    async def m_pinChatMessage(self, params: dict[str, Any]) -> bool:
+        chat_id = self._chat(params)
+        try:
+            key = (chat_id, int(params["message_id"]))
+        except (KeyError, ValueError, TypeError):
+            raise ApiError(400, "Bad Request: message identifier is not specified") from None
+        if key not in self._messages:
+            raise ApiError(400, "Bad Request: message to pin not found")
+        self.pinned.append(key)
         return True
 
     async def m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -337,17 +453,9 @@ class FakeBotAPI:
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[path]),
                 "file_path": path}
 
-    async def m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = self._chat(params)
-        file_id = self._file_id(params.get("photo"))
-        caption = parse_html(params["caption"]) if params.get("caption") and params.get("parse_mode") == "HTML" \
-            else params.get("caption", "")
-        thread = int(params["message_thread_id"]) if params.get("message_thread_id") else None
-        await self._record(Sent(0, chat_id, caption, params.get("caption", ""), [], media=(file_id,), thread=thread))
-        return self._message(chat_id, photo=[{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 1,
-                                             "height": 1}], caption=caption)
-
-    def _file_id(self, value: Any) -> str:
+    def _file_id(self, value: Any, params: dict[str, Any] | None = None) -> str:
+        if isinstance(value, str) and value.startswith("attach://") and params is not None:
+            value = params.get(value.removeprefix("attach://"))  # an album item uploaded as another part
         if isinstance(value, tuple):  # an upload
             file_id = f"up{next(self._ids)}"
             self.files[f"files/{file_id}"] = value[2]
@@ -356,22 +464,66 @@ class FakeBotAPI:
             return value
         raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
 
+    @staticmethod
+    def _media(kind: str, file_id: str, file_name: str | None = None) -> dict[str, Any]:
+        """The fields of a Message that carry a file of ``kind`` (as Telegram describes them)."""
+        base: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id}"}
+        if kind == "photo":
+            return {"photo": [{**base, "width": 1, "height": 1}]}
+        if kind == "video":
+            return {"video": {**base, "width": 640, "height": 360, "duration": 1}}
+        if kind == "animation":  # Telegram also sets document on an animation, for backward compatibility
+            return {"animation": {**base, "width": 320, "height": 240, "duration": 1},
+                    "document": {**base, "mime_type": "video/mp4"}}
+        if kind == "voice":
+            return {"voice": {**base, "duration": 1, "mime_type": "audio/ogg"}}
+        if kind == "audio":
+            return {"audio": {**base, "duration": 1}}
+        if kind == "sticker":
+            return {"sticker": {**base, "type": "regular", "width": 512, "height": 512, "is_animated": False,
+                                "is_video": False}}
+        return {kind: {**base, **({"file_name": file_name} if file_name else {})}}
+
     async def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        """sendPhoto, sendVideo, sendDocument, sendVoice, sendAudio, sendSticker, sendAnimation."""
         chat_id = self._chat(params)
-        file_id = self._file_id(params.get(kind))
-        caption = parse_html(params["caption"]) if params.get("caption") and params.get("parse_mode") == "HTML" \
-            else params.get("caption", "")
-        thread = int(params["message_thread_id"]) if params.get("message_thread_id") else None
-        message = self._message(chat_id, caption=caption, **{kind: {"file_id": file_id, "file_unique_id": "u"}})
-        await self._record(Sent(message["message_id"], chat_id, caption, params.get("caption", ""), [],
-                                media=(file_id,), thread=thread))
+        caption = "" if kind == "sticker" else self._caption(params)  # a sticker takes no caption
+        buttons = self._buttons(params.get("reply_markup"))
+        thread = self._thread(chat_id, params)
+        reply_to, thread = self._reply(chat_id, params, thread)
+        value = params.get(kind)
+        file_id = self._file_id(value)
+        extra = self._media(kind, file_id, value[1] if isinstance(value, tuple) else None)
+        if caption:
+            extra["caption"] = caption
+        if params.get("reply_markup"):
+            extra["reply_markup"] = params["reply_markup"]
+        message = self._message(chat_id, thread=thread, reply_to=reply_to, **extra)
+        await self._record(Sent(message["message_id"], chat_id, caption,
+                                "" if kind == "sticker" else str(params.get("caption") or ""), buttons,
+                                media=(file_id,), thread=thread, reply_to=reply_to, kind=kind))
         return message
+
+    async def m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "photo")
 
     async def m_sendVideo(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._send_file(params, "video")
 
     async def m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._send_file(params, "document")
+
+    async def m_sendVoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "voice")
+
+    async def m_sendAudio(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "audio")
+
+    async def m_sendSticker(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "sticker")
+
+    async def m_sendAnimation(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "animation")
 
     async def m_sendMediaGroup(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         chat_id = self._chat(params)
@@ -381,12 +533,97 @@ class FakeBotAPI:
         kinds = {item.get("type") for item in media}
         if not kinds <= {"photo", "video"} and len(kinds) > 1:
             raise ApiError(400, "Bad Request: documents can't be mixed with other media types")
-        ids = tuple(self._file_id(item.get("media")) for item in media)
-        thread = int(params["message_thread_id"]) if params.get("message_thread_id") else None
-        messages = [self._message(chat_id, **{item["type"]: {"file_id": file_id, "file_unique_id": "u"}})
-                    for item, file_id in zip(media, ids, strict=True)]
-        await self._record(Sent(messages[0]["message_id"], chat_id, "", "", [], media=ids, thread=thread))
+        captions = [self._caption(item) for item in media]
+        thread = self._thread(chat_id, params)
+        reply_to, thread = self._reply(chat_id, params, thread)
+        ids = tuple(self._file_id(item.get("media"), params) for item in media)
+        group = str(next(self._ids) * 104729)
+        messages = []
+        for item, file_id, caption in zip(media, ids, captions, strict=True):
+            extra = self._media(item["type"], file_id)
+            if caption:
+                extra["caption"] = caption
+            messages.append(self._message(chat_id, thread=thread, reply_to=reply_to, media_group_id=group, **extra))
+        text = next((c for c in captions if c), "")
+        await self._record(Sent(messages[0]["message_id"], chat_id, text, text, [], media=ids, thread=thread,
+                                reply_to=reply_to, kind=str(media[0]["type"])))
         return messages
+
+    # -- forum topics --------------------------------------------------------------------------------------
+
+    def _forum(self, params: dict[str, Any]) -> int:
+        chat_id = self._chat(params)
+        if chat_id not in self.forums:
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        return chat_id
+
+    def _topic(self, params: dict[str, Any]) -> tuple[int, int]:
+        chat_id = self._forum(params)
+        try:
+            thread = int(params["message_thread_id"])
+        except (KeyError, ValueError, TypeError):
+            raise ApiError(400, "Bad Request: TOPIC_ID_INVALID") from None
+        if thread not in self.topics.get(chat_id, {}):
+            raise ApiError(400, "Bad Request: TOPIC_ID_INVALID")
+        return chat_id, thread
+
+    async def m_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._forum(params)
+        name = params.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 128:
+            raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
+        thread = next(self._message_ids)  # the id of the "topic created" service message
+        self.topics.setdefault(chat_id, {})[thread] = name
+        self.topics_created.append((chat_id, thread, name))
+        self._messages[(chat_id, thread)] = thread
+        topic: dict[str, Any] = {"message_thread_id": thread, "name": name,
+                                 "icon_color": int(params.get("icon_color") or DEFAULT_TOPIC_COLOR)}
+        if params.get("icon_custom_emoji_id"):
+            topic["icon_custom_emoji_id"] = str(params["icon_custom_emoji_id"])
+            self._topic_icons[(chat_id, thread)] = topic["icon_custom_emoji_id"]
+        return topic
+
+    async def m_editForumTopic(self, params: dict[str, Any]) -> bool:
+        chat_id, thread = self._topic(params)
+        name = params.get("name")
+        if name is not None and (not isinstance(name, str) or len(name) > 128):
+            raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
+        icon = params.get("icon_custom_emoji_id")
+        renamed = bool(name) and name != self.topics[chat_id][thread]
+        new_icon = icon is not None and str(icon) != self._topic_icons.get((chat_id, thread), "")
+        if not renamed and not new_icon:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        if renamed:
+            self.topics[chat_id][thread] = str(name)
+        if new_icon:
+            self._topic_icons[(chat_id, thread)] = str(icon)
+        return True
+
+    async def m_closeForumTopic(self, params: dict[str, Any]) -> bool:
+        key = self._topic(params)
+        if key in self.closed_topics:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        self.closed_topics.add(key)
+        return True
+
+    async def m_reopenForumTopic(self, params: dict[str, Any]) -> bool:
+        key = self._topic(params)
+        if key not in self.closed_topics:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        self.closed_topics.discard(key)
+        return True
+
+    async def m_deleteForumTopic(self, params: dict[str, Any]) -> bool:
+        self._remove_topic(*self._topic(params))
+        return True
+
+    def _remove_topic(self, chat_id: int, thread: int) -> None:
+        """The topic goes, and every message in it."""
+        del self.topics[chat_id][thread]
+        self.closed_topics.discard((chat_id, thread))
+        self._topic_icons.pop((chat_id, thread), None)
+        for key in [k for k, t in self._messages.items() if k[0] == chat_id and t == thread]:
+            del self._messages[key]
 
     async def _record(self, sent: Sent) -> None:
         async with self._changed:
@@ -413,10 +650,26 @@ class FakeBotAPI:
         return {"id": user_id, "is_bot": False, "first_name": f"Customer{user_id}", "language_code": language}
 
     def _incoming(self, user_id: int, language: str, chat_type: str = "private", **extra: Any) -> dict[str, Any]:
-        chat = {"id": user_id, "type": chat_type, "first_name": f"Customer{user_id}"} if chat_type == "private" \
-            else {"id": -user_id, "type": chat_type, "title": "Some group"}
-        return {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-                "from": self._user(user_id, language), **extra}
+        chat_id = user_id if chat_type == "private" else -user_id
+        chat = {"id": chat_id, "type": chat_type, "first_name": f"Customer{user_id}"} if chat_type == "private" \
+            else {"id": chat_id, "type": chat_type, "title": "Some group"}
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                   "from": self._user(user_id, language), **extra}
+        self._messages[(chat_id, message["message_id"])] = None
+        return message
+
+    def _fake_file(self, prefix: str, data: bytes) -> str:
+        """A file a user sent, stored so the bot can download it; returns its file id."""
+        file_id = f"{prefix}{next(self._ids)}"
+        self.files[f"files/{file_id}"] = data
+        return file_id
+
+    @staticmethod
+    def _button(sent: Sent, label: str) -> str:
+        for text, data in sent.buttons:
+            if text == label:
+                return data
+        raise ValueError(f"no button {label!r} under message {sent.message_id}: {[t for t, _ in sent.buttons]}")
 
     async def customer_text(self, user_id: int, text: str, *, language: str = "en", chat_type: str = "private") -> int:
         """The customer types ``text``; returns the update id."""
@@ -429,7 +682,7 @@ class FakeBotAPI:
 
     async def customer_press(self, user_id: int, sent: Sent, label: str, *, language: str = "en") -> int:
         """The customer presses the button labelled ``label`` under a message the bot sent."""
-        data = next(d for text, d in sent.buttons if text == label)
+        data = self._button(sent, label)
         query = {"id": str(next(self._ids) * 7919), "from": self._user(user_id, language), "data": data,
                  "chat_instance": f"ci{user_id}",
                  "message": {"message_id": sent.message_id, "date": int(time.time()), "from": BOT_USER,
@@ -439,30 +692,38 @@ class FakeBotAPI:
 
     async def customer_photo(self, user_id: int, *, caption: str | None = None, language: str = "en") -> int:
         """The customer sends a photo (with an optional caption)."""
-        file_id = f"ph{next(self._ids)}"
-        self.files[f"files/{file_id}"] = b"\xff\xd8\xff\xe0fake-jpeg"
+        file_id = self._fake_file("ph", b"\xff\xd8\xff\xe0fake-jpeg")
         extra: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 640,
                                             "height": 480, "file_size": 14}]}
         if caption:
             extra["caption"] = caption
         return await self._push({"message": self._incoming(user_id, language, **extra)})
 
-    async def staff_text(self, chat_id: int, user_id: int, text: str, *, thread: int | None = None) -> int:
-        """A consultant writes in the staff supergroup ``chat_id`` (in a forum topic when ``thread`` is given)."""
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "supergroup", "title": "Support staff", "is_forum": thread is not None},
-            "from": {"id": user_id, "is_bot": False, "first_name": f"Consultant{user_id}"}, "text": text}
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        if thread is not None:
-            message["message_thread_id"] = thread
-            message["is_topic_message"] = True
-        return await self._push({"message": message})
+    async def customer_voice(self, user_id: int, *, language: str = "en") -> int:
+        """The customer sends a voice message."""
+        data = b"OggS\x00fake-opus"
+        file_id = self._fake_file("vo", data)
+        voice = {"file_id": file_id, "file_unique_id": f"u{file_id}", "duration": 3, "mime_type": "audio/ogg",
+                 "file_size": len(data)}
+        return await self._push({"message": self._incoming(user_id, language, voice=voice)})
+
+    async def customer_document(self, user_id: int, *, file_name: str = "log.txt", caption: str | None = None,
+                                language: str = "en") -> int:
+        """The customer sends a file as a document (with an optional caption)."""
+        data = b"fake document content\n"
+        file_id = self._fake_file("do", data)
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                    "mime_type": mimetypes.guess_type(file_name)[0] or "application/octet-stream",
+                    "file_size": len(data)}
+        extra: dict[str, Any] = {"document": document}
+        if caption:
+            extra["caption"] = caption
+        return await self._push({"message": self._incoming(user_id, language, **extra)})
 
     async def customer_sticker(self, user_id: int, *, language: str = "en") -> int:
         """The customer sends a sticker."""
-        sticker = {"file_id": f"st{next(self._ids)}", "file_unique_id": "st", "type": "regular", "width": 512,
+        file_id = self._fake_file("st", b"RIFF\x00\x00\x00\x00WEBPfake")
+        sticker = {"file_id": file_id, "file_unique_id": f"u{file_id}", "type": "regular", "width": 512,
                    "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
         return await self._push({"message": self._incoming(user_id, language, sticker=sticker)})
 
@@ -471,11 +732,94 @@ class FakeBotAPI:
         message = self._incoming(user_id, language, text=text, edit_date=int(time.time()))
         return await self._push({"edited_message": message})
 
+    # -- the staff side: consultants in the staff supergroup ---------------------------------------------
+
+    def make_forum(self, chat_id: int) -> None:
+        """Declare the supergroup ``chat_id`` a forum (topics enabled)."""
+        if chat_id >= 0:
+            raise ValueError(f"only a supergroup (a negative chat id) can be a forum, not {chat_id}")
+        self.forums.add(chat_id)
+        self.topics.setdefault(chat_id, {})
+
+    def delete_topic(self, chat_id: int, thread: int) -> None:
+        """A consultant deletes a topic in the app (with its messages); the bot is not told."""
+        if thread not in self.topics.get(chat_id, {}):
+            raise ValueError(f"chat {chat_id} has no topic {thread}")
+        self._remove_topic(chat_id, thread)
+
+    @staticmethod
+    def _consultant(user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": f"Consultant{user_id}"}
+
+    def _bot_message(self, sent: Sent) -> dict[str, Any]:
+        """A message the bot sent, as Telegram shows it inside an update (a reply's or a button press's)."""
+        message = self._message(sent.chat_id, message_id=sent.message_id, thread=sent.thread)
+        if sent.kind == "text":
+            message["text"] = sent.text
+        else:
+            message.update(self._media(sent.kind, sent.media[0]))
+            if sent.text:
+                message["caption"] = sent.text
+        return message
+
+    def _staff_message(self, chat_id: int, user_id: int, thread: int | None, reply_to: Sent | None,
+                       **extra: Any) -> dict[str, Any]:
+        if reply_to is not None:
+            if reply_to.chat_id != chat_id:
+                raise ValueError(f"message {reply_to.message_id} is in chat {reply_to.chat_id}, not {chat_id}")
+            if thread is None:
+                thread = reply_to.thread  # a reply in a forum is in the topic of the message it replies to
+        if thread is not None and thread not in self.topics.get(chat_id, {}):
+            raise ValueError(f"chat {chat_id} has no topic {thread} to write in")
+        message: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()),
+                                   "chat": self._chat_info(chat_id), "from": self._consultant(user_id), **extra}
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
+        if reply_to is not None:
+            message["reply_to_message"] = self._bot_message(reply_to)
+        self._messages[(chat_id, message["message_id"])] = thread
+        return message
+
+    async def staff_text(self, chat_id: int, user_id: int, text: str, *, thread: int | None = None,
+                         reply_to: Sent | None = None) -> int:
+        """A consultant writes in the staff supergroup ``chat_id``; returns the update id.
+
+        ``thread``: in that forum topic; ``reply_to``: as a reply to a message the bot sent there (in its topic).
+        """
+        message = self._staff_message(chat_id, user_id, thread, reply_to, text=text)
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return await self._push({"message": message})
+
+    async def staff_photo(self, chat_id: int, user_id: int, *, thread: int | None = None, caption: str | None = None,
+                          reply_to: Sent | None = None) -> int:
+        """A consultant sends a photo in the staff supergroup (like :meth:`staff_text`)."""
+        file_id = self._fake_file("ph", b"\xff\xd8\xff\xe0fake-jpeg")
+        extra: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 640,
+                                            "height": 480, "file_size": 14}]}
+        if caption:
+            extra["caption"] = caption
+        return await self._push({"message": self._staff_message(chat_id, user_id, thread, reply_to, **extra)})
+
+    async def staff_press(self, chat_id: int, user_id: int, sent: Sent, label: str) -> int:
+        """A consultant presses the button labelled ``label`` under a message the bot sent to the staff chat."""
+        if sent.chat_id != chat_id:
+            raise ValueError(f"message {sent.message_id} is in chat {sent.chat_id}, not {chat_id}")
+        query = {"id": str(next(self._ids) * 7919), "from": self._consultant(user_id),
+                 "data": self._button(sent, label), "chat_instance": f"ci{chat_id}",
+                 "message": self._bot_message(sent)}
+        return await self._push({"callback_query": query})
+
     # -- reading what the bot did ------------------------------------------------------------------------
 
     def sent_to(self, chat_id: int) -> list[Sent]:
         """Every message the bot sent to a chat, in order."""
         return list(self._sent_by_chat.get(chat_id, ()))
+
+    def sent_to_thread(self, chat_id: int, thread: int) -> list[Sent]:
+        """Every message the bot sent to a forum topic, in order."""
+        return [s for s in self._sent_by_chat.get(chat_id, ()) if s.thread == thread]
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
         """Wait until ``predicate()`` holds (raises TimeoutError after ``timeout`` seconds)."""

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 TYPING_AFTER = 0.4  # seconds of work before the customer sees "typing…"
 SEND_ATTEMPTS = 4
-COMMANDS = ("start", "menu", "troubleshoot", "rma", "status", "help", "cancel")
+COMMANDS = ("start", "menu", "troubleshoot", "rma", "status", "human", "help", "cancel")
 NOTICE_POLL = 1.0  # seconds between looks for notices queued by others (the CLI, the sweep)
 SWEEP_EVERY = 300.0  # seconds between RMA expiry sweeps
 
@@ -58,6 +58,8 @@ class TelegramAdapter:
         self.settings = settings
         self._wake = asyncio.Event()  # set when a turn may have queued notices
         self._warned_no_staff = False
+        self._forum: bool | None = None  # whether the staff chat has topics (None: not known yet)
+        self._topic_locks: dict[str, asyncio.Lock] = {}
 
     # -- wiring ------------------------------------------------------------------------------------
 
@@ -67,7 +69,7 @@ class TelegramAdapter:
         app.add_handler(TypeHandler(Update, self._guard), group=-1)
         if self.settings.staff_chat_id is not None:
             staff = filters.Chat(self.settings.staff_chat_id)
-            app.add_handler(MessageHandler(staff & filters.UpdateType.MESSAGE & filters.COMMAND, self.on_staff))
+            app.add_handler(MessageHandler(staff & filters.UpdateType.MESSAGE, self.on_staff))
         app.add_handler(CallbackQueryHandler(self.on_press))
         app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGES & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGES & filters.CAPTION, self.on_text))
@@ -101,7 +103,7 @@ class TelegramAdapter:
         await self._respond(update, context, Message(user=user_key(user.id), text=text, language=user.language_code,
                                                      id=f"tg:{update.update_id}", kind=_kind(msg) if msg.caption
                                                      is not None else "text", media=_media(msg),
-                                                     name=user.full_name))
+                                                     name=user.full_name, edited=update.edited_message is not None))
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos without a caption, voice, video, locations and contacts."""
@@ -112,7 +114,7 @@ class TelegramAdapter:
         kind = _kind(msg)
         await self._respond(update, context, Message(user=user_key(user.id), kind=kind, language=user.language_code,
                                                      id=f"tg:{update.update_id}", media=_media(msg),
-                                                     name=user.full_name))
+                                                     name=user.full_name, edited=update.edited_message is not None))
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: always answered, then handled like a message."""
@@ -125,6 +127,9 @@ class TelegramAdapter:
             with contextlib.suppress(TelegramError):  # its buttons have done their job
                 await query.edit_message_reply_markup(reply_markup=None)
         chat = update.effective_chat
+        if chat is not None and chat.id == self.settings.staff_chat_id and not query.from_user.is_bot:
+            await self._staff_press(update, context)
+            return
         if chat is None or chat.type != ChatType.PRIVATE:
             return
         key = user_key(query.from_user.id)
@@ -133,17 +138,47 @@ class TelegramAdapter:
                                                      id=f"tg:{update.update_id}"))
 
     async def on_staff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A consultant's command in the staff chat (``/rma …``): the answer goes to the same chat and topic."""
+        """A consultant writes in the staff chat: a command, or words for the customer whose topic it is.
+
+        Only members of the staff chat get here (its chat id is the filter); other bots are ignored. The
+        answer for consultants goes to the same chat and topic; what is for the customer goes as a notice.
+        """
         msg = update.effective_message
         user = update.effective_user
-        if msg is None or user is None or not msg.text:
+        if msg is None or user is None or (user.is_bot and msg.sender_chat is None):
             return
-        by = f"{user.full_name} (tg:{user.id})"
-        replies = await asyncio.to_thread(self.engine.staff, msg.text, by=by)
+        text = msg.text if msg.text is not None else (msg.caption or "")
+        thread = msg.message_thread_id if msg.is_topic_message else None
+        customer = await asyncio.to_thread(self._customer_of, msg)
+        if customer is None and not text.startswith("/"):
+            return  # consultants talking among themselves
+        name = user.full_name if not user.is_bot else (msg.author_signature or "Consultant")
+        replies = await asyncio.to_thread(self.engine.staff, text, by=f"tg:{user.id}", name=name,
+                                          customer=customer, media=_media(msg, relay=True))
         for reply in replies:
-            await self.send_reply(context.bot, msg.chat_id, reply,
-                                  thread=msg.message_thread_id if msg.is_topic_message else None)
+            await self.send_reply(context.bot, msg.chat_id, reply, thread=thread)
         self._wake.set()
+
+    async def _staff_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        message = query.message
+        thread = getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
+        replies = await asyncio.to_thread(self.engine.staff_press, query.data or "", by=f"tg:{query.from_user.id}",
+                                          name=query.from_user.full_name)
+        for reply in replies:
+            await self.send_reply(context.bot, query.message.chat.id if query.message else 0, reply, thread=thread)
+        self._wake.set()
+
+    def _customer_of(self, msg: Any) -> str | None:
+        """The customer a staff chat message is about: by its topic, or by the customer's message it replies to."""
+        store = self.engine.store
+        if msg.is_topic_message and msg.message_thread_id:
+            found = store.user_for_thread(msg.message_thread_id)
+            if found is not None:
+                return found
+        reply = msg.reply_to_message
+        return store.user_for_post(reply.message_id) if reply is not None else None
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One place for errors: log with context, tell the staff chat, apologise to the customer."""
@@ -205,17 +240,16 @@ class TelegramAdapter:
         recorded = self.engine.store.outbox(message_id)
         return (recorded[1] if recorded is not None else 0), bool(self.engine.store.get(f"blocked:{chat_id}"))
 
-    async def _send(self, bot: Any, chat_id: int, text: str, markup: Any, *, thread: int | None = None) -> bool:
-        """Send one message, retrying network trouble; False when the customer blocked the bot."""
+    async def _send(self, bot: Any, chat_id: int, text: str, markup: Any, *, thread: int | None = None) -> Any:
+        """Send one message, retrying network trouble; the message sent, or None when the chat blocked the bot."""
         for attempt in range(SEND_ATTEMPTS):
             try:
-                await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                       disable_web_page_preview=True, message_thread_id=thread)
-                return True
+                return await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                              disable_web_page_preview=True, message_thread_id=thread)
             except Forbidden:
                 log.info("chat %s blocked the bot; not sending to it again", chat_id)
                 await asyncio.to_thread(self.engine.store.put, f"blocked:{chat_id}", "1")
-                return False
+                return None
             except RetryAfter as exc:
                 if attempt == SEND_ATTEMPTS - 1:
                     raise
@@ -226,36 +260,54 @@ class TelegramAdapter:
                 if attempt == SEND_ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(0.5 * 2 ** attempt)
-        return False
+        return None
 
     # -- notices: status changes, staff cards, reminders -----------------------------------------------
 
-    async def send_reply(self, bot: Any, chat_id: int, reply: Reply, *, thread: int | None = None) -> bool:
-        """Send one reply with its media (photos and videos as an album); False when the chat blocked the bot."""
+    async def send_reply(self, bot: Any, chat_id: int, reply: Reply, *, thread: int | None = None,
+                         sent: list[int] | None = None) -> bool:
+        """Send one reply with its media (photos and videos as an album); False when the chat blocked the bot.
+
+        The ids of the messages sent are added to ``sent`` when given.
+        """
         for text, markup in messages(reply):
-            if not await self._send(bot, chat_id, text, markup, thread=thread):
+            message = await self._send(bot, chat_id, text, markup, thread=thread)
+            if message is None:
                 return False
+            if sent is not None:
+                sent.append(message.message_id)
         if reply.media:
-            await self._send_media(bot, chat_id, reply.media, thread)
+            ids = await self._send_media(bot, chat_id, reply.media, thread)
+            if sent is not None:
+                sent.extend(ids)
         return True
 
-    async def _send_media(self, bot: Any, chat_id: int, media: tuple[Media, ...], thread: int | None) -> None:
+    async def _send_media(self, bot: Any, chat_id: int, media: tuple[Media, ...], thread: int | None) -> list[int]:
         album = [InputMediaVideo(m.ref) if m.kind == "video" else InputMediaPhoto(m.ref)
                  for m in media if m.kind in ("photo", "video")]
-        documents = [InputMediaDocument(m.ref) for m in media if m.kind not in ("photo", "video")]
+        documents = [InputMediaDocument(m.ref) for m in media if m.kind == "document"]
+        ids: list[int] = []
         for group in (album, documents):
             for start in range(0, len(group), 10):  # Telegram takes 2–10 items an album
                 items = group[start:start + 10]
                 if len(items) == 1:
                     item = items[0]
                     if isinstance(item, InputMediaPhoto):
-                        await bot.send_photo(chat_id, item.media, message_thread_id=thread)
+                        ids.append((await bot.send_photo(chat_id, item.media, message_thread_id=thread)).message_id)
                     elif isinstance(item, InputMediaVideo):
-                        await bot.send_video(chat_id, item.media, message_thread_id=thread)
+                        ids.append((await bot.send_video(chat_id, item.media, message_thread_id=thread)).message_id)
                     else:
-                        await bot.send_document(chat_id, item.media, message_thread_id=thread)
+                        ids.append((await bot.send_document(chat_id, item.media,
+                                                           message_thread_id=thread)).message_id)
                 else:
-                    await bot.send_media_group(chat_id, items, message_thread_id=thread)
+                    ids.extend(m.message_id for m in await bot.send_media_group(chat_id, items,
+                                                                                message_thread_id=thread))
+        senders = {"voice": bot.send_voice, "audio": bot.send_audio, "sticker": bot.send_sticker,
+                   "animation": bot.send_animation, "video_note": bot.send_video_note}
+        for single in media:  # what cannot go in an album goes one by one, in order
+            if single.kind in senders:
+                ids.append((await senders[single.kind](chat_id, single.ref, message_thread_id=thread)).message_id)
+        return ids
 
     async def deliver_notices(self, bot: Any) -> int:
         """Deliver queued notices (to customers on Telegram and to the staff chat); returns how many went."""
@@ -265,7 +317,10 @@ class TelegramAdapter:
             chat_id = self._notice_chat(notice)
             if chat_id is not None:
                 try:
-                    await self.send_reply(bot, chat_id, notice.reply)
+                    if notice.target.startswith("staff:"):
+                        await self._to_topic(bot, notice.target[6:], notice.reply)
+                    else:
+                        await self.send_reply(bot, chat_id, notice.reply)
                 except BadRequest as exc:  # refused for good (a deleted chat, a stale file id): don't retry forever
                     log.error("Telegram refused a notice to %s: %s", notice.target, exc)
                 except (TimedOut, NetworkError, RetryAfter) as exc:
@@ -276,22 +331,90 @@ class TelegramAdapter:
         return delivered
 
     def _notice_chat(self, notice: Notice) -> int | None:
-        if notice.target == "staff":
+        if notice.target == "staff" or notice.target.startswith("staff:"):
             if self.settings.staff_chat_id is None and not self._warned_no_staff:
                 log.warning("no SUPPORTBOT_STAFF_CHAT_ID: RMA cards and staff notes are not posted anywhere")
                 self._warned_no_staff = True
             return self.settings.staff_chat_id
         return int(notice.target[3:]) if notice.target[3:].lstrip("-").isdigit() else None
 
+    # -- the staff chat: one topic per customer --------------------------------------------------------------
+
+    async def _to_topic(self, bot: Any, user: str, reply: Reply) -> None:
+        """Post to a customer's topic, making it (again, if deleted) as needed; without topics, post as a reply."""
+        staff = self.settings.staff_chat_id
+        assert staff is not None  # staff notices are delivered only with a staff chat
+        thread = await self._topic(bot, user)
+        if thread is not None:
+            try:
+                await self.send_reply(bot, staff, reply, thread=thread)
+                return
+            except BadRequest as exc:
+                if not _topic_gone(exc):
+                    raise
+                log.info("the topic of %s was deleted; making it again", user)
+                await asyncio.to_thread(self.engine.store.set_staff_thread, user, None)
+            thread = await self._topic(bot, user, again=not any(b.data.startswith("take:") for b in reply.buttons))
+            if thread is not None:
+                await self.send_reply(bot, staff, reply, thread=thread)
+                return
+        # no topics in this staff chat: the title heads the message, and replying to it reaches the customer
+        title = await asyncio.to_thread(self.engine.desk.title, user) or user
+        sent: list[int] = []
+        await self.send_reply(bot, staff, Reply(f"💬 {title}\n{reply.text}".rstrip(), reply.buttons, reply.media),
+                              sent=sent)
+        for message_id in sent:
+            await asyncio.to_thread(self.engine.store.add_staff_post, message_id, user)
+
+    async def _topic(self, bot: Any, user: str, *, again: bool = False) -> int | None:
+        """The customer's topic in the staff chat (made on first use; renamed for a new ticket), or None."""
+        topic_chat = self.settings.staff_chat_id
+        assert topic_chat is not None
+        lock = self._topic_locks.setdefault(user, asyncio.Lock())
+        async with lock:  # two notices for a new customer never make two topics
+            store = self.engine.store
+            found, title = await asyncio.gather(asyncio.to_thread(store.staff_thread, user),
+                                                asyncio.to_thread(self.engine.desk.title, user))
+            title = title or user
+            if found is not None:
+                thread, shown = found
+                if shown != title:
+                    with contextlib.suppress(BadRequest):  # unchanged or gone: sending will tell
+                        await bot.edit_forum_topic(self.settings.staff_chat_id, thread, name=title)
+                    await asyncio.to_thread(store.set_staff_thread, user, thread, title)
+                return thread
+            if self._forum is False:
+                return None
+            try:
+                topic = await bot.create_forum_topic(self.settings.staff_chat_id, title)
+            except BadRequest as exc:
+                if "forum" not in str(exc).lower():
+                    raise
+                log.warning("the staff chat has no topics (%s): replies to the bot's posts reach customers", exc)
+                self._forum = False
+                return None
+            self._forum = True
+            thread = int(topic.message_thread_id)
+            await asyncio.to_thread(store.set_staff_thread, user, thread, title)
+            log.info("made topic %s for %s", thread, user)
+            if again:  # the old topic was deleted: the context card heads the new one
+                card = await asyncio.to_thread(self.engine.desk.card, user, self.engine.clock())
+                if card is not None:
+                    await self.send_reply(bot, topic_chat, card, thread=thread)
+            return thread
+
     async def run_notices(self, bot: Any, stop: asyncio.Event) -> None:
-        """Deliver notices as they are queued, until ``stop``; sweep RMA expiries every few minutes."""
-        last_sweep = 0.0
+        """Deliver notices as they are queued, until ``stop``; sweep RMA expiries, post chats at opening time."""
+        last_sweep = last_opening = -1e9
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
                 if loop.time() - last_sweep >= SWEEP_EVERY:
                     last_sweep = loop.time()
                     await asyncio.to_thread(self.engine.sweep)
+                if loop.time() - last_opening >= self.engine.desk.rules.sweep_seconds:
+                    last_opening = loop.time()
+                    await asyncio.to_thread(self.engine.open_desk)
                 while await self.deliver_notices(bot) == 50:
                     pass
             except Exception:  # one bad notice must not stop the others, nor the bot
@@ -340,15 +463,31 @@ def _kind(msg: Any) -> str:
     return "other"
 
 
-def _media(msg: Any) -> tuple[Media, ...]:
-    """What a photo, video or document message holds, by file id (the largest size of a photo)."""
+def _media(msg: Any, *, relay: bool = False) -> tuple[Media, ...]:
+    """What a message holds, by file id (the largest size of a photo).
+
+    Photos, videos and documents always; voice, audio and stickers too when the message is for relaying to
+    someone (a consultant or a customer) rather than attaching to a repair request.
+    """
     if msg.photo:
         return (Media("photo", msg.photo[-1].file_id),)
     for kind in ("video", "document", "animation", "video_note"):
         item = getattr(msg, kind, None)
         if item is not None:
+            if relay and kind in ("animation", "video_note"):
+                return (Media(kind, item.file_id),)
             return (Media("video" if kind in ("video", "animation", "video_note") else "document", item.file_id),)
+    for kind in ("voice", "audio", "sticker"):
+        item = getattr(msg, kind, None)
+        if item is not None:
+            return (Media(kind, item.file_id),)
     return ()
+
+
+def _topic_gone(exc: BadRequest) -> bool:
+    """Whether Telegram refused because the topic no longer exists (a consultant deleted it)."""
+    text = str(exc).lower()
+    return "thread not found" in text or "topic_deleted" in text or "topic_id_invalid" in text
 
 
 def _seconds(value: Any) -> float:
