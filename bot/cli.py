@@ -63,7 +63,7 @@ def _explain(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from bot.config import telegram_settings_from_env
 
-    token, base, staff, admins, rate = telegram_settings_from_env()
+    token, base, staff, admins, rate, group_rate = telegram_settings_from_env()
     from bot.tg.adapter import TelegramSettings
     from bot.tg.run import WebhookSettings, run
 
@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     return run(engine, TelegramSettings(token=token, api_base_url=base, staff_chat_id=staff, admin_ids=admins,
-                                        max_rate=rate), webhook)
+                                        max_rate=rate, group_rate=group_rate), webhook)
 
 
 def _outcomes(args: argparse.Namespace) -> int:

@@ -67,10 +67,11 @@ class Settings:
         )
 
 
-def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], float]:
+def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], float, float]:
     """The Telegram settings from the environment, checked.
 
-    TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID, SUPPORTBOT_ADMIN_IDS, SUPPORTBOT_MAX_RATE.
+    TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID, SUPPORTBOT_ADMIN_IDS, SUPPORTBOT_MAX_RATE,
+    SUPPORTBOT_GROUP_RATE.
     """
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
@@ -91,11 +92,17 @@ def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], 
                 admins.add(int(part.strip()))
             except ValueError:
                 raise ConfigError(f"SUPPORTBOT_ADMIN_IDS: {part.strip()!r} is not a user id (a number)") from None
-    rate_raw = os.environ.get("SUPPORTBOT_MAX_RATE", "").strip() or "30"
+    rate = _positive("SUPPORTBOT_MAX_RATE", "30", "messages a second")
+    group_rate = _positive("SUPPORTBOT_GROUP_RATE", "20", "messages a minute")
+    return token, base, staff, frozenset(admins), rate, group_rate
+
+
+def _positive(name: str, default: str, unit: str) -> float:
+    raw = os.environ.get(name, "").strip() or default
     try:
-        rate = float(rate_raw)
-        if rate <= 0:
+        value = float(raw)
+        if value <= 0:
             raise ValueError
     except ValueError:
-        raise ConfigError(f"SUPPORTBOT_MAX_RATE: {rate_raw!r} is not a positive number of messages a second") from None
-    return token, base, staff, frozenset(admins), rate
+        raise ConfigError(f"{name}: {raw!r} is not a positive number of {unit}") from None
+    return value

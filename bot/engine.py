@@ -216,8 +216,8 @@ class Engine:
         """
         now = now or self.clock()
         command = text.split()[0][1:].split("@")[0].lower() if text.startswith("/") and text.split() else ""
-        if command == "rma":
-            return self.rma.staff_command(text, by=by, now=now)
+        if command == "rma":  # the RMA's history names the consultant
+            return self.rma.staff_command(text, by=f"{name} ({by})" if name else by, now=now)
         if customer is None:
             return self.desk.staff(text, customer=None, by=by, name=name, media=media, now=now)
         with self._user_lock(customer):

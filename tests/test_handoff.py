@@ -205,7 +205,7 @@ def test_out_of_hours_the_customer_hears_the_next_opening_and_details_wait_for_i
     assert desk.open_desk(MONDAY_10.replace(hour=9, minute=0)) == 1
     (summary,) = [n.reply.text for n in desk.notices(target="staff")]
     assert "arrived while we were closed" in summary and "T-1 · Ann Lee · Kimpok · waiting 23 h 00 min" in summary
-    card, photos = ann.topic()
+    card, _photos = ann.topic()
     assert "(while closed)" in card and "Written while we were closed" in card and "no disk since" in card
     assert ann.topic_notices[1].reply.media == (Media("photo", "ph-disk"),)
     assert desk.open_desk(MONDAY_10) == 0  # posted once only

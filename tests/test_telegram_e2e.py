@@ -32,8 +32,8 @@ async def test_start_shows_the_menu_and_commands_are_registered(fake: FakeBotAPI
     assert welcome.text.startswith("Hello! I'm the Kimpok after-sales assistant")
     assert [label for label, _ in menu.buttons] == [
         "Ask a question", "Troubleshoot a problem", "Request a repair (RMA)", "My RMA status", "Talk to a consultant"]
-    assert {c["command"] for c in fake.commands[None]} == {"start", "menu", "troubleshoot", "rma", "status", "help",
-                                                           "cancel"}
+    assert {c["command"] for c in fake.commands[None]} == {"start", "menu", "troubleshoot", "rma", "status", "human",
+                                                           "help", "cancel"}
     assert "zh" in fake.commands  # kimpok has Chinese wording
 
 

@@ -43,6 +43,7 @@ class TelegramSettings:
     staff_chat_id: int | None = None
     admin_ids: frozenset[int] = frozenset()
     max_rate: float = 30  # messages a second to all chats together (Telegram asks for about 30)
+    group_rate: float = 20  # messages a minute to one group, the staff chat (Telegram allows about 20)
 
 
 def user_key(user_id: int) -> str:

@@ -46,6 +46,7 @@ def build_application(settings: TelegramSettings, *, polling: bool) -> Applicati
     builder = (ApplicationBuilder().token(settings.token)
                .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
                .rate_limiter(AIORateLimiter(overall_max_rate=settings.max_rate, overall_time_period=1,
+                                            group_max_rate=settings.group_rate, group_time_period=60,
                                             max_retries=3))
                .get_updates_read_timeout(POLL_TIMEOUT + 10))
     if polling:
