@@ -27,6 +27,7 @@ from bot.advice import Advisor
 from bot.errors import FaqError, InputError
 from bot.faq import Content, Entry, base_context, load_content
 from bot.handoff import Canned, Desk, HandoffRules
+from bot.hours import uncovered_years
 from bot.matcher import Decision, Matcher
 from bot.messages import Button, Media, Message, Notice, Reply
 from bot.packs import DEFAULT_BRAND, BrandPack
@@ -186,6 +187,11 @@ class Engine:
         safety = Safety(matching / "safety.toml")
         reader = SituationReader(matching / "situations.toml")
         advisor = Advisor(matching / "situations.toml")
+        missing = uncovered_years(packs.values(), clock().astimezone(packs[default_brand].timezone).date())
+        if missing:
+            log.warning("no holiday data for %s in policies/_calendar.toml: public holidays and make-up working "
+                        "days of that year are not known (add them from the State Council's notice)",
+                        ", ".join(missing))
         return cls(packs=packs, content=content, lexicon=lexicon, safety=safety, reader=reader, advisor=advisor,
                    store=store, rules=RmaRules.load(root), handoff=HandoffRules.load(root),
                    canned=Canned(root / "faq", list(packs)), clock=clock, default_brand=default_brand,

@@ -345,17 +345,23 @@ class Store:
                     notices: Callable[[int], Sequence[tuple[str, Mapping[str, Any]]]] = lambda _: ()
                     ) -> tuple[dict[str, Any], bool]:
         """The customer's open ticket, or a new one (True) with the notices it causes, in one transaction."""
-        with self._lock, self.db.conn:
+        try:
+            with self._lock, self.db.conn:
+                found = self.active_ticket(user)
+                if found is not None:
+                    return found, False
+                cursor = self.db.conn.execute(
+                    "insert into tickets (user, brand, lang, status, reason, opened_at, posted_at, reopened) "
+                    "values (?, ?, ?, 'waiting', ?, ?, ?, 0)",
+                    [user, brand, lang, reason, at.isoformat(), at.isoformat() if posted else None])
+                ticket_id = int(cursor.lastrowid or 0)
+                for target, reply in notices(ticket_id):
+                    self._notice(target, reply, at)
+        except sqlite3.IntegrityError:  # another process opened one first: one open ticket per customer
             found = self.active_ticket(user)
-            if found is not None:
-                return found, False
-            cursor = self.db.conn.execute(
-                "insert into tickets (user, brand, lang, status, reason, opened_at, posted_at, reopened) "
-                "values (?, ?, ?, 'waiting', ?, ?, ?, 0)",
-                [user, brand, lang, reason, at.isoformat(), at.isoformat() if posted else None])
-            ticket_id = int(cursor.lastrowid or 0)
-            for target, reply in notices(ticket_id):
-                self._notice(target, reply, at)
+            if found is None:
+                raise
+            return found, False
         ticket = self.ticket(ticket_id)
         assert ticket is not None
         return ticket, True

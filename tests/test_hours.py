@@ -134,3 +134,15 @@ def test_every_minute_of_a_holiday_week_agrees_with_next_opening() -> None:
             assert is_open(pack, opening), opening
             opening = next_opening(pack, moment)
         moment += timedelta(minutes=15)
+
+
+def test_the_open_now_answer_names_the_holiday_and_the_day_consultants_are_back(shared_engine: object) -> None:
+    from bot.engine import Engine, Message
+
+    assert isinstance(shared_engine, Engine)
+    reply = shared_engine.handle(Message(user="hours-holiday", text="are you open now?",
+                                         now=at("2026-10-02 10:00")))[0].text
+    assert "public holiday (National Day)" in reply and "back Thursday 8 October, 09:00" in reply
+    saturday = shared_engine.handle(Message(user="hours-makeup", text="are you open now?",
+                                            now=at("2026-10-10 15:00")))[0].text
+    assert saturday.startswith("Yes") and "until 17:00" in saturday  # a make-up working Saturday
