@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 STAFF = "staff"
 OPEN = ("waiting", "claimed")
+QUEUE_LINES = 40  # tickets /queue lists by name (the rest are counted)
 CARD_TEXT = 200  # characters of one exchange shown on a context card
 _CANNED = re.compile(r"#([a-z][a-z0-9_-]{0,40})\b", re.I)
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.I)
@@ -478,9 +479,10 @@ class Desk:
     def queue(self, now: datetime) -> Reply:
         """Waiting tickets, oldest first, with how long each has waited; and who has the others."""
         pack = self.packs[self.default_brand]
-        waiting = [self._queue_line(t, now) for t in self.store.tickets(status="waiting")]
-        claimed = [self._queue_line(t, now) for t in self.store.tickets(status="claimed")]
-        return Reply(self.say(pack, "handoff_staff_queue", "en", now, waiting=waiting, claimed=claimed))
+        waiting = self.store.tickets(status="waiting")
+        claimed = [self._queue_line(t, now) for t in self.store.tickets(status="claimed", limit=QUEUE_LINES)]
+        return Reply(self.say(pack, "handoff_staff_queue", "en", now, total=len(waiting),
+                              waiting=[self._queue_line(t, now) for t in waiting[:QUEUE_LINES]], claimed=claimed))
 
     def _queue_line(self, ticket: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         conv, pack = self._conv(ticket["user"])
