@@ -50,7 +50,8 @@ _COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
 # A typed message that asks something (answered as a question even in the middle of a repair request).
 _QUESTION = re.compile(r"\?|？|^(?:how|what|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should)\b"
                        r"|吗|什么|怎么|哪|多少|\b(?:khong|sao|the nao|bao lau|o dau)\b")
-_LEAVE_HANDOFF = frozenset({"cancel", "start", "menu"})  # commands that take a customer back from a consultant
+# commands that take a customer back from a consultant to the bot (starting one of its flows does too)
+_LEAVE_HANDOFF = frozenset({"cancel", "start", "menu", "rma", "troubleshoot"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 Clock = Callable[[], datetime]
@@ -166,6 +167,8 @@ class Engine:
         self.normaliser = normaliser
         self._out_of_scope = {brand: tuple(e.id for e in entries.values() if e.kind == "oos")
                               for brand, entries in content.entries.items()}
+        self._handoff_entries = {brand: tuple(e.id for e in entries.values() if e.kind == "handoff")
+                                 for brand, entries in content.entries.items()}
         self._leads: dict[str, dict[str, str]] = {}  # worked out on the first close call a brand has
         # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
         tree_weights = {f"tree:{t}": TREE_WEIGHT for t in content.trees}
@@ -336,7 +339,7 @@ class Engine:
         if command is not None or self.store.banned(conv.user):
             return None
         closed = self.desk.reopenable(conv.user, now)
-        if closed is None or (text and self._smalltalk(pack, text)):
+        if closed is None or (text and (self.desk.rules.says_goodbye(text) or self._smalltalk(pack, text))):
             return None  # "thanks!" after a closed chat is answered by the bot
         said = self.desk.reopen(conv, pack, message, closed, now)
         return _said(said) if said is not None else None
@@ -422,7 +425,9 @@ class Engine:
             if turn is not None:
                 turn.replies[:0] = notes
                 return turn
-        decision = self.matchers[pack.id].decide(text, set_aside=self._out_of_scope[pack.id])
+        # "does human detection alert for a real person?" is about a camera, not a request for a person
+        exclude = self._handoff_entries[pack.id] if self.desk.rules.about_detection(text) else ()
+        decision = self.matchers[pack.id].decide(text, exclude=exclude, set_aside=self._out_of_scope[pack.id])
         if self.normaliser.lexicon.out_of_scope(decision.tokens):
             return _with_notes(notes, self._dont_know(conv, pack, now, outcome="out_of_scope"))
         turn = self._decided(conv, pack, decision, now, situation)
@@ -758,6 +763,8 @@ class Engine:
     def _press(self, conv: Conversation, pack: BrandPack, pressed: str, now: datetime) -> _Turn:
         if pressed.startswith("rmaq:"):  # a quote's buttons arrive with a notice, outside any turn
             return _said(self.rma.quote_decision(conv, pack, pressed, now))
+        if pressed.startswith("consultant") and self.consultants and self.desk.active(conv.user) is not None:
+            return self._handoff(conv, pack, now, "asked")  # an old "Talk to a consultant" button: where things stand
         if pressed.startswith("hrate:"):  # so do the rating buttons after a consultant closes a chat
             rated = self.desk.rate(conv, pack, pressed, now)
             if rated is not None:

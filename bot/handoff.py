@@ -83,6 +83,8 @@ class HandoffRules:
     sweep_seconds: int
     settings: Mapping[str, Any]
     patterns: tuple[re.Pattern[str], ...]
+    vetoes: tuple[re.Pattern[str], ...] = ()
+    closings: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def load(cls, root: Path) -> HandoffRules:
@@ -99,21 +101,36 @@ class HandoffRules:
                 raise FaqError(path, f"handoff.{key}", f"expected a whole number of at least 1, got {value!r}")
             numbers[key] = value
         patterns_path = root / "faq" / "_common" / "matching" / "handoff.toml"
-        raw = read_toml(patterns_path).get("asks_for_person")
-        if not isinstance(raw, list) or not raw:
-            raise FaqError(patterns_path, "asks_for_person", "expected a list of patterns")
-        try:
-            patterns = tuple(re.compile(p) for p in raw)
-        except re.error as exc:
-            raise FaqError(patterns_path, "asks_for_person", f"bad pattern: {exc}") from None
+        data = read_toml(patterns_path)
+        lists = {}
+        for key in ("asks_for_person", "not_asking", "closing"):
+            raw = data.get(key)
+            if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+                raise FaqError(patterns_path, key, "expected a list of patterns")
+            try:
+                lists[key] = tuple(re.compile(p) for p in raw)
+            except re.error as exc:
+                raise FaqError(patterns_path, key, f"bad pattern: {exc}") from None
         return cls(misunderstandings=numbers["misunderstandings"], reopen_minutes=numbers["reopen_minutes"],
                    card_exchanges=numbers["card_exchanges"], ack_every_minutes=numbers["ack_every_minutes"],
-                   sweep_seconds=numbers["opening_sweep_seconds"], settings=settings, patterns=patterns)
+                   sweep_seconds=numbers["opening_sweep_seconds"], settings=settings,
+                   patterns=lists["asks_for_person"], vetoes=lists["not_asking"], closings=lists["closing"])
 
     def asks_for_person(self, text: str) -> bool:
-        """Whether a message asks for a human ("real person", "人工", "gặp nhân viên"…)."""
+        """Whether a message asks for a human ("real person", "人工", "gặp nhân viên"…), not about a feature."""
         folded = fold(text).strip()
-        return len(folded) <= 300 and any(p.search(folded) for p in self.patterns)
+        return len(folded) <= 300 and any(p.search(folded) for p in self.patterns) \
+            and not any(p.search(folded) for p in self.vetoes)
+
+    def about_detection(self, text: str) -> bool:
+        """Whether a message is about a camera's person detection rather than asking for a person."""
+        folded = fold(text)
+        return any(p.search(folded) for p in self.vetoes)
+
+    def says_goodbye(self, text: str) -> bool:
+        """Whether a message only thanks or says goodbye ("thanks a lot, bye", "好的", "👍")."""
+        folded = fold(text).strip()
+        return len(folded) <= 60 and any(p.search(folded) for p in self.closings)
 
 
 @dataclass(frozen=True)
@@ -242,21 +259,23 @@ class Desk:
         relay = [(staff_target(conv.user), Reply(shown, media=message.media).to_dict())] if posted else []
         self.store.add_ticket_message(int(ticket["id"]), at=now, direction="customer", by=conv.user,
                                       text=shown or None, media=media, notices=relay)
-        if posted:
-            return Said("relayed")
+        times = self._times(conv, pack, now)
+        if posted and times["closes"] is not None:
+            return Said("relayed")  # consultants are at work and see it in the topic: the bot stays quiet
+        outcome = "relayed" if posted else "kept"
         last = ticket.get("last_ack")
         if last and now - datetime.fromisoformat(last) < timedelta(minutes=self.rules.ack_every_minutes):
-            return Said("kept")
+            return Said(outcome)
         self.store.change_ticket(int(ticket["id"]), at=now, last_ack=now.isoformat())
-        times = self._times(conv, pack, now)
-        return Said("kept", [Reply(self.say(pack, "handoff_kept", conv.lang, now, t=label(ticket), **times))])
+        return Said(outcome, [Reply(self.say(pack, "handoff_kept", conv.lang, now, t=label(ticket), **times))])
 
     def leave(self, conv: Conversation, pack: BrandPack, ticket: Mapping[str, Any], now: datetime) -> Reply:
         """The customer ends the chat with a consultant (/cancel): the ticket closes, consultants are told."""
         t = label(ticket)
         staff = Reply(self.say(pack, "handoff_staff_left", "en", now, t=t))
+        told = [(staff_target(conv.user), staff.to_dict())] if ticket["posted_at"] else []  # unseen: no news
         self.store.change_ticket(int(ticket["id"]), at=now, expect=OPEN, status="closed", closed_at=now.isoformat(),
-                                 closed_by="customer", notices=[(staff_target(conv.user), staff.to_dict())])
+                                 closed_by="customer", posted_at=ticket["posted_at"] or now.isoformat(), notices=told)
         return Reply(self.say(pack, "handoff_left", conv.lang, now, t=t))
 
     def reopenable(self, user: str, now: datetime) -> dict[str, Any] | None:
@@ -284,8 +303,10 @@ class Desk:
             return None
         reopened = self.store.ticket(int(ticket["id"]))
         assert reopened is not None
-        self.customer(conv, pack, message, reopened, now)
-        return Said("handoff_reopened", [Reply(self.say(pack, "handoff_reopened", conv.lang, now, t=t))])
+        self.store.change_ticket(int(ticket["id"]), at=now, last_ack=now.isoformat())
+        self.customer(conv, pack, message, {**reopened, "last_ack": now.isoformat()}, now)
+        return Said("handoff_reopened", [Reply(self.say(pack, "handoff_reopened", conv.lang, now, t=t,
+                                                        **self._times(conv, pack, now)))])
 
     def rate(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> Said | None:
         """A 1–5 rating pressed after a ticket was closed (``hrate:<ticket>:<n>``); None if it isn't valid."""
@@ -293,7 +314,7 @@ class Desk:
         if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in {"1", "2", "3", "4", "5"}:
             return None
         ticket = self.store.ticket(int(parts[1]))
-        if ticket is None or ticket["user"] != conv.user or ticket["status"] != "closed":
+        if ticket is None or ticket["user"] != conv.user or ticket["status"] != "closed" or ticket["rating"]:
             return None
         n = int(parts[2])
         staff = Reply(self.say(pack, "handoff_staff_rated", "en", now, t=label(ticket), n=n))
@@ -354,7 +375,7 @@ class Desk:
                         user=conv.user, clang=conv.lang, tz=conv.state.get("tz"), reason=ticket["reason"],
                         opened=opened, in_hours=hours_status(pack, opened).open, reopened=ticket.get("reopened"),
                         rmas=rmas, draft={"step": draft.get("step"), "answers": answers} if draft else None,
-                        walk=walk_view, exchanges=exchanges, left=[_short(x) for x in left])
+                        walk=walk_view, exchanges=exchanges, left=left)
         buttons = () if ticket.get("status") == "claimed" else (
             Button(self.say(pack, "handoff_staff_button_claim", "en", now), f"take:{ticket['id']}"),)
         return Reply(text, buttons)
@@ -399,8 +420,10 @@ class Desk:
                 return self._close(customer, by, name, now)
             if command == "canned":
                 return self._canned(customer, rest.split()[0].lstrip("#"), by, name, now)
-            return []
-        canned = _CANNED.fullmatch(text.split()[0]) if text and customer is not None else None
+            if re.fullmatch(r"[a-z_]{1,32}", command):
+                return [Reply(self.say(pack, "handoff_staff_unknown", "en", now, command=command))]
+            # "/etc/hosts is the file to edit": words for the customer that happen to start with a slash
+        canned = _CANNED.fullmatch(text.split()[0]) if text.split() and customer is not None else None
         if canned is not None and len(text.split()) == 1:
             return self._canned(customer or "", canned.group(1), by, name, now)
         if customer is None or (not text and not media):
@@ -427,6 +450,9 @@ class Desk:
             return [Reply(self.say(pack, "handoff_staff_no_ticket", "en", now))]
         if ticket["status"] == "claimed" and ticket["claimed_by"] == by:
             return [Reply(self.say(pack, "handoff_staff_already_yours", "en", now, t=label(ticket)))]
+        if ticket["status"] == "closed" and ticket["closed_by"] in ("customer", "ban"):
+            return [Reply(self.say(pack, "handoff_staff_left_closed", "en", now, t=label(ticket),
+                                   banned=ticket["closed_by"] == "ban"))]
         before = _first(ticket["claimed_name"]) if ticket["status"] == "claimed" else None
         t = label(ticket)
         told = Reply(self.say(pack, "handoff_claimed", conv.lang, now, t=t, name=_first(name)))
@@ -534,16 +560,22 @@ class Desk:
 
     def sweep(self, now: datetime) -> int:
         """At opening, post the tickets that arrived while closed, oldest first; returns how many were posted."""
+        pack = self.packs[self.default_brand]
+        is_open = hours_status(pack, now).open
+        opening = is_open and self.store.get("desk:open") != "1"  # the first look since consultants came in
+        if (self.store.get("desk:open") == "1") != is_open:
+            self.store.put("desk:open", "1" if is_open else "0")
         due = []
         for ticket in self.store.tickets(unposted=True):
-            pack = self.packs.get(ticket["brand"]) or self.packs[self.default_brand]
-            if hours_status(pack, now).open:
+            brand = self.packs.get(ticket["brand"]) or pack
+            if hours_status(brand, now).open:
                 due.append(ticket)
-        if not due:
+        still = [t for t in self.store.tickets(status="waiting") if t["posted_at"]] if opening else []
+        if not due and not still:
             return 0
-        pack = self.packs[self.default_brand]
         summary = Reply(self.say(pack, "handoff_staff_opening", "en", now,
-                                 tickets=[self._queue_line(t, now) for t in due]))
+                                 tickets=[self._queue_line(t, now) for t in sorted(due + still,
+                                                                                    key=lambda t: t["id"])]))
         self.store.notify(STAFF, summary.to_dict(), now)
         for ticket in due:
             conv, pack = self._conv(ticket["user"])
@@ -630,5 +662,14 @@ def check_wording(root: Path, packs: Mapping[str, BrandPack], content: Content, 
         for lang in LANGUAGES:  # the rating buttons in every language, whatever the brand
             for pack in packs.values():
                 desk.say(pack, "handoff_button_rate", lang, moment, n=3)
+        for pack in packs.values():  # every canned reply, with an RMA, renders (a consultant must never see it fail)
+            sample = {"number": f"RMA-{pack.code}-CHEC-KING", "status": "requested", "label": "requested",
+                      "data": {"model": "IPC-1", "serial": "S1", "fault": "no video"}}
+            for lang in pack.languages:
+                for reply_name, _ in canned.names(pack.id):
+                    reply = canned.get(pack.id, reply_name)
+                    assert reply is not None
+                    context = {**base_context(pack, moment), "handoff": rules.settings, "name": "Check", "r": sample}
+                    content.render_source(pack.id, f"canned:{reply_name}", reply.texts, lang, context, reply.file)
     finally:
         store.close()

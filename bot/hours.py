@@ -12,6 +12,7 @@ working days (调休): closed days come from the ``holidays`` package, and what 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,16 +42,33 @@ class Calendar:
     closed: frozenset[date] = frozenset()
     opened: frozenset[date] = frozenset()
     years: frozenset[int] = frozenset()  # years whose official schedule the data file was checked against
-    _public: Any = field(default=None, compare=False, repr=False)
+    names_vi: Mapping[str, str] = field(default_factory=dict)  # English holiday names in Vietnamese
+    _public: Any = field(default=None, compare=False, repr=False)  # the package's holidays, English names
+    _public_zh: Any = field(default=None, compare=False, repr=False)  # the same, Chinese names
 
     def holiday(self, day: date) -> str | None:
-        """The holiday's name when the office is closed for one on ``day``, else None."""
+        """The holiday's English name when the office is closed for one on ``day``, else None."""
+        names = self.holiday_names(day)
+        return names["en"] if names else None
+
+    def holiday_names(self, day: date) -> dict[str, str] | None:
+        """The holiday closing the office on ``day``, named in en / zh / vi, or None when it is not closed.
+
+        A substituted day off, or a weekend day inside a holiday block, is named after the nearest festival.
+        """
         if day in self.workdays or day in self.opened:
             return None
-        if day in self.closed:
-            return "holiday"
-        name = self._public.get(day) if self._public is not None else None
-        return str(name) if name else None
+        if day not in self.closed and (self._public is None or day not in self._public):
+            return None
+        for offset in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6):
+            near = day + timedelta(days=offset)
+            name = self._public.get(near) if self._public is not None else None
+            if name and not _substituted(name):
+                english = re.sub(r"\s*\(observed\)$", "", str(name))
+                chinese = str(self._public_zh.get(near) or english) if self._public_zh is not None else english
+                chinese = re.sub(r"[（(]观察日[）)]|（补假）|\s*\(observed\)", "", chinese).strip()
+                return {"en": english, "zh": chinese, "vi": self.names_vi.get(english, english)}
+        return {"en": "public holiday", "zh": "法定节假日", "vi": "ngày lễ"}
 
     def is_makeup_workday(self, day: date) -> bool:
         """Whether ``day`` is a make-up working day (调休): open although it falls on a weekend."""
@@ -59,6 +77,10 @@ class Calendar:
     def covers(self, year: int) -> bool:
         """Whether the data file holds the checked schedule for ``year``."""
         return year in self.years
+
+
+def _substituted(name: str) -> bool:
+    return name.startswith(("Day off", "休息日"))
 
 
 def load_calendars(path: Path) -> dict[str, Calendar]:
@@ -81,7 +103,11 @@ def load_calendars(path: Path) -> dict[str, Calendar]:
 def _calendar(path: Path, name: str, table: Mapping[str, Any]) -> Calendar:
     country = table.get("country")
     try:
-        public = holidays.country_holidays(str(country))
+        public = holidays.country_holidays(str(country), language="en_US")
+        try:
+            public_zh = holidays.country_holidays(str(country), language="zh_CN")
+        except (NotImplementedError, ValueError):
+            public_zh = None
     except NotImplementedError:
         raise PackError(path, f"{name}.country", f"the holidays package has no country {country!r}") from None
     makeup = table.get("makeup_as", "mon")
@@ -104,7 +130,9 @@ def _calendar(path: Path, name: str, table: Mapping[str, Any]) -> Calendar:
                 days.add(day)
     return Calendar(name=name, country=str(country), makeup_as=WEEKDAYS.index(makeup),
                     workdays=frozenset(sets["workdays"]), closed=frozenset(sets["closed"]),
-                    opened=frozenset(sets["open"]), years=frozenset(years), _public=public)
+                    opened=frozenset(sets["open"]), years=frozenset(years),
+                    names_vi={str(k): str(v) for k, v in (table.get("names_vi") or {}).items()},
+                    _public=public, _public_zh=public_zh)
 
 
 @dataclass(frozen=True)
@@ -115,7 +143,7 @@ class HoursStatus:
     open: bool
     closes: datetime | None
     next_open: datetime
-    holiday: str | None = None  # today's holiday, when that is why it is closed
+    holiday: Mapping[str, str] | None = None  # today's holiday by language (en, zh, vi), when that closes it
 
 
 def _at(day: datetime, moment: time) -> datetime:
@@ -147,7 +175,7 @@ def status(pack: BrandPack, when: datetime) -> HoursStatus:
     """Open now?, closing time and next opening for ``when`` (an aware datetime)."""
     local = when.astimezone(pack.timezone)
     closes = next((end for start, end in _openings(pack, local, 1) if start <= local < end), None)
-    holiday = pack.calendar.holiday(local.date()) if pack.calendar is not None else None
+    holiday = pack.calendar.holiday_names(local.date()) if pack.calendar is not None else None
     return HoursStatus(now=local, open=closes is not None, closes=closes, next_open=next_opening(pack, local),
                        holiday=holiday)
 

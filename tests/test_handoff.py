@@ -204,7 +204,7 @@ def test_out_of_hours_the_customer_hears_the_next_opening_and_details_wait_for_i
     # opening time: the staff chat gets the queue, the topic gets the card with what was written, and the photo
     assert desk.open_desk(MONDAY_10.replace(hour=9, minute=0)) == 1
     (summary,) = [n.reply.text for n in desk.notices(target="staff")]
-    assert "arrived while we were closed" in summary and "T-1 · Ann Lee · Kimpok · waiting 23 h 00 min" in summary
+    assert "We're open" in summary and "T-1 · Ann Lee · Kimpok · waiting 23 h 00 min" in summary
     card, _photos = ann.topic()
     assert "(while closed)" in card and "Written while we were closed" in card and "no disk since" in card
     assert ann.topic_notices[1].reply.media == (Media("photo", "ph-disk"),)
@@ -396,3 +396,101 @@ def test_a_restart_mid_handoff_keeps_the_ticket_and_the_relay(shared_engine: Eng
     assert again.store.user_for_thread(4242) == ann.user
     consultant(again, ann, "yes, one moment")
     assert ann.inbox()[-1] == "💬 Mei: yes, one moment"
+
+
+# -- found by trying it as customers and consultants would ------------------------------------------------------
+
+def test_a_ticket_still_open_at_closing_time_tells_the_customer_when_consultants_are_back(desk: Engine) -> None:
+    friday = datetime.fromisoformat("2026-11-27T16:55:00+08:00")
+    ann = Customer(desk, now=friday)
+    ann.say("/human")
+    ann.now = friday + timedelta(minutes=35)
+    reply = ann.say("is anyone there?")
+    assert "Kept on ticket T-1" in reply and "Saturday 28 November, 09:00" in reply
+    assert ann.topic()[-1] == "is anyone there?"  # still relayed to the topic
+    assert "they are back Saturday 28 November, 09:00" in ann.say("/human")
+    # at opening the summary lists it although its card was posted yesterday
+    desk.open_desk(friday + timedelta(minutes=10))  # the bot looked while it was closed
+    assert desk.open_desk(datetime.fromisoformat("2026-11-28T09:00:00+08:00")) == 0
+    (summary,) = [n.reply.text for n in desk.notices(target="staff")]
+    assert "T-1 · Ann Lee" in summary and "(posted before closing)" in summary
+
+
+def test_details_left_out_of_hours_reach_consultants_in_full(desk: Engine) -> None:
+    ann = Customer(desk, now=SUNDAY_10)
+    ann.say("/human")
+    long = "The NVR reboots every night. " * 12 + "IMPORTANT: call me on +84 912 345 678 after 6pm"
+    ann.say(long)
+    desk.open_desk(MONDAY_10)
+    card = ann.topic()[0]
+    assert "+84 912 345 678 after 6pm" in card
+
+
+def test_canned_rma_reply_works_for_brands_whose_pack_has_no_rma_section(desk: Engine) -> None:
+    for brand in ("longgang", "poesec"):
+        customer = Customer(desk, user=f"tg:{brand}", brand=brand)
+        desk.store.create_rma(make_number=lambda b=brand: f"RMA-{desk.packs[b].code}-AAAA-BBBB", user=customer.user,
+                              brand=brand, status="awaiting_shipment", data={"model": "X"}, outcome="free",
+                              at=MONDAY_10, expires_on=None)
+        customer.say("/human")
+        assert "sent #rma" in consultant(desk, customer, "#rma")
+        assert f"RMA-{desk.packs[brand].code}-AAAA-BBBB" in customer.inbox()[-1]
+
+
+def test_canned_warranty_does_not_invent_a_period_for_categories_the_document_leaves_unreadable(desk: Engine) -> None:
+    customer = Customer(desk, brand="ktnc")
+    customer.say("/human")
+    consultant(desk, customer, "#warranty")
+    text = customer.inbox()[-1]
+    assert "IP Cameras" not in text and "Pan & Tilt Mechanism: 1 year" in text.replace("12 months", "1 year")
+
+
+@pytest.mark.parametrize("text", ["Does human detection alert only for a real person or also for cats?",
+                                  "I need a human detection camera, which model?",
+                                  "the alarm says live person detected", "人工智能摄像头保修多久"])
+def test_questions_about_human_detection_are_not_requests_for_a_person(desk: Engine, text: str) -> None:
+    Customer(desk).say(text)
+    assert desk.store.tickets() == []
+
+
+@pytest.mark.parametrize("text", ["Thank you Mei", "thanks a lot, bye", "ok", "👍", "好的", "谢谢您的帮助",
+                                  "cảm ơn bạn"])
+def test_thanks_and_goodbyes_after_closing_do_not_reopen(desk: Engine, text: str) -> None:
+    ann = Customer(desk)
+    ann.say("/human")
+    consultant(desk, ann, "/close")
+    ann.now = MONDAY_10 + timedelta(minutes=3)
+    ann.say(text)
+    assert desk.store.ticket(1)["status"] == "closed"
+
+
+def test_a_leftover_claim_button_does_not_pull_back_a_customer_who_left(desk: Engine) -> None:
+    ann = Customer(desk)
+    ann.say("/human")
+    ann.say("/cancel")
+    said = "\n".join(r.text for r in desk.staff_press("take:1", by=CONSULTANT, name="Mei Chen"))
+    assert "closed by the customer" in said
+    assert ann.inbox() == [] and desk.store.active_ticket(ann.user) is None
+
+
+def test_starting_a_repair_request_during_a_handoff_leaves_the_consultant(desk: Engine) -> None:
+    ann = Customer(desk)
+    ann.say("/human")
+    reply = ann.say("/rma")
+    assert "left the consultant chat" in reply and desk.store.active_ticket(ann.user) is None
+    assert ann.say("IPC-B2M bullet camera") != ""  # answered by the request, not relayed
+
+
+def test_a_mistyped_staff_command_is_reported_not_swallowed(desk: Engine) -> None:
+    ann = Customer(desk)
+    ann.say("/human")
+    assert "/clsoe is not a command here" in consultant(desk, ann, "/clsoe")
+    consultant(desk, ann, "/etc/hosts is the file to edit")
+    assert ann.inbox()[-1].endswith("/etc/hosts is the file to edit")
+
+
+def test_an_old_consultant_button_during_a_handoff_says_where_things_stand(desk: Engine) -> None:
+    ann = Customer(desk)
+    ann.say("blorp zzkx frobnicate")  # offers the consultant button
+    ann.say("/human")
+    assert "already with our consultants" in ann.press("consultant")

@@ -44,7 +44,12 @@ def test_the_week_boundaries(pack: BrandPack, moment: str, expected: bool) -> No
 def test_a_chinese_public_holiday_is_closed_and_says_which() -> None:
     pack = PACKS["kimpok"]
     national_day = status(pack, at("2026-10-01 10:00"))  # a Thursday
-    assert not national_day.open and national_day.holiday == "National Day"
+    assert not national_day.open and national_day.holiday is not None
+    assert national_day.holiday["en"] == "National Day" and national_day.holiday["zh"] == "国庆节"
+    # a substituted day off and a weekend day inside a block are named after the festival
+    assert status(pack, at("2026-10-07 10:00")).holiday == status(pack, at("2026-10-04 10:00")).holiday \
+        == national_day.holiday
+    assert status(pack, at("2026-02-21 10:00")).holiday["en"] == "Chinese New Year (Spring Festival)"  # type: ignore[index]
     assert not is_open(pack, at("2026-02-17 10:00"))  # Spring Festival, a Tuesday
     assert not is_open(pack, at("2026-01-02 10:00"))  # a Friday made a day off (substituted from 4 January)
 

@@ -115,7 +115,7 @@ async def test_out_of_hours_the_customer_is_told_the_opening_and_the_queue_is_po
     monday = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=MONDAY_9, SUPPORTBOT_STAFF_CHAT_ID=str(STAFF), **FAST)
     await monday.start()
     try:
-        summary = await said(fake, STAFF, "arrived while we were closed")
+        summary = await said(fake, STAFF, "We're open")
         assert summary.thread is None and summary.text.index("T-1") < summary.text.index("T-2")
         await fake.wait_for(lambda: len(fake.topics_created) == 2)
         first = topic_of(fake, "T-1")
