@@ -190,7 +190,7 @@ class Engine:
         safety = Safety(matching / "safety.toml")
         reader = SituationReader(matching / "situations.toml")
         advisor = Advisor(matching / "situations.toml")
-        missing = uncovered_years(packs.values(), clock().astimezone(packs[default_brand].timezone).date())
+        missing = uncovered_years(packs.values(), clock().date())
         if missing:
             log.warning("no holiday data for %s in policies/_calendar.toml: public holidays and make-up working "
                         "days of that year are not known (add them from the State Council's notice)",
