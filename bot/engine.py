@@ -35,7 +35,7 @@ from bot.rma import RmaRules
 from bot.rmaflow import RmaFlow, Said
 from bot.situation import Situation, SituationReader, settle_date, with_category
 from bot.store import Conversation, Store
-from bot.text import Lexicon, Normaliser, fold
+from bot.text import Lexicon, Normaliser, command_of, fold
 from bot.troubleshoot import Tree
 
 log = logging.getLogger(__name__)
@@ -224,8 +224,7 @@ class Engine:
         a customer (a consultant's words, a status change) goes as a notice (see :meth:`notices`).
         """
         now = now or self.clock()
-        command = text.split()[0][1:].split("@")[0].lower() if text.startswith("/") and text.split() else ""
-        if command == "rma":  # the RMA's history names the consultant
+        if command_of(text) == "rma":  # the RMA's history names the consultant
             return self.rma.staff_command(text, by=f"{name} ({by})" if name else by, now=now)
         if customer is None:
             return self.desk.staff(text, customer=None, by=by, name=name, media=media, now=now)
@@ -325,7 +324,7 @@ class Engine:
         """Messages while a consultant has the chat (or soon after it was closed); None: the bot answers."""
         if not self.consultants or message.press is not None:
             return None
-        command = text.split()[0][1:].split("@")[0].lower() if _COMMAND.match(text) else None
+        command = command_of(text) if _COMMAND.match(text) else None
         ticket = self.desk.active(conv.user)
         if ticket is not None:
             if command is None:
@@ -449,7 +448,7 @@ class Engine:
         conv.offer(list(turn.replies[-1].buttons))
 
     def _command(self, conv: Conversation, pack: BrandPack, text: str, hint: str | None, now: datetime) -> _Turn:
-        command = text.split()[0][1:].split("@")[0].lower()
+        command = command_of(text) or ""
         if hint and hint[:2] in pack.languages and command == "start":
             conv.lang = hint[:2]
         if command in ("start", "menu", "cancel") and "walk" in conv.state:

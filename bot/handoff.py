@@ -35,7 +35,7 @@ from bot.messages import Button, Media, Message, Reply
 from bot.packs import BrandPack
 from bot.rmaflow import Said
 from bot.store import Conversation, Store
-from bot.text import fold
+from bot.text import command_of, fold
 
 log = logging.getLogger(__name__)
 
@@ -395,10 +395,9 @@ class Desk:
             if ticket is not None:
                 self.store.add_ticket_message(int(ticket["id"]), at=now, direction="note", by=by, text=text[2:].strip())
             return []
-        if text.startswith("/"):
-            command, _, rest = text[1:].partition(" ")
-            command = command.split("@")[0].lower()
-            rest = rest.strip()
+        command = command_of(text)
+        if command is not None:
+            rest = text.split(None, 1)[1].strip() if len(text.split(None, 1)) > 1 else ""
             if command == "queue":
                 return [self.queue(now)]
             if command == "help":
@@ -470,9 +469,7 @@ class Desk:
         """Relay a consultant's words to the customer (taking a waiting ticket); (staff replies, relayed?)."""
         ticket = self.store.active_ticket(conv.user)
         if ticket is None:
-            last = self.store.last_ticket(conv.user)
-            key = "handoff_staff_not_open" if last is not None else "handoff_staff_no_ticket"
-            return [Reply(self.say(pack, key, "en", now, t=label(last) if last else ""))], False
+            return [self._no_open_ticket(conv.user, pack, now)], False
         said: list[Reply] = []
         if ticket["status"] == "waiting":  # answering takes the ticket
             said = self.take(conv.user, by=by, name=name, now=now, ticket=ticket)
@@ -486,13 +483,17 @@ class Desk:
                                       notices=[(conv.user, Reply(shown, media=media).to_dict())])
         return said, True
 
+    def _no_open_ticket(self, user: str, pack: BrandPack, now: datetime) -> Reply:
+        """What consultants are told when a customer has no open ticket: closed (and /take), or none at all."""
+        last = self.store.last_ticket(user)
+        key = "handoff_staff_not_open" if last is not None else "handoff_staff_no_ticket"
+        return Reply(self.say(pack, key, "en", now, t=label(last) if last else ""))
+
     def _close(self, user: str, by: str, name: str, now: datetime) -> list[Reply]:
         conv, pack = self._conv(user)
         ticket = self.store.active_ticket(user)
         if ticket is None:
-            last = self.store.last_ticket(user)
-            key = "handoff_staff_not_open" if last is not None else "handoff_staff_no_ticket"
-            return [Reply(self.say(pack, key, "en", now, t=label(last) if last else ""))]
+            return [self._no_open_ticket(user, pack, now)]
         t = label(ticket)
         who = _first(ticket["claimed_name"]) or _first(name)
         buttons = tuple(Button(self.say(pack, "handoff_button_rate", conv.lang, now, n=n), f"hrate:{ticket['id']}:{n}")

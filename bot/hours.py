@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import holidays
 
 from bot.errors import PackError
+from bot.langtext import lang_table
 
 if TYPE_CHECKING:
     from bot.packs import BrandPack, OpenSpan
@@ -43,22 +44,22 @@ class Calendar:
     opened: frozenset[date] = frozenset()
     years: frozenset[int] = frozenset()  # years whose official schedule the data file was checked against
     names_vi: Mapping[str, str] = field(default_factory=dict)  # English holiday names in Vietnamese
+    unnamed: Mapping[str, str] = field(default_factory=dict)  # by language, for a closed day near no festival
     _public: Any = field(default=None, compare=False, repr=False)  # the package's holidays, English names
     _public_zh: Any = field(default=None, compare=False, repr=False)  # the same, Chinese names
 
-    def holiday(self, day: date) -> str | None:
-        """The holiday's English name when the office is closed for one on ``day``, else None."""
-        names = self.holiday_names(day)
-        return names["en"] if names else None
+    def closed_on(self, day: date) -> bool:
+        """Whether the office is closed for a holiday on ``day`` (whatever its week says)."""
+        if day in self.workdays or day in self.opened:
+            return False
+        return day in self.closed or (self._public is not None and day in self._public)
 
     def holiday_names(self, day: date) -> dict[str, str] | None:
         """The holiday closing the office on ``day``, named in en / zh / vi, or None when it is not closed.
 
         A substituted day off, or a weekend day inside a holiday block, is named after the nearest festival.
         """
-        if day in self.workdays or day in self.opened:
-            return None
-        if day not in self.closed and (self._public is None or day not in self._public):
+        if not self.closed_on(day):
             return None
         for offset in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6):
             near = day + timedelta(days=offset)
@@ -68,7 +69,7 @@ class Calendar:
                 chinese = str(self._public_zh.get(near) or english) if self._public_zh is not None else english
                 chinese = re.sub(r"[（(]观察日[）)]|（补假）|\s*\(observed\)", "", chinese).strip()
                 return {"en": english, "zh": chinese, "vi": self.names_vi.get(english, english)}
-        return {"en": "public holiday", "zh": "法定节假日", "vi": "ngày lễ"}
+        return dict(self.unnamed)
 
     def is_makeup_workday(self, day: date) -> bool:
         """Whether ``day`` is a make-up working day (调休): open although it falls on a weekend."""
@@ -132,6 +133,7 @@ def _calendar(path: Path, name: str, table: Mapping[str, Any]) -> Calendar:
                     workdays=frozenset(sets["workdays"]), closed=frozenset(sets["closed"]),
                     opened=frozenset(sets["open"]), years=frozenset(years),
                     names_vi={str(k): str(v) for k, v in (table.get("names_vi") or {}).items()},
+                    unnamed=lang_table(path, f"{name}.unnamed", table.get("unnamed")),
                     _public=public, _public_zh=public_zh)
 
 
@@ -157,7 +159,7 @@ def spans_on(pack: BrandPack, day: date) -> list[OpenSpan]:
     calendar = pack.calendar
     weekday = day.weekday()
     if calendar is not None:
-        if calendar.holiday(day):
+        if calendar.closed_on(day):
             return []
         if calendar.is_makeup_workday(day):
             weekday = calendar.makeup_as

@@ -458,11 +458,6 @@ class Store:
             row = self.db.conn.execute("select user from staff_threads where thread = ?", [thread]).fetchone()
         return str(row[0]) if row else None
 
-    def staff_threads(self) -> list[dict[str, Any]]:
-        """Every customer topic."""
-        with self._lock:
-            return list(self.db.query("select * from staff_threads order by created_at"))
-
     def add_staff_post(self, message: int, user: str) -> None:
         """A message in the staff chat (without topics) that stands for a customer: replying to it reaches them."""
         with self._lock, self.db.conn:

@@ -61,6 +61,14 @@ def _fold_char(char: str) -> str:
     return (fold(char) or " ")[0]
 
 
+def command_of(text: str) -> str | None:
+    """The command a message starts with ("/Start@SupportBot now" → "start"), or None when it has none."""
+    words = text.split()
+    if not text.startswith("/") or not words:
+        return None
+    return words[0][1:].split("@")[0].lower()
+
+
 def fold(text: str) -> str:
     """Lower-case, NFKC, and strip accents from Latin letters (keeps CJK untouched)."""
     text = unicodedata.normalize("NFKC", text).lower().replace("đ", "d").replace("'", "").replace("’", "")
