@@ -1,10 +1,12 @@
 """The ``supportbot`` command.
 
 supportbot                       console chat (or the Telegram bot once TELEGRAM_BOT_TOKEN is set)
-supportbot chat [--brand B] [--now T]
+supportbot chat [--brand B] [--now T] [--admin]
 supportbot ask --jsonl           batch: one JSON object per stdin line, one per stdout line
 supportbot check                 validate every brand pack and FAQ file
 supportbot rma list|show|set-status   RMAs for staff at a desk (customers are notified through the bot)
+supportbot faq export DIR | import DIR [--dry-run]   the FAQ with admins' changes, as files
+supportbot stats [--brand B] [--days N…] [--chart FILE]   figures for admins (all brands and each brand)
 """
 
 from __future__ import annotations
@@ -118,14 +120,79 @@ def _rma(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- the FAQ for admins at a desk -------------------------------------------------------------------------
+
+def _faq(args: argparse.Namespace) -> int:
+    import getpass
+    from pathlib import Path
+
+    from bot.faqedit import export_faq, import_faq
+
+    settings = _settings(args)
+    engine = _engine(settings)
+    folder = Path(args.folder)
+    try:
+        if args.action == "export":
+            written = export_faq(engine.book, content_root() / "faq", folder)
+            changed = ", ".join(str(p.relative_to(folder)) for p in written) or "none (the FAQ is as faq/ has it)"
+            print(f"exported to {folder}; files with admins' changes: {changed}")
+            return 0
+        changes = import_faq(engine.book, folder, by=args.by or f"cli:{getpass.getuser()}", at=engine.clock(),
+                             dry_run=args.dry_run)
+        for change in changes:
+            what = "added" if change.before is None else "removed" if change.after is None else "changed"
+            print(f"{change.brand}/{change.entry_id}: {what}")
+        verb = "would change" if args.dry_run else "changed"
+        print(f"{len(changes)} entr{'y' if len(changes) == 1 else 'ies'} {verb}"
+              + ("; customers get them at once" if changes and not args.dry_run else ""))
+        return 0
+    finally:
+        engine.store.close()
+
+
+# -- statistics for admins ------------------------------------------------------------------------------
+
+def _stats(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot import stats
+
+    settings = Settings.from_env(now=args.now, db=args.db)
+    days = args.days or list(stats.DEFAULT_DAYS)
+    if any(d < 1 for d in days):
+        raise InputError("--days needs whole numbers of days from 1")
+    packs, content = load_content(content_root())
+    brand = args.brand.strip().lower() if args.brand else None
+    if brand is not None and brand not in packs:
+        raise InputError(f"unknown brand {brand!r} (known: {', '.join(sorted(packs))})")
+    now = settings.now or system_clock()
+    store = Store(settings.db_path)
+    try:
+        sections = [stats.report(store, content, packs, brand=b, now=now, days=days)
+                    for b in ([brand] if brand is not None else [None, *packs])]
+        print("\n\n".join(sections))
+        if args.chart:
+            path = stats.chart(store, Path(args.chart), content=content, packs=packs, brand=brand, now=now,
+                               days=max(days))
+            print("\n" + stats.render(content, packs, "stats_chart_written", brand=brand, now=now, days=max(days),
+                                       path=path))
+    finally:
+        store.close()
+    return 0
+
+
 # -- console chat -----------------------------------------------------------------------------------
 
 def render_console(replies: Iterable[Reply]) -> str:
     """Replies as terminal text, buttons as numbered choices."""
     lines: list[str] = []
+    number = 0  # buttons are numbered across the replies of a turn, as the prompt reads them
     for reply in replies:
         lines.append(reply.text)
-        lines.extend(f"  [{i}] {b.label}" for i, b in enumerate(reply.buttons, 1))
+        lines.extend(f"  [{media.kind}: {media.ref}]" for media in reply.media if media.kind == "chart")
+        for button in reply.buttons:
+            number += 1
+            lines.append(f"  [{number}] {button.label}")
     return "\n".join(lines)
 
 
@@ -150,9 +217,10 @@ def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = 
         if text.strip() in {"/quit", "/exit"}:
             break
         if text.strip().isdecimal() and text.strip().isascii() and 1 <= int(text.strip()) <= len(buttons):
-            message = Message(user=user, press=buttons[int(text.strip()) - 1].data, brand=settings.brand)
+            message = Message(user=user, press=buttons[int(text.strip()) - 1].data, brand=settings.brand,
+                              admin=getattr(args, "admin", False))
         else:
-            message = Message(user=user, text=text, brand=settings.brand)
+            message = Message(user=user, text=text, brand=settings.brand, admin=getattr(args, "admin", False))
         replies = engine.handle(message)
         for notice in engine.notices(target=user):  # status changes made meanwhile (supportbot rma set-status)
             replies.append(notice.reply)
@@ -253,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     common(chat)
     chat.add_argument("--user", default="console", help="conversation id (default: console)")
+    chat.add_argument("--admin", action="store_true",
+                      help="you are an admin: /faq, /unanswered and /stats work (for whoever holds the database)")
     chat.set_defaults(func=_chat)
 
     ask = sub.add_parser("ask", help="answer JSON lines from stdin")
@@ -293,6 +363,28 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
         p.add_argument("--now", help=argparse.SUPPRESS)
     rma.set_defaults(func=_rma)
+
+    stats = sub.add_parser("stats", help="figures for admins: questions, votes, walks, handoffs, RMAs, ratings")
+    stats.add_argument("--brand", help="only this brand (default: all brands together, then each brand)")
+    stats.add_argument("--days", type=int, nargs="+", metavar="N",
+                       help="the periods, in days up to now (default: 7 30)")
+    stats.add_argument("--chart", metavar="FILE", help="also draw the questions and handoffs per day as a PNG")
+    stats.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
+    stats.add_argument("--now", help="the end of the periods, ISO 8601 with offset (default: SUPPORTBOT_NOW, else now)")
+    stats.set_defaults(func=_stats)
+
+    faq = sub.add_parser("faq", help="the FAQ with admins' changes, as files: export, edit, import")
+    faq_actions = faq.add_subparsers(dest="action", required=True)
+    faq_export = faq_actions.add_parser("export", help="write the FAQ customers get now into an empty folder")
+    faq_export.add_argument("folder")
+    faq_import = faq_actions.add_parser("import", help="check FAQ files, then make them live (all or nothing)")
+    faq_import.add_argument("folder")
+    faq_import.add_argument("--by", help="who made the change (default: cli:<your login>)")
+    faq_import.add_argument("--dry-run", action="store_true", help="check and list the changes, change nothing")
+    for p in (faq_export, faq_import):
+        p.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
+        p.add_argument("--now", help=argparse.SUPPRESS)
+    faq.set_defaults(func=_faq)
 
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")
     check.set_defaults(func=_check)

@@ -23,9 +23,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.admin import COMMANDS as ADMIN_COMMANDS
+from bot.admin import Admin
 from bot.advice import Advisor
 from bot.errors import FaqError, InputError
 from bot.faq import Content, Entry, base_context, load_content
+from bot.faqedit import FaqBook
 from bot.handoff import Canned, Desk, HandoffRules
 from bot.hours import uncovered_years
 from bot.matcher import Decision, Matcher
@@ -143,6 +146,7 @@ class Engine:
                  consultants: bool = False) -> None:
         if default_brand not in packs:
             raise InputError(f"unknown brand {default_brand!r} (known: {', '.join(sorted(packs))})")
+        content = content.own_entries()  # admins' changes go into this engine's entries only
         self.packs = packs
         self.content = content
         self.store = store
@@ -157,28 +161,46 @@ class Engine:
         self.desk = Desk(rules=handoff, canned=canned, content=content, store=store, packs=packs,
                          default_brand=default_brand)
         self._locks = [threading.Lock() for _ in range(64)]
+        self.normaliser = Normaliser(lexicon)
+        self.matchers: dict[str, Matcher] = {}
+        self._out_of_scope: dict[str, tuple[str, ...]] = {}
+        self._handoff_entries: dict[str, tuple[str, ...]] = {}
+        self._leads: dict[str, dict[str, str]] = {}  # worked out on the first close call a brand has
+        self._faq_lock = threading.Lock()
+        self.book = FaqBook(content, store)  # faq/ plus admins' changes (SQLite)
+        self.book.refresh()
+        self._index(set(content.entries))
+        self.admin = Admin(book=self.book, content=content, store=store, matcher=lambda brand: self.matchers[brand],
+                           normaliser=self.normaliser, changed=self.sync_faq, stats=self._stats)
+
+    def _index(self, brands: set[str]) -> None:
+        """Build the matchers of ``brands`` (and the spelling vocabulary of all) from the entries as they are."""
+        content = self.content
         vocabulary = set()
-        normaliser = Normaliser(lexicon)
         for entries in content.entries.values():
             for entry in entries.values():
                 for phrase in entry.phrasings:
-                    vocabulary.update(normaliser.surface_words(phrase))
-        normaliser.set_vocabulary(vocabulary)
-        self.normaliser = normaliser
-        self._out_of_scope = {brand: tuple(e.id for e in entries.values() if e.kind == "oos")
-                              for brand, entries in content.entries.items()}
-        self._handoff_entries = {brand: tuple(e.id for e in entries.values() if e.kind == "handoff")
-                                 for brand, entries in content.entries.items()}
-        self._leads: dict[str, dict[str, str]] = {}  # worked out on the first close call a brand has
+                    vocabulary.update(self.normaliser.surface_words(phrase))
+        self.normaliser.set_vocabulary(vocabulary)
         # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
         tree_weights = {f"tree:{t}": TREE_WEIGHT for t in content.trees}
-        self.matchers = {
-            brand: Matcher(normaliser, [*((e.id, p) for e in entries.values() for p in e.phrasings),
-                                        *((f"tree:{t.id}", p) for t in content.trees.values() if t.for_brand(brand)
-                                          for p in t.phrasings)],
-                           weights=tree_weights)
-            for brand, entries in content.entries.items()
-        }
+        for brand in brands:
+            entries = content.entries[brand]
+            self._out_of_scope[brand] = tuple(e.id for e in entries.values() if e.kind == "oos")
+            self._handoff_entries[brand] = tuple(e.id for e in entries.values() if e.kind == "handoff")
+            self._leads.pop(brand, None)
+            self.matchers[brand] = Matcher(
+                self.normaliser,
+                [*((e.id, p) for e in entries.values() for p in e.phrasings),
+                 *((f"tree:{t.id}", p) for t in content.trees.values() if t.for_brand(brand) for p in t.phrasings)],
+                weights=tree_weights)
+
+    def sync_faq(self) -> None:
+        """Take in FAQ changes made since the last look (here, by an admin, or by another process)."""
+        with self._faq_lock:
+            changed = self.book.refresh()
+            if changed:
+                self._index(changed)
 
     @classmethod
     def from_root(cls, root: Path, *, store: Store, clock: Clock = system_clock,
@@ -214,6 +236,7 @@ class Engine:
                 recorded = self.store.outbox(message.id)
                 if recorded is not None:
                     return [Reply.from_dict(r) for r in recorded[0]]
+            self.sync_faq()
             return self._handle(message)
 
     def staff(self, text: str, *, by: str, name: str = "", customer: str | None = None,
@@ -343,6 +366,41 @@ class Engine:
         said = self.desk.reopen(conv, pack, message, closed, now)
         return _said(said) if said is not None else None
 
+    def _admin(self, conv: Conversation, pack: BrandPack, message: Message, text: str, now: datetime) -> _Turn | None:
+        """Admin commands and buttons (refused for everybody else), and the text an admin step waits for."""
+        command = command_of(text) if _COMMAND.match(text) else None
+        data = message.press
+        if data is not None and not data.startswith("adm:"):  # a press by its label (console, batch)
+            wanted = data.strip().casefold()
+            data = next((b["data"] for b in conv.state.get("buttons", []) if b["label"].casefold() == wanted), data)
+        pressed = data is not None and data.startswith("adm:")
+        if command not in ADMIN_COMMANDS and not pressed and not (message.admin and "admin" in conv.state):
+            return None
+        if not message.admin:
+            word = f"/{command}" if command else "/faq"
+            return _Turn("admin_refused", replies=[Reply(self._message(pack, "admin_only", conv.lang, now,
+                                                                       command=word))])
+        by = f"{conv.state['name']} ({conv.user})" if conv.state.get("name") else conv.user
+        if pressed:
+            assert data is not None
+            return _said(self.admin.press(conv, pack, data, now, by=by))
+        if command in ADMIN_COMMANDS:
+            return _said(self.admin.command(conv, pack, text, now, by=by))
+        if command == "cancel":
+            return _said(self.admin.cancel(conv, pack, now))
+        if command is not None or message.press is not None:
+            conv.state.pop("admin", None)  # another command or a customer's button: the admin moved on
+            return None
+        if not text:
+            return None
+        return _said(self.admin.text(conv, pack, text, now))
+
+    def _stats(self, pack: BrandPack, now: datetime) -> list[Reply]:
+        """``/stats`` for an admin: the brand's figures for 7 and 30 days, and a chart."""
+        from bot import stats
+
+        return stats.replies(self.store, self.content, pack, now)
+
     def _smalltalk(self, pack: BrandPack, text: str) -> bool:
         decision = self.matchers[pack.id].decide(text[:MAX_CHARS])
         best = decision.best
@@ -351,6 +409,9 @@ class Engine:
 
     def _turn(self, conv: Conversation, pack: BrandPack, message: Message, now: datetime) -> _Turn:
         text = _CONTROL.sub(" ", message.text or "").strip()
+        admin = self._admin(conv, pack, message, text, now)
+        if admin is not None:
+            return admin
         relayed = self._with_consultant(conv, pack, message, text, now)
         if relayed is not None:
             return relayed
@@ -393,7 +454,52 @@ class Engine:
         if self.rma.rules.asks_to_start(text):
             conv.lang = self._language(pack, text, message.language, conv.lang)
             return _said(self.rma.start(conv, pack, now, source="question"))
-        return self._understood(conv, pack, text, message, now)
+        conv.state["q"] = text[:500]  # the question, for feedback on its answer and for the admins' inbox
+        turn = self._understood(conv, pack, text, message, now)
+        if turn.outcome == "unknown":
+            self.store.add_unanswered(brand=pack.id, user=conv.user, text=text[:500], reason="unknown",
+                                      entry_id=turn.entry_id, at=now)
+        self._ask_feedback(conv, pack, turn, now)
+        return turn
+
+    def _ask_feedback(self, conv: Conversation, pack: BrandPack, turn: _Turn, now: datetime) -> None:
+        """"Did this help?" with 👍 / 👎 under an FAQ answer (not under a question the bot asks back)."""
+        entry = self.content.entries[pack.id].get(turn.entry_id) if turn.entry_id else None
+        question = conv.state.get("q")
+        if (turn.outcome not in ("answered", "advised") or entry is None or entry.kind != "faq" or not question
+                or not turn.replies or "pending" in conv.state):
+            return
+        asked = conv.state.setdefault("fb", {})
+        asked.pop(entry.id, None)
+        asked[entry.id] = question
+        while len(asked) > 5:
+            asked.pop(next(iter(asked)))
+        last = turn.replies[-1]
+        buttons = (*last.buttons, Button(self._message(pack, "button_helpful", conv.lang, now), f"fb:{entry.id}:1"),
+                   Button(self._message(pack, "button_unhelpful", conv.lang, now), f"fb:{entry.id}:0"))
+        turn.replies[-1] = Reply(f"{last.text}\n{self._message(pack, 'feedback_ask', conv.lang, now)}", buttons,
+                                 last.media)
+        conv.offer(list(buttons))
+
+    def _feedback(self, conv: Conversation, pack: BrandPack, pressed: str, now: datetime) -> _Turn:
+        """A 👍 / 👎 press: stored; an unhelpful answer's question goes to the admins' inbox."""
+        entry_id, _, value = pressed[3:].rpartition(":")
+        question = (conv.state.get("fb") or {}).get(entry_id)
+        if question is None or value not in ("0", "1"):
+            return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
+        helpful = value == "1"
+        before = self.store.record_feedback(user=conv.user, brand=pack.id, entry_id=entry_id, question=question,
+                                            helpful=helpful, at=now)
+        if helpful:
+            return _Turn("feedback_helpful", entry_id, replies=[Reply(self._message(pack, "feedback_thanks",
+                                                                                    conv.lang, now))])
+        if before is not False:  # a second 👎 on the same answer is not a second inbox question
+            self.store.add_unanswered(brand=pack.id, user=conv.user, text=question, reason="unhelpful",
+                                      entry_id=entry_id, at=now)
+        button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
+        conv.offer([button])
+        return _Turn("feedback_unhelpful", entry_id,
+                     replies=[Reply(self._message(pack, "feedback_sorry", conv.lang, now), (button,))])
 
     def _understood(self, conv: Conversation, pack: BrandPack, text: str, message: Message, now: datetime) -> _Turn:
         """Typed text read as a question: a walk's answer, a situation, or a FAQ answer."""
@@ -764,6 +870,8 @@ class Engine:
             return _said(self.rma.quote_decision(conv, pack, pressed, now))
         if pressed.startswith("consultant") and self.consultants and self.desk.active(conv.user) is not None:
             return self._handoff(conv, pack, now, "asked")  # an old "Talk to a consultant" button: where things stand
+        if pressed.startswith("fb:"):  # 👍 / 👎 stay valid under older answers too
+            return self._feedback(conv, pack, pressed, now)
         if pressed.startswith("hrate:"):  # so do the rating buttons after a consultant closes a chat
             rated = self.desk.rate(conv, pack, pressed, now)
             if rated is not None:
@@ -777,6 +885,8 @@ class Engine:
         if chosen is None:
             return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
         data = chosen["data"]
+        if data.startswith("fb:"):  # pressed by its label
+            return self._feedback(conv, pack, data, now)
         entries = self.content.entries[pack.id]
         pending = conv.state.pop("pending", None)
         if pending and (data.startswith("cat:") or data.startswith("date:")):
@@ -790,7 +900,9 @@ class Engine:
             if turn is not None:
                 return turn
         if data.startswith("faq:") and data[4:] in entries:
-            return self._answer(conv, pack, entries[data[4:]], now, score=None)
+            turn = self._answer(conv, pack, entries[data[4:]], now, score=None)
+            self._ask_feedback(conv, pack, turn, now)
+            return turn
         if data.startswith("rma:"):
             return _said(self.rma.press(conv, pack, data, now))
         if data.startswith("rmaq:"):
@@ -801,7 +913,10 @@ class Engine:
             return self._walk_press(conv, pack, data, now)
         if data.startswith("rate:") and data[5:].isdigit():
             return self._rate(conv, pack, data, now)
-        if data == "none":
+        if data == "none":  # none of the offered entries: the question goes to the admins' inbox
+            if conv.state.get("q"):
+                self.store.add_unanswered(brand=pack.id, user=conv.user, text=conv.state["q"], reason="none_fit",
+                                          entry_id=None, at=now)
             return self._dont_know(conv, pack, now, outcome="unknown")
         return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
 

@@ -8,6 +8,7 @@ for its brand at load time, so a template that does not render stops start-up wi
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from bot.errors import FaqError
 from bot.hours import status as hours_status
@@ -24,7 +26,8 @@ from bot.packs import BrandPack, load_packs
 from bot.troubleshoot import Tree, load_trees
 
 COMMON = "_common"
-MESSAGE_FILES = ("messages.toml", "verdicts.toml", "rma.toml", "handoff.toml")  # named templates, not FAQ entries
+MESSAGE_FILES = ("messages.toml", "verdicts.toml", "rma.toml", "handoff.toml", "admin.toml", "stats.toml")
+# (named templates, not FAQ entries; admin.toml and stats.toml are what admins read, in English)
 OTHER_FILES = ("canned.toml",)  # consultants' canned replies (bot.handoff), not FAQ entries
 KINDS = ("faq", "oos", "hours", "smalltalk", "handoff", "safety")
 
@@ -63,49 +66,82 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 def load_entries(path: Path, brand: str) -> list[Entry]:
     """Load and check the shape of one FAQ file."""
+    return read_faq_file(path, brand)[0]
+
+
+def read_faq_file(path: Path, brand: str) -> tuple[list[Entry], list[str]]:
+    """One FAQ file's entries, and the shared entries it removes for its brand (``removed = [ids]``)."""
     data = read_toml(path)
-    unknown = set(data) - {"entry"}
+    unknown = set(data) - {"entry", "removed"}
     if unknown:
         raise FaqError(path, sorted(unknown)[0], "unknown top-level key (expected [[entry]] tables)")
+    removed = data.get("removed", [])
+    if not isinstance(removed, list) or not all(isinstance(r, str) and r.strip() for r in removed):
+        raise FaqError(path, "removed", "expected a list of shared entry ids")
+    if removed and brand == COMMON:
+        raise FaqError(path, "removed", "only a brand's folder can remove shared entries")
     raw_entries = data.get("entry", [])
     if not isinstance(raw_entries, list):
         raise FaqError(path, "entry", "expected [[entry]] tables")
     entries = []
     for i, raw in enumerate(raw_entries):
-        where = f"entry[{i}]"
-        if not isinstance(raw, dict):
-            raise FaqError(path, where, "expected a table")
-        entry_id = raw.get("id")
-        if not isinstance(entry_id, str) or not entry_id.strip():
-            raise FaqError(path, f"{where}.id", "missing")
-        where = f"entry[{entry_id}]"
-        kind = raw.get("kind", "faq")
-        if kind not in KINDS:
-            raise FaqError(path, f"{where}.kind", f"unknown kind {kind!r} (allowed: {', '.join(KINDS)})")
-        phrasings = raw.get("phrasings")
-        if not isinstance(phrasings, list) or not phrasings:
-            raise FaqError(path, f"{where}.phrasings", "needs at least one phrasing")
-        for j, phrase in enumerate(phrasings):
-            if not isinstance(phrase, str) or not phrase.strip():
-                raise FaqError(path, f"{where}.phrasings[{j}]", "expected non-empty text")
-        sources = raw.get("sources", [])
-        if not isinstance(sources, list) or not all(isinstance(s, str) and s.strip() for s in sources):
-            raise FaqError(path, f"{where}.sources", "expected a list of quotes from the brand's document")
-        topics = raw.get("topics", [])
-        if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-            raise FaqError(path, f"{where}.topics", "expected a list of strings")
-        for key in raw:
-            if key not in {"id", "kind", "title", "phrasings", "answer", "sources", "topics"}:
-                raise FaqError(path, f"{where}.{key}", "unknown key")
-        entries.append(Entry(
-            id=entry_id, kind=kind,
-            titles=lang_table(path, f"{where}.title", raw.get("title")),
-            phrasings=tuple(p.strip() for p in phrasings),
-            answers=({} if kind == "oos" and "answer" not in raw
-                     else lang_table(path, f"{where}.answer", raw.get("answer"))),
-            sources=tuple(sources), file=path, brand=brand, topics=tuple(topics),
-        ))
-    return entries
+        entries.append(entry_from_table(raw, path, brand, f"entry[{i}]"))
+    return entries, removed
+
+
+ENTRY_KEYS = ("id", "kind", "title", "sources", "phrasings", "answer", "topics")  # in the order files write them
+
+
+def entry_from_table(raw: Any, path: Path, brand: str, where: str = "entry") -> Entry:
+    """One ``[[entry]]`` table checked and turned into an :class:`Entry` (FaqError names what is wrong)."""
+    if not isinstance(raw, dict):
+        raise FaqError(path, where, "expected a table")
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not entry_id.strip():
+        raise FaqError(path, f"{where}.id", "missing")
+    where = f"entry[{entry_id}]"
+    kind = raw.get("kind", "faq")
+    if kind not in KINDS:
+        raise FaqError(path, f"{where}.kind", f"unknown kind {kind!r} (allowed: {', '.join(KINDS)})")
+    phrasings = raw.get("phrasings")
+    if not isinstance(phrasings, list) or not phrasings:
+        raise FaqError(path, f"{where}.phrasings", "needs at least one phrasing")
+    for j, phrase in enumerate(phrasings):
+        if not isinstance(phrase, str) or not phrase.strip():
+            raise FaqError(path, f"{where}.phrasings[{j}]", "expected non-empty text")
+    sources = raw.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) and s.strip() for s in sources):
+        raise FaqError(path, f"{where}.sources", "expected a list of quotes from the brand's document")
+    topics = raw.get("topics", [])
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise FaqError(path, f"{where}.topics", "expected a list of strings")
+    for key in raw:
+        if key not in ENTRY_KEYS:
+            raise FaqError(path, f"{where}.{key}", "unknown key")
+    return Entry(
+        id=entry_id, kind=kind,
+        titles=lang_table(path, f"{where}.title", raw.get("title")),
+        phrasings=tuple(p.strip() for p in phrasings),
+        answers=({} if kind == "oos" and "answer" not in raw
+                 else lang_table(path, f"{where}.answer", raw.get("answer"))),
+        sources=tuple(sources), file=path, brand=brand, topics=tuple(topics),
+    )
+
+
+def entry_table(entry: Entry) -> dict[str, Any]:
+    """An entry as the table a FAQ file (or the database) holds; :func:`entry_from_table` reads it back."""
+    table: dict[str, Any] = {"id": entry.id}
+    if entry.kind != "faq":
+        table["kind"] = entry.kind
+    table["title"] = dict(entry.titles)
+    if entry.sources:
+        table["sources"] = list(entry.sources)
+    table["phrasings"] = list(entry.phrasings)
+    if entry.answers:
+        table["answer"] = dict(entry.answers)
+    if entry.topics:
+        table["topics"] = list(entry.topics)
+    return table
 
 
 def _messages(path: Path) -> dict[str, dict[str, str]]:
@@ -116,6 +152,12 @@ def _messages(path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+def entry_files(folder: Path) -> list[Path]:
+    """The files of a FAQ folder that hold entries (not named messages, canned replies or ``_`` files)."""
+    return [path for path in sorted(folder.glob("*.toml"))
+            if path.name not in MESSAGE_FILES and path.name not in OTHER_FILES and not path.name.startswith("_")]
+
+
 class Content:
     """All FAQ content and shared messages, with one jinja2 environment."""
 
@@ -123,13 +165,14 @@ class Content:
         self.faq_dir = faq_dir
         self.packs = packs
         loader = jinja2.FileSystemLoader(str(faq_dir / COMMON / "templates"))
-        self.env = jinja2.Environment(
+        # sandboxed: admins write answers from a chat, and a template must not reach beyond the pack's values
+        self.env = jinja2.sandbox.ImmutableSandboxedEnvironment(
             loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False,
         )
         self._compiled: dict[str, jinja2.Template] = {}
         self.message_paths: dict[tuple[str, str], Path] = {}
-        common = self._load_dir(faq_dir / COMMON, COMMON)
+        common, _ = self._load_dir(faq_dir / COMMON, COMMON)
         trees_dir = faq_dir / COMMON / "troubleshooting"
         self.trees: dict[str, Tree] = load_trees(trees_dir) if trees_dir.is_dir() else {}
         self.messages = self._message_files(faq_dir / COMMON, required=True)
@@ -139,11 +182,21 @@ class Content:
             folder = faq_dir / brand
             if not folder.is_dir():
                 raise FaqError(folder, "(folder)", f"no FAQ folder for brand {brand!r}")
-            own = self._load_dir(folder, brand)
+            own, removed = self._load_dir(folder, brand)
             merged = {e.id: e for e in common}
+            for entry_id, path in removed.items():
+                if entry_id not in merged:
+                    raise FaqError(path, "removed", f"{entry_id!r} is not a shared entry")
+                del merged[entry_id]
             merged.update({e.id: e for e in own})
             self.entries[brand] = merged
             self.brand_messages[brand] = self._message_files(folder, required=False)
+
+    def own_entries(self) -> Content:
+        """A copy sharing everything but the entries, which an engine changes as admins edit them."""
+        other = copy.copy(self)
+        other.entries = {brand: dict(entries) for brand, entries in self.entries.items()}
+        return other
 
     def verdict_names(self) -> set[str]:
         """Names of the templates that need a verdict in their context (from ``verdicts.toml`` files)."""
@@ -170,18 +223,20 @@ class Content:
                 self.message_paths[(folder.name, key)] = path
         return merged
 
-    def _load_dir(self, folder: Path, brand: str) -> list[Entry]:
+    def _load_dir(self, folder: Path, brand: str) -> tuple[list[Entry], dict[str, Path]]:
+        """A folder's entries, and the shared entries its files remove (with the file saying so)."""
         entries: list[Entry] = []
         seen: dict[str, Path] = {}
-        for path in sorted(folder.glob("*.toml")):
-            if path.name in MESSAGE_FILES or path.name in OTHER_FILES or path.name.startswith("_"):
-                continue
-            for entry in load_entries(path, brand):
+        removed: dict[str, Path] = {}
+        for path in entry_files(folder):
+            found, gone = read_faq_file(path, brand)
+            for entry in found:
                 if entry.id in seen:
                     raise FaqError(path, f"entry[{entry.id}].id", f"duplicate id (also in {seen[entry.id].name})")
                 seen[entry.id] = path
                 entries.append(entry)
-        return entries
+            removed.update(dict.fromkeys(gone, path))
+        return entries, removed  # an entry the folder defines wins over its removal of the shared one
 
     # -- templates ---------------------------------------------------------------------------------
 
@@ -282,6 +337,7 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
     verdicts = content.verdict_names()
     rma_names = content.names_in("rma.toml")  # checked by running requests through (bot.rmaflow.check_wording)
     rma_names |= content.names_in("handoff.toml")  # checked with tickets (bot.handoff.check_wording)
+    rma_names |= content.names_in("admin.toml") | content.names_in("stats.toml")  # bot.admin / bot.stats check these
     for brand, pack in packs.items():
         context = base_context(pack, _CHECK_MOMENT)
         for entry in content.entries[brand].values():
@@ -313,4 +369,10 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
     from bot.handoff import check_wording as check_handoff
 
     check_handoff(root, packs, content, _CHECK_MOMENT)
+    from bot.admin import check_wording as check_admin
+
+    check_admin(packs, content, _CHECK_MOMENT)
+    from bot.stats import check_wording as check_stats
+
+    check_stats(content, packs, _CHECK_MOMENT)
     return packs, content

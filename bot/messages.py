@@ -70,6 +70,7 @@ class Message:
     media: tuple[Media, ...] = ()
     name: str | None = None  # the customer's display name, where the transport gives one
     edited: bool = False  # an earlier message, changed by its sender
+    admin: bool = False  # sent by an admin (the transport vouches for who it is): /faq, /unanswered, /stats
 
 
 @dataclass(frozen=True)

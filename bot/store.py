@@ -100,6 +100,18 @@ class Store:
                 {"user": str, "thread": int, "title": str, "created_at": str}, pk="user", if_not_exists=True)
             self.db.table("staff_posts").create({"message": int, "user": str}, pk="message", if_not_exists=True)
             self.db.table("bans").create({"user": str, "by": str, "at": str}, pk="user", if_not_exists=True)
+            # admins' FAQ changes: the live overlay on faq/ (data NULL: the entry is removed) and its history
+            self.db.table("faq_overrides").create({"brand": str, "entry_id": str, "data": str},
+                                                  pk=("brand", "entry_id"), if_not_exists=True)
+            self.db.table("faq_changes").create(
+                {"id": int, "brand": str, "entry_id": str, "action": str, "by": str, "at": str, "before": str,
+                 "after": str, "undone": int, "undoes": int}, pk="id", if_not_exists=True)
+            self.db.table("feedback").create(
+                {"id": int, "user": str, "brand": str, "entry_id": str, "question": str, "helpful": int, "at": str},
+                pk="id", if_not_exists=True)
+            self.db.table("unanswered").create(
+                {"id": int, "brand": str, "user": str, "text": str, "reason": str, "entry_id": str, "at": str,
+                 "done_at": str, "done_by": str, "done_action": str}, pk="id", if_not_exists=True)
             # one open ticket per customer, whatever arrives at once
             self.db.execute("create unique index if not exists tickets_one_open on tickets(user) "
                             "where status != 'closed'")
@@ -112,6 +124,12 @@ class Store:
             self.db.table("notices").create_index(["sent"], if_not_exists=True)
             self.db.table("events").create_index(["user"], if_not_exists=True)
             self.db.table("events").create_index(["outcome"], if_not_exists=True)
+            self.db.table("events").create_index(["at"], if_not_exists=True)
+            self.db.table("faq_changes").create_index(["brand", "entry_id"], if_not_exists=True)
+            self.db.table("feedback").create_index(["brand", "at"], if_not_exists=True)
+            self.db.execute("create unique index if not exists feedback_once "
+                            "on feedback(user, brand, entry_id, question)")
+            self.db.table("unanswered").create_index(["brand", "done_at"], if_not_exists=True)
 
     def load(self, user: str, *, brand: str) -> Conversation:
         """The user's conversation, or a fresh one for ``brand``."""
@@ -484,6 +502,113 @@ class Store:
         """Whether a customer is banned from consultants."""
         with self._lock:
             return self.db.conn.execute("select 1 from bans where user = ?", [user]).fetchone() is not None
+
+    # -- admins' FAQ changes, feedback and the unanswered inbox ---------------------------------------
+
+    def faq_overrides(self) -> list[tuple[str, str, dict[str, Any] | None]]:
+        """Every FAQ entry an admin changed: (brand, entry id, the entry as a table, or None when removed)."""
+        with self._lock:
+            rows = self.db.conn.execute("select brand, entry_id, data from faq_overrides order by brand, entry_id")
+            return [(brand, entry_id, json.loads(data) if data is not None else None) for brand, entry_id, data in rows]
+
+    def faq_version(self) -> int:
+        """A number that grows with every FAQ change (so other processes notice one)."""
+        with self._lock:
+            row = self.db.conn.execute("select max(id) from faq_changes").fetchone()
+        return int(row[0] or 0)
+
+    def faq_change(self, *, brand: str, entry_id: str, action: str, by: str, at: datetime,
+                   before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, override: bool,
+                   undoes: int | None = None) -> int:
+        """Record one change and set the live overlay, in one transaction; returns the change's id.
+
+        ``override`` False drops the overlay row (the entry is as ``faq/`` has it); True stores ``after``
+        (None: removed for this brand). ``undoes`` marks an earlier change as undone.
+        """
+        with self._lock, self.db.conn:
+            return self._faq_change(brand, entry_id, action, by, at, before, after, override, undoes)
+
+    def faq_changes_at_once(self, changes: Sequence[Mapping[str, Any]], *, replace_all: bool) -> None:
+        """Several changes (an import) in one transaction; ``replace_all`` first drops every overlay row."""
+        with self._lock, self.db.conn:
+            if replace_all:
+                self.db.conn.execute("delete from faq_overrides")
+            for change in changes:
+                self._faq_change(change["brand"], change["entry_id"], change["action"], change["by"], change["at"],
+                                 change["before"], change["after"], change["override"], None)
+
+    def _faq_change(self, brand: str, entry_id: str, action: str, by: str, at: datetime,
+                    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, override: bool,
+                    undoes: int | None) -> int:
+        def encoded(table: Mapping[str, Any] | None) -> str | None:
+            return json.dumps(table, ensure_ascii=False) if table is not None else None
+
+        if override:
+            self.db.conn.execute(
+                "insert into faq_overrides (brand, entry_id, data) values (?, ?, ?) "
+                "on conflict(brand, entry_id) do update set data = excluded.data", [brand, entry_id, encoded(after)])
+        else:
+            self.db.conn.execute("delete from faq_overrides where brand = ? and entry_id = ?", [brand, entry_id])
+        if undoes is not None:
+            self.db.conn.execute("update faq_changes set undone = 1 where id = ?", [undoes])
+        cursor = self.db.conn.execute(
+            "insert into faq_changes (brand, entry_id, action, by, at, before, after, undone, undoes) "
+            "values (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            [brand, entry_id, action, by, at.isoformat(), encoded(before), encoded(after), undoes])
+        return int(cursor.lastrowid or 0)
+
+    def faq_history(self, brand: str, entry_id: str) -> list[dict[str, Any]]:
+        """An entry's changes for a brand, newest first (before/after decoded)."""
+        with self._lock:
+            rows = list(self.db.query("select * from faq_changes where brand = ? and entry_id = ? order by id desc",
+                                      [brand, entry_id]))
+        for row in rows:
+            for key in ("before", "after"):
+                row[key] = json.loads(row[key]) if row[key] is not None else None
+        return rows
+
+    def faq_undoable(self, brand: str, entry_id: str) -> dict[str, Any] | None:
+        """The latest change to an entry that an undo would take back (not an undo, not undone), or None."""
+        history = self.faq_history(brand, entry_id)
+        return next((c for c in history if c["action"] != "undo" and not c["undone"]), None)
+
+    def record_feedback(self, *, user: str, brand: str, entry_id: str, question: str, helpful: bool,
+                        at: datetime) -> bool | None:
+        """A customer's 👍 / 👎 on an answer (pressing again changes their mind, it does not count twice).
+
+        Returns what they had said before about the same answer to the same question (None: nothing).
+        """
+        with self._lock, self.db.conn:
+            row = self.db.conn.execute("select helpful from feedback where user = ? and brand = ? and entry_id = ? "
+                                       "and question = ?", [user, brand, entry_id, question]).fetchone()
+            self.db.conn.execute(
+                "insert into feedback (user, brand, entry_id, question, helpful, at) values (?, ?, ?, ?, ?, ?) "
+                "on conflict(user, brand, entry_id, question) do update set helpful = excluded.helpful, "
+                "at = excluded.at",
+                [user, brand, entry_id, question, int(helpful), at.isoformat()])
+        return bool(row[0]) if row else None
+
+    def add_unanswered(self, *, brand: str, user: str, text: str, reason: str, entry_id: str | None,
+                       at: datetime) -> None:
+        """Keep a question the bot could not answer (or whose answer did not help) for the admins' inbox."""
+        with self._lock, self.db.conn:
+            self.db.conn.execute(
+                "insert into unanswered (brand, user, text, reason, entry_id, at) values (?, ?, ?, ?, ?, ?)",
+                [brand, user, text, reason, entry_id, at.isoformat()])
+
+    def unanswered(self, brand: str, *, limit: int = 2000) -> list[dict[str, Any]]:
+        """The brand's open inbox, newest first."""
+        with self._lock:
+            return list(self.db.query("select * from unanswered where brand = ? and done_at is null "
+                                      "order by id desc limit ?", [brand, limit]))
+
+    def close_unanswered(self, ids: Sequence[int], *, by: str, action: str, at: datetime) -> int:
+        """Mark inbox questions as dealt with; returns how many were still open."""
+        with self._lock, self.db.conn:
+            cursor = self.db.conn.executemany(
+                "update unanswered set done_at = ?, done_by = ?, done_action = ? where id = ? and done_at is null",
+                [[at.isoformat(), by, action, i] for i in ids])
+        return cursor.rowcount
 
     def get(self, key: str) -> str | None:
         """A small persisted setting (the Telegram update offset…)."""

@@ -122,6 +122,7 @@ class FakeBotAPI:
         self.files: dict[str, bytes] = {}
         self.blocked: set[int] = set()
         self.commands: dict[str | None, list[dict[str, str]]] = {}
+        self.chat_commands: dict[int, list[dict[str, str]]] = {}  # setMyCommands with a BotCommandScopeChat
         self.answered_callbacks: set[str] = set()
         self.webhook: dict[str, Any] | None = None
         self.confirmed_offset = 0
@@ -252,6 +253,14 @@ class FakeBotAPI:
         commands = params.get("commands")
         if not isinstance(commands, list) or not commands:
             raise ApiError(400, "Bad Request: commands must be a non-empty list")
+        scope = params.get("scope")
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if isinstance(scope, dict) and scope.get("type") == "chat":
+            self.chat_commands[int(scope["chat_id"])] = commands
+            return True
+        if isinstance(scope, dict) and scope.get("type") != "default":
+            raise ApiError(400, f"Bad Request: scope {scope.get('type')!r} is not supported by the fake")
         self.commands[params.get("language_code")] = commands
         return True
 

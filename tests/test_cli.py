@@ -37,7 +37,7 @@ def test_batch_contract_one_line_out_per_line_in_bad_lines_included(tmp_path: Pa
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(out) == len(lines)
     assert out[0]["user"] == "a" and out[0]["replies"][0]["text"].startswith("1 year")
-    assert out[0]["replies"][0]["buttons"] == []
+    assert out[0]["replies"][0]["buttons"] == ["👍 Yes", "👎 No"]
     assert "error" in out[1] and "JSON" in out[1]["error"]
     assert out[2] == {"user": "b", "error": out[2]["error"]} and "nosuchbrand" in out[2]["error"]
     assert out[3]["replies"][0]["buttons"][-1] == "I've already tried: start the request"  # a button's label

@@ -14,9 +14,10 @@ import contextlib
 import hashlib
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from telegram import BotCommand, InputMediaDocument, InputMediaPhoto, InputMediaVideo, Update
+from telegram import BotCommand, BotCommandScopeChat, InputMediaDocument, InputMediaPhoto, InputMediaVideo, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, TypeHandler, filters
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 TYPING_AFTER = 0.4  # seconds of work before the customer sees "typing…"
 SEND_ATTEMPTS = 4
 COMMANDS = ("start", "menu", "troubleshoot", "rma", "status", "human", "help", "cancel")
+ADMIN_COMMANDS = ("faq", "unanswered", "stats")  # shown in admins' own chats only
 NOTICE_POLL = 1.0  # seconds between looks for notices queued by others (the CLI, the sweep)
 SWEEP_EVERY = 300.0  # seconds between RMA expiry sweeps
 
@@ -83,6 +85,13 @@ class TelegramAdapter:
         for lang in pack.languages:
             commands = [BotCommand(c, self._text(f"command_{c}", lang)) for c in COMMANDS]
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        english = [BotCommand(c, self._text(f"command_{c}", "en")) for c in COMMANDS]
+        extra = [BotCommand(c, self._text(f"admin_command_{c}", "en")) for c in ADMIN_COMMANDS]
+        for admin in sorted(self.settings.admin_ids):
+            try:  # an admin who never opened a chat with the bot has no chat to scope it to yet
+                await app.bot.set_my_commands([*english, *extra], scope=BotCommandScopeChat(admin))
+            except BadRequest as exc:
+                log.warning("could not show the admin commands to admin %s (has it started the bot?): %s", admin, exc)
 
     # -- handlers ----------------------------------------------------------------------------------
 
@@ -104,7 +113,8 @@ class TelegramAdapter:
         await self._respond(update, context, Message(user=user_key(user.id), text=text, language=user.language_code,
                                                      id=f"tg:{update.update_id}", kind=_kind(msg) if msg.caption
                                                      is not None else "text", media=_media(msg),
-                                                     name=user.full_name, edited=update.edited_message is not None))
+                                                     name=user.full_name, edited=update.edited_message is not None,
+                                                     admin=user.id in self.settings.admin_ids))
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos without a caption, voice, video, locations and contacts."""
@@ -115,7 +125,8 @@ class TelegramAdapter:
         kind = _kind(msg)
         await self._respond(update, context, Message(user=user_key(user.id), kind=kind, language=user.language_code,
                                                      id=f"tg:{update.update_id}", media=_media(msg),
-                                                     name=user.full_name, edited=update.edited_message is not None))
+                                                     name=user.full_name, edited=update.edited_message is not None,
+                                                     admin=user.id in self.settings.admin_ids))
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: always answered, then handled like a message."""
@@ -136,7 +147,8 @@ class TelegramAdapter:
         key = user_key(query.from_user.id)
         data = self._resolve(key, query.data or "")
         await self._respond(update, context, Message(user=key, press=data, language=query.from_user.language_code,
-                                                     id=f"tg:{update.update_id}"))
+                                                     id=f"tg:{update.update_id}", name=query.from_user.full_name,
+                                                     admin=query.from_user.id in self.settings.admin_ids))
 
     async def on_staff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A consultant writes in the staff chat: a command, or words for the customer whose topic it is.
@@ -231,6 +243,8 @@ class TelegramAdapter:
                 if not ok:
                     await asyncio.to_thread(self.engine.store.mark_sent, message_id, len(replies))
                     return
+            if reply.media and refused is None:  # an admin's /stats chart
+                await self._send_media(bot, chat_id, reply.media, None)
             await asyncio.to_thread(self.engine.store.mark_sent, message_id, index + 1)
             if refused is not None:
                 log.error("Telegram refused a reply to chat %s: %s", chat_id, refused)
@@ -303,6 +317,13 @@ class TelegramAdapter:
                 else:
                     ids.extend(m.message_id for m in await bot.send_media_group(chat_id, items,
                                                                                 message_thread_id=thread))
+        for chart in (m for m in media if m.kind == "chart"):  # a picture the bot drew: uploaded from its file
+            try:
+                image = await asyncio.to_thread(Path(chart.ref).read_bytes)
+            except OSError as exc:
+                log.warning("the chart %s is gone, sending the figures without it: %s", chart.ref, exc)
+                continue
+            ids.append((await bot.send_photo(chat_id, image, message_thread_id=thread)).message_id)
         senders = {"voice": bot.send_voice, "audio": bot.send_audio, "sticker": bot.send_sticker,
                    "animation": bot.send_animation, "video_note": bot.send_video_note}
         for single in media:  # what cannot go in an album goes one by one, in order

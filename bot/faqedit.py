@@ -1,0 +1,370 @@
+"""The FAQ as ``faq/`` files plus admins' changes in SQLite, and moving it between the two.
+
+:class:`FaqBook` keeps the entries the files give and lays the database's overlay on top
+(``faq_overrides``: an entry's new table, or None where an admin removed it for a brand). Every change
+is checked by rendering it for its brand in each of its languages before it is stored, so a broken
+template never reaches a customer; history (who, when, before, after) lives in ``faq_changes``.
+
+:func:`export_faq` writes the FAQ as files in the layout of ``faq/``: files nobody changed are copied
+byte for byte, a changed entry's ``[[entry]]`` block is rewritten in place, entries an admin added (or a
+shared entry changed for one brand) go to ``<brand>/edits.toml``. :func:`import_faq` reads such a folder,
+checks all of it, and only then replaces the overlay in one transaction, so a bad import changes nothing.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import logging
+import re
+import shutil
+import threading
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.errors import FaqError
+from bot.faq import Content, Entry, base_context, entry_files, entry_from_table, entry_table
+from bot.packs import BrandPack
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+EDITS_FILE = "edits.toml"  # where export puts entries the files of a brand's folder do not hold
+MAX_ANSWER = 3500  # characters of template an admin may send (Telegram shows 4096 at most)
+_CHECK_MOMENT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # a Monday in opening hours
+
+
+def _where(brand: str, entry_id: str) -> Path:
+    return Path(f"(database) {brand}/{entry_id}")
+
+
+def check_entry(content: Content, pack: BrandPack, entry: Entry, now: datetime | None = None) -> None:
+    """Render an entry for its brand in each of its languages (open and closed hours); FaqError if it can't."""
+    moments = [_CHECK_MOMENT, _CHECK_MOMENT.replace(hour=20)] + ([now] if now is not None else [])
+    for moment in moments:
+        context = base_context(pack, moment)
+        for lang in entry.answers:
+            text = content.render_entry(pack.id, entry, lang, context)
+            if not text.strip():
+                raise FaqError(entry.file, f"entry[{entry.id}].answer.{lang}", "renders as an empty answer")
+            if len(text) > 4000:
+                raise FaqError(entry.file, f"entry[{entry.id}].answer.{lang}",
+                               f"renders to {len(text)} characters; Telegram shows at most 4096")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry's change for a brand: the effective table before and after (None: absent)."""
+
+    brand: str
+    entry_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class FaqBook:
+    """Entries from ``faq/`` with the database's changes laid over them; keeps ``content.entries`` current."""
+
+    def __init__(self, content: Content, store: Store) -> None:
+        self.content = content
+        self.store = store
+        self.base: dict[str, dict[str, Entry]] = {brand: dict(entries) for brand, entries in content.entries.items()}
+        self.version = -1
+        self.broken: dict[tuple[str, str], str] = {}  # overlay rows that no longer render, and why
+        self._lock = threading.Lock()
+
+    def refresh(self) -> set[str]:
+        """Take in changes made since the last look (by this process or another); returns brands changed."""
+        with self._lock:
+            version = self.store.faq_version()
+            if version == self.version:
+                return set()
+            entries = {brand: dict(found) for brand, found in self.base.items()}
+            broken: dict[tuple[str, str], str] = {}
+            for brand, entry_id, table in self.store.faq_overrides():
+                if brand not in entries:
+                    continue
+                if table is None:
+                    entries[brand].pop(entry_id, None)
+                    continue
+                try:
+                    entry = entry_from_table(table, _where(brand, entry_id), brand)
+                    check_entry(self.content, self.content.packs[brand], entry)
+                except FaqError as exc:  # the pack changed under it: customers keep the file's answer
+                    log.error("the edited FAQ entry %s/%s no longer renders, using faq/'s: %s", brand, entry_id, exc)
+                    broken[(brand, entry_id)] = str(exc)
+                    continue
+                entries[brand][entry_id] = entry
+            changed = {brand for brand, found in entries.items() if found != self.content.entries.get(brand)}
+            for brand in changed:
+                self.content.entries[brand] = entries[brand]
+            self.broken = broken
+            self.version = version
+            return changed
+
+    def entry(self, brand: str, entry_id: str) -> Entry | None:
+        """The entry customers of ``brand`` get now."""
+        return self.content.entries[brand].get(entry_id)
+
+    def table(self, brand: str, entry_id: str) -> dict[str, Any] | None:
+        """The current entry as a table (None: no such entry for the brand)."""
+        entry = self.entry(brand, entry_id)
+        return entry_table(entry) if entry is not None else None
+
+    def check(self, brand: str, table: Mapping[str, Any], now: datetime) -> Entry:
+        """A proposed entry, checked for shape and rendered for the brand; FaqError names the problem."""
+        entry = entry_from_table(dict(table), _where(brand, str(table.get("id", "?"))), brand)
+        check_entry(self.content, self.content.packs[brand], entry, now)
+        return entry
+
+    def change(self, *, brand: str, entry_id: str, after: Mapping[str, Any] | None, action: str, by: str,
+               at: datetime, undoes: int | None = None) -> int:
+        """Store a checked change with its history and make it live; returns the change's id."""
+        before = self.table(brand, entry_id)
+        base = self.base[brand].get(entry_id)
+        after_table = dict(after) if after is not None else None
+        override = after_table != (entry_table(base) if base is not None else None)
+        change_id = self.store.faq_change(brand=brand, entry_id=entry_id, action=action, by=by, at=at,
+                                          before=before, after=after_table, override=override, undoes=undoes)
+        return change_id
+
+    def edited(self, brand: str, entry_id: str) -> bool:
+        """Whether the entry customers get differs from what ``faq/`` says."""
+        base = self.base[brand].get(entry_id)
+        now = self.entry(brand, entry_id)
+        return (entry_table(base) if base else None) != (entry_table(now) if now else None)
+
+
+# -- TOML, written the way the FAQ files are ---------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _basic(text: str) -> str:
+    out = []
+    for char in text:
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _multiline(text: str) -> str:
+    body = []
+    for char in text:
+        if char == "\\":
+            body.append("\\\\")
+        elif char in "\n\t":
+            body.append(char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F or char == "\r":
+            body.append(f"\\u{ord(char):04X}")
+        else:
+            body.append(char)
+    joined = "".join(body).replace('"""', '""\\"')
+    if joined.endswith('"'):
+        joined = joined[:-1] + '\\"'
+    return '"""\n' + joined + '\n"""'
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _basic(key)
+
+
+def entry_toml(table: Mapping[str, Any]) -> str:
+    """One ``[[entry]]`` block (ending in a newline) that reads back as ``table``."""
+    lines = ["[[entry]]"]
+    for key in table:
+        value = table[key]
+        if isinstance(value, dict):
+            for lang, text in value.items():
+                rendered = _multiline(text) if key == "answer" else _basic(text)
+                lines.append(f"{key}.{_key(lang)} = {rendered}")
+        elif isinstance(value, list):
+            items = [_basic(v) for v in value]
+            one_line = f"{key} = [{', '.join(items)}]"
+            lines.append(one_line if len(one_line) <= 100 and len(items) <= 3
+                         else f"{key} = [\n" + "".join(f"    {item},\n" for item in items) + "]")
+        else:
+            lines.append(f"{key} = {_basic(str(value))}")
+    text = "\n".join(lines) + "\n"
+    parsed = tomllib.loads(text)["entry"][0]
+    where = Path("(written)")
+    if entry_table(entry_from_table(parsed, where, "")) != entry_table(entry_from_table(dict(table), where, "")):
+        # never write what would read back differently
+        raise ValueError(f"entry {table.get('id')!r} does not survive being written as TOML")
+    return text
+
+
+def _blocks(text: str) -> tuple[str, list[tuple[str | None, str, str]]]:
+    """A FAQ file as its preamble and its ``[[entry]]`` blocks: (entry id, block, trailing comments/blank lines)."""
+    parts = re.split(r"(?m)^(?=\[\[entry\]\][ \t]*(?:#.*)?$)", text)
+    preamble, blocks = parts[0], []
+    for part in parts[1:]:
+        lines = part.splitlines(keepends=True)
+        cut = len(lines)
+        while cut > 1 and (not lines[cut - 1].strip() or lines[cut - 1].lstrip().startswith("#")):
+            cut -= 1
+        block, trailing = "".join(lines[:cut]), "".join(lines[cut:])
+        try:
+            entry_id = tomllib.loads(block)["entry"][0].get("id")
+        except (tomllib.TOMLDecodeError, KeyError, IndexError):
+            entry_id = None
+        blocks.append((entry_id if isinstance(entry_id, str) else None, block, trailing))
+    return preamble, blocks
+
+
+def _rewrite(text: str, replace: Mapping[str, Mapping[str, Any] | None]) -> str:
+    """A FAQ file's text with the named entries' blocks rewritten (None: removed); the rest byte for byte."""
+    preamble, blocks = _blocks(text)
+    out = [preamble]
+    for entry_id, block, trailing in blocks:
+        if entry_id is not None and entry_id in replace:
+            table = replace[entry_id]
+            if table is not None:
+                new = entry_toml(table)
+                out.append(new + ("\n" if not trailing and block.endswith("\n\n") else ""))
+            out.append(trailing)
+        else:
+            out.append(block + trailing)
+    return "".join(out)
+
+
+# -- export and import ------------------------------------------------------------------------------
+
+
+def _own_ids(folder: Path) -> dict[str, Path]:
+    """Which file of a brand's folder holds each of its own entries."""
+    owners: dict[str, Path] = {}
+    for path in entry_files(folder):
+        with path.open("rb") as handle:
+            for raw in tomllib.load(handle).get("entry", []):
+                owners[raw["id"]] = path
+    return owners
+
+
+def export_faq(book: FaqBook, faq_dir: Path, out: Path) -> list[Path]:
+    """Write the FAQ customers get now as a folder laid out like ``faq/``; returns the files rewritten."""
+    if out.exists() and any(out.iterdir()):
+        raise FaqError(out, "(folder)", "not empty: export into a new or empty folder")
+    shutil.copytree(faq_dir, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    written: list[Path] = []
+    for brand in book.base:
+        folder = faq_dir / brand
+        owners = _own_ids(folder)
+        in_file: dict[Path, dict[str, dict[str, Any] | None]] = {}
+        extra: dict[str, dict[str, Any]] = {}
+        removed: list[str] = []
+        current, base = book.content.entries[brand], book.base[brand]
+        for entry_id in sorted(set(current) | set(base)):
+            now = entry_table(current[entry_id]) if entry_id in current else None
+            was = entry_table(base[entry_id]) if entry_id in base else None
+            if now == was:
+                continue
+            if entry_id in owners:
+                in_file.setdefault(owners[entry_id], {})[entry_id] = now
+            elif now is not None:
+                extra[entry_id] = now
+            else:
+                removed.append(entry_id)  # a shared entry taken away for this brand
+        for path, replace in in_file.items():
+            target = out / brand / path.name
+            target.write_text(_rewrite(path.read_text(encoding="utf-8"), replace), encoding="utf-8")
+            written.append(target)
+        if extra or removed:
+            target = out / brand / _free_name(folder)
+            target.write_text(_edits_text(brand, extra, removed), encoding="utf-8")
+            written.append(target)
+    return written
+
+
+def _free_name(folder: Path) -> str:
+    """``edits.toml``, or ``edits-N.toml`` when the repository already keeps a file of that name."""
+    name, n = EDITS_FILE, 1
+    while (folder / name).exists():
+        name, n = f"edits-{n}.toml", n + 1
+    return name
+
+
+def _edits_text(brand: str, extra: Mapping[str, Mapping[str, Any]], removed: list[str]) -> str:
+    """The brand's added entries (and shared ones changed for it) and the shared entries it removes."""
+    head = f"# {brand}: FAQ entries added or changed by admins (supportbot faq export).\n"
+    parts = [head]
+    if removed:
+        parts.append("removed = [" + ", ".join(_basic(r) for r in removed) + "]\n")
+    for table in extra.values():
+        parts.append("\n" + entry_toml(table))
+    return "".join(parts)
+
+
+def read_folder(book: FaqBook, folder: Path) -> dict[str, dict[str, Entry]]:
+    """The entries a FAQ folder gives every brand, checked as start-up checks ``faq/``; FaqError if any fails."""
+    if not folder.is_dir():
+        raise FaqError(folder, "(folder)", "not found")
+    differs = _non_entry_differences(book.content.faq_dir, folder)
+    if differs:
+        raise FaqError(folder / differs[0], "(file)", "differs from faq/: an import changes FAQ entries only; "
+                                                      "change messages, templates and matching in the repository")
+    content = Content(folder, book.content.packs)
+    for brand, entries in content.entries.items():
+        pack = content.packs[brand]
+        for entry in entries.values():
+            check_entry(content, pack, entry)
+    return content.entries
+
+
+def _non_entry_differences(faq_dir: Path, folder: Path) -> list[str]:
+    """Files other than FAQ entry files that are not the same in both folders (relative paths)."""
+    def others(root: Path) -> set[str]:
+        found = set()
+        for path in root.rglob("*"):
+            if not path.is_file() or "__pycache__" in path.parts:
+                continue
+            if path.suffix == ".toml" and path.parent.parent == root and path in entry_files(path.parent):
+                continue
+            found.add(str(path.relative_to(root)))
+        return found
+
+    mine, theirs = others(faq_dir), others(folder)
+    changed = {p for p in mine & theirs if not filecmp.cmp(faq_dir / p, folder / p, shallow=False)}
+    return sorted((mine ^ theirs) | changed)
+
+
+def import_changes(book: FaqBook, entries: Mapping[str, Mapping[str, Entry]]) -> list[Change]:
+    """What importing ``entries`` would change, entry by entry, against what customers get now."""
+    changes = []
+    for brand in book.base:
+        wanted, current = entries.get(brand, {}), book.content.entries[brand]
+        for entry_id in sorted(set(wanted) | set(current)):
+            after = entry_table(wanted[entry_id]) if entry_id in wanted else None
+            before = entry_table(current[entry_id]) if entry_id in current else None
+            if after != before:
+                changes.append(Change(brand, entry_id, before, after))
+    return changes
+
+
+def import_faq(book: FaqBook, folder: Path, *, by: str, at: datetime, dry_run: bool = False) -> list[Change]:
+    """Check a folder of FAQ files, then make it what customers get (one transaction); returns the changes."""
+    entries = read_folder(book, folder)
+    changes = import_changes(book, entries)
+    if dry_run or not changes:
+        return changes
+    rows = []
+    for change in changes:
+        base = book.base[change.brand].get(change.entry_id)
+        rows.append({"brand": change.brand, "entry_id": change.entry_id, "action": "import", "by": by, "at": at,
+                     "before": change.before, "after": change.after,
+                     "override": change.after != (entry_table(base) if base is not None else None)})
+    book.store.faq_changes_at_once(rows, replace_all=False)
+    return changes  # engines take them in at their next look (Engine.sync_faq)
