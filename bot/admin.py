@@ -32,13 +32,15 @@ from bot.matcher import Matcher
 from bot.messages import Button, Reply
 from bot.packs import BrandPack
 from bot.rmaflow import Said
-from bot.store import Conversation, Store
+from bot.store import Conversation, FaqConflict, Store
 from bot.text import Normaliser, fold
 
 COMMANDS = frozenset({"faq", "unanswered", "stats"})
+SUBCOMMANDS = ("list", "show", "edit", "add", "phrase", "delete", "undo", "history", "values")
 PAGE = 5  # inbox groups shown at once (each is a message with its own buttons)
 SIMILAR = 72  # rapidfuzz token_sort_ratio over normalised words: questions this close are one group
 MAX_PHRASE = 200
+GUESS = 0.25  # the matcher's score an entry needs to be offered as "same as" for an inbox question
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def slug(text: str, taken: set[str]) -> str:
     words = re.findall(r"[a-z0-9]+", fold(text))
     base = ""
     for word in words:
-        if len(base) + len(word) + 1 > 40:
+        if len(base) + len(word) + 1 > 36:  # room for "-2"…: ids are at most 40 characters
             break
         base = f"{base}-{word}" if base else word
     base = base or "entry"
@@ -163,8 +165,12 @@ class Admin:
             return self.listing(conv, pack, arg, now)
         if sub == "add":
             return self.start_add(conv, pack, arg, now)
-        if sub not in ("show", "edit", "phrase", "delete", "undo", "history"):
-            return self._reply(conv, pack, "admin_usage", "admin_faq_help", now, unknown=sub[:40])
+        if sub == "values":
+            return self.values(conv, pack, arg, now)
+        if sub not in SUBCOMMANDS:
+            near = process.extractOne(sub, SUBCOMMANDS, scorer=fuzz.ratio, score_cutoff=60)
+            return self._reply(conv, pack, "admin_usage", "admin_faq_help", now, unknown=sub[:40],
+                               near=near[0] if near else None)
         entry_id, _, more = arg.partition(" ")
         if not entry_id:
             return self._reply(conv, pack, "admin_usage", "admin_usage", now, sub=sub)
@@ -184,6 +190,16 @@ class Admin:
         if sub == "phrase":
             return self.add_phrase(conv, pack, entry, more.strip(), now, by=by)
         return self.confirm_delete(conv, pack, entry, now)
+
+    def _seen(self, pack: BrandPack, entry_id: str) -> int:
+        """The entry's latest change id, then the entries brought up to date.
+
+        A table read after this is at least that new, so a change made after it (by another admin) is
+        caught when saving.
+        """
+        seen = self.store.faq_last_change(pack.id, entry_id)
+        self.changed()
+        return seen
 
     def _find(self, pack: BrandPack, entry_id: str) -> Entry | None:
         entries = self.content.entries[pack.id]
@@ -209,7 +225,8 @@ class Admin:
         else:
             shown = sorted(entries.values(), key=lambda e: (e.kind != "faq", e.kind, e.id))
         rows = [{"id": e.id, "title": e.title("en"), "kind": e.kind, "edited": self.book.edited(pack.id, e.id),
-                 "added": e.id not in self.book.base[pack.id]} for e in shown]
+                 "added": e.id not in self.book.base[pack.id], "set_aside": (pack.id, e.id) in self.book.broken}
+                for e in shown]
         return self._reply(conv, pack, "admin_list", "admin_faq_list", now, rows=rows, query=query[:80],
                            total=len(entries))
 
@@ -223,15 +240,27 @@ class Admin:
         history = [{**c, "at": datetime.fromisoformat(c["at"]).astimezone(pack.timezone)}
                    for c in self.store.faq_history(pack.id, entry.id)[:1]]
         buttons = [self._button(pack, "admin_button_edit", f"adm:edit:{entry.id}", now)]
-        if self.store.faq_undoable(pack.id, entry.id) is not None:
-            buttons.append(self._button(pack, "admin_button_undo", f"adm:undo:{entry.id}", now))
+        undoable = self.store.faq_undoable(pack.id, entry.id)
+        if undoable is not None:  # the button names the change it undoes: pressed late, it undoes nothing else
+            buttons.append(self._button(pack, "admin_button_undo", f"adm:undo:{entry.id}:{undoable['id']}", now))
         return self._reply(conv, pack, "admin_show", "admin_faq_show", now, buttons, entry=entry, rendered=rendered,
                            last=history[0] if history else None, edited=self.book.edited(pack.id, entry.id),
                            broken=self.book.broken.get((pack.id, entry.id)))
 
+    def values(self, conv: Conversation, pack: BrandPack, words: str, now: datetime) -> Said:
+        """``/faq values [word]``: the policy values answers can quote, with what they hold for this brand."""
+        found = []
+        for name, value in sorted(_leaves(pack.data).items()):
+            if not words or fold(words) in fold(name):
+                found.append({"name": name, "value": value if len(value) <= 60 else value[:59] + "…"})
+        return self._reply(conv, pack, "admin_values", "admin_values", now, values=found[:60], more=len(found) - 60,
+                           words=words[:40])
+
     def history(self, conv: Conversation, pack: BrandPack, entry_id: str, now: datetime) -> Said:
         """``/faq history <id>``: who changed the entry, when, and how."""
         changes = self.store.faq_history(pack.id, entry_id)[:10]
+        if not changes and self._find(pack, entry_id) is None:
+            return self._unknown(conv, pack, entry_id, now)
         return self._reply(conv, pack, "admin_history", "admin_faq_history", now, id=entry_id[:60],
                            changes=[{**c, "at": datetime.fromisoformat(c["at"]).astimezone(pack.timezone)}
                                     for c in changes])
@@ -245,8 +274,9 @@ class Admin:
                                languages=LANGUAGES)
         if entry.kind == "oos" and not entry.answers:
             return self._reply(conv, pack, "admin_refused", "admin_refused", now, reason="no_answer", id=entry.id)
+        seen = self._seen(pack, entry.id)
         conv.state["admin"] = {"step": "answer", "action": "edit", "id": entry.id, "lang": lang,
-                               "base": self.book.table(pack.id, entry.id)}
+                               "base": self.book.table(pack.id, entry.id), "seen": seen}
         return self._reply(conv, pack, "admin_edit", "admin_edit_prompt", now, entry=entry, language=lang,
                            source=entry.answers.get(lang))
 
@@ -274,6 +304,9 @@ class Admin:
     def text(self, conv: Conversation, pack: BrandPack, text: str, now: datetime) -> Said:
         """Typed text while an admin step waits for it (a question, an answer)."""
         state = conv.state["admin"]
+        if not text.strip() and state["step"] in ("question", "answer"):
+            return self._reply(conv, pack, "admin_refused", "admin_refused", now, reason="empty_text",
+                               step=state["step"])
         if state["step"] == "question":
             return self._question(conv, pack, text, now)
         if state["step"] != "answer":  # waiting for a button: say so
@@ -328,18 +361,21 @@ class Admin:
             return self._reply(conv, pack, "admin_nothing", "admin_nothing_pending", now)
         table = state["table"]
         entry_id = table["id"]
-        if state["action"] == "edit" and self.book.table(pack.id, entry_id) != state["base"]:
-            conv.state.pop("admin", None)  # someone else changed it since the preview
-            return self._reply(conv, pack, "admin_conflict", "admin_conflict", now, id=entry_id)
         if state["action"] == "add" and entry_id in self.content.entries[pack.id]:
             table["id"] = entry_id = slug(entry_id, set(self.content.entries[pack.id]))
+        seen = state["seen"] if state["action"] == "edit" else self.store.faq_last_change(pack.id, entry_id)
         try:
             self.book.check(pack.id, table, now)  # the pack may have changed since the preview
         except FaqError as exc:
             conv.state.pop("admin", None)
             return self._reply(conv, pack, "admin_refused", "admin_refused", now, reason="template",
                                detail=exc.problem, hint=self._hint(pack, exc.problem))
-        self.book.change(brand=pack.id, entry_id=entry_id, after=table, action=state["action"], by=by, at=now)
+        try:
+            self.book.change(brand=pack.id, entry_id=entry_id, after=table, action=state["action"], by=by, at=now,
+                             expect=seen)
+        except FaqConflict:  # someone else changed it since the admin started
+            conv.state.pop("admin", None)
+            return self._reply(conv, pack, "admin_conflict", "admin_conflict", now, id=entry_id)
         if state.get("inbox"):
             self.store.close_unanswered(state["inbox"], by=by, action=f"added:{entry_id}", at=now)
         conv.state.pop("admin", None)
@@ -361,8 +397,15 @@ class Admin:
             return self._reply(conv, pack, "admin_refused", "admin_refused", now, reason="phrase_length",
                                limit=MAX_PHRASE)
         if fold(phrase) in {fold(p) for p in entry.phrasings}:
-            return self._reply(conv, pack, "admin_refused", "admin_refused", now, reason="phrase_known", id=entry.id)
+            return self._reply(conv, pack, "admin_phrase_known", "admin_refused", now, reason="phrase_known",
+                               id=entry.id)
+        seen = self._seen(pack, entry.id)
         table = self.book.table(pack.id, entry.id)
+        if table is None:
+            return self._unknown(conv, pack, entry.id, now)
+        before = self.matcher(pack.id).decide(phrase)
+        was = self.content.entries[pack.id].get(before.best.entry_id) if before.best and before.outcome == "answer" \
+            else None
         assert table is not None
         table["phrasings"] = [*table["phrasings"], phrase]
         try:
@@ -370,20 +413,25 @@ class Admin:
         except FaqError as exc:
             return self._reply(conv, pack, "admin_refused", "admin_refused", now, reason="template",
                                detail=exc.problem, hint=None)
-        self.book.change(brand=pack.id, entry_id=entry.id, after=table, action="phrase", by=by, at=now)
+        try:
+            self.book.change(brand=pack.id, entry_id=entry.id, after=table, action="phrase", by=by, at=now,
+                             expect=seen)
+        except FaqConflict:
+            return self._reply(conv, pack, "admin_conflict", "admin_conflict", now, id=entry.id)
         self.changed()
         decision = self.matcher(pack.id).decide(phrase)
         best = decision.best
         finds = self.content.entries[pack.id].get(best.entry_id) if best is not None else None
         return self._reply(conv, pack, "admin_phrased", "admin_phrase_added", now, entry=entry, phrase=phrase,
-                           finds=finds, result=decision.outcome)
+                           finds=finds, result=decision.outcome, was=was if was is not None and was.id != entry.id
+                           else None)
 
     def confirm_delete(self, conv: Conversation, pack: BrandPack, entry: Entry, now: datetime) -> Said:
         """``/faq delete <id>``: ask before deleting (only plain FAQ answers can go)."""
         if entry.kind != "faq":
             return self._reply(conv, pack, "admin_refused", "admin_refused", now, reason="kind", id=entry.id,
                                kind=entry.kind)
-        conv.state["admin"] = {"step": "delete", "id": entry.id, "base": self.book.table(pack.id, entry.id)}
+        conv.state["admin"] = {"step": "delete", "id": entry.id, "seen": self._seen(pack, entry.id)}
         buttons = [self._button(pack, "admin_button_delete", f"adm:del:{entry.id}", now),
                    self._button(pack, "admin_button_cancel", "adm:cancel", now)]
         return self._reply(conv, pack, "admin_delete", "admin_delete_confirm", now, buttons, entry=entry)
@@ -394,27 +442,38 @@ class Admin:
         if not state or state.get("step") != "delete" or state.get("id") != entry_id:
             return self._reply(conv, pack, "admin_nothing", "admin_nothing_pending", now)
         conv.state.pop("admin", None)
-        if self.book.table(pack.id, entry_id) != state["base"]:
+        entry = self.content.entries[pack.id].get(entry_id)
+        try:
+            if entry is None:
+                raise FaqConflict(entry_id)
+            self.book.change(brand=pack.id, entry_id=entry_id, after=None, action="delete", by=by, at=now,
+                             expect=state["seen"])
+        except FaqConflict:
             return self._reply(conv, pack, "admin_conflict", "admin_conflict", now, id=entry_id)
-        entry = self.content.entries[pack.id][entry_id]
-        self.book.change(brand=pack.id, entry_id=entry_id, after=None, action="delete", by=by, at=now)
         self.changed()
         return self._reply(conv, pack, "admin_deleted", "admin_deleted", now, entry=entry)
 
-    def undo(self, conv: Conversation, pack: BrandPack, entry_id: str, now: datetime, *, by: str) -> Said:
+    def undo(self, conv: Conversation, pack: BrandPack, entry_id: str, now: datetime, *, by: str,
+             expected: int | None = None) -> Said:
         """``/faq undo <id>``: take back the entry's latest change (again: the one before it)."""
+        seen = self._seen(pack, entry_id)
         change = self.store.faq_undoable(pack.id, entry_id)
+        if change is not None and expected is not None and change["id"] != expected:
+            return self._reply(conv, pack, "admin_stale", "admin_stale", now)  # an old button: not someone else's
         if change is None:
             return self._reply(conv, pack, "admin_undo_nothing", "admin_undo_nothing", now, id=entry_id[:60])
-        target = change["before"]
+        target = self.book.undo_target(pack.id, change)
         if target is not None:
             try:
                 self.book.check(pack.id, target, now)
             except FaqError as exc:
                 return self._reply(conv, pack, "admin_refused", "admin_refused", now, reason="undo_broken",
                                    id=entry_id, detail=exc.problem, hint=self._hint(pack, exc.problem))
-        self.book.change(brand=pack.id, entry_id=entry_id, after=target, action="undo", by=by, at=now,
-                         undoes=change["id"])
+        try:
+            self.book.change(brand=pack.id, entry_id=entry_id, after=target, action="undo", by=by, at=now,
+                             expect=seen, undoes=change["id"])
+        except FaqConflict:
+            return self._reply(conv, pack, "admin_conflict", "admin_conflict", now, id=entry_id)
         self.changed()
         entry = self.content.entries[pack.id].get(entry_id)
         preview = (self.content.render_entry(pack.id, entry, "en", base_context(pack, now))
@@ -439,8 +498,11 @@ class Admin:
         entries = self.content.entries[pack.id]
         for n, group in enumerate(shown):
             _, ranked = self.matcher(pack.id).rank(group.text, limit=6)
+            # "same as" only where the bot was not sure, for entries that come reasonably close; a 👎 on an
+            # answer asks for a better answer, not for the question to go to another entry
+            unhelpful_only = set(group.reasons) == {"unhelpful"}
             guesses = [c.entry_id for c in ranked if c.entry_id in entries and entries[c.entry_id].kind == "faq"
-                       and c.entry_id not in group.entries][:2]
+                       and c.entry_id not in group.entries and c.score >= GUESS][:2] if not unhelpful_only else []
             buttons = [self._button(pack, "admin_button_phrase", f"adm:ph:{n}:{k}", now,
                                     title=entries[g].title("en")) for k, g in enumerate(guesses)]
             buttons += [self._button(pack, "admin_button_edit_entry", f"adm:ed:{n}:{k}", now,
@@ -476,7 +538,7 @@ class Admin:
             if entry is None:
                 return self._reply(conv, pack, "admin_stale", "admin_stale", now)
             said = self.add_phrase(conv, pack, entry, group["text"], now, by=by)
-            if said.outcome in ("admin_phrased",) or "phrase_known" in said.replies[0].text:
+            if said.outcome in ("admin_phrased", "admin_phrase_known"):
                 self.store.close_unanswered(group["ids"], by=by, action=f"phrase:{entry.id}", at=now)
             return said
         if action == "ed" and 0 <= pick < len(group["entries"]):
@@ -507,13 +569,26 @@ class Admin:
             entry = self._find(pack, data[9:])
             return self.start_edit(conv, pack, entry, "en", now) if entry else self._unknown(conv, pack, data[9:], now)
         if data.startswith("adm:undo:"):
-            return self.undo(conv, pack, data[9:], now, by=by)
+            entry_id, _, change = data[9:].partition(":")
+            return self.undo(conv, pack, entry_id, now, by=by, expected=int(change) if change.isdigit() else -1)
         return self.inbox_press(conv, pack, data, now, by=by)
 
     def cancel(self, conv: Conversation, pack: BrandPack, now: datetime) -> Said:
         """Drop a half-done change."""
         had = conv.state.pop("admin", None)
         return self._reply(conv, pack, "admin_cancelled", "admin_cancelled", now, had=bool(had))
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """The pack's plain values by the name a template writes (``warranty.default_months``: "12")."""
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_leaves(value, f"{name}."))
+        elif isinstance(value, (str, int, float, bool)):
+            out[name] = str(value)
+    return out
 
 
 def _dotted(data: Mapping[str, Any], prefix: str = "") -> set[str]:
@@ -530,19 +605,23 @@ def _dotted(data: Mapping[str, Any], prefix: str = "") -> set[str]:
 def _samples(entry: Entry, group: Group, moment: datetime) -> dict[str, list[dict[str, Any]]]:
     """Contexts that take every admin message through its branches (see :func:`check_wording`)."""
     change = {"id": 1, "action": "edit", "by": "Check (tg:1)", "at": moment, "undone": 0}
-    row = {"id": entry.id, "title": "Title", "kind": "faq", "edited": True, "added": False}
-    refused = [{"reason": r, "id": entry.id, "limit": 10, "length": 20, "detail": "x", "hint": h, "kind": "hours"}
-               for r in ("template", "too_long", "phrase_length", "phrase_known", "kind", "no_answer", "undo_broken")
-               for h in (None, "warranty.years")]
+    row = {"id": entry.id, "title": "Title", "kind": "faq", "edited": True, "added": False, "set_aside": True}
+    refused = [{"reason": r, "id": entry.id, "limit": 10, "length": 20, "detail": "x", "hint": h, "kind": "hours",
+                "step": s}
+               for r in ("template", "too_long", "phrase_length", "phrase_known", "kind", "no_answer", "undo_broken",
+                         "empty_text") for h in (None, "warranty.years") for s in ("question", "answer")]
     return {
-        "admin_faq_help": [{}, {"unknown": "x"}],
+        "admin_faq_help": [{}, {"unknown": "x", "near": "edit"}, {"unknown": "x", "near": None}],
+        "admin_values": [{"values": [{"name": "brand.name", "value": "X"}], "more": m, "words": w}
+                         for m in (-3, 5) for w in ("", "x")] + [{"values": [], "more": -60, "words": "x"}],
         "admin_usage": [{"sub": "phrase"}, {"sub": "show"}],
         "admin_unknown_entry": [{"id": "x", "near": [entry]}, {"id": "x", "near": []}],
         "admin_faq_list": [{"rows": [row, {**row, "kind": "hours", "added": True}], "query": q, "total": 2}
                            for q in ("", "x")] + [{"rows": [], "query": "x", "total": 0}],
         "admin_faq_show": [{"entry": entry, "rendered": dict.fromkeys(entry.answers, "x"), "last": last,
                             "edited": edited, "broken": broken}
-                           for last, edited, broken in ((None, False, None), (change, True, "x"))],
+                           for last, edited, broken in ((None, False, None), (change, True, ("render", "x")),
+                                                        (change, True, ("files", "")))],
         "admin_faq_history": [{"id": entry.id, "changes": [change]}, {"id": entry.id, "changes": []}],
         "admin_bad_language": [{"language": "fr", "languages": LANGUAGES}],
         "admin_refused": refused,
@@ -557,7 +636,7 @@ def _samples(entry: Entry, group: Group, moment: datetime) -> dict[str, list[dic
         "admin_conflict": [{"id": entry.id}],
         "admin_saved": [{"entry": entry, "action": a, "others": o, "language": "en"} for o in ([], ["zh"])
                         for a in ("edit", "add")],
-        "admin_phrase_added": [{"entry": entry, "phrase": "x", "finds": f, "result": r} for f in (entry, None)
+        "admin_phrase_added": [{"entry": entry, "phrase": "x", "finds": f, "result": r, "was": f} for f in (entry, None)
                                for r in ("answer", "clarify", "unknown")],
         "admin_delete_confirm": [{"entry": entry}],
         "admin_deleted": [{"entry": entry}],

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import re
+import tempfile
 import threading
 import tomllib
 from collections.abc import Callable, Mapping
@@ -167,40 +168,53 @@ class Engine:
         self._handoff_entries: dict[str, tuple[str, ...]] = {}
         self._leads: dict[str, dict[str, str]] = {}  # worked out on the first close call a brand has
         self._faq_lock = threading.Lock()
+        self._charts: Path | None = None
         self.book = FaqBook(content, store)  # faq/ plus admins' changes (SQLite)
-        self.book.refresh()
-        self._index(set(content.entries))
+        self.book.apply(self.book.pending())
+        self._index(content.entries)
         self.admin = Admin(book=self.book, content=content, store=store, matcher=lambda brand: self.matchers[brand],
                            normaliser=self.normaliser, changed=self.sync_faq, stats=self._stats)
 
-    def _index(self, brands: set[str]) -> None:
-        """Build the matchers of ``brands`` (and the spelling vocabulary of all) from the entries as they are."""
+    def _index(self, changed: Mapping[str, Mapping[str, Entry]]) -> None:
+        """Put the entries of the ``changed`` brands in place with their matchers (and the spelling vocabulary).
+
+        Everything is built first and then swapped in, so a turn running meanwhile meets old or new, and a
+        matcher never names an entry the entries have not got yet (the engine also skips any it lacks).
+        """
         content = self.content
         vocabulary = set()
-        for entries in content.entries.values():
+        for entries in {**content.entries, **changed}.values():
             for entry in entries.values():
                 for phrase in entry.phrasings:
                     vocabulary.update(self.normaliser.surface_words(phrase))
-        self.normaliser.set_vocabulary(vocabulary)
         # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
         tree_weights = {f"tree:{t}": TREE_WEIGHT for t in content.trees}
-        for brand in brands:
-            entries = content.entries[brand]
+        built = {brand: Matcher(
+            self.normaliser,
+            [*((e.id, p) for e in entries.values() for p in e.phrasings),
+             *((f"tree:{t.id}", p) for t in content.trees.values() if t.for_brand(brand) for p in t.phrasings)],
+            weights=tree_weights) for brand, entries in changed.items()}
+        self.normaliser.set_vocabulary(vocabulary)
+        for brand, entries in changed.items():
             self._out_of_scope[brand] = tuple(e.id for e in entries.values() if e.kind == "oos")
             self._handoff_entries[brand] = tuple(e.id for e in entries.values() if e.kind == "handoff")
             self._leads.pop(brand, None)
-            self.matchers[brand] = Matcher(
-                self.normaliser,
-                [*((e.id, p) for e in entries.values() for p in e.phrasings),
-                 *((f"tree:{t.id}", p) for t in content.trees.values() if t.for_brand(brand) for p in t.phrasings)],
-                weights=tree_weights)
+            content.entries[brand] = dict(entries)
+            self.matchers[brand] = built[brand]
 
     def sync_faq(self) -> None:
-        """Take in FAQ changes made since the last look (here, by an admin, or by another process)."""
+        """Take in FAQ changes made since the last look (here, by an admin, or by another process).
+
+        A database that cannot be read right now leaves customers with the FAQ as it was.
+        """
         with self._faq_lock:
-            changed = self.book.refresh()
-            if changed:
-                self._index(changed)
+            try:
+                pending = self.book.pending()
+            except Exception:
+                log.exception("could not read the admins' FAQ changes; answering with the FAQ as it was")
+                return
+            if pending:
+                self._index(pending)
 
     @classmethod
     def from_root(cls, root: Path, *, store: Store, clock: Clock = system_clock,
@@ -391,15 +405,15 @@ class Engine:
         if command is not None or message.press is not None:
             conv.state.pop("admin", None)  # another command or a customer's button: the admin moved on
             return None
-        if not text:
-            return None
-        return _said(self.admin.text(conv, pack, text, now))
+        return _said(self.admin.text(conv, pack, text, now))  # a sticker or spaces are no answer: it says so
 
     def _stats(self, pack: BrandPack, now: datetime) -> list[Reply]:
         """``/stats`` for an admin: the brand's figures for 7 and 30 days, and a chart."""
         from bot import stats
 
-        return stats.replies(self.store, self.content, pack, now)
+        if self._charts is None:  # a folder of this process's own (0700), not a guessable shared path
+            self._charts = Path(tempfile.mkdtemp(prefix="supportbot-charts-"))
+        return stats.replies(self.store, self.content, pack, now, folder=self._charts)
 
     def _smalltalk(self, pack: BrandPack, text: str) -> bool:
         decision = self.matchers[pack.id].decide(text[:MAX_CHARS])
@@ -456,8 +470,8 @@ class Engine:
             return _said(self.rma.start(conv, pack, now, source="question"))
         conv.state["q"] = text[:500]  # the question, for feedback on its answer and for the admins' inbox
         turn = self._understood(conv, pack, text, message, now)
-        if turn.outcome == "unknown":
-            self.store.add_unanswered(brand=pack.id, user=conv.user, text=text[:500], reason="unknown",
+        if turn.outcome in ("unknown", "out_of_scope"):  # "I don't have information on that": admins see it
+            self.store.add_unanswered(brand=pack.id, user=conv.user, text=text[:500], reason=turn.outcome,
                                       entry_id=turn.entry_id, at=now)
         self._ask_feedback(conv, pack, turn, now)
         return turn
@@ -493,7 +507,9 @@ class Engine:
         if helpful:
             return _Turn("feedback_helpful", entry_id, replies=[Reply(self._message(pack, "feedback_thanks",
                                                                                     conv.lang, now))])
-        if before is not False:  # a second 👎 on the same answer is not a second inbox question
+        if before is None or (before and not self.store.unanswered_has(user=conv.user, brand=pack.id, text=question,
+                                                                        entry_id=entry_id)):
+            # (a second 👎 on the same answer is not a second inbox question)
             self.store.add_unanswered(brand=pack.id, user=conv.user, text=question, reason="unhelpful",
                                       entry_id=entry_id, at=now)
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
@@ -618,6 +634,11 @@ class Engine:
     def _decided(self, conv: Conversation, pack: BrandPack, decision: Decision, now: datetime,
                  situation: Situation) -> _Turn:
         entries = self.content.entries[pack.id]
+        if any(not c.entry_id.startswith("tree:") and c.entry_id not in entries for c in decision.candidates):
+            # an admin removed an entry this very moment: decide without it
+            kept = tuple(c for c in decision.candidates if c.entry_id.startswith("tree:") or c.entry_id in entries)
+            top_kept = bool(kept) and kept[0] == decision.candidates[0]
+            decision = replace(decision, candidates=kept, outcome=decision.outcome if top_kept else "unknown")
         best = decision.best
         best_entry = entries.get(best.entry_id) if best is not None else None
         out_of_scope = decision.outcome == "answer" and best_entry is not None and best_entry.kind == "oos"

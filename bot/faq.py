@@ -9,6 +9,7 @@ for its brand at load time, so a template that does not render stops start-up wi
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 import jinja2.sandbox
 
 from bot.errors import FaqError
@@ -89,6 +91,7 @@ def read_faq_file(path: Path, brand: str) -> tuple[list[Entry], list[str]]:
     return entries, removed
 
 
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 ENTRY_KEYS = ("id", "kind", "title", "sources", "phrasings", "answer", "topics")  # in the order files write them
 
 
@@ -99,6 +102,8 @@ def entry_from_table(raw: Any, path: Path, brand: str, where: str = "entry") -> 
     entry_id = raw.get("id")
     if not isinstance(entry_id, str) or not entry_id.strip():
         raise FaqError(path, f"{where}.id", "missing")
+    if not _ID.fullmatch(entry_id):  # typed in /faq commands and carried in 64-byte button data
+        raise FaqError(path, f"{where}.id", f"{entry_id!r}: use 1–40 lower-case letters, digits and hyphens")
     where = f"entry[{entry_id}]"
     kind = raw.get("kind", "faq")
     if kind not in KINDS:
@@ -152,6 +157,22 @@ def _messages(path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """The sandbox, also refusing to build huge strings or numbers (``{{ 'x' * 10**9 }}``)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise jinja2.sandbox.SecurityError("exponent too large")
+        if operator == "*":
+            sizes = [len(v) for v in (left, right) if isinstance(v, (str, list, tuple))]
+            times = [v for v in (left, right) if isinstance(v, int)]
+            if sizes and times and sizes[0] * max(times[0], 0) > 10_000:
+                raise jinja2.sandbox.SecurityError("result too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def entry_files(folder: Path) -> list[Path]:
     """The files of a FAQ folder that hold entries (not named messages, canned replies or ``_`` files)."""
     return [path for path in sorted(folder.glob("*.toml"))
@@ -166,7 +187,7 @@ class Content:
         self.packs = packs
         loader = jinja2.FileSystemLoader(str(faq_dir / COMMON / "templates"))
         # sandboxed: admins write answers from a chat, and a template must not reach beyond the pack's values
-        self.env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        self.env = _Sandbox(
             loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False,
         )
@@ -191,11 +212,13 @@ class Content:
             merged.update({e.id: e for e in own})
             self.entries[brand] = merged
             self.brand_messages[brand] = self._message_files(folder, required=False)
+        # what the files say, never changed: each engine lays admins' changes over its own copy
+        self.file_entries: Mapping[str, Mapping[str, Entry]] = {b: dict(e) for b, e in self.entries.items()}
 
     def own_entries(self) -> Content:
-        """A copy sharing everything but the entries, which an engine changes as admins edit them."""
+        """A copy sharing everything but the entries (as the files give them), which an engine changes."""
         other = copy.copy(self)
-        other.entries = {brand: dict(entries) for brand, entries in self.entries.items()}
+        other.entries = {brand: dict(entries) for brand, entries in self.file_entries.items()}
         return other
 
     def verdict_names(self) -> set[str]:

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import FaqError
-from bot.faq import Content, Entry, base_context, entry_files, entry_from_table, entry_table
+from bot.faq import COMMON, Content, Entry, base_context, entry_files, entry_from_table, entry_table
 from bot.packs import BrandPack
-from bot.store import Store
+from bot.store import UNKNOWN, Store
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +71,41 @@ class FaqBook:
     def __init__(self, content: Content, store: Store) -> None:
         self.content = content
         self.store = store
-        self.base: dict[str, dict[str, Entry]] = {brand: dict(entries) for brand, entries in content.entries.items()}
+        self.base: dict[str, dict[str, Entry]] = {brand: dict(entries)
+                                                  for brand, entries in content.file_entries.items()}
         self.version = -1
-        self.broken: dict[tuple[str, str], str] = {}  # overlay rows that no longer render, and why
+        # overlay rows not applied: ("render", the error) when they no longer render; ("files", "") when the
+        # faq/ files changed the entry since the admin did (the files are newer: a deploy wins over an old edit)
+        self.broken: dict[tuple[str, str], tuple[str, str]] = {}
         self._lock = threading.Lock()
 
     def refresh(self) -> set[str]:
         """Take in changes made since the last look (by this process or another); returns brands changed."""
+        pending = self.pending()
+        self.apply(pending)
+        return set(pending)
+
+    def apply(self, pending: Mapping[str, dict[str, Entry]]) -> None:
+        """Make the entries :meth:`pending` worked out the ones customers get."""
+        for brand, entries in pending.items():
+            self.content.entries[brand] = entries
+
+    def pending(self) -> dict[str, dict[str, Entry]]:
+        """The entries of each brand whose FAQ changed since the last look (not applied yet: see :meth:`apply`)."""
         with self._lock:
             version = self.store.faq_version()
             if version == self.version:
-                return set()
+                return {}
             entries = {brand: dict(found) for brand, found in self.base.items()}
-            broken: dict[tuple[str, str], str] = {}
-            for brand, entry_id, table in self.store.faq_overrides():
+            broken: dict[tuple[str, str], tuple[str, str]] = {}
+            for brand, entry_id, table, base in self.store.faq_overrides():
                 if brand not in entries:
+                    continue
+                files_now = self._base_table(brand, entry_id)
+                if base is not UNKNOWN and base != files_now:
+                    log.warning("faq/ changed %s/%s after an admin did; customers get the files' version",
+                                brand, entry_id)
+                    broken[(brand, entry_id)] = ("files", "")
                     continue
                 if table is None:
                     entries[brand].pop(entry_id, None)
@@ -95,15 +115,12 @@ class FaqBook:
                     check_entry(self.content, self.content.packs[brand], entry)
                 except FaqError as exc:  # the pack changed under it: customers keep the file's answer
                     log.error("the edited FAQ entry %s/%s no longer renders, using faq/'s: %s", brand, entry_id, exc)
-                    broken[(brand, entry_id)] = str(exc)
+                    broken[(brand, entry_id)] = ("render", exc.problem)
                     continue
                 entries[brand][entry_id] = entry
-            changed = {brand for brand, found in entries.items() if found != self.content.entries.get(brand)}
-            for brand in changed:
-                self.content.entries[brand] = entries[brand]
             self.broken = broken
             self.version = version
-            return changed
+            return {brand: found for brand, found in entries.items() if found != self.content.entries.get(brand)}
 
     def entry(self, brand: str, entry_id: str) -> Entry | None:
         """The entry customers of ``brand`` get now."""
@@ -120,16 +137,32 @@ class FaqBook:
         check_entry(self.content, self.content.packs[brand], entry, now)
         return entry
 
-    def change(self, *, brand: str, entry_id: str, after: Mapping[str, Any] | None, action: str, by: str,
-               at: datetime, undoes: int | None = None) -> int:
-        """Store a checked change with its history and make it live; returns the change's id."""
-        before = self.table(brand, entry_id)
+    def _base_table(self, brand: str, entry_id: str) -> dict[str, Any] | None:
         base = self.base[brand].get(entry_id)
+        return entry_table(base) if base is not None else None
+
+    def change(self, *, brand: str, entry_id: str, after: Mapping[str, Any] | None, action: str, by: str,
+               at: datetime, expect: int, undoes: int | None = None) -> int:
+        """Store a checked change with its history and make it live; returns the change's id.
+
+        ``expect`` is the entry's latest change id when the admin looked (FaqConflict if there is a newer one).
+        """
+        before = self.table(brand, entry_id)
+        base = self._base_table(brand, entry_id)
         after_table = dict(after) if after is not None else None
-        override = after_table != (entry_table(base) if base is not None else None)
-        change_id = self.store.faq_change(brand=brand, entry_id=entry_id, action=action, by=by, at=at,
-                                          before=before, after=after_table, override=override, undoes=undoes)
-        return change_id
+        return self.store.faq_change(brand=brand, entry_id=entry_id, action=action, by=by, at=at, before=before,
+                                     after=after_table, override=after_table != base, base=base, expect=expect,
+                                     undoes=undoes)
+
+    def undo_target(self, brand: str, change: Mapping[str, Any]) -> dict[str, Any] | None:
+        """What undoing ``change`` brings back.
+
+        Its ``before``, or the files' version now when that is what it was (so an undo never brings back
+        files that a deploy has replaced since).
+        """
+        if change["base"] is not UNKNOWN and change["before"] == change["base"]:
+            return self._base_table(brand, change["entry_id"])
+        return change["before"]
 
     def edited(self, brand: str, entry_id: str) -> bool:
         """Whether the entry customers get differs from what ``faq/`` says."""
@@ -260,6 +293,7 @@ def export_faq(book: FaqBook, faq_dir: Path, out: Path) -> list[Path]:
         raise FaqError(out, "(folder)", "not empty: export into a new or empty folder")
     shutil.copytree(faq_dir, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
     written: list[Path] = []
+    shared = _own_ids(faq_dir / COMMON)
     for brand in book.base:
         folder = faq_dir / brand
         owners = _own_ids(folder)
@@ -274,6 +308,8 @@ def export_faq(book: FaqBook, faq_dir: Path, out: Path) -> list[Path]:
                 continue
             if entry_id in owners:
                 in_file.setdefault(owners[entry_id], {})[entry_id] = now
+                if now is None and entry_id in shared:
+                    removed.append(entry_id)  # else the shared entry it hid would come back
             elif now is not None:
                 extra[entry_id] = now
             else:
@@ -317,10 +353,21 @@ def read_folder(book: FaqBook, folder: Path) -> dict[str, dict[str, Entry]]:
         raise FaqError(folder / differs[0], "(file)", "differs from faq/: an import changes FAQ entries only; "
                                                       "change messages, templates and matching in the repository")
     content = Content(folder, book.content.packs)
+    problems: list[FaqError] = []
     for brand, entries in content.entries.items():
         pack = content.packs[brand]
         for entry in entries.values():
-            check_entry(content, pack, entry)
+            try:
+                check_entry(content, pack, entry)
+            except FaqError as exc:  # every broken answer at once, not one per attempt
+                if str(exc) not in {str(p) for p in problems}:
+                    problems.append(exc)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        listed = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  …and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise FaqError(folder, "(entries)", f"{len(problems)} answers do not render:\n{listed}{more}")
     return content.entries
 
 
@@ -356,15 +403,21 @@ def import_changes(book: FaqBook, entries: Mapping[str, Mapping[str, Entry]]) ->
 
 def import_faq(book: FaqBook, folder: Path, *, by: str, at: datetime, dry_run: bool = False) -> list[Change]:
     """Check a folder of FAQ files, then make it what customers get (one transaction); returns the changes."""
+    version = book.version  # what the changes are worked out against: a change since refuses the import
     entries = read_folder(book, folder)
     changes = import_changes(book, entries)
+    for change in changes:
+        gone = book.content.entries[change.brand].get(change.entry_id)
+        if change.after is None and gone is not None and gone.kind != "faq":
+            raise FaqError(folder / change.brand, change.entry_id,
+                           f"a {gone.kind} entry is part of how the bot behaves: change it, don't leave it out")
     if dry_run or not changes:
         return changes
     rows = []
     for change in changes:
-        base = book.base[change.brand].get(change.entry_id)
+        base = book._base_table(change.brand, change.entry_id)
         rows.append({"brand": change.brand, "entry_id": change.entry_id, "action": "import", "by": by, "at": at,
-                     "before": change.before, "after": change.after,
-                     "override": change.after != (entry_table(base) if base is not None else None)})
-    book.store.faq_changes_at_once(rows, replace_all=False)
+                     "before": change.before, "after": change.after, "override": change.after != base,
+                     "base": base})
+    book.store.faq_changes_at_once(rows, expect_version=version)
     return changes  # engines take them in at their next look (Engine.sync_faq)

@@ -44,6 +44,12 @@ class Conversation:
         return None
 
 
+class FaqConflict(Exception):
+    """An FAQ change refused because the entry (or the FAQ) changed since the admin looked at it."""
+
+
+UNKNOWN: Any = object()  # the files' version of an entry at the time of a change, where it was not recorded
+
 _EVENT_COLUMNS = ("user", "brand", "at", "lang", "text", "outcome", "entry_id", "score", "reply")
 
 
@@ -101,11 +107,12 @@ class Store:
             self.db.table("staff_posts").create({"message": int, "user": str}, pk="message", if_not_exists=True)
             self.db.table("bans").create({"user": str, "by": str, "at": str}, pk="user", if_not_exists=True)
             # admins' FAQ changes: the live overlay on faq/ (data NULL: the entry is removed) and its history
-            self.db.table("faq_overrides").create({"brand": str, "entry_id": str, "data": str},
+            # (base: the files' version of the entry when it was changed, to notice the files changing since)
+            self.db.table("faq_overrides").create({"brand": str, "entry_id": str, "data": str, "base": str},
                                                   pk=("brand", "entry_id"), if_not_exists=True)
             self.db.table("faq_changes").create(
                 {"id": int, "brand": str, "entry_id": str, "action": str, "by": str, "at": str, "before": str,
-                 "after": str, "undone": int, "undoes": int}, pk="id", if_not_exists=True)
+                 "after": str, "base": str, "undone": int, "undoes": int}, pk="id", if_not_exists=True)
             self.db.table("feedback").create(
                 {"id": int, "user": str, "brand": str, "entry_id": str, "question": str, "helpful": int, "at": str},
                 pk="id", if_not_exists=True)
@@ -505,11 +512,17 @@ class Store:
 
     # -- admins' FAQ changes, feedback and the unanswered inbox ---------------------------------------
 
-    def faq_overrides(self) -> list[tuple[str, str, dict[str, Any] | None]]:
-        """Every FAQ entry an admin changed: (brand, entry id, the entry as a table, or None when removed)."""
+    def faq_overrides(self) -> list[tuple[str, str, dict[str, Any] | None, Any]]:
+        """Every FAQ entry an admin changed, with the files' version of it at the time.
+
+        Rows are (brand, entry id, the entry as a table or None when removed, the files' version when it
+        was changed: a table, None when the files had none, or :data:`UNKNOWN`).
+        """
         with self._lock:
-            rows = self.db.conn.execute("select brand, entry_id, data from faq_overrides order by brand, entry_id")
-            return [(brand, entry_id, json.loads(data) if data is not None else None) for brand, entry_id, data in rows]
+            rows = self.db.conn.execute(
+                "select brand, entry_id, data, base from faq_overrides order by brand, entry_id").fetchall()
+        return [(brand, entry_id, json.loads(data) if data is not None else None,
+                 json.loads(base) if base is not None else UNKNOWN) for brand, entry_id, data, base in rows]
 
     def faq_version(self) -> int:
         """A number that grows with every FAQ change (so other processes notice one)."""
@@ -517,44 +530,63 @@ class Store:
             row = self.db.conn.execute("select max(id) from faq_changes").fetchone()
         return int(row[0] or 0)
 
+    def faq_last_change(self, brand: str, entry_id: str) -> int:
+        """The id of the entry's latest change for a brand (0: never changed), to detect changes made meanwhile."""
+        with self._lock:
+            row = self.db.conn.execute("select max(id) from faq_changes where brand = ? and entry_id = ?",
+                                       [brand, entry_id]).fetchone()
+        return int(row[0] or 0)
+
     def faq_change(self, *, brand: str, entry_id: str, action: str, by: str, at: datetime,
                    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, override: bool,
-                   undoes: int | None = None) -> int:
+                   base: Mapping[str, Any] | None, expect: int | None = None, undoes: int | None = None) -> int:
         """Record one change and set the live overlay, in one transaction; returns the change's id.
 
         ``override`` False drops the overlay row (the entry is as ``faq/`` has it); True stores ``after``
-        (None: removed for this brand). ``undoes`` marks an earlier change as undone.
+        (None: removed for this brand). ``base`` is the files' version at the time. ``expect`` is the entry's
+        latest change as the admin saw it: another change since raises :class:`FaqConflict`, nothing stored.
+        ``undoes`` marks an earlier change as undone.
         """
         with self._lock, self.db.conn:
-            return self._faq_change(brand, entry_id, action, by, at, before, after, override, undoes)
+            self.db.conn.execute("begin immediate")  # the check and the write as one, across processes too
+            if expect is not None:
+                row = self.db.conn.execute("select max(id) from faq_changes where brand = ? and entry_id = ?",
+                                           [brand, entry_id]).fetchone()
+                if int(row[0] or 0) != expect:
+                    raise FaqConflict(f"{brand}/{entry_id} changed meanwhile")
+            return self._faq_change(brand, entry_id, action, by, at, before, after, override, base, undoes)
 
-    def faq_changes_at_once(self, changes: Sequence[Mapping[str, Any]], *, replace_all: bool) -> None:
-        """Several changes (an import) in one transaction; ``replace_all`` first drops every overlay row."""
+    def faq_changes_at_once(self, changes: Sequence[Mapping[str, Any]], *, expect_version: int) -> None:
+        """Several changes (an import) in one transaction, refused if any FAQ change came in meanwhile."""
         with self._lock, self.db.conn:
-            if replace_all:
-                self.db.conn.execute("delete from faq_overrides")
+            self.db.conn.execute("begin immediate")
+            row = self.db.conn.execute("select max(id) from faq_changes").fetchone()
+            if int(row[0] or 0) != expect_version:
+                raise FaqConflict("the FAQ changed while the import was being checked")
             for change in changes:
                 self._faq_change(change["brand"], change["entry_id"], change["action"], change["by"], change["at"],
-                                 change["before"], change["after"], change["override"], None)
+                                 change["before"], change["after"], change["override"], change["base"], None)
 
     def _faq_change(self, brand: str, entry_id: str, action: str, by: str, at: datetime,
                     before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, override: bool,
-                    undoes: int | None) -> int:
+                    base: Mapping[str, Any] | None, undoes: int | None) -> int:
         def encoded(table: Mapping[str, Any] | None) -> str | None:
             return json.dumps(table, ensure_ascii=False) if table is not None else None
 
+        base_json = json.dumps(base, ensure_ascii=False)  # "null": the files had no such entry
         if override:
             self.db.conn.execute(
-                "insert into faq_overrides (brand, entry_id, data) values (?, ?, ?) "
-                "on conflict(brand, entry_id) do update set data = excluded.data", [brand, entry_id, encoded(after)])
+                "insert into faq_overrides (brand, entry_id, data, base) values (?, ?, ?, ?) "
+                "on conflict(brand, entry_id) do update set data = excluded.data, base = excluded.base",
+                [brand, entry_id, encoded(after), base_json])
         else:
             self.db.conn.execute("delete from faq_overrides where brand = ? and entry_id = ?", [brand, entry_id])
         if undoes is not None:
             self.db.conn.execute("update faq_changes set undone = 1 where id = ?", [undoes])
         cursor = self.db.conn.execute(
-            "insert into faq_changes (brand, entry_id, action, by, at, before, after, undone, undoes) "
-            "values (?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            [brand, entry_id, action, by, at.isoformat(), encoded(before), encoded(after), undoes])
+            "insert into faq_changes (brand, entry_id, action, by, at, before, after, base, undone, undoes) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            [brand, entry_id, action, by, at.isoformat(), encoded(before), encoded(after), base_json, undoes])
         return int(cursor.lastrowid or 0)
 
     def faq_history(self, brand: str, entry_id: str) -> list[dict[str, Any]]:
@@ -565,6 +597,7 @@ class Store:
         for row in rows:
             for key in ("before", "after"):
                 row[key] = json.loads(row[key]) if row[key] is not None else None
+            row["base"] = json.loads(row["base"]) if row.get("base") is not None else UNKNOWN
         return rows
 
     def faq_undoable(self, brand: str, entry_id: str) -> dict[str, Any] | None:
@@ -595,6 +628,13 @@ class Store:
             self.db.conn.execute(
                 "insert into unanswered (brand, user, text, reason, entry_id, at) values (?, ?, ?, ?, ?, ?)",
                 [brand, user, text, reason, entry_id, at.isoformat()])
+
+    def unanswered_has(self, *, user: str, brand: str, text: str, entry_id: str | None) -> bool:
+        """Whether the inbox already holds this customer's question (about this entry), dealt with or not."""
+        with self._lock:
+            return self.db.conn.execute(
+                "select 1 from unanswered where user = ? and brand = ? and text = ? and entry_id is ?",
+                [user, brand, text, entry_id]).fetchone() is not None
 
     def unanswered(self, brand: str, *, limit: int = 2000) -> list[dict[str, Any]]:
         """The brand's open inbox, newest first."""

@@ -196,3 +196,50 @@ def test_any_entry_is_written_as_toml_that_reads_back_the_same(title: str, phras
     written = entry_toml(expected)
     assert entry_table(entry_from_table(tomllib.loads(written)["entry"][0], Path("t"), "b")) == expected
     assert entry_toml(expected) == written
+
+
+def test_deleting_a_brand_entry_that_hides_a_shared_one_exports_and_imports(content_copy: Path,
+                                                                             tmp_path: Path) -> None:
+    from bot.engine import fixed_clock
+
+    shared = (content_copy / "faq" / "_common" / "general.toml")
+    shared.write_text(shared.read_text(encoding="utf-8") + '\n[[entry]]\nid = "recycling"\ntitle.en = "Recycling"\n'
+                      'phrasings = ["do you recycle old cameras"]\nanswer.en = "Shared answer."\n', encoding="utf-8")
+    own = content_copy / "faq" / "kimpok" / "service.toml"
+    own.write_text(own.read_text(encoding="utf-8") + '\n[[entry]]\nid = "recycling"\ntitle.en = "Recycling"\n'
+                   'phrasings = ["do you recycle old cameras"]\nanswer.en = "Kimpok answer."\n', encoding="utf-8")
+    engine = Engine.from_root(content_copy, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
+    admin(engine, "/faq delete recycling", "press:adm:del:recycling")
+    assert "answer." not in ask(engine, "do you recycle old cameras")
+    export_faq(engine.book, content_copy / "faq", tmp_path / "out")
+    other = Engine.from_root(content_copy, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
+    import_faq(other.book, tmp_path / "out", by="desk", at=MONDAY_10)
+    other.sync_faq()
+    assert "answer." not in ask(other, "do you recycle old cameras")
+
+
+def test_an_import_cannot_drop_entries_the_bot_needs(engine: Engine, tmp_path: Path) -> None:
+    export_faq(engine.book, ROOT / "faq", tmp_path / "out")
+    path = tmp_path / "out" / "kimpok" / "edits.toml"
+    path.write_text('removed = ["greeting"]\n', encoding="utf-8")
+    with pytest.raises(FaqError, match="smalltalk entry is part of how the bot behaves"):
+        import_faq(engine.book, tmp_path / "out", by="desk", at=MONDAY_10)
+    assert engine.store.faq_version() == 0
+
+
+def test_entry_ids_are_short_plain_words(engine: Engine, tmp_path: Path) -> None:
+    export_faq(engine.book, ROOT / "faq", tmp_path / "out")
+    path = tmp_path / "out" / "kimpok" / "service.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('id = "contact"', 'id = "Contact Us"'), encoding="utf-8")
+    with pytest.raises(FaqError, match="lower-case letters, digits and hyphens"):
+        import_faq(engine.book, tmp_path / "out", by="desk", at=MONDAY_10)
+
+
+def test_an_import_names_every_broken_answer_at_once(engine: Engine, tmp_path: Path) -> None:
+    export_faq(engine.book, ROOT / "faq", tmp_path / "out")
+    for brand in ("kimpok", "longgang"):
+        path = tmp_path / "out" / brand / "service.toml"
+        path.write_text(path.read_text(encoding="utf-8").replace("{{ m.availability() }}", "{{ m.availabilty() }}",
+                                                                 1), encoding="utf-8")
+    with pytest.raises(FaqError, match=r"2 answers do not render:\n.*kimpok.*\n.*longgang"):
+        import_faq(engine.book, tmp_path / "out", by="desk", at=MONDAY_10)
