@@ -318,6 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--now", help="fix the clock, ISO 8601 with offset (default: SUPPORTBOT_NOW, else real time)")
         p.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
 
+    def desk(*parsers: argparse.ArgumentParser) -> None:
+        """Commands for staff at a desk: a database, and a clock fixed only for tests."""
+        for p in parsers:
+            p.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
+            p.add_argument("--now", help=argparse.SUPPRESS)
+
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     common(chat)
     chat.add_argument("--user", default="console", help="conversation id (default: console)")
@@ -359,9 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     rma_set.add_argument("status", help="approved, received, diagnosing, quote, repairing, replacing, shipped, …")
     rma_set.add_argument("extra", nargs="*", help="shipped: the tracking number; quote: the amount; else a note")
     rma_set.add_argument("--by", help="who made the change (default: cli:<your login>)")
-    for p in (rma_list, rma_show, rma_set):
-        p.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
-        p.add_argument("--now", help=argparse.SUPPRESS)
+    desk(rma_list, rma_show, rma_set)
     rma.set_defaults(func=_rma)
 
     stats = sub.add_parser("stats", help="figures for admins: questions, votes, walks, handoffs, RMAs, ratings")
@@ -381,9 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     faq_import.add_argument("folder")
     faq_import.add_argument("--by", help="who made the change (default: cli:<your login>)")
     faq_import.add_argument("--dry-run", action="store_true", help="check and list the changes, change nothing")
-    for p in (faq_export, faq_import):
-        p.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
-        p.add_argument("--now", help=argparse.SUPPRESS)
+    desk(faq_export, faq_import)
     faq.set_defaults(func=_faq)
 
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")

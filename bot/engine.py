@@ -385,8 +385,8 @@ class Engine:
         command = command_of(text) if _COMMAND.match(text) else None
         data = message.press
         if data is not None and not data.startswith("adm:"):  # a press by its label (console, batch)
-            wanted = data.strip().casefold()
-            data = next((b["data"] for b in conv.state.get("buttons", []) if b["label"].casefold() == wanted), data)
+            offered = conv.offered_button(data)
+            data = offered["data"] if offered is not None else data
         pressed = data is not None and data.startswith("adm:")
         if command not in ADMIN_COMMANDS and not pressed and not (message.admin and "admin" in conv.state):
             return None
@@ -898,10 +898,8 @@ class Engine:
             if rated is not None:
                 return _said(rated)
             return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
-        offered = conv.state.get("buttons") or []
-        wanted = pressed.strip().casefold()
-        chosen = next((b for b in offered if wanted in (b["data"].casefold(), b["label"].casefold())), None)
-        if chosen is None and wanted.startswith("ts:") and "walk" in conv.state:
+        chosen = conv.offered_button(pressed)
+        if chosen is None and pressed.strip().casefold().startswith("ts:") and "walk" in conv.state:
             return self._walk_step(conv, pack, now)  # a tap on an earlier step's button: show where we are
         if chosen is None:
             return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])

@@ -14,6 +14,7 @@ checks all of it, and only then replaces the overlay in one transaction, so a ba
 from __future__ import annotations
 
 import filecmp
+import json
 import logging
 import re
 import shutil
@@ -77,13 +78,9 @@ class FaqBook:
         # overlay rows not applied: ("render", the error) when they no longer render; ("files", "") when the
         # faq/ files changed the entry since the admin did (the files are newer: a deploy wins over an old edit)
         self.broken: dict[tuple[str, str], tuple[str, str]] = {}
+        # overlay rows already checked, by their content: a change re-checks only the rows it touched
+        self._checked: dict[tuple[str, str, str], Entry | FaqError] = {}
         self._lock = threading.Lock()
-
-    def refresh(self) -> set[str]:
-        """Take in changes made since the last look (by this process or another); returns brands changed."""
-        pending = self.pending()
-        self.apply(pending)
-        return set(pending)
 
     def apply(self, pending: Mapping[str, dict[str, Entry]]) -> None:
         """Make the entries :meth:`pending` worked out the ones customers get."""
@@ -98,6 +95,7 @@ class FaqBook:
                 return {}
             entries = {brand: dict(found) for brand, found in self.base.items()}
             broken: dict[tuple[str, str], tuple[str, str]] = {}
+            checked: dict[tuple[str, str, str], Entry | FaqError] = {}
             for brand, entry_id, table, base in self.store.faq_overrides():
                 if brand not in entries:
                     continue
@@ -110,14 +108,22 @@ class FaqBook:
                 if table is None:
                     entries[brand].pop(entry_id, None)
                     continue
-                try:
-                    entry = entry_from_table(table, _where(brand, entry_id), brand)
-                    check_entry(self.content, self.content.packs[brand], entry)
-                except FaqError as exc:  # the pack changed under it: customers keep the file's answer
-                    log.error("the edited FAQ entry %s/%s no longer renders, using faq/'s: %s", brand, entry_id, exc)
-                    broken[(brand, entry_id)] = ("render", exc.problem)
+                key = (brand, entry_id, json.dumps(table, sort_keys=True, ensure_ascii=False))
+                result = self._checked.get(key)
+                if result is None:
+                    try:
+                        result = entry_from_table(table, _where(brand, entry_id), brand)
+                        check_entry(self.content, self.content.packs[brand], result)
+                    except FaqError as exc:  # the pack changed under it: customers keep the file's answer
+                        log.error("the edited FAQ entry %s/%s no longer renders, using faq/'s: %s", brand, entry_id,
+                                  exc)
+                        result = exc
+                checked[key] = result
+                if isinstance(result, FaqError):
+                    broken[(brand, entry_id)] = ("render", result.problem)
                     continue
-                entries[brand][entry_id] = entry
+                entries[brand][entry_id] = result
+            self._checked = checked
             self.broken = broken
             self.version = version
             return {brand: found for brand, found in entries.items() if found != self.content.entries.get(brand)}
@@ -374,11 +380,10 @@ def read_folder(book: FaqBook, folder: Path) -> dict[str, dict[str, Entry]]:
 def _non_entry_differences(faq_dir: Path, folder: Path) -> list[str]:
     """Files other than FAQ entry files that are not the same in both folders (relative paths)."""
     def others(root: Path) -> set[str]:
+        entry_paths = {path for folder in root.iterdir() if folder.is_dir() for path in entry_files(folder)}
         found = set()
         for path in root.rglob("*"):
-            if not path.is_file() or "__pycache__" in path.parts:
-                continue
-            if path.suffix == ".toml" and path.parent.parent == root and path in entry_files(path.parent):
+            if not path.is_file() or "__pycache__" in path.parts or path in entry_paths:
                 continue
             found.add(str(path.relative_to(root)))
         return found

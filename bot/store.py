@@ -35,6 +35,12 @@ class Conversation:
         """Remember the buttons just offered: only those can be pressed next."""
         self.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
 
+    def offered_button(self, pressed: str) -> dict[str, str] | None:
+        """The offered button a press names, by its data or its label (case aside), or None."""
+        wanted = pressed.strip().casefold()
+        return next((b for b in self.state.get("buttons") or [] if wanted in (b["data"].casefold(),
+                                                                               b["label"].casefold())), None)
+
     def typed_button(self, text: str, prefix: str) -> str | None:
         """The data of an offered button (its data starting with ``prefix``) whose label ``text`` says."""
         wanted = fold(text).strip(" .!?")
