@@ -27,10 +27,23 @@ from bot.faqedit import export_faq, import_faq  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 MONDAY_10 = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
-QUESTIONS = ["how long is the warranty", "who pays shipping for an rma", "is water damage covered",
-             "can i get a refund", "how long does a repair take"]
-ODD = ["is the moon made of cheese", "can the camera film ghosts", "do you sell {} cables", "my {} ate the remote",
-       "what is the price of model {} in bulk", "is there a {} discount", "can i pay in {}", "how tall is {}"]
+QUESTIONS = [
+    "how long is the warranty",
+    "who pays shipping for an rma",
+    "is water damage covered",
+    "can i get a refund",
+    "how long does a repair take",
+]
+ODD = [
+    "is the moon made of cheese",
+    "can the camera film ghosts",
+    "do you sell {} cables",
+    "my {} ate the remote",
+    "what is the price of model {} in bulk",
+    "is there a {} discount",
+    "can i pay in {}",
+    "how tall is {}",
+]
 WORDS = ["red", "blue", "dog", "cat", "bitcoin", "euro", "everest", "k2", "xmas", "summer", "parrot", "hdmi"]
 
 
@@ -54,8 +67,10 @@ def main() -> None:
     for _ in range(2000):
         engine.sync_faq()
     check = (time.perf_counter() - start) / 2000
-    print(f"customer turn, no FAQ change: p50 {statistics.median(plain) * 1000:.2f} ms; "
-          f"the change check itself {check * 1e6:.0f} µs")
+    print(
+        f"customer turn, no FAQ change: p50 {statistics.median(plain) * 1000:.2f} ms; "
+        f"the change check itself {check * 1e6:.0f} µs"
+    )
 
     saves, noticed = [], []
     entries = [e.id for e in engine.content.entries["kimpok"].values() if e.kind == "faq"]
@@ -67,16 +82,21 @@ def main() -> None:
         engine.handle(Message(user="admin", press="adm:save", admin=True))
         saves.append(time.perf_counter() - start)
         noticed.append(turn(other, 10_000 + n))
-    print(f"admin Save (check, store, re-index): p50 {statistics.median(saves) * 1000:.1f} ms, "
-          f"max {max(saves) * 1000:.1f} ms over {args.edits} edits")
-    print(f"first turn in another process after a change: p50 {statistics.median(noticed) * 1000:.1f} ms, "
-          f"max {max(noticed) * 1000:.1f} ms")
+    print(
+        f"admin Save (check, store, re-index): p50 {statistics.median(saves) * 1000:.1f} ms, "
+        f"max {max(saves) * 1000:.1f} ms over {args.edits} edits"
+    )
+    print(
+        f"first turn in another process after a change: p50 {statistics.median(noticed) * 1000:.1f} ms, "
+        f"max {max(noticed) * 1000:.1f} ms"
+    )
 
     for n in range(args.inbox):
         pattern = ODD[n % len(ODD)]
         text = pattern.format(WORDS[(n * 7) % len(WORDS)]) if "{}" in pattern else pattern
-        engine.store.add_unanswered(brand="kimpok", user=f"u{n}", text=text, reason="unknown", entry_id=None,
-                                    at=MONDAY_10)
+        engine.store.add_unanswered(
+            brand="kimpok", user=f"u{n}", text=text, reason="unknown", entry_id=None, at=MONDAY_10
+        )
     start = time.perf_counter()
     replies = engine.handle(Message(user="admin", text="/unanswered", admin=True))
     inbox = time.perf_counter() - start
@@ -89,8 +109,10 @@ def main() -> None:
     start = time.perf_counter()
     changes = import_faq(fresh.book, folder / "out", by="bench", at=MONDAY_10)
     imported = time.perf_counter() - start
-    print(f"faq export: {exported * 1000:.0f} ms; faq import ({len(changes)} entries changed, every entry of "
-          f"every brand rendered first): {imported * 1000:.0f} ms")
+    print(
+        f"faq export: {exported * 1000:.0f} ms; faq import ({len(changes)} entries changed, every entry of "
+        f"every brand rendered first): {imported * 1000:.0f} ms"
+    )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

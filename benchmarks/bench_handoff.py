@@ -49,8 +49,9 @@ def main() -> None:
     parser.add_argument("--queued", type=int, default=500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        engine = Engine.from_root(ROOT, store=Store(str(Path(folder) / "bench.db")), clock=fixed_clock(MONDAY_10),
-                                  consultants=True)
+        engine = Engine.from_root(
+            ROOT, store=Store(str(Path(folder) / "bench.db")), clock=fixed_clock(MONDAY_10), consultants=True
+        )
         turns: list[float] = []
         answers: list[float] = []
 
@@ -60,8 +61,9 @@ def main() -> None:
             for n in range(args.messages):
                 timed(turns, lambda n=n: engine.handle(Message(user=user, text=f"message {n} about my NVR")))
                 if n % 3 == 0:
-                    timed(answers, lambda n=n: engine.staff(f"answer {n}", by="tg:7001", name="Mei Chen",
-                                                            customer=user))
+                    timed(
+                        answers, lambda n=n: engine.staff(f"answer {n}", by="tg:7001", name="Mei Chen", customer=user)
+                    )
 
         start = time.perf_counter()
         with ThreadPoolExecutor(args.threads) as pool:
@@ -70,19 +72,24 @@ def main() -> None:
         tickets = engine.store.tickets()
         p50, p99 = percentiles(turns)
         a50, a99 = percentiles(answers)
-        print(f"{args.customers} customers x {args.messages + 1} turns, {args.threads} threads: {elapsed:.2f} s, "
-              f"{len(turns) / elapsed:.0f} customer turns/s; {len(tickets)} tickets "
-              f"({len({t['user'] for t in tickets})} customers)")
-        print(f"customer turn (relayed) p50 {p50:.2f} ms, p99 {p99:.2f} ms; consultant answer p50 {a50:.2f} ms, "
-              f"p99 {a99:.2f} ms")
+        print(
+            f"{args.customers} customers x {args.messages + 1} turns, {args.threads} threads: {elapsed:.2f} s, "
+            f"{len(turns) / elapsed:.0f} customer turns/s; {len(tickets)} tickets "
+            f"({len({t['user'] for t in tickets})} customers)"
+        )
+        print(
+            f"customer turn (relayed) p50 {p50:.2f} ms, p99 {p99:.2f} ms; consultant answer p50 {a50:.2f} ms, "
+            f"p99 {a99:.2f} ms"
+        )
         queue: list[float] = []
         for _ in range(20):
             timed(queue, lambda: engine.staff("/queue", by="tg:7001", name="Mei Chen"))
         q50, _ = percentiles(queue)
         print(f"/queue with {len(tickets)} open tickets: p50 {q50:.1f} ms")
 
-        night = Engine.from_root(ROOT, store=Store(str(Path(folder) / "night.db")), clock=fixed_clock(SUNDAY_10),
-                                 consultants=True)
+        night = Engine.from_root(
+            ROOT, store=Store(str(Path(folder) / "night.db")), clock=fixed_clock(SUNDAY_10), consultants=True
+        )
         for i in range(args.queued):
             at = SUNDAY_10 + timedelta(seconds=i * 30)
             night.handle(Message(user=f"tg:{200000 + i}", text="/human", now=at, name=f"Night {i}"))
@@ -90,8 +97,9 @@ def main() -> None:
         start = time.perf_counter()
         posted = night.open_desk(MONDAY_10.replace(hour=9))
         sweep = (time.perf_counter() - start) * 1000
-        print(f"opening sweep: {posted} waiting tickets posted in {sweep:.0f} ms "
-              f"({sweep / max(posted, 1):.2f} ms each)")
+        print(
+            f"opening sweep: {posted} waiting tickets posted in {sweep:.0f} ms ({sweep / max(posted, 1):.2f} ms each)"
+        )
         print(f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

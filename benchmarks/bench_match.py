@@ -46,7 +46,7 @@ def questions_from(engine: Engine, brand: str, rng: random.Random, n: int) -> li
             w = words[i]
             if len(w) > 4:
                 j = rng.randrange(1, len(w) - 1)
-                words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+                words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
         if rng.random() < 0.5:
             words.insert(rng.randrange(len(words) + 1), rng.choice(noise))
         out.append(" ".join(words))
@@ -84,8 +84,9 @@ def batch_throughput(n: int, rng: random.Random, engine: Engine) -> tuple[float,
     lines = []
     for i in range(n):
         brand = brands[i % len(brands)]
-        lines.append(json.dumps({"user": f"bench-{i % 400}", "brand": brand,
-                                 "text": questions_from(engine, brand, rng, 1)[0]}))
+        lines.append(
+            json.dumps({"user": f"bench-{i % 400}", "brand": brand, "text": questions_from(engine, brand, rng, 1)[0]})
+        )
     exe = Path(sys.executable).with_name("supportbot")
     cmd = [str(exe), "ask", "--jsonl"] if exe.exists() else [sys.executable, "-m", "bot.cli", "ask", "--jsonl"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,8 +95,7 @@ def batch_throughput(n: int, rng: random.Random, engine: Engine) -> tuple[float,
         startup = subprocess.run(cmd, input="", capture_output=True, text=True, env=env, check=True)
         startup_s = time.perf_counter() - start
         start = time.perf_counter()
-        result = subprocess.run(cmd, input="\n".join(lines) + "\n", capture_output=True, text=True, env=env,
-                                check=True)
+        result = subprocess.run(cmd, input="\n".join(lines) + "\n", capture_output=True, text=True, env=env, check=True)
         total = time.perf_counter() - start
     assert len(result.stdout.splitlines()) == n, startup.stderr
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -122,11 +122,15 @@ def main() -> None:
     print(f"match latency, synthetic FAQ of 10,000 phrasings (ms): p50 {p50:.3f}  p99 {p99:.3f}   (target p99 <= 10)")
 
     rate, rate_warm, child_rss = batch_throughput(args.batch, rng, engine)
-    print(f"batch through `supportbot ask --jsonl`, {args.batch} questions: {rate:,.0f} questions/s "
-          f"including start-up, {rate_warm:,.0f}/s after start-up   (target >= 1,000)")
+    print(
+        f"batch through `supportbot ask --jsonl`, {args.batch} questions: {rate:,.0f} questions/s "
+        f"including start-up, {rate_warm:,.0f}/s after start-up   (target >= 1,000)"
+    )
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: batch process {child_rss:.0f} MB, this benchmark (with the 10,000-phrasing index) "
-          f"{own_rss:.0f} MB   (target <= 150)")
+    print(
+        f"peak RSS: batch process {child_rss:.0f} MB, this benchmark (with the 10,000-phrasing index) "
+        f"{own_rss:.0f} MB   (target <= 150)"
+    )
 
 
 if __name__ == "__main__":

@@ -55,15 +55,24 @@ def main() -> None:
             numbers = list(pool.map(file_one, range(args.rmas)))
         elapsed = time.perf_counter() - started
         p50, p99 = percentiles(turns)
-        print(f"filed {args.rmas} RMAs with {args.threads} threads in {elapsed:.2f} s: "
-              f"{args.rmas / elapsed:.0f} RMAs/s, {len(turns) / elapsed:.0f} turns/s")
+        print(
+            f"filed {args.rmas} RMAs with {args.threads} threads in {elapsed:.2f} s: "
+            f"{args.rmas / elapsed:.0f} RMAs/s, {len(turns) / elapsed:.0f} turns/s"
+        )
         print(f"turn latency p50 {p50:.2f} ms, p99 {p99:.2f} ms; distinct numbers: {len(set(numbers))}/{len(numbers)}")
 
         moment = datetime(2026, 11, 18, 4, tzinfo=UTC)
         for i in range(args.existing):
-            engine.store.create_rma(make_number=f"RMA-000-BENC-{i:04X}".strip, user=f"other:{i % 500}",
-                                    brand="kimpok", status="awaiting_shipment", data={"model": "x", "serial": "y"},
-                                    outcome="free", at=moment, expires_on=None)
+            engine.store.create_rma(
+                make_number=f"RMA-000-BENC-{i:04X}".strip,
+                user=f"other:{i % 500}",
+                brand="kimpok",
+                status="awaiting_shipment",
+                data={"model": "x", "serial": "y"},
+                outcome="free",
+                at=moment,
+                expires_on=None,
+            )
         status, change = [], []
         for i, number in enumerate(numbers[:200]):
             start = time.perf_counter()
@@ -74,8 +83,10 @@ def main() -> None:
             change.append((time.perf_counter() - start) * 1000)
         sp50, sp99 = percentiles(status)
         cp50, cp99 = percentiles(change)
-        print(f"with {args.existing + args.rmas} RMAs stored: /status p50 {sp50:.2f} ms, p99 {sp99:.2f} ms; "
-              f"status change p50 {cp50:.2f} ms, p99 {cp99:.2f} ms")
+        print(
+            f"with {args.existing + args.rmas} RMAs stored: /status p50 {sp50:.2f} ms, p99 {sp99:.2f} ms; "
+            f"status change p50 {cp50:.2f} ms, p99 {cp99:.2f} ms"
+        )
         start = time.perf_counter()
         engine.sweep(moment)
         print(f"expiry sweep over {args.existing + args.rmas} RMAs: {(time.perf_counter() - start) * 1000:.0f} ms")

@@ -29,10 +29,24 @@ from bot.store import Store  # noqa: E402
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
 BRANDS = ("kimpok", "longgang", "jingpin", "poesec", "ktnc")
 CHINA = timezone(timedelta(hours=8))
-OUTCOMES = (["answered"] * 40 + ["advised"] * 5 + ["clarify"] * 8 + ["asked"] * 3 + ["unknown"] * 6
-            + ["out_of_scope"] * 2 + ["troubleshoot_offered"] * 3 + ["refused"] + ["handoff_not_understood"]
-            + ["start"] * 6 + ["menu"] * 4 + ["troubleshoot_step"] * 8 + ["rma_answer"] * 6 + ["relayed"] * 4
-            + ["handoff_asked"] + ["help"])
+OUTCOMES = (
+    ["answered"] * 40
+    + ["advised"] * 5
+    + ["clarify"] * 8
+    + ["asked"] * 3
+    + ["unknown"] * 6
+    + ["out_of_scope"] * 2
+    + ["troubleshoot_offered"] * 3
+    + ["refused"]
+    + ["handoff_not_understood"]
+    + ["start"] * 6
+    + ["menu"] * 4
+    + ["troubleshoot_step"] * 8
+    + ["rma_answer"] * 6
+    + ["relayed"] * 4
+    + ["handoff_asked"]
+    + ["help"]
+)
 
 
 def moment(rng: random.Random, days: int) -> datetime:
@@ -47,22 +61,49 @@ def fill(store: Store, events: int, days: int) -> None:
     for _ in range(events):
         outcome = rng.choice(OUTCOMES)
         text = "/start" if outcome == "start" else "[faq:x]" if rng.random() < 0.2 else "how long is the warranty?"
-        rows.append((rng.choice(users), rng.choice(BRANDS), moment(rng, days).isoformat(), "en", text, outcome,
-                     "warranty-length", 0.8, "reply"))
+        rows.append(
+            (
+                rng.choice(users),
+                rng.choice(BRANDS),
+                moment(rng, days).isoformat(),
+                "en",
+                text,
+                outcome,
+                "warranty-length",
+                0.8,
+                "reply",
+            )
+        )
     rows.sort(key=lambda row: datetime.fromisoformat(row[2]))  # the bot logs as things happen: ids follow time
     with store._lock, store.db.conn:
-        store.db.conn.executemany("insert into events (user, brand, at, lang, text, outcome, entry_id, score, reply) "
-                                  "values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        store.db.conn.executemany(
+            "insert into events (user, brand, at, lang, text, outcome, entry_id, score, reply) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         store.db.conn.executemany(
             "insert into walk_outcomes (user, brand, tree, leaf, outcome, tried, rating, at) values (?, ?, ?, ?, ?, "
             "'[]', ?, ?)",
-            [(rng.choice(users), rng.choice(BRANDS), "no-picture", "end",
-              rng.choice(("solved", "repair", "consultant", "left")), rng.choice((None, 3, 4, 5)),
-              moment(rng, days).isoformat()) for _ in range(events // 20)])
+            [
+                (
+                    rng.choice(users),
+                    rng.choice(BRANDS),
+                    "no-picture",
+                    "end",
+                    rng.choice(("solved", "repair", "consultant", "left")),
+                    rng.choice((None, 3, 4, 5)),
+                    moment(rng, days).isoformat(),
+                )
+                for _ in range(events // 20)
+            ],
+        )
         store.db.conn.executemany(
             "insert into feedback (user, brand, entry_id, question, helpful, at) values (?, ?, ?, ?, ?, ?)",
-            [(f"f{i}", rng.choice(BRANDS), "warranty-length", "q", rng.random() < 0.8,
-              moment(rng, days).isoformat()) for i in range(events // 15)])
+            [
+                (f"f{i}", rng.choice(BRANDS), "warranty-length", "q", rng.random() < 0.8, moment(rng, days).isoformat())
+                for i in range(events // 15)
+            ],
+        )
         for i in range(events // 50):
             opened = moment(rng, days)
             answered = rng.random() < 0.9
@@ -70,17 +111,42 @@ def fill(store: Store, events: int, days: int) -> None:
             cursor = store.db.conn.execute(
                 "insert into tickets (user, brand, lang, status, reason, opened_at, posted_at, claimed_at, rating, "
                 "reopened) values (?, ?, 'en', 'closed', ?, ?, ?, ?, ?, 0)",
-                [f"t{i}", rng.choice(BRANDS), rng.choice(("asked", "not_understood", "troubleshooting")),
-                 opened.isoformat(), opened.isoformat(), claimed, rng.choice((None, 4, 5))])
+                [
+                    f"t{i}",
+                    rng.choice(BRANDS),
+                    rng.choice(("asked", "not_understood", "troubleshooting")),
+                    opened.isoformat(),
+                    opened.isoformat(),
+                    claimed,
+                    rng.choice((None, 4, 5)),
+                ],
+            )
             store.db.conn.executemany(
                 "insert into ticket_messages (ticket, at, direction, by, text) values (?, ?, ?, 'x', 'text')",
-                [(cursor.lastrowid, (opened + timedelta(minutes=5 * n)).isoformat(),
-                  "consultant" if answered and n % 2 else "customer") for n in range(4)])
+                [
+                    (
+                        cursor.lastrowid,
+                        (opened + timedelta(minutes=5 * n)).isoformat(),
+                        "consultant" if answered and n % 2 else "customer",
+                    )
+                    for n in range(4)
+                ],
+            )
         store.db.conn.executemany(
             "insert into rmas (number, user, brand, status, data, outcome, created_at, updated_at, reminded) "
             "values (?, 'u', ?, ?, '{}', 'covered', ?, ?, 0)",
-            [(f"RMA-{i}", rng.choice(BRANDS), rng.choice(("requested", "awaiting_shipment", "shipped", "closed")),
-              at, at) for i in range(events // 100) for at in [moment(rng, days).isoformat()]])
+            [
+                (
+                    f"RMA-{i}",
+                    rng.choice(BRANDS),
+                    rng.choice(("requested", "awaiting_shipment", "shipped", "closed")),
+                    at,
+                    at,
+                )
+                for i in range(events // 100)
+                for at in [moment(rng, days).isoformat()]
+            ],
+        )
 
 
 def timed(work: object, repeat: int) -> tuple[float, float]:
@@ -104,16 +170,27 @@ def main() -> None:
         store = Store(str(path))
         start = time.perf_counter()
         fill(store, args.events, args.days)
-        counts = {t: store.db.conn.execute(f"select count(*) from {t}").fetchone()[0]
-                  for t in ("events", "walk_outcomes", "feedback", "tickets", "ticket_messages", "rmas")}
-        print(f"filled in {time.perf_counter() - start:.1f} s: "
-              + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + f" over {args.days} days")
+        counts = {
+            t: store.db.conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("events", "walk_outcomes", "feedback", "tickets", "ticket_messages", "rmas")
+        }
+        print(
+            f"filled in {time.perf_counter() - start:.1f} s: "
+            + ", ".join(f"{n:,} {t}" for t, n in counts.items())
+            + f" over {args.days} days"
+        )
         for brand in (None, "kimpok"):
-            median, worst = timed(lambda b=brand: [stats.gather(store, brand=b, now=NOW, days=d)  # type: ignore[misc]
-                                                   for d in (7, 30)], args.repeat)
+            median, worst = timed(
+                lambda b=brand: [
+                    stats.gather(store, brand=b, now=NOW, days=d)  # type: ignore[misc]
+                    for d in (7, 30)
+                ],
+                args.repeat,
+            )
             print(f"gather 7 + 30 days, {brand or 'all brands'}: {median:.1f} ms (worst {worst:.1f} ms)")
-        median, worst = timed(lambda: [stats.report(store, content, packs, brand=b, now=NOW)
-                                       for b in (None, *packs)], args.repeat)
+        median, worst = timed(
+            lambda: [stats.report(store, content, packs, brand=b, now=NOW) for b in (None, *packs)], args.repeat
+        )
         print(f"report, all brands and each of {len(packs)}: {median:.1f} ms (worst {worst:.1f} ms)")
         median, worst = timed(lambda: stats.daily(store, brand=None, now=NOW, days=30), args.repeat)
         print(f"daily counts for the chart, 30 days: {median:.1f} ms (worst {worst:.1f} ms)")
@@ -121,13 +198,20 @@ def main() -> None:
         import matplotlib.figure  # noqa: F401
 
         print(f"matplotlib's first import: {(time.perf_counter() - start) * 1000:.0f} ms")
-        median, worst = timed(lambda: stats.chart(store, Path(folder) / "stats.png", content=content, packs=packs,
-                                                  brand=None, now=NOW), args.repeat)
-        print(f"chart, 30 days: {median:.1f} ms (worst {worst:.1f} ms), "
-              f"{(Path(folder) / 'stats.png').stat().st_size / 1024:.0f} KiB")
+        median, worst = timed(
+            lambda: stats.chart(store, Path(folder) / "stats.png", content=content, packs=packs, brand=None, now=NOW),
+            args.repeat,
+        )
+        print(
+            f"chart, 30 days: {median:.1f} ms (worst {worst:.1f} ms), "
+            f"{(Path(folder) / 'stats.png').stat().st_size / 1024:.0f} KiB"
+        )
         where, window = stats._window("at", NOW - timedelta(days=30), NOW)
-        plan = store.db.conn.execute(f"explain query plan select outcome, count(*) from events where {where} "
-                                     f"and {stats._QUESTIONS} group by outcome", window).fetchall()
+        plan = store.db.conn.execute(
+            f"explain query plan select outcome, count(*) from events where {where} "
+            f"and {stats._QUESTIONS} group by outcome",
+            window,
+        ).fetchall()
         print("events plan: " + "; ".join(str(row[-1]) for row in plan))
         store.close()
 

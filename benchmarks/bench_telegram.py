@@ -49,8 +49,12 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=100)
     parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--max-rate", default="1000", help="SUPPORTBOT_MAX_RATE for the bot (Telegram's own "
-                        "limit is about 30 messages a second; the default measures the bot, not that limit)")
+    parser.add_argument(
+        "--max-rate",
+        default="1000",
+        help="SUPPORTBOT_MAX_RATE for the bot (Telegram's own "
+        "limit is about 30 messages a second; the default measures the bot, not that limit)",
+    )
     args = parser.parse_args()
     per_customer = max(1, args.messages // args.customers)
     total = per_customer * args.customers
@@ -72,8 +76,10 @@ async def main() -> None:
     duplicated = sum(max(0, len(fake.sent_to(u)) - per_customer) for u in users)
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"{args.customers} customers, {total} messages through the fake Bot API server "
-          f"(SUPPORTBOT_MAX_RATE={args.max_rate})")
+    print(
+        f"{args.customers} customers, {total} messages through the fake Bot API server "
+        f"(SUPPORTBOT_MAX_RATE={args.max_rate})"
+    )
     print(f"replies: {received} in {elapsed:.1f}s = {received / elapsed:,.0f} replies/s   (target >= 200)")
     print(f"latency message -> reply: p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms")
     print(f"lost replies: {lost}   duplicated replies: {duplicated}   (target: 0 and 0)")

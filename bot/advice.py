@@ -23,8 +23,21 @@ from bot.errors import FaqError
 from bot.packs import BrandPack
 from bot.situation import AGE_KINDS, DateFact, Situation
 
-_OWN_CASE_TOKENS = frozenset({"faulty", "expired", "drop", "water", "damp", "lightning", "fire", "surge", "no_power",
-                              "no_picture", "no_recording"})
+_OWN_CASE_TOKENS = frozenset(
+    {
+        "faulty",
+        "expired",
+        "drop",
+        "water",
+        "damp",
+        "lightning",
+        "fire",
+        "surge",
+        "no_power",
+        "no_picture",
+        "no_recording",
+    }
+)
 _NOT_FAULTS = frozenset({"agent", "used", "installed", "special_price", "accessory", "borrowed"})
 
 
@@ -51,22 +64,30 @@ class Advisor:
             raise FaqError(path, "supersedes", f"cannot load: {exc}") from None
         self.supersedes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in supersedes.items()}
 
-    def advise(self, pack: BrandPack, situation: Situation, tokens: Sequence[str], entry_id: str | None,
-               today: date) -> Advice:
+    def advise(
+        self, pack: BrandPack, situation: Situation, tokens: Sequence[str], entry_id: str | None, today: date
+    ) -> Advice:
         """The verdicts that apply, or the question to ask."""
         advice = Advice()
         s = situation
         fault_words = bool(_OWN_CASE_TOKENS & set(tokens)) or bool(s.events - _NOT_FAULTS)
         # a date counts as the product's age when the message says so, or talks about a fault with it
-        has_age = any(f.kind in AGE_KINDS and (f.kind != "unknown" or fault_words or "free" in s.wants)
-                      for f in s.dates)
+        has_age = any(
+            f.kind in AGE_KINDS and (f.kind != "unknown" or fault_words or "free" in s.wants) for f in s.dates
+        )
         own_case = fault_words or has_age
         w = policy.warranty(pack, s, today)
         excl = policy.exclusions(pack, s)
 
-        dated = [v for v in (policy.rma_validity(pack, s, today),
-                             policy.repaired_item(pack, s, today) if s.wants & {"free", "cost"} else None,
-                             policy.repair_progress(pack, s, today)) if v is not None]
+        dated = [
+            v
+            for v in (
+                policy.rma_validity(pack, s, today),
+                policy.repaired_item(pack, s, today) if s.wants & {"free", "cost"} else None,
+                policy.repair_progress(pack, s, today),
+            )
+            if v is not None
+        ]
         for verdict in dated:
             advice.parts.append((verdict.kind, {"v": verdict}))
 
@@ -101,12 +122,23 @@ class Advisor:
             advice.parts.append(("exclusion", {"excl": excl, "v": w if w.status == "covered" else None}))
 
         if advice.parts and entry_id is not None:
-            advice.supersede = any(fnmatch.fnmatch(entry_id, pattern) for name, _ in advice.parts
-                                   for pattern in self.supersedes.get(name, ()))
+            advice.supersede = any(
+                fnmatch.fnmatch(entry_id, pattern)
+                for name, _ in advice.parts
+                for pattern in self.supersedes.get(name, ())
+            )
         return advice
 
-    def _warranty(self, advice: Advice, w: policy.WarrantyVerdict, excl: list[Mapping[str, Any]], *,
-                  has_age: bool, own_case: bool, wants: frozenset[str]) -> None:
+    def _warranty(
+        self,
+        advice: Advice,
+        w: policy.WarrantyVerdict,
+        excl: list[Mapping[str, Any]],
+        *,
+        has_age: bool,
+        own_case: bool,
+        wants: frozenset[str],
+    ) -> None:
         if w.status == "covered" and excl:
             advice.parts.append(("exclusion", {"excl": excl, "v": w}))
         elif w.status in ("covered", "expired"):
@@ -151,8 +183,9 @@ def sample_situations(pack: BrandPack, today: date) -> Iterator[Situation]:
     recent = today - timedelta(days=3)
     for cat in [category, *[c.id for c in pack.categories]]:
         for day in (recent, long_ago, today - timedelta(days=20), today - timedelta(days=60)):
-            yield Situation(dates=(fact("purchase", day),), category=cat,
-                            wants=frozenset({"free", "refund", "credit", "shipping"}))
+            yield Situation(
+                dates=(fact("purchase", day),), category=cat, wants=frozenset({"free", "refund", "credit", "shipping"})
+            )
     events = frozenset(t for e in pack.exclusions() for t in e.get("tags", ()))
     yield Situation(dates=(fact("purchase", recent),), category=category, events=events, wants=frozenset({"free"}))
     yield Situation(dates=(fact("purchase", long_ago),), category=category, events=events, wants=frozenset({"free"}))
@@ -168,8 +201,14 @@ def sample_situations(pack: BrandPack, today: date) -> Iterator[Situation]:
     yield Situation(wants=frozenset({"free"}), events=frozenset())
     bad = DateReading(today, today, "30 February", 0, 0, problem="impossible")
     yield Situation(dates=(DateFact(bad, "purchase"),), wants=frozenset({"free"}))
-    two = DateReading(date(today.year - 1, 3, 4), date(today.year - 1, 3, 4), "4/3", 0, 0,
-                      alternatives=(date(today.year - 1, 3, 4), date(today.year - 1, 4, 3)))
+    two = DateReading(
+        date(today.year - 1, 3, 4),
+        date(today.year - 1, 3, 4),
+        "4/3",
+        0,
+        0,
+        alternatives=(date(today.year - 1, 3, 4), date(today.year - 1, 4, 3)),
+    )
     yield Situation(dates=(DateFact(two, "purchase"),), category=category, wants=frozenset({"free"}))
     month = DateReading(today - timedelta(days=400), today - timedelta(days=340), "last year", 0, 0)
     yield Situation(dates=(DateFact(month, "purchase"),), category=category, wants=frozenset({"free"}))

@@ -30,16 +30,19 @@ from bot.store import Store
 def _engine(settings: Settings, *, consultants: bool = False) -> Engine:
     clock = fixed_clock(settings.now) if settings.now else system_clock
     store = Store(settings.db_path)
-    return Engine.from_root(content_root(), store=store, clock=clock, default_brand=settings.brand,
-                            consultants=consultants)
+    return Engine.from_root(
+        content_root(), store=store, clock=clock, default_brand=settings.brand, consultants=consultants
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(brand=getattr(args, "brand", None), now=getattr(args, "now", None),
-                             db=getattr(args, "db", None))
+    return Settings.from_env(
+        brand=getattr(args, "brand", None), now=getattr(args, "now", None), db=getattr(args, "db", None)
+    )
 
 
 # -- check ------------------------------------------------------------------------------------------
+
 
 def _check(args: argparse.Namespace) -> int:
     packs, content = load_content(content_root())
@@ -53,8 +56,9 @@ def _explain(args: argparse.Namespace) -> int:
     engine = Engine.from_root(content_root(), store=Store(":memory:"), default_brand=settings.brand)
     matcher = engine.matchers[settings.brand]
     decision = matcher.decide(" ".join(args.question))
-    print("tokens: " + " ".join(f"{t}({matcher.weight(t):.2f}{'' if t in matcher.idf else '?'})"
-                                for t in decision.tokens))
+    print(
+        "tokens: " + " ".join(f"{t}({matcher.weight(t):.2f}{'' if t in matcher.idf else '?'})" for t in decision.tokens)
+    )
     _, ranked = matcher.rank(" ".join(args.question), limit=args.top)
     for c in ranked:
         print(f"{c.score:.3f}  {c.entry_id}")
@@ -73,12 +77,21 @@ def _run(args: argparse.Namespace) -> int:
     engine = _engine(settings, consultants=staff is not None)  # consultants work from the staff chat
     webhook = None
     if args.webhook_url:
-        webhook = WebhookSettings(url=args.webhook_url, listen=args.listen, port=args.port,
-                                  secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
+        webhook = WebhookSettings(
+            url=args.webhook_url,
+            listen=args.listen,
+            port=args.port,
+            secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
+        )
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    return run(engine, TelegramSettings(token=token, api_base_url=base, staff_chat_id=staff, admin_ids=admins,
-                                        max_rate=rate, group_rate=group_rate), webhook)
+    return run(
+        engine,
+        TelegramSettings(
+            token=token, api_base_url=base, staff_chat_id=staff, admin_ids=admins, max_rate=rate, group_rate=group_rate
+        ),
+        webhook,
+    )
 
 
 def _outcomes(args: argparse.Namespace) -> int:
@@ -97,6 +110,7 @@ def _outcomes(args: argparse.Namespace) -> int:
 
 # -- RMAs for staff at a desk ----------------------------------------------------------------------------
 
+
 def _rma(args: argparse.Namespace) -> int:
     import getpass
 
@@ -104,16 +118,24 @@ def _rma(args: argparse.Namespace) -> int:
     engine = _engine(settings)
     try:
         if args.action == "list":
-            print(engine.rma.staff_list(engine.rma.rules.status_word(args.status) or args.status
-                                        if args.status else None, engine.clock()))
+            print(
+                engine.rma.staff_list(
+                    engine.rma.rules.status_word(args.status) or args.status if args.status else None, engine.clock()
+                )
+            )
         elif args.action == "show":
             reply = engine.rma.staff_show(args.number, engine.clock())
             print(reply.text)
             for item in reply.media:
                 print(f"  {item.kind}: {item.ref}")
         else:
-            row = engine.rma.set_status(args.number, args.status, by=args.by or f"cli:{getpass.getuser()}",
-                                        now=engine.clock(), extra=" ".join(args.extra))
+            row = engine.rma.set_status(
+                args.number,
+                args.status,
+                by=args.by or f"cli:{getpass.getuser()}",
+                now=engine.clock(),
+                extra=" ".join(args.extra),
+            )
             print(f"{row['number']} is now {row['status']}; the customer will be told by the running bot.")
     finally:
         engine.store.close()
@@ -121,6 +143,7 @@ def _rma(args: argparse.Namespace) -> int:
 
 
 # -- the FAQ for admins at a desk -------------------------------------------------------------------------
+
 
 def _faq(args: argparse.Namespace) -> int:
     import getpass
@@ -137,20 +160,24 @@ def _faq(args: argparse.Namespace) -> int:
             changed = ", ".join(str(p.relative_to(folder)) for p in written) or "none (the FAQ is as faq/ has it)"
             print(f"exported to {folder}; files with admins' changes: {changed}")
             return 0
-        changes = import_faq(engine.book, folder, by=args.by or f"cli:{getpass.getuser()}", at=engine.clock(),
-                             dry_run=args.dry_run)
+        changes = import_faq(
+            engine.book, folder, by=args.by or f"cli:{getpass.getuser()}", at=engine.clock(), dry_run=args.dry_run
+        )
         for change in changes:
             what = "added" if change.before is None else "removed" if change.after is None else "changed"
             print(f"{change.brand}/{change.entry_id}: {what}")
         verb = "would change" if args.dry_run else "changed"
-        print(f"{len(changes)} entr{'y' if len(changes) == 1 else 'ies'} {verb}"
-              + ("; customers get them at once" if changes and not args.dry_run else ""))
+        print(
+            f"{len(changes)} entr{'y' if len(changes) == 1 else 'ies'} {verb}"
+            + ("; customers get them at once" if changes and not args.dry_run else "")
+        )
         return 0
     finally:
         engine.store.close()
 
 
 # -- statistics for admins ------------------------------------------------------------------------------
+
 
 def _stats(args: argparse.Namespace) -> int:
     from pathlib import Path
@@ -168,20 +195,26 @@ def _stats(args: argparse.Namespace) -> int:
     now = settings.now or system_clock()
     store = Store(settings.db_path)
     try:
-        sections = [stats.report(store, content, packs, brand=b, now=now, days=days)
-                    for b in ([brand] if brand is not None else [None, *packs])]
+        sections = [
+            stats.report(store, content, packs, brand=b, now=now, days=days)
+            for b in ([brand] if brand is not None else [None, *packs])
+        ]
         print("\n\n".join(sections))
         if args.chart:
-            path = stats.chart(store, Path(args.chart), content=content, packs=packs, brand=brand, now=now,
-                               days=max(days))
-            print("\n" + stats.render(content, packs, "stats_chart_written", brand=brand, now=now, days=max(days),
-                                       path=path))
+            path = stats.chart(
+                store, Path(args.chart), content=content, packs=packs, brand=brand, now=now, days=max(days)
+            )
+            print(
+                "\n"
+                + stats.render(content, packs, "stats_chart_written", brand=brand, now=now, days=max(days), path=path)
+            )
     finally:
         store.close()
     return 0
 
 
 # -- console chat -----------------------------------------------------------------------------------
+
 
 def render_console(replies: Iterable[Reply]) -> str:
     """Replies as terminal text, buttons as numbered choices."""
@@ -202,8 +235,11 @@ def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = 
     user = args.user
     pack = engine.packs[engine.default_brand]
     interactive = stdin.isatty()
-    print(f"supportbot: {pack.name} ({pack.id}). Type your question; a number presses a button; "
-          f"Ctrl-D or /quit to leave.", file=stdout)
+    print(
+        f"supportbot: {pack.name} ({pack.id}). Type your question; a number presses a button; "
+        f"Ctrl-D or /quit to leave.",
+        file=stdout,
+    )
     opening = engine.handle(Message(user=user, text="/start", brand=settings.brand))
     buttons: tuple[Any, ...] = tuple(b for r in opening for b in r.buttons)
     print(f"\nbot> {render_console(opening)}\n", file=stdout)
@@ -217,8 +253,12 @@ def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = 
         if text.strip() in {"/quit", "/exit"}:
             break
         if text.strip().isdecimal() and text.strip().isascii() and 1 <= int(text.strip()) <= len(buttons):
-            message = Message(user=user, press=buttons[int(text.strip()) - 1].data, brand=settings.brand,
-                              admin=getattr(args, "admin", False))
+            message = Message(
+                user=user,
+                press=buttons[int(text.strip()) - 1].data,
+                brand=settings.brand,
+                admin=getattr(args, "admin", False),
+            )
         else:
             message = Message(user=user, text=text, brand=settings.brand, admin=getattr(args, "admin", False))
         replies = engine.handle(message)
@@ -232,6 +272,7 @@ def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = 
 
 
 # -- batch ------------------------------------------------------------------------------------------
+
 
 def _parse_json(line: str) -> dict[str, Any]:
     try:
@@ -273,9 +314,14 @@ def _parse_message(data: dict[str, Any]) -> Message:
         except ConfigError as exc:
             raise InputError(str(exc)) from None
     brand = data.get("brand")
-    return Message(user=user, text=data.get("text"), press=data.get("press"),
-                         brand=brand.strip().lower() if isinstance(brand, str) and brand.strip() else None,
-                         now=now, language=data.get("language"))
+    return Message(
+        user=user,
+        text=data.get("text"),
+        press=data.get("press"),
+        brand=brand.strip().lower() if isinstance(brand, str) and brand.strip() else None,
+        now=now,
+        language=data.get("language"),
+    )
 
 
 def _ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
@@ -292,14 +338,18 @@ def _ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = s
             user = _clean(data.get("user"))
             message = _parse_message(data)
             replies = engine.handle(message)
-            out: dict[str, Any] = {"user": user, "replies": [
-                {"text": r.text, "buttons": [b.label for b in r.buttons]} for r in replies]}
+            out: dict[str, Any] = {
+                "user": user,
+                "replies": [{"text": r.text, "buttons": [b.label for b in r.buttons]} for r in replies],
+            }
         except InputError as exc:
             out = {"user": user, "error": str(exc)}
         except Exception:
             logging.getLogger(__name__).exception("could not handle a batch line")
-            out = {"user": user if isinstance(user, str) else None,
-                   "error": "internal error: this line could not be handled"}
+            out = {
+                "user": user if isinstance(user, str) else None,
+                "error": "internal error: this line could not be handled",
+            }
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
     engine.store.close()
@@ -307,6 +357,7 @@ def _ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = s
 
 
 # -- wiring -----------------------------------------------------------------------------------------
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
@@ -327,8 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     common(chat)
     chat.add_argument("--user", default="console", help="conversation id (default: console)")
-    chat.add_argument("--admin", action="store_true",
-                      help="you are an admin: /faq, /unanswered and /stats work (for whoever holds the database)")
+    chat.add_argument(
+        "--admin",
+        action="store_true",
+        help="you are an admin: /faq, /unanswered and /stats work (for whoever holds the database)",
+    )
     chat.set_defaults(func=_chat)
 
     ask = sub.add_parser("ask", help="answer JSON lines from stdin")
@@ -370,8 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = sub.add_parser("stats", help="figures for admins: questions, votes, walks, handoffs, RMAs, ratings")
     stats.add_argument("--brand", help="only this brand (default: all brands together, then each brand)")
-    stats.add_argument("--days", type=int, nargs="+", metavar="N",
-                       help="the periods, in days up to now (default: 7 30)")
+    stats.add_argument(
+        "--days", type=int, nargs="+", metavar="N", help="the periods, in days up to now (default: 7 30)"
+    )
     stats.add_argument("--chart", metavar="FILE", help="also draw the questions and handoffs per day as a PNG")
     stats.add_argument("--db", help="SQLite file (default: SUPPORTBOT_DB, else supportbot.db)")
     stats.add_argument("--now", help="the end of the periods, ISO 8601 with offset (default: SUPPORTBOT_NOW, else now)")

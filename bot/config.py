@@ -75,8 +75,10 @@ def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], 
     """
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
-        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and set "
-                          "TELEGRAM_BOT_TOKEN=<token> in the environment or a .env file")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and set "
+            "TELEGRAM_BOT_TOKEN=<token> in the environment or a .env file"
+        )
     base = os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org"
     if not base.startswith(("http://", "https://")):
         raise ConfigError(f"TELEGRAM_API_BASE_URL: {base!r} is not an http(s) URL")

@@ -20,20 +20,79 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
-_MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|" \
-         r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
 _ORD = r"(?:st|nd|rd|th)?"
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9, "十": 10}
-_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "couple of": 2,
-                 "a couple": 2, "a few": 3, "few": 3, "half a": 0.5, "a half": 0.5, "several": 3}
-_NUM = r"(?:\d+(?:[.,]\d+)?|a couple of|couple of|a few|few|half a|several|an|a|one|two|three|four|five|six|seven|" \
-       r"eight|nine|ten|eleven|twelve)"
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_WORD_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "a couple of": 2,
+    "couple of": 2,
+    "a couple": 2,
+    "a few": 3,
+    "few": 3,
+    "half a": 0.5,
+    "a half": 0.5,
+    "several": 3,
+}
+_NUM = (
+    r"(?:\d+(?:[.,]\d+)?|a couple of|couple of|a few|few|half a|several|an|a|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve)"
+)
 _ZH_NUM = r"(?:\d+|[一二两三四五六七八九十半]+)"
 
 EARLIEST_PLAUSIBLE = date(1990, 1, 1)
@@ -130,22 +189,55 @@ def _ago(today: date, amount: float, unit: str) -> tuple[date | None, date | Non
     return center - timedelta(days=spread), min(today, center + timedelta(days=spread))
 
 
-_UNIT = {"day": "day", "days": "day", "week": "week", "weeks": "week", "wk": "week", "wks": "week",
-         "month": "month", "months": "month", "mth": "month", "mths": "month", "mo": "month", "mos": "month",
-         "year": "year", "years": "year", "yr": "year", "yrs": "year",
-         "天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week", "月": "month", "年": "year",
-         "ngày": "day", "ngay": "day", "tuần": "week", "tuan": "week", "tháng": "month", "thang": "month",
-         "năm": "year", "nam": "year"}
+_UNIT = {
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "wk": "week",
+    "wks": "week",
+    "month": "month",
+    "months": "month",
+    "mth": "month",
+    "mths": "month",
+    "mo": "month",
+    "mos": "month",
+    "year": "year",
+    "years": "year",
+    "yr": "year",
+    "yrs": "year",
+    "天": "day",
+    "日": "day",
+    "周": "week",
+    "星期": "week",
+    "礼拜": "week",
+    "月": "month",
+    "年": "year",
+    "ngày": "day",
+    "ngay": "day",
+    "tuần": "week",
+    "tuan": "week",
+    "tháng": "month",
+    "thang": "month",
+    "năm": "year",
+    "nam": "year",
+}
 
 
 @lru_cache(maxsize=8)
 def _dateparser(language: str, base: datetime) -> Any:
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=[language], settings={
-        "RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first",
-        "RETURN_AS_TIMEZONE_AWARE": False, "DATE_ORDER": "DMY",
-    })
+    return DateDataParser(
+        languages=[language],
+        settings={
+            "RELATIVE_BASE": base,
+            "PREFER_DATES_FROM": "past",
+            "PREFER_DAY_OF_MONTH": "first",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "DATE_ORDER": "DMY",
+        },
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -201,14 +293,21 @@ _VI_MONTH = re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})", re.I)
 _NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?!\d|[/.-]\d)")
 _NUMERIC_NO_YEAR = re.compile(
     r"(?:\b(?:on|since|from|dated?|bought|purchased|delivered|received|issued|came|ship|shipped|sent|until|"
-    r"till|by|at)\s+(?:the\s+|on\s+)?)(\d{1,2})/(\d{1,2})(?![/\d])", re.I)
+    r"till|by|at)\s+(?:the\s+|on\s+)?)(\d{1,2})/(\d{1,2})(?![/\d])",
+    re.I,
+)
 _MONTH_NAME = re.compile(
-    rf"\b(?:(\d{{1,2}}){_ORD}\s+(?:of\s+)?)?({_MONTH})\.?(?:\s+(\d{{1,2}}){_ORD}\b)?(?:,?\s+(\d{{4}}))?\b", re.I)
-_LAST_MONTH_NAME = re.compile(rf"\b(last|this|in|early|late|mid|end of|beginning of)\s+({_MONTH})\b(?![\s,.]*\d)"
-                              rf"(?:\s+(last year|this year))?", re.I)
+    rf"\b(?:(\d{{1,2}}){_ORD}\s+(?:of\s+)?)?({_MONTH})\.?(?:\s+(\d{{1,2}}){_ORD}\b)?(?:,?\s+(\d{{4}}))?\b", re.I
+)
+_LAST_MONTH_NAME = re.compile(
+    rf"\b(last|this|in|early|late|mid|end of|beginning of)\s+({_MONTH})\b(?![\s,.]*\d)"
+    rf"(?:\s+(last year|this year))?",
+    re.I,
+)
 _MONTH_LAST_YEAR = re.compile(rf"\b({_MONTH})\s+(last year|this year)\b", re.I)
 _RELATIVE = re.compile(
-    rf"\b({_NUM})\s*(days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?)\s+(ago|back|earlier|old)\b", re.I)
+    rf"\b({_NUM})\s*(days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?)\s+(ago|back|earlier|old)\b", re.I
+)
 _HALF = re.compile(r"\b(a year and a half|a month and a half|half a year|half a month)\s+(ago|back|old)\b", re.I)
 _ZH_RELATIVE = re.compile(rf"({_ZH_NUM})\s*(?:个|個)?\s*(天|日|周|星期|礼拜|月|年)多?(?:以)?前")
 _VI_RELATIVE = re.compile(r"(\d+)\s+(ngày|ngay|tuần|tuan|tháng|thang|năm|nam)\s+(trước|truoc)", re.I)
@@ -217,7 +316,9 @@ _ZH_MONTH = re.compile(rf"(去年|今年|前年)?\s*{_ZH_DAY_NUM}\s*月份?(?:\s
 _WORDS = re.compile(
     r"\b(the day before yesterday|yesterday|today|this morning|last week|last month|last year|this year|"
     r"year before last)\b|(前天|昨天|今天|上周|上个?星期|上个?月|去年|前年|今年)|"
-    r"\b(hôm kia|hôm qua|hôm nay|tuần trước|tháng trước|năm ngoái|năm trước)\b", re.I)
+    r"\b(hôm kia|hôm qua|hôm nay|tuần trước|tháng trước|năm ngoái|năm trước)\b",
+    re.I,
+)
 _YEAR_ONLY = re.compile(r"\b(?:in|since|from|bought|purchased|got it|year)\s+(\d{4})\b|(\d{4})\s*年(?!\s*\d)", re.I)
 
 
@@ -239,9 +340,17 @@ class _Span(Protocol):
     def end(self) -> int: ...
 
 
-def _reading(text: str, match: _Span, earliest: date | None, latest: date | None, today: date, *,
-             alternatives: tuple[date, ...] = (), relative: bool = False) -> DateReading:
-    span = text[match.start():match.end()].strip()
+def _reading(
+    text: str,
+    match: _Span,
+    earliest: date | None,
+    latest: date | None,
+    today: date,
+    *,
+    alternatives: tuple[date, ...] = (),
+    relative: bool = False,
+) -> DateReading:
+    span = text[match.start() : match.end()].strip()
     if earliest is None or latest is None:
         return DateReading(today, today, span, match.start(), match.end(), problem="impossible", relative=relative)
     problem = None
@@ -252,8 +361,7 @@ def _reading(text: str, match: _Span, earliest: date | None, latest: date | None
     return DateReading(earliest, latest, span, match.start(), match.end(), alternatives, problem, relative)
 
 
-def _scan(text: str, low: str, today: date, now: datetime, language: str, day_first: bool,
-          found: _Found) -> None:
+def _scan(text: str, low: str, today: date, now: datetime, language: str, day_first: bool, found: _Found) -> None:
     def free(m: re.Match[str]) -> bool:
         return found.free(m.start(), m.end())
 
@@ -313,8 +421,9 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         sub = _SubMatch(m, start)
         if dmy and mdy and dmy != mdy:
             first, second = (dmy, mdy) if order else (mdy, dmy)
-            found.add(_reading(text, sub, first, first, today, alternatives=() if shown else (first, second),
-                               relative=True))
+            found.add(
+                _reading(text, sub, first, first, today, alternatives=() if shown else (first, second), relative=True)
+            )
         else:
             d = dmy or mdy
             found.add(_reading(text, sub, d, d, today, relative=True))
@@ -356,16 +465,22 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             found.add(_reading(text, m, *_month_range(int(year_text), month), today))
             continue
         if day_text:
-            when_or_none = _clean(int(year_text), month, int(day_text)) if year_text else \
-                _nearest_year(today, month, int(day_text)) if 1 <= int(day_text) <= 31 else None
+            when_or_none = (
+                _clean(int(year_text), month, int(day_text))
+                if year_text
+                else _nearest_year(today, month, int(day_text))
+                if 1 <= int(day_text) <= 31
+                else None
+            )
             if when_or_none is not None or year_text:
                 found.add(_reading(text, m, when_or_none, when_or_none, today, relative=not year_text))
                 continue
         # anything else ("May" alone, odd spellings): dateparser reads it, or the month is meant
-        parsed = _parse_with_dateparser(text[m.start():m.end()], "en", today)
+        parsed = _parse_with_dateparser(text[m.start() : m.end()], "en", today)
         if parsed is None:
-            found.add(_reading(text, m, *_month_range(today.year if month <= today.month else today.year - 1,
-                                                      month), today))
+            found.add(
+                _reading(text, m, *_month_range(today.year if month <= today.month else today.year - 1, month), today)
+            )
             continue
         when, period = parsed
         if period == "month":
@@ -379,8 +494,15 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
     for m in _HALF.finditer(low):
         if free(m):
             phrase = m[1].lower()
-            amount, unit = (1.5, "years") if "year and" in phrase else (1.5, "months") if "month and" in phrase \
-                else (0.5, "years") if "year" in phrase else (0.5, "months")
+            amount, unit = (
+                (1.5, "years")
+                if "year and" in phrase
+                else (1.5, "months")
+                if "month and" in phrase
+                else (0.5, "years")
+                if "year" in phrase
+                else (0.5, "months")
+            )
             found.add(_reading(text, m, *_ago(today, amount, unit), today))
     for m in _RELATIVE.finditer(low):
         if free(m):
@@ -427,8 +549,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             year = int(m[1] or m[2])
             if not 1 <= year <= 9999:
                 continue
-            found.add(_reading(text, m, date(year, 1, 1), min(date(year, 12, 31), max(today, date(year, 1, 1))),
-                               today))
+            found.add(_reading(text, m, date(year, 1, 1), min(date(year, 12, 31), max(today, date(year, 1, 1))), today))
 
 
 class _SubMatch:
@@ -446,8 +567,18 @@ class _SubMatch:
 
 
 def _word_range(word: str, today: date) -> tuple[date | None, date | None]:
-    one_day = {"today": 0, "this morning": 0, "今天": 0, "hôm nay": 0, "yesterday": 1, "昨天": 1, "hôm qua": 1,
-               "the day before yesterday": 2, "前天": 2, "hôm kia": 2}
+    one_day = {
+        "today": 0,
+        "this morning": 0,
+        "今天": 0,
+        "hôm nay": 0,
+        "yesterday": 1,
+        "昨天": 1,
+        "hôm qua": 1,
+        "the day before yesterday": 2,
+        "前天": 2,
+        "hôm kia": 2,
+    }
     if word in one_day:
         d = today - timedelta(days=one_day[word])
         return d, d

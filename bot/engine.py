@@ -52,8 +52,10 @@ TREE_WEIGHT = 0.9  # troubleshooting offers rank a little below FAQ answers
 _FOLLOW_UP_WANTS = frozenset({"free", "cost", "refund", "replace", "credit", "shipping"})
 _COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
 # A typed message that asks something (answered as a question even in the middle of a repair request).
-_QUESTION = re.compile(r"\?|？|^(?:how|what|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should)\b"
-                       r"|吗|什么|怎么|哪|多少|\b(?:khong|sao|the nao|bao lau|o dau)\b")
+_QUESTION = re.compile(
+    r"\?|？|^(?:how|what|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should)\b"
+    r"|吗|什么|怎么|哪|多少|\b(?:khong|sao|the nao|bao lau|o dau)\b"
+)
 # commands that take a customer back from a consultant to the bot (starting one of its flows does too)
 _LEAVE_HANDOFF = frozenset({"cancel", "start", "menu", "rma", "troubleshoot"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
@@ -141,10 +143,23 @@ class Safety:
 class Engine:
     """Answers customers of every brand from its pack and FAQ."""
 
-    def __init__(self, *, packs: Mapping[str, BrandPack], content: Content, lexicon: Lexicon, safety: Safety,
-                 reader: SituationReader, advisor: Advisor, store: Store, rules: RmaRules, handoff: HandoffRules,
-                 canned: Canned, clock: Clock = system_clock, default_brand: str = DEFAULT_BRAND,
-                 consultants: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        packs: Mapping[str, BrandPack],
+        content: Content,
+        lexicon: Lexicon,
+        safety: Safety,
+        reader: SituationReader,
+        advisor: Advisor,
+        store: Store,
+        rules: RmaRules,
+        handoff: HandoffRules,
+        canned: Canned,
+        clock: Clock = system_clock,
+        default_brand: str = DEFAULT_BRAND,
+        consultants: bool = False,
+    ) -> None:
         if default_brand not in packs:
             raise InputError(f"unknown brand {default_brand!r} (known: {', '.join(sorted(packs))})")
         content = content.own_entries()  # admins' changes go into this engine's entries only
@@ -159,8 +174,9 @@ class Engine:
         self.rma = RmaFlow(rules=rules, content=content, store=store, reader=reader, packs=packs)
         # consultants: whether a staff chat serves handoffs (else a request for a person gets the contacts)
         self.consultants = consultants
-        self.desk = Desk(rules=handoff, canned=canned, content=content, store=store, packs=packs,
-                         default_brand=default_brand)
+        self.desk = Desk(
+            rules=handoff, canned=canned, content=content, store=store, packs=packs, default_brand=default_brand
+        )
         self._locks = [threading.Lock() for _ in range(64)]
         self.normaliser = Normaliser(lexicon)
         self.matchers: dict[str, Matcher] = {}
@@ -172,8 +188,15 @@ class Engine:
         self.book = FaqBook(content, store)  # faq/ plus admins' changes (SQLite)
         self.book.apply(self.book.pending())
         self._index(content.entries)
-        self.admin = Admin(book=self.book, content=content, store=store, matcher=lambda brand: self.matchers[brand],
-                           normaliser=self.normaliser, changed=self.sync_faq, stats=self._stats)
+        self.admin = Admin(
+            book=self.book,
+            content=content,
+            store=store,
+            matcher=lambda brand: self.matchers[brand],
+            normaliser=self.normaliser,
+            changed=self.sync_faq,
+            stats=self._stats,
+        )
 
     def _index(self, changed: Mapping[str, Mapping[str, Entry]]) -> None:
         """Put the entries of the ``changed`` brands in place with their matchers (and the spelling vocabulary).
@@ -189,11 +212,17 @@ class Engine:
                     vocabulary.update(self.normaliser.surface_words(phrase))
         # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
         tree_weights = {f"tree:{t}": TREE_WEIGHT for t in content.trees}
-        built = {brand: Matcher(
-            self.normaliser,
-            [*((e.id, p) for e in entries.values() for p in e.phrasings),
-             *((f"tree:{t.id}", p) for t in content.trees.values() if t.for_brand(brand) for p in t.phrasings)],
-            weights=tree_weights) for brand, entries in changed.items()}
+        built = {
+            brand: Matcher(
+                self.normaliser,
+                [
+                    *((e.id, p) for e in entries.values() for p in e.phrasings),
+                    *((f"tree:{t.id}", p) for t in content.trees.values() if t.for_brand(brand) for p in t.phrasings),
+                ],
+                weights=tree_weights,
+            )
+            for brand, entries in changed.items()
+        }
         self.normaliser.set_vocabulary(vocabulary)
         for brand, entries in changed.items():
             self._out_of_scope[brand] = tuple(e.id for e in entries.values() if e.kind == "oos")
@@ -217,8 +246,15 @@ class Engine:
                 self._index(pending)
 
     @classmethod
-    def from_root(cls, root: Path, *, store: Store, clock: Clock = system_clock,
-                  default_brand: str = DEFAULT_BRAND, consultants: bool = False) -> Engine:
+    def from_root(
+        cls,
+        root: Path,
+        *,
+        store: Store,
+        clock: Clock = system_clock,
+        default_brand: str = DEFAULT_BRAND,
+        consultants: bool = False,
+    ) -> Engine:
         """Load and validate all content under ``root`` and build an engine."""
         packs, content = load_content(root)
         matching = root / "faq" / "_common" / "matching"
@@ -228,13 +264,26 @@ class Engine:
         advisor = Advisor(matching / "situations.toml")
         missing = uncovered_years(packs.values(), clock().date())
         if missing:
-            log.warning("no holiday data for %s in policies/_calendar.toml: public holidays and make-up working "
-                        "days of that year are not known (add them from the State Council's notice)",
-                        ", ".join(missing))
-        return cls(packs=packs, content=content, lexicon=lexicon, safety=safety, reader=reader, advisor=advisor,
-                   store=store, rules=RmaRules.load(root), handoff=HandoffRules.load(root),
-                   canned=Canned(root / "faq", list(packs)), clock=clock, default_brand=default_brand,
-                   consultants=consultants)
+            log.warning(
+                "no holiday data for %s in policies/_calendar.toml: public holidays and make-up working "
+                "days of that year are not known (add them from the State Council's notice)",
+                ", ".join(missing),
+            )
+        return cls(
+            packs=packs,
+            content=content,
+            lexicon=lexicon,
+            safety=safety,
+            reader=reader,
+            advisor=advisor,
+            store=store,
+            rules=RmaRules.load(root),
+            handoff=HandoffRules.load(root),
+            canned=Canned(root / "faq", list(packs)),
+            clock=clock,
+            default_brand=default_brand,
+            consultants=consultants,
+        )
 
     # -- the one entry point ---------------------------------------------------------------------
 
@@ -253,8 +302,16 @@ class Engine:
             self.sync_faq()
             return self._handle(message)
 
-    def staff(self, text: str, *, by: str, name: str = "", customer: str | None = None,
-              media: tuple[Media, ...] = (), now: datetime | None = None) -> list[Reply]:
+    def staff(
+        self,
+        text: str,
+        *,
+        by: str,
+        name: str = "",
+        customer: str | None = None,
+        media: tuple[Media, ...] = (),
+        now: datetime | None = None,
+    ) -> list[Reply]:
         """A consultant's message or command in the staff chat; returns the replies for the staff chat.
 
         ``customer`` is the customer whose topic it was written in (None in the general chat). What reaches
@@ -282,8 +339,10 @@ class Engine:
 
     def notices(self, *, target: str | None = None, prefix: str | None = None, limit: int = 100) -> list[Notice]:
         """Messages waiting for delivery outside a turn (status changes, staff cards), oldest first."""
-        return [Notice(i, t, Reply.from_dict(r))
-                for i, t, r in self.store.pending_notices(target=target, prefix=prefix, limit=limit)]
+        return [
+            Notice(i, t, Reply.from_dict(r))
+            for i, t, r in self.store.pending_notices(target=target, prefix=prefix, limit=limit)
+        ]
 
     def notice_sent(self, notice: Notice) -> None:
         """Record a notice as delivered."""
@@ -320,12 +379,24 @@ class Engine:
                 apology = self._message(self.packs[self.default_brand], "error", "en", system_clock())
             turn = _Turn("error", replies=[Reply(apology)])
         conv.turns += 1
-        self.store.save(conv, at=now, event={
-            "user": conv.user, "brand": conv.brand, "at": now.isoformat(), "lang": conv.lang,
-            "text": (message.text if message.text is not None else f"[{message.press or message.kind}]")[:MAX_CHARS],
-            "outcome": turn.outcome, "entry_id": turn.entry_id, "score": turn.score,
-            "reply": "\n".join(r.text for r in turn.replies)[:4000],
-        }, outbox=(message.id, [r.to_dict() for r in turn.replies]) if message.id is not None else None)
+        self.store.save(
+            conv,
+            at=now,
+            event={
+                "user": conv.user,
+                "brand": conv.brand,
+                "at": now.isoformat(),
+                "lang": conv.lang,
+                "text": (message.text if message.text is not None else f"[{message.press or message.kind}]")[
+                    :MAX_CHARS
+                ],
+                "outcome": turn.outcome,
+                "entry_id": turn.entry_id,
+                "score": turn.score,
+                "reply": "\n".join(r.text for r in turn.replies)[:4000],
+            },
+            outbox=(message.id, [r.to_dict() for r in turn.replies]) if message.id is not None else None,
+        )
         return turn.replies
 
     # -- turns -----------------------------------------------------------------------------------
@@ -356,8 +427,9 @@ class Engine:
             self._leave_walk(conv, pack, now)
         return _said(self.desk.start(conv, pack, now, reason=reason))
 
-    def _with_consultant(self, conv: Conversation, pack: BrandPack, message: Message, text: str,
-                         now: datetime) -> _Turn | None:
+    def _with_consultant(
+        self, conv: Conversation, pack: BrandPack, message: Message, text: str, now: datetime
+    ) -> _Turn | None:
         """Messages while a consultant has the chat (or soon after it was closed); None: the bot answers."""
         if not self.consultants or message.press is not None:
             return None
@@ -392,8 +464,9 @@ class Engine:
             return None
         if not message.admin:
             word = f"/{command}" if command else "/faq"
-            return _Turn("admin_refused", replies=[Reply(self._message(pack, "admin_only", conv.lang, now,
-                                                                       command=word))])
+            return _Turn(
+                "admin_refused", replies=[Reply(self._message(pack, "admin_only", conv.lang, now, command=word))]
+            )
         by = f"{conv.state['name']} ({conv.user})" if conv.state.get("name") else conv.user
         if pressed:
             assert data is not None
@@ -471,17 +544,24 @@ class Engine:
         conv.state["q"] = text[:500]  # the question, for feedback on its answer and for the admins' inbox
         turn = self._understood(conv, pack, text, message, now)
         if turn.outcome in ("unknown", "out_of_scope"):  # "I don't have information on that": admins see it
-            self.store.add_unanswered(brand=pack.id, user=conv.user, text=text[:500], reason=turn.outcome,
-                                      entry_id=turn.entry_id, at=now)
+            self.store.add_unanswered(
+                brand=pack.id, user=conv.user, text=text[:500], reason=turn.outcome, entry_id=turn.entry_id, at=now
+            )
         self._ask_feedback(conv, pack, turn, now)
         return turn
 
     def _ask_feedback(self, conv: Conversation, pack: BrandPack, turn: _Turn, now: datetime) -> None:
-        """"Did this help?" with 👍 / 👎 under an FAQ answer (not under a question the bot asks back)."""
+        """Ask "Did this help?" with 👍 / 👎 under an FAQ answer (not under a question the bot asks back)."""
         entry = self.content.entries[pack.id].get(turn.entry_id) if turn.entry_id else None
         question = conv.state.get("q")
-        if (turn.outcome not in ("answered", "advised") or entry is None or entry.kind != "faq" or not question
-                or not turn.replies or "pending" in conv.state):
+        if (
+            turn.outcome not in ("answered", "advised")
+            or entry is None
+            or entry.kind != "faq"
+            or not question
+            or not turn.replies
+            or "pending" in conv.state
+        ):
             return
         asked = conv.state.setdefault("fb", {})
         asked.pop(entry.id, None)
@@ -489,10 +569,14 @@ class Engine:
         while len(asked) > 5:
             asked.pop(next(iter(asked)))
         last = turn.replies[-1]
-        buttons = (*last.buttons, Button(self._message(pack, "button_helpful", conv.lang, now), f"fb:{entry.id}:1"),
-                   Button(self._message(pack, "button_unhelpful", conv.lang, now), f"fb:{entry.id}:0"))
-        turn.replies[-1] = Reply(f"{last.text}\n{self._message(pack, 'feedback_ask', conv.lang, now)}", buttons,
-                                 last.media)
+        buttons = (
+            *last.buttons,
+            Button(self._message(pack, "button_helpful", conv.lang, now), f"fb:{entry.id}:1"),
+            Button(self._message(pack, "button_unhelpful", conv.lang, now), f"fb:{entry.id}:0"),
+        )
+        turn.replies[-1] = Reply(
+            f"{last.text}\n{self._message(pack, 'feedback_ask', conv.lang, now)}", buttons, last.media
+        )
         conv.offer(list(buttons))
 
     def _feedback(self, conv: Conversation, pack: BrandPack, pressed: str, now: datetime) -> _Turn:
@@ -502,20 +586,27 @@ class Engine:
         if question is None or value not in ("0", "1"):
             return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
         helpful = value == "1"
-        before = self.store.record_feedback(user=conv.user, brand=pack.id, entry_id=entry_id, question=question,
-                                            helpful=helpful, at=now)
+        before = self.store.record_feedback(
+            user=conv.user, brand=pack.id, entry_id=entry_id, question=question, helpful=helpful, at=now
+        )
         if helpful:
-            return _Turn("feedback_helpful", entry_id, replies=[Reply(self._message(pack, "feedback_thanks",
-                                                                                    conv.lang, now))])
-        if before is None or (before and not self.store.unanswered_has(user=conv.user, brand=pack.id, text=question,
-                                                                        entry_id=entry_id)):
+            return _Turn(
+                "feedback_helpful", entry_id, replies=[Reply(self._message(pack, "feedback_thanks", conv.lang, now))]
+            )
+        if before is None or (
+            before and not self.store.unanswered_has(user=conv.user, brand=pack.id, text=question, entry_id=entry_id)
+        ):
             # (a second 👎 on the same answer is not a second inbox question)
-            self.store.add_unanswered(brand=pack.id, user=conv.user, text=question, reason="unhelpful",
-                                      entry_id=entry_id, at=now)
+            self.store.add_unanswered(
+                brand=pack.id, user=conv.user, text=question, reason="unhelpful", entry_id=entry_id, at=now
+            )
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
         conv.offer([button])
-        return _Turn("feedback_unhelpful", entry_id,
-                     replies=[Reply(self._message(pack, "feedback_sorry", conv.lang, now), (button,))])
+        return _Turn(
+            "feedback_unhelpful",
+            entry_id,
+            replies=[Reply(self._message(pack, "feedback_sorry", conv.lang, now), (button,))],
+        )
 
     def _understood(self, conv: Conversation, pack: BrandPack, text: str, message: Message, now: datetime) -> _Turn:
         """Typed text read as a question: a walk's answer, a situation, or a FAQ answer."""
@@ -541,8 +632,15 @@ class Engine:
         pending = conv.state.pop("pending", None)
         if pending and (situation.dates or situation.category):
             prior = Situation.from_state(pending["situation"])
-            turn = self._situational(conv, pack, prior.answered_with(situation), pending.get("tokens", []),
-                                     pending.get("entry"), now, answered=True)
+            turn = self._situational(
+                conv,
+                pack,
+                prior.answered_with(situation),
+                pending.get("tokens", []),
+                pending.get("entry"),
+                now,
+                answered=True,
+            )
             if turn is not None:
                 turn.replies[:0] = notes
                 return turn
@@ -560,8 +658,9 @@ class Engine:
         """Add "Start a repair request" under an answer about sending something back."""
         if self.rma.active(conv) or not turn.replies or turn.outcome not in ("answered", "advised", "asked"):
             return
-        about_rma = turn.entry_id is not None and any(fnmatch.fnmatch(turn.entry_id, p)
-                                                      for p in self.rma.rules.offer_after)
+        about_rma = turn.entry_id is not None and any(
+            fnmatch.fnmatch(turn.entry_id, p) for p in self.rma.rules.offer_after
+        )
         if not about_rma and not self.rma.rules.wants_rma(text):
             return
         button = Button(self._message(pack, "rma_button_start", conv.lang, now), "rma:start")
@@ -598,19 +697,29 @@ class Engine:
             return _Turn("help", replies=[Reply(self._message(pack, "help", conv.lang, now))])
         if command == "cancel":
             conv.state.pop("pending", None)
-            return _Turn("cancel", replies=[Reply(self._message(pack, "cancelled", conv.lang, now)),
-                                            self._menu(conv, pack, now)])
+            return _Turn(
+                "cancel", replies=[Reply(self._message(pack, "cancelled", conv.lang, now)), self._menu(conv, pack, now)]
+            )
         if command == "troubleshoot":
             return self._choose_tree(conv, pack, now)
         if command == "human":
             return self._handoff(conv, pack, now, "asked")
-        return _Turn("unknown_command", replies=[Reply(self._message(pack, "unknown_command", conv.lang, now,
-                                                                     command=text.split()[0][:64]))])
+        return _Turn(
+            "unknown_command",
+            replies=[Reply(self._message(pack, "unknown_command", conv.lang, now, command=text.split()[0][:64]))],
+        )
 
     def _menu(self, conv: Conversation, pack: BrandPack, now: datetime) -> Reply:
-        buttons = [Button(self._message(pack, f"button_{name}", conv.lang, now), data) for name, data in (
-            ("ask", "menu:ask"), ("troubleshoot", "menu:troubleshoot"), ("rma", "menu:rma"),
-            ("status", "menu:status"), ("consultant", "consultant"))]
+        buttons = [
+            Button(self._message(pack, f"button_{name}", conv.lang, now), data)
+            for name, data in (
+                ("ask", "menu:ask"),
+                ("troubleshoot", "menu:troubleshoot"),
+                ("rma", "menu:rma"),
+                ("status", "menu:status"),
+                ("consultant", "consultant"),
+            )
+        ]
         conv.offer(buttons)
         return Reply(self._message(pack, "menu", conv.lang, now), tuple(buttons))
 
@@ -628,11 +737,14 @@ class Engine:
         feature = data.partition(":")[2]
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
         conv.offer([button])
-        return _Turn("not_available", replies=[Reply(self._message(pack, "not_available", conv.lang, now,
-                                                                   feature=feature), (button,))])
+        return _Turn(
+            "not_available",
+            replies=[Reply(self._message(pack, "not_available", conv.lang, now, feature=feature), (button,))],
+        )
 
-    def _decided(self, conv: Conversation, pack: BrandPack, decision: Decision, now: datetime,
-                 situation: Situation) -> _Turn:
+    def _decided(
+        self, conv: Conversation, pack: BrandPack, decision: Decision, now: datetime, situation: Situation
+    ) -> _Turn:
         entries = self.content.entries[pack.id]
         if any(not c.entry_id.startswith("tree:") and c.entry_id not in entries for c in decision.candidates):
             # an admin removed an entry this very moment: decide without it
@@ -642,20 +754,31 @@ class Engine:
         best = decision.best
         best_entry = entries.get(best.entry_id) if best is not None else None
         out_of_scope = decision.outcome == "answer" and best_entry is not None and best_entry.kind == "oos"
-        doubtful = best is not None and out_of_scope and len(decision.candidates) > 1 \
+        doubtful = (
+            best is not None
+            and out_of_scope
+            and len(decision.candidates) > 1
             and decision.candidates[1].score > best.score
+        )
         if not out_of_scope or (doubtful and situation.dates):  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
-            turn = self._situational(conv, pack, situation, list(decision.tokens), entry_id, now,
-                                     score=best.score if best else None)
+            turn = self._situational(
+                conv, pack, situation, list(decision.tokens), entry_id, now, score=best.score if best else None
+            )
             if turn is not None:
                 return turn
         if decision.outcome == "answer" and best is not None and best.entry_id.startswith("tree:"):
             return self._offer_tree(conv, pack, best.entry_id[5:], now, score=best.score)
         if decision.outcome == "answer" and best is not None:
             turn = self._answer(conv, pack, entries[best.entry_id], now, score=best.score)
-            tree = next((c.entry_id[5:] for c in decision.candidates[1:]
-                         if c.entry_id.startswith("tree:") and c.score >= 0.75 * best.score), None)
+            tree = next(
+                (
+                    c.entry_id[5:]
+                    for c in decision.candidates[1:]
+                    if c.entry_id.startswith("tree:") and c.score >= 0.75 * best.score
+                ),
+                None,
+            )
             if tree is not None and entries[best.entry_id].kind == "faq" and turn.replies:
                 title = self.content.trees[tree].title(conv.lang)
                 button = Button(self._message(pack, "button_ts_start", conv.lang, now, title=title), f"tsstart:{tree}")
@@ -675,14 +798,30 @@ class Engine:
             buttons.append(Button(self._message(pack, "button_none", conv.lang, now), "none"))
             conv.offer(buttons)
             text = self._message(pack, "clarify", conv.lang, now, options=titles)
-            return _Turn("clarify", best.entry_id if best else None, best.score if best else None,
-                         [Reply(text, tuple(buttons))])
-        return self._dont_know(conv, pack, now, outcome="unknown",
-                               score=best.score if best else None, entry_id=best.entry_id if best else None)
+            return _Turn(
+                "clarify", best.entry_id if best else None, best.score if best else None, [Reply(text, tuple(buttons))]
+            )
+        return self._dont_know(
+            conv,
+            pack,
+            now,
+            outcome="unknown",
+            score=best.score if best else None,
+            entry_id=best.entry_id if best else None,
+        )
 
-    def _situational(self, conv: Conversation, pack: BrandPack, situation: Situation, tokens: list[str],
-                     entry_id: str | None, now: datetime, *, score: float | None = None,
-                     answered: bool = False) -> _Turn | None:
+    def _situational(
+        self,
+        conv: Conversation,
+        pack: BrandPack,
+        situation: Situation,
+        tokens: list[str],
+        entry_id: str | None,
+        now: datetime,
+        *,
+        score: float | None = None,
+        answered: bool = False,
+    ) -> _Turn | None:
         """Apply the policy to the customer's situation; None when it has nothing to add."""
         today = _local(now, pack).date()
         advice = self.advisor.advise(pack, situation, tokens, entry_id, today)
@@ -704,17 +843,23 @@ class Engine:
         if advice.ask is not None:
             name, extra = advice.ask
             texts.append(self._render_part(pack, name, conv.lang, context, extra))
-            buttons.extend(Button(self._choice_label(pack, label, data, conv.lang, now), data)
-                           for label, data in advice.choices)
-            conv.state["pending"] = {"situation": situation.to_state(), "tokens": tokens, "entry": entry_id,
-                                     "need": advice.need}
+            buttons.extend(
+                Button(self._choice_label(pack, label, data, conv.lang, now), data) for label, data in advice.choices
+            )
+            conv.state["pending"] = {
+                "situation": situation.to_state(),
+                "tokens": tokens,
+                "entry": entry_id,
+                "need": advice.need,
+            }
         conv.offer(buttons)
         conv.state["situation"] = situation.to_state()
         outcome = "advised" if advice.parts else "asked"
         return _Turn(outcome, entry_id, score, [Reply("\n".join(texts), tuple(buttons))])
 
-    def _render_part(self, pack: BrandPack, name: str, lang: str, context: Mapping[str, Any],
-                     extra: Mapping[str, Any]) -> str:
+    def _render_part(
+        self, pack: BrandPack, name: str, lang: str, context: Mapping[str, Any], extra: Mapping[str, Any]
+    ) -> str:
         return self.content.render_message(pack.id, name, lang, {**context, **extra})
 
     def _choice_label(self, pack: BrandPack, label: str, data: str, lang: str, now: datetime) -> str:
@@ -725,8 +870,9 @@ class Engine:
         if data.startswith("date:"):
             from datetime import date as _date
 
-            return self.content.render_message(pack.id, "date_label", lang,
-                                               {**base_context(pack, now), "d": _date.fromisoformat(data[5:])})
+            return self.content.render_message(
+                pack.id, "date_label", lang, {**base_context(pack, now), "d": _date.fromisoformat(data[5:])}
+            )
         return label
 
     def _candidate_button(self, pack: BrandPack, candidate: str, lang: str) -> Button:
@@ -738,22 +884,31 @@ class Engine:
 
     # -- guided troubleshooting --------------------------------------------------------------------
 
-    def _offer_tree(self, conv: Conversation, pack: BrandPack, tree_id: str, now: datetime, *,
-                    score: float | None) -> _Turn:
+    def _offer_tree(
+        self, conv: Conversation, pack: BrandPack, tree_id: str, now: datetime, *, score: float | None
+    ) -> _Turn:
         tree = self.content.trees[tree_id]
         title = tree.title(conv.lang)
-        buttons = [Button(self._message(pack, "button_ts_start", conv.lang, now, title=title), f"tsstart:{tree_id}"),
-                   Button(self._message(pack, "button_no_thanks", conv.lang, now), "ts:leave")]
+        buttons = [
+            Button(self._message(pack, "button_ts_start", conv.lang, now, title=title), f"tsstart:{tree_id}"),
+            Button(self._message(pack, "button_no_thanks", conv.lang, now), "ts:leave"),
+        ]
         conv.offer(buttons)
-        return _Turn("troubleshoot_offered", f"tree:{tree_id}", score,
-                     [Reply(self._message(pack, "ts_offer", conv.lang, now, title=title), tuple(buttons))])
+        return _Turn(
+            "troubleshoot_offered",
+            f"tree:{tree_id}",
+            score,
+            [Reply(self._message(pack, "ts_offer", conv.lang, now, title=title), tuple(buttons))],
+        )
 
     def _choose_tree(self, conv: Conversation, pack: BrandPack, now: datetime) -> _Turn:
-        buttons = [Button(t.title(conv.lang), f"tsstart:{t.id}") for t in self.content.trees.values()
-                   if t.for_brand(pack.id)]
+        buttons = [
+            Button(t.title(conv.lang), f"tsstart:{t.id}") for t in self.content.trees.values() if t.for_brand(pack.id)
+        ]
         conv.offer(buttons)
-        return _Turn("troubleshoot_menu", replies=[Reply(self._message(pack, "ts_choose", conv.lang, now),
-                                                         tuple(buttons))])
+        return _Turn(
+            "troubleshoot_menu", replies=[Reply(self._message(pack, "ts_choose", conv.lang, now), tuple(buttons))]
+        )
 
     def _walk_press(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> _Turn:
         if data.startswith("tsstart:"):
@@ -788,8 +943,15 @@ class Engine:
         walk = conv.state.pop("walk", None)
         conv.state.pop("buttons", None)
         if walk is not None:
-            self.store.record_walk(user=conv.user, brand=pack.id, tree=walk["tree"], leaf=walk["path"][-1],
-                                   outcome="left", tried=[], at=now)
+            self.store.record_walk(
+                user=conv.user,
+                brand=pack.id,
+                tree=walk["tree"],
+                leaf=walk["path"][-1],
+                outcome="left",
+                tried=[],
+                at=now,
+            )
         name = "ts_declined" if declined else "ts_left"
         return _Turn("troubleshoot_left", replies=[Reply(self._message(pack, name, conv.lang, now))])
 
@@ -807,15 +969,16 @@ class Engine:
             depth = len(walk["path"])  # buttons name the step they belong to: a stale or double tap can't walk on
             buttons = [Button(o.label(conv.lang), f"ts:{depth}.{i}") for i, o in enumerate(step.options)]
             if len(walk["path"]) > 1:
-                buttons += [Button(self._message(pack, "button_back", conv.lang, now), f"ts:{depth}.back"),
-                            Button(self._message(pack, "button_restart", conv.lang, now), f"ts:{depth}.restart")]
+                buttons += [
+                    Button(self._message(pack, "button_back", conv.lang, now), f"ts:{depth}.back"),
+                    Button(self._message(pack, "button_restart", conv.lang, now), f"ts:{depth}.restart"),
+                ]
             buttons.append(Button(self._message(pack, "button_leave", conv.lang, now), "ts:leave"))
             conv.offer(buttons)
             return _Turn("troubleshoot_step", f"tree:{tree.id}", replies=[Reply(text, tuple(buttons))])
         return self._walk_end(conv, pack, tree, step.id, text, now)
 
-    def _walk_end(self, conv: Conversation, pack: BrandPack, tree: Tree, leaf: str, text: str,
-                  now: datetime) -> _Turn:
+    def _walk_end(self, conv: Conversation, pack: BrandPack, tree: Tree, leaf: str, text: str, now: datetime) -> _Turn:
         walk = conv.state.pop("walk")
         context = base_context(pack, now)
         tried = []
@@ -823,8 +986,9 @@ class Engine:
             question = _first_sentence(self.content.render_step(pack.id, tree, step_id, conv.lang, context))
             tried.append(f"{question} — {tree.steps[step_id].options[answer].label(conv.lang)}")
         outcome = tree.steps[leaf].outcome or "consultant"
-        walk_id = self.store.record_walk(user=conv.user, brand=pack.id, tree=tree.id, leaf=leaf, outcome=outcome,
-                                         tried=tried, at=now)
+        walk_id = self.store.record_walk(
+            user=conv.user, brand=pack.id, tree=tree.id, leaf=leaf, outcome=outcome, tried=tried, at=now
+        )
         replies = [Reply(text)]
         if outcome == "solved":
             buttons = [Button(str(n), f"rate:{n}") for n in range(1, 6)]
@@ -833,15 +997,17 @@ class Engine:
             replies.append(Reply(self._message(pack, "ts_rate", conv.lang, now), tuple(buttons)))
         elif outcome == "repair":
             conv.state["rma_from_walk"] = {"fault": tree.title(conv.lang), "tried": tried}
-            buttons = [Button(self._message(pack, "rma_button_start", conv.lang, now), "rma:start"),
-                       Button(self._message(pack, "button_consultant", conv.lang, now), "consultant:walk")]
+            buttons = [
+                Button(self._message(pack, "rma_button_start", conv.lang, now), "rma:start"),
+                Button(self._message(pack, "button_consultant", conv.lang, now), "consultant:walk"),
+            ]
             if "rma-procedure" in self.content.entries[pack.id]:
                 title = self.content.entries[pack.id]["rma-procedure"].title(conv.lang)
-                buttons.append(Button(self._message(pack, "button_more", conv.lang, now, title=title),
-                                      "faq:rma-procedure"))
+                buttons.append(
+                    Button(self._message(pack, "button_more", conv.lang, now, title=title), "faq:rma-procedure")
+                )
             conv.offer(buttons)
-            replies.append(Reply(self._message(pack, "ts_repair", conv.lang, now, tried=tried),
-                                 tuple(buttons)))
+            replies.append(Reply(self._message(pack, "ts_repair", conv.lang, now, tried=tried), tuple(buttons)))
         else:
             button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant:walk")
             conv.offer([button])
@@ -867,8 +1033,16 @@ class Engine:
         leads = {self._leads[pack.id].get(c.entry_id) for c in decision.candidates}
         return len(leads) == 1 and None not in leads
 
-    def _answer(self, conv: Conversation, pack: BrandPack, entry: Entry, now: datetime, *,
-                score: float | None, handoff: bool = True) -> _Turn:
+    def _answer(
+        self,
+        conv: Conversation,
+        pack: BrandPack,
+        entry: Entry,
+        now: datetime,
+        *,
+        score: float | None,
+        handoff: bool = True,
+    ) -> _Turn:
         if entry.kind == "handoff" and handoff and self.consultants:
             return self._handoff(conv, pack, now, "asked")
         if entry.kind == "oos":
@@ -879,8 +1053,16 @@ class Engine:
         conv.state["last_entry"] = entry.id
         return _Turn("answered", entry.id, score, [Reply(text)])
 
-    def _dont_know(self, conv: Conversation, pack: BrandPack, now: datetime, *, outcome: str,
-                   score: float | None = None, entry_id: str | None = None) -> _Turn:
+    def _dont_know(
+        self,
+        conv: Conversation,
+        pack: BrandPack,
+        now: datetime,
+        *,
+        outcome: str,
+        score: float | None = None,
+        entry_id: str | None = None,
+    ) -> _Turn:
         button = Button(self._message(pack, "button_consultant", conv.lang, now), "consultant")
         conv.offer([button])
         text = self._message(pack, "dont_know", conv.lang, now)
@@ -914,8 +1096,9 @@ class Engine:
                 situation = with_category(situation, data[4:])
             else:
                 situation = settle_date(situation, date.fromisoformat(data[5:])) or situation
-            turn = self._situational(conv, pack, situation, pending.get("tokens", []), pending.get("entry"), now,
-                                     answered=True)
+            turn = self._situational(
+                conv, pack, situation, pending.get("tokens", []), pending.get("entry"), now, answered=True
+            )
             if turn is not None:
                 return turn
         if data.startswith("faq:") and data[4:] in entries:
@@ -934,8 +1117,9 @@ class Engine:
             return self._rate(conv, pack, data, now)
         if data == "none":  # none of the offered entries: the question goes to the admins' inbox
             if conv.state.get("q"):
-                self.store.add_unanswered(brand=pack.id, user=conv.user, text=conv.state["q"], reason="none_fit",
-                                          entry_id=None, at=now)
+                self.store.add_unanswered(
+                    brand=pack.id, user=conv.user, text=conv.state["q"], reason="none_fit", entry_id=None, at=now
+                )
             return self._dont_know(conv, pack, now, outcome="unknown")
         return _Turn("unknown_button", replies=[Reply(self._message(pack, "unknown_button", conv.lang, now))])
 

@@ -124,12 +124,17 @@ def entry_from_table(raw: Any, path: Path, brand: str, where: str = "entry") -> 
         if key not in ENTRY_KEYS:
             raise FaqError(path, f"{where}.{key}", "unknown key")
     return Entry(
-        id=entry_id, kind=kind,
+        id=entry_id,
+        kind=kind,
         titles=lang_table(path, f"{where}.title", raw.get("title")),
         phrasings=tuple(p.strip() for p in phrasings),
-        answers=({} if kind == "oos" and "answer" not in raw
-                 else lang_table(path, f"{where}.answer", raw.get("answer"))),
-        sources=tuple(sources), file=path, brand=brand, topics=tuple(topics),
+        answers=(
+            {} if kind == "oos" and "answer" not in raw else lang_table(path, f"{where}.answer", raw.get("answer"))
+        ),
+        sources=tuple(sources),
+        file=path,
+        brand=brand,
+        topics=tuple(topics),
     )
 
 
@@ -175,8 +180,11 @@ class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
 def entry_files(folder: Path) -> list[Path]:
     """The files of a FAQ folder that hold entries (not named messages, canned replies or ``_`` files)."""
-    return [path for path in sorted(folder.glob("*.toml"))
-            if path.name not in MESSAGE_FILES and path.name not in OTHER_FILES and not path.name.startswith("_")]
+    return [
+        path
+        for path in sorted(folder.glob("*.toml"))
+        if path.name not in MESSAGE_FILES and path.name not in OTHER_FILES and not path.name.startswith("_")
+    ]
 
 
 class Content:
@@ -188,8 +196,12 @@ class Content:
         loader = jinja2.FileSystemLoader(str(faq_dir / COMMON / "templates"))
         # sandboxed: admins write answers from a chat, and a template must not reach beyond the pack's values
         self.env = _Sandbox(
-            loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
-            trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False,
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=False,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
         )
         self._compiled: dict[str, jinja2.Template] = {}
         self.message_paths: dict[tuple[str, str], Path] = {}
@@ -293,8 +305,10 @@ class Content:
 
     def message_text(self, brand: str, name: str, lang: str) -> tuple[str, str, Path]:
         """The wording of a shared message, the brand's own first; returns (source, lang, file)."""
-        for table, folder in ((self.brand_messages.get(brand, {}), self.faq_dir / brand),
-                              (self.messages, self.faq_dir / COMMON)):
+        for table, folder in (
+            (self.brand_messages.get(brand, {}), self.faq_dir / brand),
+            (self.messages, self.faq_dir / COMMON),
+        ):
             if name in table:
                 texts = table[name]
                 use = lang if lang in texts else "en"
@@ -307,8 +321,9 @@ class Content:
         template = self.template((brand, f"msg:{name}", use), source, file, f"{name}.{use}")
         return self._render(template, {**context, "lang": use}, file, f"{name}.{use}")
 
-    def render_source(self, brand: str, name: str, texts: Mapping[str, str], lang: str, context: Mapping[str, Any],
-                      file: Path) -> str:
+    def render_source(
+        self, brand: str, name: str, texts: Mapping[str, str], lang: str, context: Mapping[str, Any], file: Path
+    ) -> str:
         """Render wording kept outside the message files (a canned reply): ``texts`` by language."""
         use = lang if lang in texts else "en"
         template = self.template((brand, name, use), texts[use], file, f"{name}.{use}")
@@ -370,9 +385,21 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
         for name in names:
             for lang in LANGUAGES:
                 for feature in ("troubleshoot", "rma", "status") if name == "not_available" else ("rma",):
-                    content.render_message(brand, name, lang, {**context, "limit": 1, "options": ["x"], "title": "x",
-                                                               "feature": feature, "command": "/x", "tried": ["x — y"],
-                                                               "rating": 5})
+                    content.render_message(
+                        brand,
+                        name,
+                        lang,
+                        {
+                            **context,
+                            "limit": 1,
+                            "options": ["x"],
+                            "title": "x",
+                            "feature": feature,
+                            "command": "/x",
+                            "tried": ["x — y"],
+                            "rating": 5,
+                        },
+                    )
         today = _CHECK_MOMENT.date()
         for situation in sample_situations(pack, today):
             advice = advisor.advise(pack, situation, [], None, today)

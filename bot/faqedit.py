@@ -52,8 +52,11 @@ def check_entry(content: Content, pack: BrandPack, entry: Entry, now: datetime |
             if not text.strip():
                 raise FaqError(entry.file, f"entry[{entry.id}].answer.{lang}", "renders as an empty answer")
             if len(text) > 4000:
-                raise FaqError(entry.file, f"entry[{entry.id}].answer.{lang}",
-                               f"renders to {len(text)} characters; Telegram shows at most 4096")
+                raise FaqError(
+                    entry.file,
+                    f"entry[{entry.id}].answer.{lang}",
+                    f"renders to {len(text)} characters; Telegram shows at most 4096",
+                )
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,9 @@ class FaqBook:
     def __init__(self, content: Content, store: Store) -> None:
         self.content = content
         self.store = store
-        self.base: dict[str, dict[str, Entry]] = {brand: dict(entries)
-                                                  for brand, entries in content.file_entries.items()}
+        self.base: dict[str, dict[str, Entry]] = {
+            brand: dict(entries) for brand, entries in content.file_entries.items()
+        }
         self.version = -1
         # overlay rows not applied: ("render", the error) when they no longer render; ("files", "") when the
         # faq/ files changed the entry since the admin did (the files are newer: a deploy wins over an old edit)
@@ -101,8 +105,9 @@ class FaqBook:
                     continue
                 files_now = self._base_table(brand, entry_id)
                 if base is not UNKNOWN and base != files_now:
-                    log.warning("faq/ changed %s/%s after an admin did; customers get the files' version",
-                                brand, entry_id)
+                    log.warning(
+                        "faq/ changed %s/%s after an admin did; customers get the files' version", brand, entry_id
+                    )
                     broken[(brand, entry_id)] = ("files", "")
                     continue
                 if table is None:
@@ -115,8 +120,9 @@ class FaqBook:
                         result = entry_from_table(table, _where(brand, entry_id), brand)
                         check_entry(self.content, self.content.packs[brand], result)
                     except FaqError as exc:  # the pack changed under it: customers keep the file's answer
-                        log.error("the edited FAQ entry %s/%s no longer renders, using faq/'s: %s", brand, entry_id,
-                                  exc)
+                        log.error(
+                            "the edited FAQ entry %s/%s no longer renders, using faq/'s: %s", brand, entry_id, exc
+                        )
                         result = exc
                 checked[key] = result
                 if isinstance(result, FaqError):
@@ -147,8 +153,18 @@ class FaqBook:
         base = self.base[brand].get(entry_id)
         return entry_table(base) if base is not None else None
 
-    def change(self, *, brand: str, entry_id: str, after: Mapping[str, Any] | None, action: str, by: str,
-               at: datetime, expect: int, undoes: int | None = None) -> int:
+    def change(
+        self,
+        *,
+        brand: str,
+        entry_id: str,
+        after: Mapping[str, Any] | None,
+        action: str,
+        by: str,
+        at: datetime,
+        expect: int,
+        undoes: int | None = None,
+    ) -> int:
         """Store a checked change with its history and make it live; returns the change's id.
 
         ``expect`` is the entry's latest change id when the admin looked (FaqConflict if there is a newer one).
@@ -156,9 +172,19 @@ class FaqBook:
         before = self.table(brand, entry_id)
         base = self._base_table(brand, entry_id)
         after_table = dict(after) if after is not None else None
-        return self.store.faq_change(brand=brand, entry_id=entry_id, action=action, by=by, at=at, before=before,
-                                     after=after_table, override=after_table != base, base=base, expect=expect,
-                                     undoes=undoes)
+        return self.store.faq_change(
+            brand=brand,
+            entry_id=entry_id,
+            action=action,
+            by=by,
+            at=at,
+            before=before,
+            after=after_table,
+            override=after_table != base,
+            base=base,
+            expect=expect,
+            undoes=undoes,
+        )
 
     def undo_target(self, brand: str, change: Mapping[str, Any]) -> dict[str, Any] | None:
         """What undoing ``change`` brings back.
@@ -233,8 +259,11 @@ def entry_toml(table: Mapping[str, Any]) -> str:
         elif isinstance(value, list):
             items = [_basic(v) for v in value]
             one_line = f"{key} = [{', '.join(items)}]"
-            lines.append(one_line if len(one_line) <= 100 and len(items) <= 3
-                         else f"{key} = [\n" + "".join(f"    {item},\n" for item in items) + "]")
+            lines.append(
+                one_line
+                if len(one_line) <= 100 and len(items) <= 3
+                else f"{key} = [\n" + "".join(f"    {item},\n" for item in items) + "]"
+            )
         else:
             lines.append(f"{key} = {_basic(str(value))}")
     text = "\n".join(lines) + "\n"
@@ -356,8 +385,12 @@ def read_folder(book: FaqBook, folder: Path) -> dict[str, dict[str, Entry]]:
         raise FaqError(folder, "(folder)", "not found")
     differs = _non_entry_differences(book.content.faq_dir, folder)
     if differs:
-        raise FaqError(folder / differs[0], "(file)", "differs from faq/: an import changes FAQ entries only; "
-                                                      "change messages, templates and matching in the repository")
+        raise FaqError(
+            folder / differs[0],
+            "(file)",
+            "differs from faq/: an import changes FAQ entries only; "
+            "change messages, templates and matching in the repository",
+        )
     content = Content(folder, book.content.packs)
     problems: list[FaqError] = []
     for brand, entries in content.entries.items():
@@ -379,6 +412,7 @@ def read_folder(book: FaqBook, folder: Path) -> dict[str, dict[str, Entry]]:
 
 def _non_entry_differences(faq_dir: Path, folder: Path) -> list[str]:
     """Files other than FAQ entry files that are not the same in both folders (relative paths)."""
+
     def others(root: Path) -> set[str]:
         entry_paths = {path for folder in root.iterdir() if folder.is_dir() for path in entry_files(folder)}
         found = set()
@@ -414,15 +448,28 @@ def import_faq(book: FaqBook, folder: Path, *, by: str, at: datetime, dry_run: b
     for change in changes:
         gone = book.content.entries[change.brand].get(change.entry_id)
         if change.after is None and gone is not None and gone.kind != "faq":
-            raise FaqError(folder / change.brand, change.entry_id,
-                           f"a {gone.kind} entry is part of how the bot behaves: change it, don't leave it out")
+            raise FaqError(
+                folder / change.brand,
+                change.entry_id,
+                f"a {gone.kind} entry is part of how the bot behaves: change it, don't leave it out",
+            )
     if dry_run or not changes:
         return changes
     rows = []
     for change in changes:
         base = book._base_table(change.brand, change.entry_id)
-        rows.append({"brand": change.brand, "entry_id": change.entry_id, "action": "import", "by": by, "at": at,
-                     "before": change.before, "after": change.after, "override": change.after != base,
-                     "base": base})
+        rows.append(
+            {
+                "brand": change.brand,
+                "entry_id": change.entry_id,
+                "action": "import",
+                "by": by,
+                "at": at,
+                "before": change.before,
+                "after": change.after,
+                "override": change.after != base,
+                "base": base,
+            }
+        )
     book.store.faq_changes_at_once(rows, expect_version=version)
     return changes  # engines take them in at their next look (Engine.sync_faq)

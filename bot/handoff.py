@@ -94,8 +94,13 @@ class HandoffRules:
         if not isinstance(settings, dict):
             raise FaqError(path, "handoff", "missing [handoff] table")
         numbers = {}
-        for key in ("misunderstandings", "reopen_minutes", "card_exchanges", "ack_every_minutes",
-                    "opening_sweep_seconds"):
+        for key in (
+            "misunderstandings",
+            "reopen_minutes",
+            "card_exchanges",
+            "ack_every_minutes",
+            "opening_sweep_seconds",
+        ):
             value = settings.get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise FaqError(path, f"handoff.{key}", f"expected a whole number of at least 1, got {value!r}")
@@ -111,16 +116,26 @@ class HandoffRules:
                 lists[key] = tuple(re.compile(p) for p in raw)
             except re.error as exc:
                 raise FaqError(patterns_path, key, f"bad pattern: {exc}") from None
-        return cls(misunderstandings=numbers["misunderstandings"], reopen_minutes=numbers["reopen_minutes"],
-                   card_exchanges=numbers["card_exchanges"], ack_every_minutes=numbers["ack_every_minutes"],
-                   sweep_seconds=numbers["opening_sweep_seconds"], settings=settings,
-                   patterns=lists["asks_for_person"], vetoes=lists["not_asking"], closings=lists["closing"])
+        return cls(
+            misunderstandings=numbers["misunderstandings"],
+            reopen_minutes=numbers["reopen_minutes"],
+            card_exchanges=numbers["card_exchanges"],
+            ack_every_minutes=numbers["ack_every_minutes"],
+            sweep_seconds=numbers["opening_sweep_seconds"],
+            settings=settings,
+            patterns=lists["asks_for_person"],
+            vetoes=lists["not_asking"],
+            closings=lists["closing"],
+        )
 
     def asks_for_person(self, text: str) -> bool:
         """Whether a message asks for a human ("real person", "人工", "gặp nhân viên"…), not about a feature."""
         folded = fold(text).strip()
-        return len(folded) <= 300 and any(p.search(folded) for p in self.patterns) \
+        return (
+            len(folded) <= 300
+            and any(p.search(folded) for p in self.patterns)
             and not any(p.search(folded) for p in self.vetoes)
+        )
 
     def about_detection(self, text: str) -> bool:
         """Whether a message is about a camera's person detection rather than asking for a person."""
@@ -148,8 +163,9 @@ class Canned:
 
     def __init__(self, faq_dir: Path, brands: Sequence[str]) -> None:
         shared = self._load(faq_dir / "_common" / "canned.toml", required=True)
-        self.replies = {brand: {**shared, **self._load(faq_dir / brand / "canned.toml", required=False)}
-                        for brand in brands}
+        self.replies = {
+            brand: {**shared, **self._load(faq_dir / brand / "canned.toml", required=False)} for brand in brands
+        }
 
     @staticmethod
     def _load(path: Path, *, required: bool) -> dict[str, CannedReply]:
@@ -180,8 +196,16 @@ class Canned:
 class Desk:
     """Tickets between customers and consultants."""
 
-    def __init__(self, *, rules: HandoffRules, canned: Canned, content: Content, store: Store,
-                 packs: Mapping[str, BrandPack], default_brand: str) -> None:
+    def __init__(
+        self,
+        *,
+        rules: HandoffRules,
+        canned: Canned,
+        content: Content,
+        store: Store,
+        packs: Mapping[str, BrandPack],
+        default_brand: str,
+    ) -> None:
         self.rules = rules
         self.canned = canned
         self.content = content
@@ -229,23 +253,48 @@ class Desk:
         is_open = times["closes"] is not None
 
         def posting(ticket_id: int) -> list[tuple[str, Mapping[str, Any]]]:
-            ticket = {"id": ticket_id, "user": conv.user, "brand": pack.id, "lang": conv.lang, "reason": reason,
-                      "status": "waiting", "opened_at": now.isoformat(), "reopened": 0, "claimed_name": None}
+            ticket = {
+                "id": ticket_id,
+                "user": conv.user,
+                "brand": pack.id,
+                "lang": conv.lang,
+                "reason": reason,
+                "status": "waiting",
+                "opened_at": now.isoformat(),
+                "reopened": 0,
+                "claimed_name": None,
+            }
             return [(staff_target(conv.user), r.to_dict()) for r in self._posting(ticket, conv, pack, now)]
 
-        ticket, created = self.store.open_ticket(user=conv.user, brand=pack.id, lang=conv.lang, reason=reason,
-                                                 at=now, posted=is_open, notices=posting if is_open else lambda _: ())
+        ticket, created = self.store.open_ticket(
+            user=conv.user,
+            brand=pack.id,
+            lang=conv.lang,
+            reason=reason,
+            at=now,
+            posted=is_open,
+            notices=posting if is_open else lambda _: (),
+        )
         t = label(ticket)
         if not created:
-            text = self.say(pack, "handoff_already", conv.lang, now, t=t, claimed=ticket["status"] == "claimed",
-                            posted=ticket["posted_at"] is not None,
-                            name=_first(ticket["claimed_name"]), **times)
+            text = self.say(
+                pack,
+                "handoff_already",
+                conv.lang,
+                now,
+                t=t,
+                claimed=ticket["status"] == "claimed",
+                posted=ticket["posted_at"] is not None,
+                name=_first(ticket["claimed_name"]),
+                **times,
+            )
             return Said("handoff_already", [Reply(text)])
         name = "handoff_in_hours" if is_open else "handoff_out_of_hours"
         return Said(f"handoff_{reason}", [Reply(self.say(pack, name, conv.lang, now, t=t, reason=reason, **times))])
 
-    def customer(self, conv: Conversation, pack: BrandPack, message: Message, ticket: Mapping[str, Any],
-                 now: datetime) -> Said:
+    def customer(
+        self, conv: Conversation, pack: BrandPack, message: Message, ticket: Mapping[str, Any], now: datetime
+    ) -> Said:
         """Something the customer sent while a ticket is open: kept, and relayed when consultants have it."""
         text = (message.text or "").strip()
         if message.edited and text:
@@ -257,8 +306,15 @@ class Desk:
         media = [{"kind": m.kind, "ref": m.ref} for m in message.media]
         posted = ticket["posted_at"] is not None
         relay = [(staff_target(conv.user), Reply(shown, media=message.media).to_dict())] if posted else []
-        self.store.add_ticket_message(int(ticket["id"]), at=now, direction="customer", by=conv.user,
-                                      text=shown or None, media=media, notices=relay)
+        self.store.add_ticket_message(
+            int(ticket["id"]),
+            at=now,
+            direction="customer",
+            by=conv.user,
+            text=shown or None,
+            media=media,
+            notices=relay,
+        )
         times = self._times(conv, pack, now)
         if posted and times["closes"] is not None:
             return Said("relayed")  # consultants are at work and see it in the topic: the bot stays quiet
@@ -274,39 +330,61 @@ class Desk:
         t = label(ticket)
         staff = Reply(self.say(pack, "handoff_staff_left", "en", now, t=t))
         told = [(staff_target(conv.user), staff.to_dict())] if ticket["posted_at"] else []  # unseen: no news
-        self.store.change_ticket(int(ticket["id"]), at=now, expect=OPEN, status="closed", closed_at=now.isoformat(),
-                                 closed_by="customer", posted_at=ticket["posted_at"] or now.isoformat(), notices=told)
+        self.store.change_ticket(
+            int(ticket["id"]),
+            at=now,
+            expect=OPEN,
+            status="closed",
+            closed_at=now.isoformat(),
+            closed_by="customer",
+            posted_at=ticket["posted_at"] or now.isoformat(),
+            notices=told,
+        )
         return Reply(self.say(pack, "handoff_left", conv.lang, now, t=t))
 
     def reopenable(self, user: str, now: datetime) -> dict[str, Any] | None:
         """The ticket a consultant closed a short while ago, which a new message from the customer reopens."""
         last = self.store.last_ticket(user)
-        if last is None or last["status"] != "closed" or not last["closed_at"] \
-                or last["closed_by"] in ("customer", "ban"):
+        if (
+            last is None
+            or last["status"] != "closed"
+            or not last["closed_at"]
+            or last["closed_by"] in ("customer", "ban")
+        ):
             return None
         if now - datetime.fromisoformat(last["closed_at"]) > timedelta(minutes=self.rules.reopen_minutes):
             return None
         return last
 
-    def reopen(self, conv: Conversation, pack: BrandPack, message: Message, ticket: Mapping[str, Any],
-               now: datetime) -> Said | None:
+    def reopen(
+        self, conv: Conversation, pack: BrandPack, message: Message, ticket: Mapping[str, Any], now: datetime
+    ) -> Said | None:
         """Reopen a recently closed ticket with the customer's new message; None if it cannot be reopened."""
         if self.store.banned(conv.user):
             return None
         status = "claimed" if ticket["claimed_by"] else "waiting"
         t = label(ticket)
         staff = Reply(self.say(pack, "handoff_staff_reopened", "en", now, t=t, name=_first(ticket["claimed_name"])))
-        if not self.store.change_ticket(int(ticket["id"]), at=now, expect=("closed",), status=status,
-                                        closed_at=None, closed_by=None, reopened=int(ticket["reopened"] or 0) + 1,
-                                        posted_at=ticket["posted_at"] or now.isoformat(),
-                                        notices=[(staff_target(conv.user), staff.to_dict())]):
+        if not self.store.change_ticket(
+            int(ticket["id"]),
+            at=now,
+            expect=("closed",),
+            status=status,
+            closed_at=None,
+            closed_by=None,
+            reopened=int(ticket["reopened"] or 0) + 1,
+            posted_at=ticket["posted_at"] or now.isoformat(),
+            notices=[(staff_target(conv.user), staff.to_dict())],
+        ):
             return None
         reopened = self.store.ticket(int(ticket["id"]))
         assert reopened is not None
         self.store.change_ticket(int(ticket["id"]), at=now, last_ack=now.isoformat())
         self.customer(conv, pack, message, {**reopened, "last_ack": now.isoformat()}, now)
-        return Said("handoff_reopened", [Reply(self.say(pack, "handoff_reopened", conv.lang, now, t=t,
-                                                        **self._times(conv, pack, now)))])
+        return Said(
+            "handoff_reopened",
+            [Reply(self.say(pack, "handoff_reopened", conv.lang, now, t=t, **self._times(conv, pack, now)))],
+        )
 
     def rate(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> Said | None:
         """A 1–5 rating pressed after a ticket was closed (``hrate:<ticket>:<n>``); None if it isn't valid."""
@@ -318,8 +396,9 @@ class Desk:
             return None
         n = int(parts[2])
         staff = Reply(self.say(pack, "handoff_staff_rated", "en", now, t=label(ticket), n=n))
-        self.store.change_ticket(int(ticket["id"]), at=now, rating=n, notices=[(staff_target(conv.user),
-                                                                                staff.to_dict())])
+        self.store.change_ticket(
+            int(ticket["id"]), at=now, rating=n, notices=[(staff_target(conv.user), staff.to_dict())]
+        )
         return Said("handoff_rated", [Reply(self.say(pack, "handoff_rated", conv.lang, now, n=n))])
 
     # -- what consultants see --------------------------------------------------------------------------------
@@ -330,9 +409,14 @@ class Desk:
         if ticket is None:
             return None
         conv, pack = self._conv(user)
-        return self.say(pack, "handoff_staff_title", "en", datetime.fromisoformat(ticket["opened_at"]),
-                        who=self._who(conv),
-                        t=label(ticket))[:128]
+        return self.say(
+            pack,
+            "handoff_staff_title",
+            "en",
+            datetime.fromisoformat(ticket["opened_at"]),
+            who=self._who(conv),
+            t=label(ticket),
+        )[:128]
 
     def card(self, user: str, now: datetime) -> Reply | None:
         """The context card of the customer's newest ticket (for a topic made again after it was deleted)."""
@@ -352,8 +436,9 @@ class Desk:
             replies.append(Reply("", media=media))
         return replies
 
-    def _card(self, ticket: Mapping[str, Any], conv: Conversation, pack: BrandPack, now: datetime, *,
-              left: list[str]) -> Reply:
+    def _card(
+        self, ticket: Mapping[str, Any], conv: Conversation, pack: BrandPack, now: datetime, *, left: list[str]
+    ) -> Reply:
         opened = datetime.fromisoformat(ticket["opened_at"]).astimezone(pack.timezone)
         rmas = self.store.rmas(user=conv.user, limit=3)
         draft = conv.state.get("rma")
@@ -365,25 +450,50 @@ class Desk:
         walk_view = None
         if walk is not None:
             tree = self.content.trees.get(walk["tree"])
-            walk_view = {"title": tree.title("en") if tree else walk["tree"], "outcome": walk["outcome"],
-                         "at": datetime.fromisoformat(walk["at"]).astimezone(pack.timezone), "tried": walk["tried"]}
-        exchanges = [{"text": _short(e["text"]), "reply": _short(e["reply"])}
-                     for e in self.store.recent_exchanges(conv.user, self.rules.card_exchanges,
-                                                          before=ticket["opened_at"])]
+            walk_view = {
+                "title": tree.title("en") if tree else walk["tree"],
+                "outcome": walk["outcome"],
+                "at": datetime.fromisoformat(walk["at"]).astimezone(pack.timezone),
+                "tried": walk["tried"],
+            }
+        exchanges = [
+            {"text": _short(e["text"]), "reply": _short(e["reply"])}
+            for e in self.store.recent_exchanges(conv.user, self.rules.card_exchanges, before=ticket["opened_at"])
+        ]
         state = f"with {ticket['claimed_name']}" if ticket.get("status") == "claimed" else ticket.get("status", "")
-        text = self.say(pack, "handoff_staff_card", "en", now, t=label(ticket), state=state, who=self._who(conv),
-                        user=conv.user, clang=conv.lang, tz=conv.state.get("tz"), reason=ticket["reason"],
-                        opened=opened, in_hours=hours_status(pack, opened).open, reopened=ticket.get("reopened"),
-                        rmas=rmas, draft={"step": draft.get("step"), "answers": answers} if draft else None,
-                        walk=walk_view, exchanges=exchanges, left=left)
-        buttons = () if ticket.get("status") == "claimed" else (
-            Button(self.say(pack, "handoff_staff_button_claim", "en", now), f"take:{ticket['id']}"),)
+        text = self.say(
+            pack,
+            "handoff_staff_card",
+            "en",
+            now,
+            t=label(ticket),
+            state=state,
+            who=self._who(conv),
+            user=conv.user,
+            clang=conv.lang,
+            tz=conv.state.get("tz"),
+            reason=ticket["reason"],
+            opened=opened,
+            in_hours=hours_status(pack, opened).open,
+            reopened=ticket.get("reopened"),
+            rmas=rmas,
+            draft={"step": draft.get("step"), "answers": answers} if draft else None,
+            walk=walk_view,
+            exchanges=exchanges,
+            left=left,
+        )
+        buttons = (
+            ()
+            if ticket.get("status") == "claimed"
+            else (Button(self.say(pack, "handoff_staff_button_claim", "en", now), f"take:{ticket['id']}"),)
+        )
         return Reply(text, buttons)
 
     # -- the consultants' side -------------------------------------------------------------------------------
 
-    def staff(self, text: str, *, customer: str | None, by: str, name: str, media: Sequence[Media] = (),
-              now: datetime) -> list[Reply]:
+    def staff(
+        self, text: str, *, customer: str | None, by: str, name: str, media: Sequence[Media] = (), now: datetime
+    ) -> list[Reply]:
         """A consultant's message or command in the staff chat; returns what the staff chat is told.
 
         ``customer`` is the customer whose topic (or message) it was written in, None in the general chat.
@@ -440,8 +550,9 @@ class Desk:
             return []
         return self.take(ticket["user"], by=by, name=name, now=now, ticket=ticket)
 
-    def take(self, user: str, *, by: str, name: str, now: datetime,
-             ticket: Mapping[str, Any] | None = None) -> list[Reply]:
+    def take(
+        self, user: str, *, by: str, name: str, now: datetime, ticket: Mapping[str, Any] | None = None
+    ) -> list[Reply]:
         """A consultant takes a customer's ticket (reopening it if closed); the customer is told who."""
         conv, pack = self._conv(user)
         ticket = ticket or self.store.active_ticket(user) or self.store.last_ticket(user)
@@ -450,22 +561,46 @@ class Desk:
         if ticket["status"] == "claimed" and ticket["claimed_by"] == by:
             return [Reply(self.say(pack, "handoff_staff_already_yours", "en", now, t=label(ticket)))]
         if ticket["status"] == "closed" and ticket["closed_by"] in ("customer", "ban"):
-            return [Reply(self.say(pack, "handoff_staff_left_closed", "en", now, t=label(ticket),
-                                   banned=ticket["closed_by"] == "ban"))]
+            return [
+                Reply(
+                    self.say(
+                        pack,
+                        "handoff_staff_left_closed",
+                        "en",
+                        now,
+                        t=label(ticket),
+                        banned=ticket["closed_by"] == "ban",
+                    )
+                )
+            ]
         before = _first(ticket["claimed_name"]) if ticket["status"] == "claimed" else None
         t = label(ticket)
         told = Reply(self.say(pack, "handoff_claimed", conv.lang, now, t=t, name=_first(name)))
-        fields: dict[str, Any] = {"status": "claimed", "claimed_by": by, "claimed_name": name,
-                                  "claimed_at": now.isoformat(), "posted_at": ticket["posted_at"] or now.isoformat()}
+        fields: dict[str, Any] = {
+            "status": "claimed",
+            "claimed_by": by,
+            "claimed_name": name,
+            "claimed_at": now.isoformat(),
+            "posted_at": ticket["posted_at"] or now.isoformat(),
+        }
         if ticket["status"] == "closed":
             fields.update(closed_at=None, closed_by=None, reopened=int(ticket["reopened"] or 0) + 1)
-        if not self.store.change_ticket(int(ticket["id"]), at=now, expect=(ticket["status"],),
-                                        notices=[(user, told.to_dict())], **fields):
+        if not self.store.change_ticket(
+            int(ticket["id"]), at=now, expect=(ticket["status"],), notices=[(user, told.to_dict())], **fields
+        ):
             return [Reply(self.say(pack, "handoff_staff_not_open", "en", now, t=t))]
         return [Reply(self.say(pack, "handoff_staff_claimed", "en", now, t=t, name=name, before=before))]
 
-    def _to_customer(self, conv: Conversation, pack: BrandPack, text: str, media: tuple[Media, ...], by: str,
-                     name: str, now: datetime) -> tuple[list[Reply], bool]:
+    def _to_customer(
+        self,
+        conv: Conversation,
+        pack: BrandPack,
+        text: str,
+        media: tuple[Media, ...],
+        by: str,
+        name: str,
+        now: datetime,
+    ) -> tuple[list[Reply], bool]:
         """Relay a consultant's words to the customer (taking a waiting ticket); (staff replies, relayed?)."""
         ticket = self.store.active_ticket(conv.user)
         if ticket is None:
@@ -478,9 +613,15 @@ class Desk:
             shown = self.say(pack, "handoff_from_consultant", conv.lang, now, name=first, text=text)
         else:
             shown = self.say(pack, "handoff_from_consultant_media", conv.lang, now, name=first)
-        self.store.add_ticket_message(int(ticket["id"]), at=now, direction="consultant", by=by, text=text or None,
-                                      media=[{"kind": m.kind, "ref": m.ref} for m in media],
-                                      notices=[(conv.user, Reply(shown, media=media).to_dict())])
+        self.store.add_ticket_message(
+            int(ticket["id"]),
+            at=now,
+            direction="consultant",
+            by=by,
+            text=text or None,
+            media=[{"kind": m.kind, "ref": m.ref} for m in media],
+            notices=[(conv.user, Reply(shown, media=media).to_dict())],
+        )
         return said, True
 
     def _no_open_ticket(self, user: str, pack: BrandPack, now: datetime) -> Reply:
@@ -496,11 +637,20 @@ class Desk:
             return [self._no_open_ticket(user, pack, now)]
         t = label(ticket)
         who = _first(ticket["claimed_name"]) or _first(name)
-        buttons = tuple(Button(self.say(pack, "handoff_button_rate", conv.lang, now, n=n), f"hrate:{ticket['id']}:{n}")
-                        for n in range(1, 6))
+        buttons = tuple(
+            Button(self.say(pack, "handoff_button_rate", conv.lang, now, n=n), f"hrate:{ticket['id']}:{n}")
+            for n in range(1, 6)
+        )
         told = Reply(self.say(pack, "handoff_closed", conv.lang, now, t=t, name=who), buttons)
-        self.store.change_ticket(int(ticket["id"]), at=now, expect=OPEN, status="closed", closed_at=now.isoformat(),
-                                 closed_by=by, notices=[(user, told.to_dict())])
+        self.store.change_ticket(
+            int(ticket["id"]),
+            at=now,
+            expect=OPEN,
+            status="closed",
+            closed_at=now.isoformat(),
+            closed_by=by,
+            notices=[(user, told.to_dict())],
+        )
         return [Reply(self.say(pack, "handoff_staff_closed", "en", now, t=t, name=name))]
 
     def queue(self, now: datetime) -> Reply:
@@ -508,14 +658,28 @@ class Desk:
         pack = self.packs[self.default_brand]
         waiting = self.store.tickets(status="waiting")
         claimed = [self._queue_line(t, now) for t in self.store.tickets(status="claimed", limit=QUEUE_LINES)]
-        return Reply(self.say(pack, "handoff_staff_queue", "en", now, total=len(waiting),
-                              waiting=[self._queue_line(t, now) for t in waiting[:QUEUE_LINES]], claimed=claimed))
+        return Reply(
+            self.say(
+                pack,
+                "handoff_staff_queue",
+                "en",
+                now,
+                total=len(waiting),
+                waiting=[self._queue_line(t, now) for t in waiting[:QUEUE_LINES]],
+                claimed=claimed,
+            )
+        )
 
     def _queue_line(self, ticket: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         conv, pack = self._conv(ticket["user"])
-        return {"t": label(ticket), "who": self._who(conv), "brand": pack.name,
-                "posted": ticket["posted_at"] is not None, "name": _first(ticket["claimed_name"]),
-                "wait": _duration(now - datetime.fromisoformat(ticket["opened_at"]))}
+        return {
+            "t": label(ticket),
+            "who": self._who(conv),
+            "brand": pack.name,
+            "posted": ticket["posted_at"] is not None,
+            "name": _first(ticket["claimed_name"]),
+            "wait": _duration(now - datetime.fromisoformat(ticket["opened_at"])),
+        }
 
     def _canned_list(self, customer: str | None, now: datetime) -> Reply:
         pack = self._conv(customer)[1] if customer else self.packs[self.default_brand]
@@ -532,8 +696,9 @@ class Desk:
             status = self.content.render_message(pack.id, f"rma_status_{rmas[0]['status']}", conv.lang, context)
             context["r"] = {**rmas[0], "label": status}
         try:
-            text = self.content.render_source(pack.id, f"canned:{reply.name}", reply.texts, conv.lang, context,
-                                              reply.file)
+            text = self.content.render_source(
+                pack.id, f"canned:{reply.name}", reply.texts, conv.lang, context, reply.file
+            )
         except FaqError as exc:
             problem = "this customer has no RMA" if not rmas and "'r'" in str(exc) else str(exc)
             return [Reply(self.say(pack, "handoff_staff_canned_failed", "en", now, name=reply.name, problem=problem))]
@@ -547,10 +712,12 @@ class Desk:
         self.store.ban(user, by=by, at=now)
         ticket = self.store.active_ticket(user)
         if ticket is not None:
-            self.store.change_ticket(int(ticket["id"]), at=now, expect=OPEN, status="closed", closed_at=now.isoformat(),
-                                     closed_by="ban")
-        return Reply(self.say(pack, "handoff_staff_banned", "en", now, who=self._who(conv),
-                              t=label(ticket) if ticket else None))
+            self.store.change_ticket(
+                int(ticket["id"]), at=now, expect=OPEN, status="closed", closed_at=now.isoformat(), closed_by="ban"
+            )
+        return Reply(
+            self.say(pack, "handoff_staff_banned", "en", now, who=self._who(conv), t=label(ticket) if ticket else None)
+        )
 
     def _unban(self, user: str, now: datetime) -> Reply:
         conv, pack = self._conv(user)
@@ -574,9 +741,15 @@ class Desk:
         still = [t for t in self.store.tickets(status="waiting") if t["posted_at"]] if opening else []
         if not due and not still:
             return 0
-        summary = Reply(self.say(pack, "handoff_staff_opening", "en", now,
-                                 tickets=[self._queue_line(t, now) for t in sorted(due + still,
-                                                                                    key=lambda t: t["id"])]))
+        summary = Reply(
+            self.say(
+                pack,
+                "handoff_staff_opening",
+                "en",
+                now,
+                tickets=[self._queue_line(t, now) for t in sorted(due + still, key=lambda t: t["id"])],
+            )
+        )
         self.store.notify(STAFF, summary.to_dict(), now)
         for ticket in due:
             conv, pack = self._conv(ticket["user"])
@@ -592,7 +765,7 @@ def _first(name: str | None) -> str:
 
 def _short(text: str | None) -> str:
     flat = " ".join((text or "").split())
-    return flat if len(flat) <= CARD_TEXT else flat[:CARD_TEXT - 1] + "…"
+    return flat if len(flat) <= CARD_TEXT else flat[: CARD_TEXT - 1] + "…"
 
 
 def _duration(delta: timedelta) -> str:
@@ -638,11 +811,16 @@ def check_wording(root: Path, packs: Mapping[str, BrandPack], content: Content, 
                     desk.customer(conv, pack, Message(user=user, kind="sticker"), ticket, when)
                     desk.sweep(moment)
                     if reason == "rma_excluded":  # canned replies that quote the customer's RMA
-                        store.create_rma(make_number=functools.partial(str, f"RMA-{pack.code}-CHEC-K{lang.upper()}"),
-                                         user=user, brand=pack.id, status="requested",
-                                         outcome="excluded",
-                                         data={"model": "IPC-1", "serial": "S1", "fault": "no video"}, at=moment,
-                                         expires_on=None)
+                        store.create_rma(
+                            make_number=functools.partial(str, f"RMA-{pack.code}-CHEC-K{lang.upper()}"),
+                            user=user,
+                            brand=pack.id,
+                            status="requested",
+                            outcome="excluded",
+                            data={"model": "IPC-1", "serial": "S1", "fault": "no video"},
+                            at=moment,
+                            expires_on=None,
+                        )
                     for line in ("hello", "// note", "/take", "/queue", "/canned", "/help"):
                         desk.staff(line, customer=user, by="check", name="Check Consultant", now=moment)
                     desk.staff("/take", customer=user, by="check2", name="Other Consultant", now=moment)
@@ -664,8 +842,12 @@ def check_wording(root: Path, packs: Mapping[str, BrandPack], content: Content, 
             for pack in packs.values():
                 desk.say(pack, "handoff_button_rate", lang, moment, n=3)
         for pack in packs.values():  # every canned reply, with an RMA, renders (a consultant must never see it fail)
-            sample = {"number": f"RMA-{pack.code}-CHEC-KING", "status": "requested", "label": "requested",
-                      "data": {"model": "IPC-1", "serial": "S1", "fault": "no video"}}
+            sample = {
+                "number": f"RMA-{pack.code}-CHEC-KING",
+                "status": "requested",
+                "label": "requested",
+                "data": {"model": "IPC-1", "serial": "S1", "fault": "no video"},
+            }
             for lang in pack.languages:
                 for reply_name, _ in canned.names(pack.id):
                     reply = canned.get(pack.id, reply_name)

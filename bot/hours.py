@@ -129,12 +129,19 @@ def _calendar(path: Path, name: str, table: Mapping[str, Any]) -> Calendar:
                 if day.year != int(year):
                     raise PackError(path, f"{name}.years.{year}.{key}", f"{value} is not in {year}")
                 days.add(day)
-    return Calendar(name=name, country=str(country), makeup_as=WEEKDAYS.index(makeup),
-                    workdays=frozenset(sets["workdays"]), closed=frozenset(sets["closed"]),
-                    opened=frozenset(sets["open"]), years=frozenset(years),
-                    names_vi={str(k): str(v) for k, v in (table.get("names_vi") or {}).items()},
-                    unnamed=lang_table(path, f"{name}.unnamed", table.get("unnamed")),
-                    _public=public, _public_zh=public_zh)
+    return Calendar(
+        name=name,
+        country=str(country),
+        makeup_as=WEEKDAYS.index(makeup),
+        workdays=frozenset(sets["workdays"]),
+        closed=frozenset(sets["closed"]),
+        opened=frozenset(sets["open"]),
+        years=frozenset(years),
+        names_vi={str(k): str(v) for k, v in (table.get("names_vi") or {}).items()},
+        unnamed=lang_table(path, f"{name}.unnamed", table.get("unnamed")),
+        _public=public,
+        _public_zh=public_zh,
+    )
 
 
 @dataclass(frozen=True)
@@ -178,8 +185,9 @@ def status(pack: BrandPack, when: datetime) -> HoursStatus:
     local = when.astimezone(pack.timezone)
     closes = next((end for start, end in _openings(pack, local, 1) if start <= local < end), None)
     holiday = pack.calendar.holiday_names(local.date()) if pack.calendar is not None else None
-    return HoursStatus(now=local, open=closes is not None, closes=closes, next_open=next_opening(pack, local),
-                       holiday=holiday)
+    return HoursStatus(
+        now=local, open=closes is not None, closes=closes, next_open=next_opening(pack, local), holiday=holiday
+    )
 
 
 def is_open(pack: BrandPack, when: datetime) -> bool:
@@ -198,5 +206,10 @@ def next_opening(pack: BrandPack, when: datetime) -> datetime:
 
 def uncovered_years(packs: Iterable[BrandPack], today: date) -> list[str]:
     """Calendars used by ``packs`` that lack checked data for ``today``'s year (reported at start-up)."""
-    return sorted({f"{p.calendar.name} {today.year}" for p in packs
-                   if p.calendar is not None and not p.calendar.covers(today.year)})
+    return sorted(
+        {
+            f"{p.calendar.name} {today.year}"
+            for p in packs
+            if p.calendar is not None and not p.calendar.covers(today.year)
+        }
+    )

@@ -68,8 +68,13 @@ class Decision:
 class Matcher:
     """An index over one brand's phrasings."""
 
-    def __init__(self, normaliser: Normaliser, phrasings: Iterable[tuple[str, str]],
-                 thresholds: Thresholds | None = None, weights: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        normaliser: Normaliser,
+        phrasings: Iterable[tuple[str, str]],
+        thresholds: Thresholds | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> None:
         self.normaliser = normaliser
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or {}  # entries that should win only clearly (offers rather than answers)
@@ -138,8 +143,12 @@ class Matcher:
             if f > best_phrase[entry_id]:
                 best_phrase[entry_id] = f
         scored = [
-            Candidate(entry_id, round((0.65 * f + 0.35 * (entry_overlap[entry_id] / query_weight))
-                                      * self.weights.get(entry_id, 1.0), 4))
+            Candidate(
+                entry_id,
+                round(
+                    (0.65 * f + 0.35 * (entry_overlap[entry_id] / query_weight)) * self.weights.get(entry_id, 1.0), 4
+                ),
+            )
             for entry_id, f in best_phrase.items()
         ]
         scored.sort(key=lambda c: (-c.score, c.entry_id))

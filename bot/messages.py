@@ -46,8 +46,11 @@ class Reply:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Reply:
         """The inverse of :meth:`to_dict`."""
-        return cls(data["text"], tuple(Button(label, payload) for label, payload in data["buttons"]),
-                   tuple(Media(kind, ref) for kind, ref in data.get("media", ())))
+        return cls(
+            data["text"],
+            tuple(Button(label, payload) for label, payload in data["buttons"]),
+            tuple(Media(kind, ref) for kind, ref in data.get("media", ())),
+        )
 
 
 @dataclass(frozen=True)

@@ -90,8 +90,15 @@ class _Checker:
     def fail(self, key: str, problem: str) -> PackError:
         return PackError(self.path, key, problem)
 
-    def get(self, data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], *, required: bool = True,
-            prefix: str = "") -> Any:
+    def get(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        kind: type | tuple[type, ...],
+        *,
+        required: bool = True,
+        prefix: str = "",
+    ) -> Any:
         full = f"{prefix}{key}"
         if key not in data:
             if required:
@@ -110,15 +117,23 @@ class _Checker:
             raise self.fail(f"{prefix}{key}", "must not be empty")
         return value
 
-    def number(self, data: Mapping[str, Any], key: str, *, required: bool = True, prefix: str = "",
-               minimum: float = 0) -> float | int | None:
+    def number(
+        self, data: Mapping[str, Any], key: str, *, required: bool = True, prefix: str = "", minimum: float = 0
+    ) -> float | int | None:
         value = self.get(data, key, (int, float), required=required, prefix=prefix)
         if value is not None and value < minimum:
             raise self.fail(f"{prefix}{key}", f"must be at least {minimum}, got {value}")
         return value
 
-    def strings(self, data: Mapping[str, Any], key: str, *, required: bool = True, prefix: str = "",
-                allowed: list[str] | None = None) -> list[str]:
+    def strings(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        *,
+        required: bool = True,
+        prefix: str = "",
+        allowed: list[str] | None = None,
+    ) -> list[str]:
         value = self.get(data, key, list, required=required, prefix=prefix)
         if value is None:
             return []
@@ -129,8 +144,9 @@ class _Checker:
                 raise self.fail(f"{prefix}{key}[{i}]", f"unknown value {item!r} (allowed: {', '.join(allowed)})")
         return value
 
-    def tables(self, data: Mapping[str, Any], key: str, *, required: bool = True,
-               prefix: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    def tables(
+        self, data: Mapping[str, Any], key: str, *, required: bool = True, prefix: str = ""
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
         value = self.get(data, key, list, required=required, prefix=prefix)
         for i, item in enumerate(value or []):
             where = f"{prefix}{key}[{i}]"
@@ -138,8 +154,9 @@ class _Checker:
                 raise self.fail(where, f"expected a table, got {type(item).__name__}")
             yield f"{where}.", item
 
-    def table(self, data: Mapping[str, Any], key: str, *, required: bool = True,
-              prefix: str = "") -> Mapping[str, Any] | None:
+    def table(
+        self, data: Mapping[str, Any], key: str, *, required: bool = True, prefix: str = ""
+    ) -> Mapping[str, Any] | None:
         return self.get(data, key, dict, required=required, prefix=prefix)
 
     def clock(self, data: Mapping[str, Any], key: str, prefix: str) -> time:
@@ -155,8 +172,14 @@ class _Checker:
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", list: "a list", dict: "a table",
-             bool: "true or false"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+        bool: "true or false",
+    }
     if isinstance(kind, tuple):
         return " or ".join(names.get(k, k.__name__) for k in kind)
     return names.get(kind, kind.__name__)
@@ -244,8 +267,9 @@ def _validate(check: _Checker, path: Path, data: dict[str, Any], calendars: Mapp
     check.number(warranty, "default_months", required=False, prefix="warranty.", minimum=1)
     counts_from = check.text(warranty, "counts_from", prefix="warranty.")
     if counts_from not in vocab["count_from"]:
-        raise check.fail("warranty.counts_from", f"unknown value {counts_from!r} "
-                         f"(allowed: {', '.join(vocab['count_from'])})")
+        raise check.fail(
+            "warranty.counts_from", f"unknown value {counts_from!r} (allowed: {', '.join(vocab['count_from'])})"
+        )
     categories: list[Category] = []
     seen: set[str] = set()
     for where, cat in check.tables(warranty, "categories", required=False, prefix="warranty."):
@@ -256,13 +280,16 @@ def _validate(check: _Checker, path: Path, data: dict[str, Any], calendars: Mapp
         seen.add(cat_id)
         months = check.number(cat, "months", required=False, prefix=where, minimum=0)
         parts = check.number(cat, "parts_months", required=False, prefix=where, minimum=0)
-        categories.append(Category(
-            id=cat_id, name=str(check.text(cat, "name", prefix=where)),
-            months=None if months is None else int(months),
-            parts_months=None if parts is None else int(parts),
-            keywords=tuple(check.strings(cat, "keywords", required=False, prefix=where)),
-            data=cat,
-        ))
+        categories.append(
+            Category(
+                id=cat_id,
+                name=str(check.text(cat, "name", prefix=where)),
+                months=None if months is None else int(months),
+                parts_months=None if parts is None else int(parts),
+                keywords=tuple(check.strings(cat, "keywords", required=False, prefix=where)),
+                data=cat,
+            )
+        )
     if "default_months" not in warranty and not categories:
         raise check.fail("warranty.default_months", "missing (needed when there are no categories)")
 
@@ -302,8 +329,17 @@ def _validate(check: _Checker, path: Path, data: dict[str, Any], calendars: Mapp
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
                 raise check.fail(f"fees.{key}", f"must not be negative, got {value}")
 
-    return BrandPack(id=brand_id, code=str(code), name=str(name), path=path, data=data, timezone=zone,
-                     open_spans=tuple(spans), categories=tuple(categories), calendar=calendar)
+    return BrandPack(
+        id=brand_id,
+        code=str(code),
+        name=str(name),
+        path=path,
+        data=data,
+        timezone=zone,
+        open_spans=tuple(spans),
+        categories=tuple(categories),
+        calendar=calendar,
+    )
 
 
 def load_packs(policies_dir: Path) -> dict[str, BrandPack]:

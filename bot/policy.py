@@ -35,7 +35,6 @@ _COMPONENTS = ("diagnosis", "parts", "shipping", "labour")
 _WINDOW_SCOPES = ("credit", "return_exchange", "returns")
 
 
-
 @dataclass(frozen=True)
 class WarrantyVerdict:
     """In or out of warranty."""
@@ -148,27 +147,45 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
     counts_from = data["counts_from"]
     problem = _date_problem(situation)
     if problem is not None:
-        return WarrantyVerdict("unknown", need="valid_date", counts_from=counts_from, start_text=problem.reading.text,
-                               problem=problem.reading.problem)
+        return WarrantyVerdict(
+            "unknown",
+            need="valid_date",
+            counts_from=counts_from,
+            start_text=problem.reading.text,
+            problem=problem.reading.problem,
+        )
     category = pack.category(situation.category) if situation.category else None
     default = data.get("default_months")
     distinct = {c.months for c in pack.categories if not _manufacturer(c)} | ({default} if default else set())
     if category is None and pack.categories and default is None and len(distinct | {None}) > 1:
         fact = _start_fact(pack, situation, counts_from)
-        return WarrantyVerdict("unknown", need="category", counts_from=counts_from,
-                               options=tuple(pack.categories), start=fact.reading.earliest if fact else None,
-                               start_text=fact.reading.text if fact else "")
+        return WarrantyVerdict(
+            "unknown",
+            need="category",
+            counts_from=counts_from,
+            options=tuple(pack.categories),
+            start=fact.reading.earliest if fact else None,
+            start_text=fact.reading.text if fact else "",
+        )
     if category is not None and _manufacturer(category):
         return WarrantyVerdict("manufacturer", counts_from=counts_from, category=category)
     months = category.months if category is not None and category.months else default
-    if situation.stated_months and 1 <= situation.stated_months <= 120 and \
-            data.get("exception_rule") == "stated_period_applies":
+    if (
+        situation.stated_months
+        and 1 <= situation.stated_months <= 120
+        and data.get("exception_rule") == "stated_period_applies"
+    ):
         months = situation.stated_months  # "except for products with clear warranty period"
     if months is None:
         return WarrantyVerdict("unknown", need="category", counts_from=counts_from, options=tuple(pack.categories))
     fact = _start_fact(pack, situation, counts_from)
-    base = WarrantyVerdict("unknown", counts_from=counts_from, months=int(months), category=category,
-                           default_used=category is None or not category.months)
+    base = WarrantyVerdict(
+        "unknown",
+        counts_from=counts_from,
+        months=int(months),
+        category=category,
+        default_used=category is None or not category.months,
+    )
     if fact is None:
         return _with(base, need="date")
     reading = fact.reading
@@ -176,13 +193,11 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
     if reading.alternatives:
         outcomes = {_status(add_months(d, int(months)), today) for d in reading.alternatives}
         if len(outcomes) > 1:
-            return _with(base, need="day_month", options=reading.alternatives, start_text=reading.text,
-                         date_kind=kind)
+            return _with(base, need="day_month", options=reading.alternatives, start_text=reading.text, date_kind=kind)
     end_first = add_months(reading.earliest, int(months))
     end_last = add_months(reading.latest, int(months))
     first, last = _status(end_first, today), _status(end_last, today)
-    common = {"start": reading.earliest, "start_latest": reading.latest, "start_text": reading.text,
-              "date_kind": kind}
+    common = {"start": reading.earliest, "start_latest": reading.latest, "start_text": reading.text, "date_kind": kind}
     if first != last:
         return _with(base, need="exact_date", end=end_first, **common)
     if first == "covered":
@@ -246,30 +261,52 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
     windows = return_windows(pack)
     if not windows:
         return None
-    rules = [e for e in pack.exclusions() if e.get("scope") in _WINDOW_SCOPES
-             and set(e.get("tags", ())) & situation.events]
+    rules = [
+        e for e in pack.exclusions() if e.get("scope") in _WINDOW_SCOPES and set(e.get("tags", ())) & situation.events
+    ]
     blocked = tuple(sorted({t for e in rules for t in e.get("tags", ())} & situation.events))
     excluded = tuple(rules)
     problem = _date_problem(situation)
     if problem is not None:
-        return WindowVerdict(None, windows, None, None, problem.reading.text, need="valid_date", blocked_by=blocked,
-                             excluded=excluded)
+        return WindowVerdict(
+            None, windows, None, None, problem.reading.text, need="valid_date", blocked_by=blocked, excluded=excluded
+        )
     fact = _start_fact(pack, situation, "purchase")
     if fact is None:
         return WindowVerdict(None, windows, None, None, need="date", blocked_by=blocked, excluded=excluded)
     reading = fact.reading
-    if reading.alternatives and len({_window_id(_elapsed_window(windows, elapsed_days(d, today)))
-                                     for d in reading.alternatives}) > 1:
-        return WindowVerdict(None, windows, None, reading.earliest, reading.text, need="day_month",
-                             blocked_by=blocked, options=reading.alternatives, excluded=excluded)
+    if (
+        reading.alternatives
+        and len({_window_id(_elapsed_window(windows, elapsed_days(d, today))) for d in reading.alternatives}) > 1
+    ):
+        return WindowVerdict(
+            None,
+            windows,
+            None,
+            reading.earliest,
+            reading.text,
+            need="day_month",
+            blocked_by=blocked,
+            options=reading.alternatives,
+            excluded=excluded,
+        )
     low, high = elapsed_days(reading.latest, today), elapsed_days(reading.earliest, today)
     first, last = _elapsed_window(windows, low), _elapsed_window(windows, high)
     if first is not last:
-        return WindowVerdict(None, windows, None, reading.earliest, reading.text, need="exact_date",
-                             blocked_by=blocked, excluded=excluded)
+        return WindowVerdict(
+            None,
+            windows,
+            None,
+            reading.earliest,
+            reading.text,
+            need="exact_date",
+            blocked_by=blocked,
+            excluded=excluded,
+        )
     paid = next((v for k, v in situation.amounts.items() if k.startswith("amount") and 0 < v < 1e7), None)
-    return WindowVerdict(first, windows, high, reading.earliest, reading.text, blocked_by=blocked, excluded=excluded,
-                         value=paid)
+    return WindowVerdict(
+        first, windows, high, reading.earliest, reading.text, blocked_by=blocked, excluded=excluded, value=paid
+    )
 
 
 def _window_id(window: Mapping[str, Any] | None) -> str | None:
@@ -321,8 +358,14 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
             amounts["diagnosis"] = float(fees["diagnosis"])
             from_pack = True
         total = sum(amounts.values())
-    return CostVerdict(tier=tier, months_over=months_over, amounts=amounts, total=total,
-                       diagnosis_from_pack=from_pack, declined="decline" in situation.wants)
+    return CostVerdict(
+        tier=tier,
+        months_over=months_over,
+        amounts=amounts,
+        total=total,
+        diagnosis_from_pack=from_pack,
+        declined="decline" in situation.wants,
+    )
 
 
 def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
@@ -354,8 +397,9 @@ def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVe
         original = warranty(pack, replace(situation, dates=before_repair), today)
         original_end = original.end if original.status in ("covered", "expired") else None
     end = max(floor, original_end) if original_end is not None else floor
-    return DatedVerdict("repaired_item", start, end, today, today <= end, (end - start).days, fact.reading.text,
-                        end_min=floor)
+    return DatedVerdict(
+        "repaired_item", start, end, today, today <= end, (end - start).days, fact.reading.text, end_min=floor
+    )
 
 
 def rma_validity(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
@@ -386,7 +430,8 @@ def repair_progress(pack: BrandPack, situation: Situation, today: date) -> Dated
     """Whether a repair sent in on a day is still within the brand's stated cycle (working days)."""
     repair = pack.data.get("repair", {})
     longest = repair.get("cycle_max_working_days") or pack.data.get("response", {}).get(
-        "own_product_return_working_days")
+        "own_product_return_working_days"
+    )
     if longest is None:
         return None
     fact = situation.date_of("sent_in", "received_by_us")
@@ -396,5 +441,13 @@ def repair_progress(pack: BrandPack, situation: Situation, today: date) -> Dated
     start = fact.reading.latest
     end = add_working_days(start, int(longest))
     shortest = repair.get("cycle_min_working_days")
-    return DatedVerdict("repair_progress", start, end, today, today <= end, int(longest), fact.reading.text,
-                        end_min=add_working_days(start, int(shortest)) if shortest else None)
+    return DatedVerdict(
+        "repair_progress",
+        start,
+        end,
+        today,
+        today <= end,
+        int(longest),
+        fact.reading.text,
+        end_min=add_working_days(start, int(shortest)) if shortest else None,
+    )

@@ -50,16 +50,48 @@ def find_number(text: str) -> str | None:
     return f"RMA-{m[1]}-{body[:4]}-{body[4:]}"
 
 
-_NOT_A_MODEL = re.compile(r"^(?:hi|hello|hey|ok|okay|yes|no|thanks|thank you|help|idk|i don.?t know|not sure|"
-                          r"你好|不知道|xin chao|khong biet)\W*$", re.I)
+_NOT_A_MODEL = re.compile(
+    r"^(?:hi|hello|hey|ok|okay|yes|no|thanks|thank you|help|idk|i don.?t know|not sure|"
+    r"你好|不知道|xin chao|khong biet)\W*$",
+    re.I,
+)
 # Where a model typed with more facts ends: "LG-IPC2 cam, serial LG998877, bought jan 2026".
-_MODEL_TAIL = re.compile(r"[,;]?\s+(?:s/?n|serial(?: number| no\.?)?|bought|purchased|purchase date|delivered|"
-                         r"序列号|购买|mua)\b.*$", re.I)
+_MODEL_TAIL = re.compile(
+    r"[,;]?\s+(?:s/?n|serial(?: number| no\.?)?|bought|purchased|purchase date|delivered|"
+    r"序列号|购买|mua)\b.*$",
+    re.I,
+)
 MODEL_MAX = 80
-_CURRENCIES = frozenset({"USD", "EUR", "GBP", "CNY", "RMB", "VND", "HKD", "JPY", "AUD", "CAD", "SGD", "TWD", "KRW",
-                         "THB", "MYR", "PHP", "IDR", "INR", "AED", "CHF", "NZD"})
-_SERIAL_IN = re.compile(r"\b(?:s/?n|serial(?: number| no\.?)?)\s*[:#]?\s*"
-                        r"([A-Za-z0-9][A-Za-z0-9/._-]*(?: [0-9][A-Za-z0-9]*)*)", re.I)
+_CURRENCIES = frozenset(
+    {
+        "USD",
+        "EUR",
+        "GBP",
+        "CNY",
+        "RMB",
+        "VND",
+        "HKD",
+        "JPY",
+        "AUD",
+        "CAD",
+        "SGD",
+        "TWD",
+        "KRW",
+        "THB",
+        "MYR",
+        "PHP",
+        "IDR",
+        "INR",
+        "AED",
+        "CHF",
+        "NZD",
+    }
+)
+_SERIAL_IN = re.compile(
+    r"\b(?:s/?n|serial(?: number| no\.?)?)\s*[:#]?\s*"
+    r"([A-Za-z0-9][A-Za-z0-9/._-]*(?: [0-9][A-Za-z0-9]*)*)",
+    re.I,
+)
 
 
 def model(text: str) -> str | None:
@@ -137,9 +169,14 @@ class RmaRules:
             self.needs: dict[str, str] = dict(workflow.get("needs", {}))
             self.aliases: dict[str, str] = dict(workflow.get("aliases", {}))
             self.reminder_days = int(workflow["reminder_days_before"])
-            self.questions = tuple(Question(q["id"], tuple(Choice(c["id"], frozenset(c["tags"])) for c in q["choices"]),
-                                            bool(q.get("damage", False)))
-                                   for q in workflow["questions"])
+            self.questions = tuple(
+                Question(
+                    q["id"],
+                    tuple(Choice(c["id"], frozenset(c["tags"])) for c in q["choices"]),
+                    bool(q.get("damage", False)),
+                )
+                for q in workflow["questions"]
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise FaqError(workflow_path, "(workflow)", f"cannot read: {exc!r}") from None
         for status, following in self.next.items():
@@ -203,8 +240,11 @@ class RmaRules:
 
         "120", "$120", "1,250.50 PSU + mainboard", "450000 VND new board", "¥300".
         """
-        m = re.match(r"^\s*([^\d\s]{1,3})?\s*(\d{1,3}(?:[,\s]\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-                     r"(?:\s*([A-Za-z]{3})\b)?\s*(.*)$", text)
+        m = re.match(
+            r"^\s*([^\d\s]{1,3})?\s*(\d{1,3}(?:[,\s]\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+            r"(?:\s*([A-Za-z]{3})\b)?\s*(.*)$",
+            text,
+        )
         if m is None:
             return None
         number = m[2]
@@ -219,7 +259,7 @@ class RmaRules:
         return amount, m[1] or code, m[4].strip()
 
     def photos_done(self, text: str) -> str | None:
-        """"done" or "skip" when typed text ends the photo step."""
+        """Say "done" or "skip" when typed text ends the photo step."""
         folded = fold(text)
         if any(p.search(folded) for p in self._skip):
             return "skip"
@@ -298,12 +338,17 @@ def situation_of(draft: Mapping[str, Any], extra_events: Sequence[str] = ()) -> 
     events = set(base.events) | set(extra_events)
     for answer in (draft.get("answers") or {}).values():
         events.update(answer.get("tags", ()))
-    return Situation(dates=base.dates, category=draft.get("category") or base.category,
-                     events=frozenset(events), wants=frozenset({"free", "shipping"}))
+    return Situation(
+        dates=base.dates,
+        category=draft.get("category") or base.category,
+        events=frozenset(events),
+        wants=frozenset({"free", "shipping"}),
+    )
 
 
-def assess(pack: BrandPack, situation: Situation, today: date, *,
-           reported_damage: frozenset[str] = frozenset()) -> Eligibility:
+def assess(
+    pack: BrandPack, situation: Situation, today: date, *, reported_damage: frozenset[str] = frozenset()
+) -> Eligibility:
     """Free repair or replacement, a paid repair, excluded, or for a consultant to review.
 
     ``reported_damage`` holds the tags of damage the customer reported (water, a drop…). Damage the brand's
@@ -334,8 +379,17 @@ def assess(pack: BrandPack, situation: Situation, today: date, *,
     expires = today + timedelta(days=int(validity)) if issued and validity else None
     uncertain = ship is not None and ship.need is not None  # an age-based rule, but the age straddles it
     ship = ship if ship and ship.rule else None
-    return Eligibility(outcome, w, excluded, window, ship, cost, status, expires,
-                       ship.rule if ship else None if uncertain else shipping_rule(pack, outcome))
+    return Eligibility(
+        outcome,
+        w,
+        excluded,
+        window,
+        ship,
+        cost,
+        status,
+        expires,
+        ship.rule if ship else None if uncertain else shipping_rule(pack, outcome),
+    )
 
 
 # Shipping rules about other situations than sending a product in for repair or replacement.
@@ -344,8 +398,11 @@ _NOT_RMA_RULES = ("returned_without_consent", "advanced_replacement", "advanced_
 
 def shipping_rule(pack: BrandPack, outcome: str) -> Mapping[str, Any] | None:
     """The brand's shipping rule for a request: the non-warranty one for a paid repair, else the general one."""
-    rules = [r for r in pack.data.get("shipping", {}).get("rules", [])
-             if r.get("id") not in _NOT_RMA_RULES and "from_day" not in r and "until_day" not in r]
+    rules = [
+        r
+        for r in pack.data.get("shipping", {}).get("rules", [])
+        if r.get("id") not in _NOT_RMA_RULES and "from_day" not in r and "until_day" not in r
+    ]
     if outcome == "paid":
         paid = [r for r in rules if any("non-warranty" in a for a in r.get("applies_to", ()))]
         if paid:
@@ -357,5 +414,9 @@ def shipping_rule(pack: BrandPack, outcome: str) -> Mapping[str, Any] | None:
 def _repairs_after_warranty(pack: BrandPack) -> bool:
     """Whether the document offers repairs past the warranty (at a cost)."""
     data = pack.data
-    return bool(data["warranty"].get("after_warranty_repair") or data.get("fees", {}).get("beyond_warranty")
-                or "diagnosis" in data.get("fees", {}) or data.get("fees", {}).get("out_of_warranty_charged"))
+    return bool(
+        data["warranty"].get("after_warranty_repair")
+        or data.get("fees", {}).get("beyond_warranty")
+        or "diagnosis" in data.get("fees", {})
+        or data.get("fees", {}).get("out_of_warranty_charged")
+    )

@@ -47,8 +47,15 @@ class Said:
 class RmaFlow:
     """Collects RMA requests, issues numbers, and moves them through their statuses."""
 
-    def __init__(self, *, rules: RmaRules, content: Content, store: Store, reader: SituationReader,
-                 packs: Mapping[str, BrandPack]) -> None:
+    def __init__(
+        self,
+        *,
+        rules: RmaRules,
+        content: Content,
+        store: Store,
+        reader: SituationReader,
+        packs: Mapping[str, BrandPack],
+    ) -> None:
         self.rules = rules
         self.content = content
         self.store = store
@@ -71,30 +78,55 @@ class RmaFlow:
         """Whether a request is being collected."""
         return "rma" in conv.state
 
-    def start(self, conv: Conversation, pack: BrandPack, now: datetime, *, source: str,
-              fault: str | None = None, tried: Sequence[str] = (), fresh: bool = False) -> Said:
+    def start(
+        self,
+        conv: Conversation,
+        pack: BrandPack,
+        now: datetime,
+        *,
+        source: str,
+        fault: str | None = None,
+        tried: Sequence[str] = (),
+        fresh: bool = False,
+    ) -> Said:
         """Begin a request, or offer to continue the one in progress."""
         draft = conv.state.get("rma")
         lang = conv.lang
         if draft is not None and not fresh:
-            buttons = [self._button(pack, "rma_button_continue", lang, now, "rma:resume"),
-                       self._button(pack, "rma_button_restart", lang, now, "rma:restart"),
-                       self._button(pack, "rma_button_cancel", lang, now, "rma:cancel")]
+            buttons = [
+                self._button(pack, "rma_button_continue", lang, now, "rma:resume"),
+                self._button(pack, "rma_button_restart", lang, now, "rma:restart"),
+                self._button(pack, "rma_button_cancel", lang, now, "rma:cancel"),
+            ]
             conv.offer(buttons)
-            return Said("rma_in_progress", [Reply(self.say(pack, "rma_in_progress", lang, now,
-                                                           step=draft["step"]), tuple(buttons))])
+            return Said(
+                "rma_in_progress",
+                [Reply(self.say(pack, "rma_in_progress", lang, now, step=draft["step"]), tuple(buttons))],
+            )
         rma = pack.data.get("rma", {})
-        if source in ("menu", "command", "question") and not fresh and rma.get("troubleshoot_first") \
-                and not conv.state.get("rma_ts_offered"):
+        if (
+            source in ("menu", "command", "question")
+            and not fresh
+            and rma.get("troubleshoot_first")
+            and not conv.state.get("rma_ts_offered")
+        ):
             conv.state["rma_ts_offered"] = True
             conv.state["rma_source"] = source
-            buttons = [self._button(pack, "rma_button_troubleshoot", lang, now, "menu:troubleshoot"),
-                       self._button(pack, "rma_button_go", lang, now, "rma:go")]
+            buttons = [
+                self._button(pack, "rma_button_troubleshoot", lang, now, "menu:troubleshoot"),
+                self._button(pack, "rma_button_go", lang, now, "rma:go"),
+            ]
             conv.offer(buttons)
-            return Said("rma_troubleshoot_first", [Reply(self.say(pack, "rma_troubleshoot_first", lang, now),
-                                                         tuple(buttons))])
-        conv.state["rma"] = {"step": "model", "data": {"tried": list(tried), "walk_fault": fault or ""},
-                             "trail": [], "photos": [], "source": source}
+            return Said(
+                "rma_troubleshoot_first", [Reply(self.say(pack, "rma_troubleshoot_first", lang, now), tuple(buttons))]
+            )
+        conv.state["rma"] = {
+            "step": "model",
+            "data": {"tried": list(tried), "walk_fault": fault or ""},
+            "trail": [],
+            "photos": [],
+            "source": source,
+        }
         intro = Reply(self.say(pack, "rma_intro", lang, now, source=source, questions=self._question_count(pack)))
         return Said("rma_started", [intro, self._ask(conv, pack, now)])
 
@@ -145,15 +177,17 @@ class RmaFlow:
         draft = conv.state["rma"]
         photos = draft["photos"]
         room = MAX_PHOTOS - len(photos)
-        for item in items[:max(room, 0)]:
+        for item in items[: max(room, 0)]:
             photos.append([item.kind, item.ref])
         lang = conv.lang
         if draft["step"] == "photos":
             buttons = [self._button(pack, "rma_button_photos_done", lang, now, "rma:photos:done")]
             conv.offer(buttons)
             name = "rma_photo_received" if room > 0 else "rma_photos_full"
-            return Said("rma_photo", [Reply(self.say(pack, name, lang, now, count=len(photos), limit=MAX_PHOTOS),
-                                            tuple(buttons))])
+            return Said(
+                "rma_photo",
+                [Reply(self.say(pack, name, lang, now, count=len(photos), limit=MAX_PHOTOS), tuple(buttons))],
+            )
         note = Reply(self.say(pack, "rma_photo_kept", lang, now, count=len(photos)))
         return Said("rma_photo", [note, self._ask(conv, pack, now)])
 
@@ -166,8 +200,14 @@ class RmaFlow:
             return self.start(conv, pack, now, source=source, fresh=True)
         if action == "start":
             walk = conv.state.pop("rma_from_walk", None) or {}
-            return self.start(conv, pack, now, source="troubleshoot" if walk else "question",
-                              fault=walk.get("fault"), tried=walk.get("tried", ()))
+            return self.start(
+                conv,
+                pack,
+                now,
+                source="troubleshoot" if walk else "question",
+                fault=walk.get("fault"),
+                tried=walk.get("tried", ()),
+            )
         draft = conv.state.get("rma")
         if draft is None:
             return self.start(conv, pack, now, source="menu")
@@ -272,21 +312,37 @@ class RmaFlow:
         answers = conv.state["rma"]["data"].get("answers", {})
         return next((q for q in self.rules.questions_for(pack) if q.id not in answers), None)
 
-    def _ask(self, conv: Conversation, pack: BrandPack, now: datetime, *, again: bool = False,
-             problem: str | None = None, **extra: Any) -> Reply:
+    def _ask(
+        self,
+        conv: Conversation,
+        pack: BrandPack,
+        now: datetime,
+        *,
+        again: bool = False,
+        problem: str | None = None,
+        **extra: Any,
+    ) -> Reply:
         """The current step's question, with its buttons (always: back and cancel)."""
         draft = conv.state["rma"]
         step, data, lang = draft["step"], draft["data"], conv.lang
         buttons: list[Button] = []
-        context: dict[str, Any] = {"again": again, "problem": problem, "d": data, "serial_min": self.rules.serial_min,
-                                   "serial_max": self.rules.serial_max, **extra}
+        context: dict[str, Any] = {
+            "again": again,
+            "problem": problem,
+            "d": data,
+            "serial_min": self.rules.serial_min,
+            "serial_max": self.rules.serial_max,
+            **extra,
+        }
         name = f"rma_ask_{step}"
         if step == "category":
             buttons = [Button(str(c.data.get(f"name_{lang}", c.name)), f"rma:cat:{c.id}") for c in pack.categories]
             buttons.append(self._button(pack, "rma_button_not_sure", lang, now, "rma:cat:none"))
         elif step == "bought_from":
-            buttons = [self._button(pack, f"rma_button_from_{k}", lang, now, f"rma:from:{k}")
-                       for k in ("direct", "agent", "unsure")]
+            buttons = [
+                self._button(pack, f"rma_button_from_{k}", lang, now, f"rma:from:{k}")
+                for k in ("direct", "agent", "unsure")
+            ]
         elif step == "photos":
             if draft["photos"]:
                 buttons.append(self._button(pack, "rma_button_photos_done", lang, now, "rma:photos:done"))
@@ -297,13 +353,17 @@ class RmaFlow:
             if question is None:
                 return self._ask_summary(conv, pack, now)
             name = f"rma_q_{question.id}"
-            buttons = [self._button(pack, f"rma_q_{question.id}_{c.id}", lang, now, f"rma:q:{question.id}:{c.id}")
-                       for c in question.choices]
+            buttons = [
+                self._button(pack, f"rma_q_{question.id}_{c.id}", lang, now, f"rma:q:{question.id}:{c.id}")
+                for c in question.choices
+            ]
             context["exclusions"] = [e for e in pack.exclusions() if set(e.get("tags", ())) & question.tags()]
         elif step == "date":
             context["counts_from"] = pack.data["warranty"]["counts_from"]
-            buttons = [Button(self.say(pack, "date_label", lang, now, d=date.fromisoformat(d)), f"rma:date:{d}")
-                       for d in extra.get("options", ())]
+            buttons = [
+                Button(self.say(pack, "date_label", lang, now, d=date.fromisoformat(d)), f"rma:date:{d}")
+                for d in extra.get("options", ())
+            ]
         elif step == "summary":
             return self._ask_summary(conv, pack, now)
         text = self.say(pack, name, lang, now, **self._progress(conv, pack), **context)
@@ -332,13 +392,18 @@ class RmaFlow:
         draft["step"] = "summary"
         lang = conv.lang
         buttons = [self._button(pack, "rma_button_confirm", lang, now, "rma:confirm")]
-        buttons += [self._button(pack, "rma_button_edit", lang, now, f"rma:edit:{f}",
-                                 field=self.say(pack, f"rma_field_{f}", lang, now))
-                    for f in EDITABLE if f != "questions" or self.rules.questions_for(pack)]
+        buttons += [
+            self._button(
+                pack, "rma_button_edit", lang, now, f"rma:edit:{f}", field=self.say(pack, f"rma_field_{f}", lang, now)
+            )
+            for f in EDITABLE
+            if f != "questions" or self.rules.questions_for(pack)
+        ]
         buttons.append(self._button(pack, "rma_button_cancel", lang, now, "rma:cancel"))
         conv.offer(buttons)
-        text = self.say(pack, "rma_summary", lang, now, d=self._described(pack, draft, lang, now),
-                        photos=len(draft["photos"]))
+        text = self.say(
+            pack, "rma_summary", lang, now, d=self._described(pack, draft, lang, now), photos=len(draft["photos"])
+        )
         return Reply(text, tuple(buttons))
 
     def _described(self, pack: BrandPack, draft: Mapping[str, Any], lang: str, now: datetime) -> dict[str, Any]:
@@ -346,14 +411,18 @@ class RmaFlow:
         data = dict(draft["data"])
         data["date"] = date.fromisoformat(data["date"]) if isinstance(data.get("date"), str) else data.get("date")
         dates = (data.get("situation") or {}).get("dates") or []
-        data["date_range"] = f"{dates[0]['earliest']} to {dates[0]['latest']}" if dates and \
-            dates[0]["earliest"] != dates[0]["latest"] else None
+        data["date_range"] = (
+            f"{dates[0]['earliest']} to {dates[0]['latest']}"
+            if dates and dates[0]["earliest"] != dates[0]["latest"]
+            else None
+        )
         category = pack.category(data.get("category") or "")
         data["category_name"] = str(category.data.get(f"name_{lang}", category.name)) if category else None
         data["bought_from_text"] = self.say(pack, f"rma_button_from_{data.get('bought_from', 'unsure')}", lang, now)
         data["answers_text"] = [
             (self.say(pack, f"rma_q_{qid}_short", lang, now), self.say(pack, f"rma_q_{qid}_{a['choice']}", lang, now))
-            for qid, a in (data.get("answers") or {}).items()]
+            for qid, a in (data.get("answers") or {}).items()
+        ]
         return data
 
     def _take_text(self, conv: Conversation, pack: BrandPack, step: str, text: str, now: datetime) -> Said:
@@ -373,11 +442,15 @@ class RmaFlow:
             if typed_serial and self.rules.serial(typed_serial):  # "LG-IPC2, serial LG99887766, bought jan 2026"
                 data["serial"] = self.rules.serial(typed_serial)
                 data["prefilled"].append("serial")
-            facts = [f for f in situation.dates if f.kind in AGE_KINDS and f.reading.problem is None
-                     and not f.reading.alternatives]
+            facts = [
+                f
+                for f in situation.dates
+                if f.kind in AGE_KINDS and f.reading.problem is None and not f.reading.alternatives
+            ]
             if facts and len(text) > len(value):
-                kind = facts[0].kind if facts[0].kind in ("purchase", "delivery") else \
-                    pack.data["warranty"]["counts_from"]
+                kind = (
+                    facts[0].kind if facts[0].kind in ("purchase", "delivery") else pack.data["warranty"]["counts_from"]
+                )
                 data["situation"] = Situation(dates=(DateFact(facts[0].reading, kind),)).to_state()
                 data["date_text"] = facts[0].reading.text
                 data["date"] = facts[0].reading.earliest.isoformat() if facts[0].reading.exact else None
@@ -420,8 +493,10 @@ class RmaFlow:
             return self._advance(conv, pack, now)
         value = address(text)
         if value is None:
-            return Said("rma_reask", [self._ask(conv, pack, now, again=True, too_long=len(text.strip()) > ADDRESS_MAX,
-                                                limit=ADDRESS_MAX)])
+            return Said(
+                "rma_reask",
+                [self._ask(conv, pack, now, again=True, too_long=len(text.strip()) > ADDRESS_MAX, limit=ADDRESS_MAX)],
+            )
         data["address"] = value
         return self._advance(conv, pack, now)
 
@@ -435,8 +510,9 @@ class RmaFlow:
         fact = facts[0]
         reading = fact.reading
         if reading.problem is not None:
-            return Said("rma_reask", [self._ask(conv, pack, now, again=True, problem=reading.problem,
-                                                typed=reading.text)])
+            return Said(
+                "rma_reask", [self._ask(conv, pack, now, again=True, problem=reading.problem, typed=reading.text)]
+            )
         counts_from = pack.data["warranty"]["counts_from"]
         kind = fact.kind if fact.kind in ("purchase", "delivery") else counts_from
         situation = Situation(dates=(DateFact(reading, kind),), category=draft["data"].get("category"))
@@ -444,14 +520,37 @@ class RmaFlow:
         draft["data"]["date_text"] = reading.text
         draft["data"]["date"] = reading.earliest.isoformat() if reading.exact else None
         if reading.alternatives:
-            return Said("rma_ask_day_month", [self._ask(conv, pack, now, problem="day_month", typed=reading.text,
-                                                        options=[d.isoformat() for d in reading.alternatives])])
+            return Said(
+                "rma_ask_day_month",
+                [
+                    self._ask(
+                        conv,
+                        pack,
+                        now,
+                        problem="day_month",
+                        typed=reading.text,
+                        options=[d.isoformat() for d in reading.alternatives],
+                    )
+                ],
+            )
         verdict = policy.warranty(pack, situation, local.date())
         if verdict.need == "exact_date" and not draft.get("exact_asked"):
             draft["exact_asked"] = True
-            return Said("rma_reask", [self._ask(conv, pack, now, again=True, problem="exact", typed=reading.text,
-                                                end=verdict.end, past=verdict.end is not None
-                                                and verdict.end < local.date())])
+            return Said(
+                "rma_reask",
+                [
+                    self._ask(
+                        conv,
+                        pack,
+                        now,
+                        again=True,
+                        problem="exact",
+                        typed=reading.text,
+                        end=verdict.end,
+                        past=verdict.end is not None and verdict.end < local.date(),
+                    )
+                ],
+            )
         draft.pop("exact_asked", None)
         return self._advance(conv, pack, now)
 
@@ -476,29 +575,62 @@ class RmaFlow:
         local = now.astimezone(pack.timezone)
         situation = situation_of(data, data.get("fault_events", ()))
         e = assess(pack, situation, local.date(), reported_damage=self.rules.reported_damage(data.get("answers") or {}))
-        record = {**{k: v for k, v in data.items() if k not in ("category_asked", "fault_done", "walk_fault")},
-                  "photos": draft["photos"], "lang": conv.lang, "name": conv.state.get("name"),
-                  "situation": situation.to_state(), "source": draft.get("source")}
+        record = {
+            **{k: v for k, v in data.items() if k not in ("category_asked", "fault_done", "walk_fault")},
+            "photos": draft["photos"],
+            "lang": conv.lang,
+            "name": conv.state.get("name"),
+            "situation": situation.to_state(),
+            "source": draft.get("source"),
+        }
         lang = conv.lang
 
         def staff_card(number: str) -> list[tuple[str, Mapping[str, Any]]]:
-            row = {"number": number, "user": conv.user, "brand": pack.id, "status": e.status, "data": record,
-                   "outcome": e.outcome, "expires_on": e.expires.isoformat() if e.expires else None}
+            row = {
+                "number": number,
+                "user": conv.user,
+                "brand": pack.id,
+                "status": e.status,
+                "data": record,
+                "outcome": e.outcome,
+                "expires_on": e.expires.isoformat() if e.expires else None,
+            }
             return [("staff", self.staff_card(row, now).to_dict())]
 
-        number = self.store.create_rma(make_number=lambda: new_number(pack), user=conv.user, brand=pack.id,
-                                       status=e.status, data=record, outcome=e.outcome, at=now,
-                                       expires_on=e.expires.isoformat() if e.expires else None, notices=staff_card)
+        number = self.store.create_rma(
+            make_number=lambda: new_number(pack),
+            user=conv.user,
+            brand=pack.id,
+            status=e.status,
+            data=record,
+            outcome=e.outcome,
+            at=now,
+            expires_on=e.expires.isoformat() if e.expires else None,
+            notices=staff_card,
+        )
         conv.state.pop("rma", None)
         conv.state["last_rma"] = number
         damaged = bool(self.rules.reported_damage(data.get("answers") or {}))
-        replies = [Reply(self.say(pack, f"rma_outcome_{e.outcome}", lang, now, number=number, e=e, damaged=damaged,
-                                  d=self._described(pack, {"data": record}, lang, now)))]
+        replies = [
+            Reply(
+                self.say(
+                    pack,
+                    f"rma_outcome_{e.outcome}",
+                    lang,
+                    now,
+                    number=number,
+                    e=e,
+                    damaged=damaged,
+                    d=self._described(pack, {"data": record}, lang, now),
+                )
+            )
+        ]
         if e.status == "awaiting_shipment":
-            replies.append(Reply(self.say(pack, "rma_instructions", lang, now, number=number, e=e,
-                                          d=record)))
-        buttons: list[Button] = [self._button(pack, "rma_button_status", lang, now, "menu:status"),
-                                 Button(self.say(pack, "button_consultant", lang, now), "consultant")]
+            replies.append(Reply(self.say(pack, "rma_instructions", lang, now, number=number, e=e, d=record)))
+        buttons: list[Button] = [
+            self._button(pack, "rma_button_status", lang, now, "menu:status"),
+            Button(self.say(pack, "button_consultant", lang, now), "consultant"),
+        ]
         if e.status == "requested":
             buttons.reverse()
         conv.offer(buttons)
@@ -519,8 +651,9 @@ class RmaFlow:
                 if own is not None and own["user"] == conv.user:
                     mine = [own]
             if not mine:
-                return Said("rma_status_unknown", [Reply(self.say(pack, "rma_status_not_found", lang, now,
-                                                                  number=asked))])
+                return Said(
+                    "rma_status_unknown", [Reply(self.say(pack, "rma_status_not_found", lang, now, number=asked))]
+                )
             rows = mine
         drafting = conv.state.get("rma")
         buttons: list[Button] = []
@@ -529,8 +662,10 @@ class RmaFlow:
         if not rows:
             buttons.append(self._button(pack, "button_rma", lang, now, "menu:rma"))
             conv.offer(buttons)
-            return Said("rma_status_none", [Reply(self.say(pack, "rma_status_none", lang, now,
-                                                           drafting=drafting is not None), tuple(buttons))])
+            return Said(
+                "rma_status_none",
+                [Reply(self.say(pack, "rma_status_none", lang, now, drafting=drafting is not None), tuple(buttons))],
+            )
         shown = [self._for_customer(r, lang, now) for r in rows]
         for row in rows:
             if row["status"] == "quote_sent" and not row.get("quote_decision"):
@@ -544,18 +679,32 @@ class RmaFlow:
         for h in self.store.rma_history(row["number"]):
             by_system = h["by"] in ("customer", "assistant")  # their notes are for staff ("quote declined")
             shown = "quote_declined" if h["status"] == "quote_sent" and h["by"] == "customer" else h["status"]
-            history.append({**h, "note": None if by_system else h["note"],
-                            "label": self.say(pack, f"rma_status_{shown}", lang, now),
-                            "when": datetime.fromisoformat(h["at"]).astimezone(pack.timezone)})
-        status = "quote_declined" if row["status"] == "quote_sent" and row.get("quote_decision") == "declined" \
+            history.append(
+                {
+                    **h,
+                    "note": None if by_system else h["note"],
+                    "label": self.say(pack, f"rma_status_{shown}", lang, now),
+                    "when": datetime.fromisoformat(h["at"]).astimezone(pack.timezone),
+                }
+            )
+        status = (
+            "quote_declined"
+            if row["status"] == "quote_sent" and row.get("quote_decision") == "declined"
             else row["status"]
-        return {**row, "label": self.say(pack, f"rma_status_{status}", lang, now), "history": history,
-                "price": price(pack, row.get("quote_amount"), row.get("quote_currency")),
-                "expires": date.fromisoformat(row["expires_on"]) if row.get("expires_on") else None}
+        )
+        return {
+            **row,
+            "label": self.say(pack, f"rma_status_{status}", lang, now),
+            "history": history,
+            "price": price(pack, row.get("quote_amount"), row.get("quote_currency")),
+            "expires": date.fromisoformat(row["expires_on"]) if row.get("expires_on") else None,
+        }
 
     def _quote_buttons(self, pack: BrandPack, number: str, lang: str, now: datetime) -> list[Button]:
-        return [self._button(pack, "rma_button_quote_approve", lang, now, f"rmaq:{number}:approve", number=number),
-                self._button(pack, "rma_button_quote_decline", lang, now, f"rmaq:{number}:decline", number=number)]
+        return [
+            self._button(pack, "rma_button_quote_approve", lang, now, f"rmaq:{number}:approve", number=number),
+            self._button(pack, "rma_button_quote_decline", lang, now, f"rmaq:{number}:decline", number=number),
+        ]
 
     def quote_decision(self, conv: Conversation, pack: BrandPack, data: str, now: datetime) -> Said:
         """The customer approves or declines a repair quote (only their own, only while it is open)."""
@@ -563,23 +712,38 @@ class RmaFlow:
         row = self.store.rma(number)
         lang = conv.lang
         if row is None or row["user"] != conv.user:
-            return Said("rma_status_unknown", [Reply(self.say(pack, "rma_status_not_found", lang, now,
-                                                              number=number))])
+            return Said("rma_status_unknown", [Reply(self.say(pack, "rma_status_not_found", lang, now, number=number))])
         pack = self.packs.get(row["brand"], pack)
         if row["status"] != "quote_sent" or row.get("quote_decision") or decision not in ("approve", "decline"):
-            return Said("rma_quote_closed", [Reply(self.say(pack, "rma_quote_closed", lang, now,
-                                                            r=self._for_customer(row, lang, now)))])
+            return Said(
+                "rma_quote_closed",
+                [Reply(self.say(pack, "rma_quote_closed", lang, now, r=self._for_customer(row, lang, now)))],
+            )
         approved = decision == "approve"
         shown_price = price(pack, row["quote_amount"], row.get("quote_currency"))
-        staff = ("staff", Reply(self.say(pack, "rma_staff_quote_decision", "en", now, number=number,
-                                         approved=approved, price=shown_price)).to_dict())
+        staff = (
+            "staff",
+            Reply(
+                self.say(
+                    pack, "rma_staff_quote_decision", "en", now, number=number, approved=approved, price=shown_price
+                )
+            ).to_dict(),
+        )
         changed = self.store.change_rma(
-            number, expect="quote_sent", status="repairing" if approved else "quote_sent", by="customer", at=now,
+            number,
+            expect="quote_sent",
+            status="repairing" if approved else "quote_sent",
+            by="customer",
+            at=now,
             note="quote approved" if approved else "quote declined",
-            fields={"quote_decision": "approved" if approved else "declined"}, notices=[staff])
+            fields={"quote_decision": "approved" if approved else "declined"},
+            notices=[staff],
+        )
         if not changed:
-            return Said("rma_quote_closed", [Reply(self.say(pack, "rma_quote_closed", lang, now,
-                                                            r=self._for_customer(row, lang, now)))])
+            return Said(
+                "rma_quote_closed",
+                [Reply(self.say(pack, "rma_quote_closed", lang, now, r=self._for_customer(row, lang, now)))],
+            )
         conv.state.pop("buttons", None)
         name = "rma_quote_approved" if approved else "rma_quote_declined"
         return Said(name, [Reply(self.say(pack, name, lang, now, number=number, price=shown_price))])
@@ -612,8 +776,10 @@ class RmaFlow:
             fields["quote_decision"] = None
             note = covers or None
         if status in ("repairing", "replacing") and row.get("quote_decision") == "declined":
-            raise InputError(f"the customer declined the quote for {row['number']}: it can only be shipped back, "
-                             "closed or cancelled (or quoted again)")
+            raise InputError(
+                f"the customer declined the quote for {row['number']}: it can only be shipped back, "
+                "closed or cancelled (or quoted again)"
+            )
         lang = row["data"].get("lang") or "en"
         if status == "approved":
             validity = pack.data.get("rma", {}).get("validity_days")
@@ -625,11 +791,29 @@ class RmaFlow:
             status_after = status
         updated = {**row, **fields, "status": status_after}
         customer = self._update_reply(pack, updated, status, lang, now, note)
-        staff_note = Reply(self.say(pack, "rma_staff_changed", "en", now, number=row["number"], by=by,
-                                    label=status_after.replace("_", " "), note=note))
+        staff_note = Reply(
+            self.say(
+                pack,
+                "rma_staff_changed",
+                "en",
+                now,
+                number=row["number"],
+                by=by,
+                label=status_after.replace("_", " "),
+                note=note,
+            )
+        )
         notices = [(row["user"], customer.to_dict()), ("staff", staff_note.to_dict())]
-        if not self.store.change_rma(row["number"], expect=row["status"], status=status, by=by, at=now, note=note,
-                                     fields=fields, notices=notices if status_after == status else []):
+        if not self.store.change_rma(
+            row["number"],
+            expect=row["status"],
+            status=status,
+            by=by,
+            at=now,
+            note=note,
+            fields=fields,
+            notices=notices if status_after == status else [],
+        ):
             raise InputError(f"{row['number']} was changed by someone else just now; look again")
         if status_after != status:
             self.store.change_rma(row["number"], expect=status, status=status_after, by=by, at=now, notices=notices)
@@ -637,8 +821,9 @@ class RmaFlow:
         assert result is not None
         return result
 
-    def _update_reply(self, pack: BrandPack, row: Mapping[str, Any], status: str, lang: str, now: datetime,
-                      note: str | None) -> Reply:
+    def _update_reply(
+        self, pack: BrandPack, row: Mapping[str, Any], status: str, lang: str, now: datetime, note: str | None
+    ) -> Reply:
         shown = self._for_customer({**row, "status": row["status"]}, lang, now)
         text = self.say(pack, "rma_update", lang, now, r=shown, changed=status, note=note)
         buttons: tuple[Button, ...] = ()
@@ -646,8 +831,11 @@ class RmaFlow:
             situation = situation_of(row["data"], row["data"].get("fault_events", ()))
             damage = self.rules.reported_damage(row["data"].get("answers") or {})
             e = assess(pack, situation, now.astimezone(pack.timezone).date(), reported_damage=damage)
-            e = replace(e, status="awaiting_shipment",
-                        expires=date.fromisoformat(row["expires_on"]) if row.get("expires_on") else None)
+            e = replace(
+                e,
+                status="awaiting_shipment",
+                expires=date.fromisoformat(row["expires_on"]) if row.get("expires_on") else None,
+            )
             text += "\n" + self.say(pack, "rma_instructions", lang, now, number=row["number"], e=e, d=row["data"])
         if status == "quote_sent":
             buttons = tuple(self._quote_buttons(pack, row["number"], lang, now))
@@ -667,8 +855,11 @@ class RmaFlow:
         pack = self.packs[next(iter(self.packs))]
         if status is not None and status not in self.rules.statuses:
             raise InputError(f"unknown status {status!r} (known: {', '.join(self.rules.statuses)})")
-        rows = self.store.rmas(status=status, limit=50) if status else [
-            r for r in self.store.rmas(limit=500) if r["status"] not in self.rules.final][:50]
+        rows = (
+            self.store.rmas(status=status, limit=50)
+            if status
+            else [r for r in self.store.rmas(limit=500) if r["status"] not in self.rules.final][:50]
+        )
         return self.say(pack, "rma_staff_list", "en", now, rmas=rows, status=status)
 
     def staff_show(self, number: str, now: datetime) -> Reply:
@@ -718,17 +909,48 @@ class RmaFlow:
             lang = row["data"].get("lang") or "en"
             if today > expires:
                 notice = Reply(self.say(pack, "rma_expired", lang, now, r=self._for_customer(row, lang, now)))
-                staff = Reply(self.say(pack, "rma_staff_changed", "en", now, number=row["number"], by="assistant",
-                                       label="expired", note=None))
-                if self.store.change_rma(row["number"], expect="awaiting_shipment", status="expired", by="assistant",
-                                         at=now, notices=[(row["user"], notice.to_dict()), ("staff", staff.to_dict())]):
+                staff = Reply(
+                    self.say(
+                        pack,
+                        "rma_staff_changed",
+                        "en",
+                        now,
+                        number=row["number"],
+                        by="assistant",
+                        label="expired",
+                        note=None,
+                    )
+                )
+                if self.store.change_rma(
+                    row["number"],
+                    expect="awaiting_shipment",
+                    status="expired",
+                    by="assistant",
+                    at=now,
+                    notices=[(row["user"], notice.to_dict()), ("staff", staff.to_dict())],
+                ):
                     changes += 1
             elif not row.get("reminded") and (expires - today).days <= self.rules.reminder_days:
-                notice = Reply(self.say(pack, "rma_reminder", lang, now, r=self._for_customer(row, lang, now),
-                                        days=(expires - today).days))
-                if self.store.change_rma(row["number"], expect="awaiting_shipment", status="awaiting_shipment",
-                                         by="assistant", at=now, note="expiry reminder sent", fields={"reminded": 1},
-                                         notices=[(row["user"], notice.to_dict())]):
+                notice = Reply(
+                    self.say(
+                        pack,
+                        "rma_reminder",
+                        lang,
+                        now,
+                        r=self._for_customer(row, lang, now),
+                        days=(expires - today).days,
+                    )
+                )
+                if self.store.change_rma(
+                    row["number"],
+                    expect="awaiting_shipment",
+                    status="awaiting_shipment",
+                    by="assistant",
+                    at=now,
+                    note="expiry reminder sent",
+                    fields={"reminded": 1},
+                    notices=[(row["user"], notice.to_dict())],
+                ):
                     changes += 1
         return changes
 
@@ -789,8 +1011,7 @@ def check_wording(root: Path, packs: Mapping[str, BrandPack], content: Content, 
         store.close()
 
 
-def _check_request(flow: RmaFlow, conv: Conversation, pack: BrandPack, now: datetime, bought: str,
-                   damage: str) -> None:
+def _check_request(flow: RmaFlow, conv: Conversation, pack: BrandPack, now: datetime, bought: str, damage: str) -> None:
     flow.start(conv, pack, now, source="menu")
     flow.press(conv, pack, "rma:go", now)
     flow.text(conv, pack, "x", now)

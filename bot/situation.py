@@ -23,8 +23,19 @@ from bot.packs import BrandPack
 from bot.text import fold, fold_aligned
 
 # Which date kinds count as which, when a brand counts its warranty from one of them.
-DATE_KINDS = ("purchase", "delivery", "contract", "acquired", "shipped_back", "rma_issued", "ship_planned",
-              "sent_in", "received_by_us", "fault", "end")
+DATE_KINDS = (
+    "purchase",
+    "delivery",
+    "contract",
+    "acquired",
+    "shipped_back",
+    "rma_issued",
+    "ship_planned",
+    "sent_in",
+    "received_by_us",
+    "fault",
+    "end",
+)
 # The kinds that tell the product's age, in the order they may stand in for the one a brand counts from.
 AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
 
@@ -78,19 +89,33 @@ class Situation:
         """
         asked = next((f.kind for f in self.dates if f.kind in AGE_KINDS and f.kind != "unknown"), None)
         answers = [DateFact(f.reading, asked) if f.kind == "unknown" and asked else f for f in later.dates]
-        kept = [f for f in self.dates if f.kind not in AGE_KINDS] if any(f.kind in AGE_KINDS for f in answers) else \
-            list(self.dates)
+        kept = (
+            [f for f in self.dates if f.kind not in AGE_KINDS]
+            if any(f.kind in AGE_KINDS for f in answers)
+            else list(self.dates)
+        )
         return replace(self.merged(replace(later, dates=())), dates=tuple(kept + answers))
 
     def to_state(self) -> dict[str, object]:
         """A JSON-serialisable form, kept in the conversation state between turns."""
         return {
-            "dates": [{"earliest": f.reading.earliest.isoformat(), "latest": f.reading.latest.isoformat(),
-                       "text": f.reading.text, "kind": f.kind,
-                       "alternatives": [d.isoformat() for d in f.reading.alternatives],
-                       "problem": f.reading.problem} for f in self.dates],
-            "category": self.category, "events": sorted(self.events), "wants": sorted(self.wants),
-            "amounts": dict(self.amounts), "years_beyond": self.years_beyond, "stated_months": self.stated_months,
+            "dates": [
+                {
+                    "earliest": f.reading.earliest.isoformat(),
+                    "latest": f.reading.latest.isoformat(),
+                    "text": f.reading.text,
+                    "kind": f.kind,
+                    "alternatives": [d.isoformat() for d in f.reading.alternatives],
+                    "problem": f.reading.problem,
+                }
+                for f in self.dates
+            ],
+            "category": self.category,
+            "events": sorted(self.events),
+            "wants": sorted(self.wants),
+            "amounts": dict(self.amounts),
+            "years_beyond": self.years_beyond,
+            "stated_months": self.stated_months,
         }
 
     @classmethod
@@ -101,35 +126,55 @@ class Situation:
         dates = []
         for item in data.get("dates") or []:
             assert isinstance(item, dict)
-            reading = DateReading(date.fromisoformat(item["earliest"]), date.fromisoformat(item["latest"]),
-                                  item["text"], 0, 0, tuple(date.fromisoformat(d) for d in item["alternatives"]),
-                                  item["problem"])
+            reading = DateReading(
+                date.fromisoformat(item["earliest"]),
+                date.fromisoformat(item["latest"]),
+                item["text"],
+                0,
+                0,
+                tuple(date.fromisoformat(d) for d in item["alternatives"]),
+                item["problem"],
+            )
             dates.append(DateFact(reading, item["kind"]))
         amounts = data.get("amounts") or {}
         assert isinstance(amounts, dict)
         years = data.get("years_beyond")
-        return cls(dates=tuple(dates), category=data.get("category"),
-                   events=frozenset(data.get("events") or []),
-                   wants=frozenset(data.get("wants") or []),
-                   amounts=amounts, years_beyond=float(years) if isinstance(years, (int, float)) else None,
-                   stated_months=data.get("stated_months"))
+        return cls(
+            dates=tuple(dates),
+            category=data.get("category"),
+            events=frozenset(data.get("events") or []),
+            wants=frozenset(data.get("wants") or []),
+            amounts=amounts,
+            years_beyond=float(years) if isinstance(years, (int, float)) else None,
+            stated_months=data.get("stated_months"),
+        )
 
 
-_AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|dollars?|eur|rmb|yuan|元))",
-                     re.I)
-_EACH = re.compile(r"\b(\d{1,4})\s+(?:[a-z-]+\s+){0,3}?(?:at|@|for)\s*[$€£¥]?\s?(\d[\d,]*(?:\.\d+)?)\s*"
-                   r"(?:usd|dollars?)?\s*(?:each|apiece|per (?:unit|piece|camera|pc))", re.I)
+_AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|dollars?|eur|rmb|yuan|元))", re.I)
+_EACH = re.compile(
+    r"\b(\d{1,4})\s+(?:[a-z-]+\s+){0,3}?(?:at|@|for)\s*[$€£¥]?\s?(\d[\d,]*(?:\.\d+)?)\s*"
+    r"(?:usd|dollars?)?\s*(?:each|apiece|per (?:unit|piece|camera|pc))",
+    re.I,
+)
 # A bare number right after a repair component's name is an amount too ("diag 50, parts 120").
-_BARE_AMOUNT = re.compile(r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?: and handling)?)\s*"
-                          r"(?:is|was|of|at|:|=|costs?|quoted?(?: at)?)?\s*(\d[\d,]*(?:\.\d+)?)\b"
-                          r"(?!\s*(?:days?|months?|years?|%|pcs))", re.I)
-_AMOUNT_LABELS = {"diagnosis": r"diagnos\w*|inspection|bench|检测", "parts": r"parts?|components?|配件|零件|linh kien",
-                  "shipping": r"shipping|freight|postage|handling|delivery|运费|ship",
-                  "labour": r"labou?r|工时|人工|tien cong"}
+_BARE_AMOUNT = re.compile(
+    r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?: and handling)?)\s*"
+    r"(?:is|was|of|at|:|=|costs?|quoted?(?: at)?)?\s*(\d[\d,]*(?:\.\d+)?)\b"
+    r"(?!\s*(?:days?|months?|years?|%|pcs))",
+    re.I,
+)
+_AMOUNT_LABELS = {
+    "diagnosis": r"diagnos\w*|inspection|bench|检测",
+    "parts": r"parts?|components?|配件|零件|linh kien",
+    "shipping": r"shipping|freight|postage|handling|delivery|运费|ship",
+    "labour": r"labou?r|工时|人工|tien cong",
+}
 _BEYOND = re.compile(
     r"(\d+(?:[.,]\d+)?|one|two|three|four|five|a|half a)\s*(?:yrs?|years?)\s+(?:after|past|beyond|out of|over)\s+"
     r"(?:the\s+|my\s+|its\s+)?(?:warranty|guarantee)|(?:warranty|guarantee)\s+(?:ran out|ended|expired)\s+"
-    r"(\d+(?:[.,]\d+)?|one|two|three|a)\s*(?:yrs?|years?)\s+ago", re.I)
+    r"(\d+(?:[.,]\d+)?|one|two|three|a)\s*(?:yrs?|years?)\s+ago",
+    re.I,
+)
 _WORD_NUM = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "a": 1.0, "half a": 0.5}
 
 
@@ -184,8 +229,8 @@ class SituationReader:
         product's age ("not recording since this morning").
         """
         sentence_start = max(folded.rfind(sep, 0, reading.start) for sep in (".", "!", "?", ";", "\n", "。")) + 1
-        before = folded[max(sentence_start, reading.start - 60):reading.start]
-        after = re.split(r"[.!?;\n。]", folded[reading.end:reading.end + 25], maxsplit=1)[0]
+        before = folded[max(sentence_start, reading.start - 60) : reading.start]
+        after = re.split(r"[.!?;\n。]", folded[reading.end : reading.end + 25], maxsplit=1)[0]
         best: tuple[int, int, str] | None = None  # (distance, -length of the cue, kind): nearest, then longest
         for kind, patterns in self.kinds.items():
             for pattern in patterns:
@@ -248,7 +293,7 @@ class SituationReader:
         for tag, patterns in table.items():
             for pattern in patterns:
                 for m in pattern.finditer(folded):
-                    if not self.negation.search(folded[max(0, m.start() - 30):m.start()]):
+                    if not self.negation.search(folded[max(0, m.start() - 30) : m.start()]):
                         found.add(tag)
                         break
         return found
@@ -266,10 +311,19 @@ class SituationReader:
                 amounts.setdefault(component, float(m[2].replace(",", "")))
         for i, m in enumerate(_AMOUNT.finditer(folded)):
             value = float((m[1] or m[2]).replace(",", ""))
-            before = folded[max(0, m.start() - 25):m.start()]
-            label = next((name for name, words in _AMOUNT_LABELS.items()
-                          if re.search(rf"(?:{words})(?:\W+(?:fee|fees|cost|costs|charge|is|was|are|were|of|comes "
-                                       rf"to|will be|would be|at|about|around))*\W*$", before)), None)
+            before = folded[max(0, m.start() - 25) : m.start()]
+            label = next(
+                (
+                    name
+                    for name, words in _AMOUNT_LABELS.items()
+                    if re.search(
+                        rf"(?:{words})(?:\W+(?:fee|fees|cost|costs|charge|is|was|are|were|of|comes "
+                        rf"to|will be|would be|at|about|around))*\W*$",
+                        before,
+                    )
+                ),
+                None,
+            )
             amounts.setdefault(label or f"amount{i + 1}", value)
         return amounts
 

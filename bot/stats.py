@@ -155,6 +155,7 @@ class Day:
 
 # -- reading -------------------------------------------------------------------------------------------
 
+
 def _window(column: str, start: datetime, end: datetime) -> tuple[str, list[Any]]:
     """A ``where`` clause (and its arguments) keeping rows whose ``column`` moment lies in ``[start, end]``.
 
@@ -201,24 +202,42 @@ def gather(store: Store, *, brand: str | None, now: datetime, days: int) -> Stat
     where, args = _window("at", start, end)
     buckets = {"answered": 0, "clarified": 0, "not_understood": 0}
     outcomes: dict[str, int] = {}
-    for outcome, count in _rows(store, f"select outcome, count(*) from events where {where}{brand_clause} "
-                                       f"and {_QUESTIONS} group by outcome", [*args, *brand_args]):
+    for outcome, count in _rows(
+        store,
+        f"select outcome, count(*) from events where {where}{brand_clause} and {_QUESTIONS} group by outcome",
+        [*args, *brand_args],
+    ):
         buckets[_bucket(outcome)] += count
         outcomes[outcome] = count
 
-    (helpful, unhelpful), = _rows(store, "select coalesce(sum(helpful = 1), 0), coalesce(sum(helpful = 0), 0) "
-                                         f"from feedback where {where}{brand_clause}", [*args, *brand_args])
+    ((helpful, unhelpful),) = _rows(
+        store,
+        "select coalesce(sum(helpful = 1), 0), coalesce(sum(helpful = 0), 0) "
+        f"from feedback where {where}{brand_clause}",
+        [*args, *brand_args],
+    )
 
-    walks = dict(_rows(store, f"select outcome, count(*) from walk_outcomes where {where}{brand_clause} "
-                              "group by outcome", [*args, *brand_args]))
-    (walk_rating, walk_ratings), = _rows(store, "select avg(rating), count(rating) from walk_outcomes "
-                                                f"where {where}{brand_clause}", [*args, *brand_args])
+    walks = dict(
+        _rows(
+            store,
+            f"select outcome, count(*) from walk_outcomes where {where}{brand_clause} group by outcome",
+            [*args, *brand_args],
+        )
+    )
+    ((walk_rating, walk_ratings),) = _rows(
+        store, f"select avg(rating), count(rating) from walk_outcomes where {where}{brand_clause}", [*args, *brand_args]
+    )
 
     where, args = _window("t.opened_at", start, end)
-    tickets = _rows(store, (
-        "select t.status, t.reason, t.rating, julianday(t.opened_at), julianday(t.claimed_at), "
-        "(select min(julianday(m.at)) from ticket_messages m where m.ticket = t.id and m.direction = 'consultant') "
-        f"from tickets t where {where}{_brand(brand, 't.brand')[0]}"), [*args, *brand_args])
+    tickets = _rows(
+        store,
+        (
+            "select t.status, t.reason, t.rating, julianday(t.opened_at), julianday(t.claimed_at), "
+            "(select min(julianday(m.at)) from ticket_messages m where m.ticket = t.id and m.direction = 'consultant') "
+            f"from tickets t where {where}{_brand(brand, 't.brand')[0]}"
+        ),
+        [*args, *brand_args],
+    )
     reasons: dict[str, int] = {}
     waits: list[float] = []
     still_waiting = never_answered = 0
@@ -236,18 +255,36 @@ def gather(store: Store, *, brand: str | None, now: datetime, days: int) -> Stat
             still_waiting += 1
 
     where, args = _window("created_at", start, end)
-    rmas = dict(_rows(store, f"select status, count(*) from rmas where {where}{brand_clause} group by status",
-                      [*args, *brand_args]))
+    rmas = dict(
+        _rows(
+            store,
+            f"select status, count(*) from rmas where {where}{brand_clause} group by status",
+            [*args, *brand_args],
+        )
+    )
 
     return Stats(
-        brand=brand, days=days, start=start, end=end, **buckets,
-        refused=outcomes.get("refused", 0), out_of_scope=outcomes.get("out_of_scope", 0),
-        helpful=int(helpful), unhelpful=int(unhelpful),
-        walks=_ordered(walks, WALK_OUTCOMES), walk_rating=walk_rating, walk_ratings=int(walk_ratings),
-        handoffs=len(tickets), handoff_reasons=_ordered(reasons), waits=tuple(sorted(waits)),
-        still_waiting=still_waiting, never_answered=never_answered, rmas=_ordered(rmas),
+        brand=brand,
+        days=days,
+        start=start,
+        end=end,
+        **buckets,
+        refused=outcomes.get("refused", 0),
+        out_of_scope=outcomes.get("out_of_scope", 0),
+        helpful=int(helpful),
+        unhelpful=int(unhelpful),
+        walks=_ordered(walks, WALK_OUTCOMES),
+        walk_rating=walk_rating,
+        walk_ratings=int(walk_ratings),
+        handoffs=len(tickets),
+        handoff_reasons=_ordered(reasons),
+        waits=tuple(sorted(waits)),
+        still_waiting=still_waiting,
+        never_answered=never_answered,
+        rmas=_ordered(rmas),
         ticket_rating=statistics.fmean(ticket_ratings) if ticket_ratings else None,
-        ticket_ratings=len(ticket_ratings))
+        ticket_ratings=len(ticket_ratings),
+    )
 
 
 def daily(store: Store, *, brand: str | None, now: datetime, days: int = 30) -> list[Day]:
@@ -271,18 +308,24 @@ def daily(store: Store, *, brand: str | None, now: datetime, days: int = 30) -> 
             found[key] = found.get(key, 0) + count
 
     where, args = _window("at", start, now)
-    for day, outcome, count in _rows(store, f"select date(at, ?), outcome, count(*) from events where {where}"
-                                            f"{brand_clause} and {_QUESTIONS} group by 1, 2",
-                                     [shift, *args, *brand_args]):
+    for day, outcome, count in _rows(
+        store,
+        f"select date(at, ?), outcome, count(*) from events where {where}{brand_clause} and {_QUESTIONS} group by 1, 2",
+        [shift, *args, *brand_args],
+    ):
         add(day, _bucket(outcome), count)
     where, args = _window("opened_at", start, now)
-    for day, count in _rows(store, f"select date(opened_at, ?), count(*) from tickets where {where}{brand_clause} "
-                                   "group by 1", [shift, *args, *brand_args]):
+    for day, count in _rows(
+        store,
+        f"select date(opened_at, ?), count(*) from tickets where {where}{brand_clause} group by 1",
+        [shift, *args, *brand_args],
+    ):
         add(day, "handoffs", count)
     return [Day(day, **found) for day, found in counts.items()]
 
 
 # -- wording -------------------------------------------------------------------------------------------
+
 
 def _pack(packs: Mapping[str, BrandPack], brand: str | None) -> BrandPack:
     """The brand's pack; for all brands the default brand's (its time zone dates the report)."""
@@ -295,22 +338,38 @@ def _context(pack: BrandPack, brand: str | None, now: datetime, **figures: Any) 
     return {**base_context(pack, now), "brand_name": pack.name if brand is not None else None, **figures}
 
 
-def render(content: Content, packs: Mapping[str, BrandPack], name: str, *, brand: str | None, now: datetime,
-           **figures: Any) -> str:
+def render(
+    content: Content, packs: Mapping[str, BrandPack], name: str, *, brand: str | None, now: datetime, **figures: Any
+) -> str:
     """One stats template (English) for ``brand`` (None: all brands), with the pack's values and ``figures``."""
     pack = _pack(packs, brand)
     return content.render_message(pack.id, name, "en", _context(pack, brand, now, **figures))
 
 
-def report(store: Store, content: Content, packs: Mapping[str, BrandPack], *, brand: str | None, now: datetime,
-           days: Sequence[int] = DEFAULT_DAYS) -> str:
+def report(
+    store: Store,
+    content: Content,
+    packs: Mapping[str, BrandPack],
+    *,
+    brand: str | None,
+    now: datetime,
+    days: Sequence[int] = DEFAULT_DAYS,
+) -> str:
     """The admins' text report: one window after the other (``stats_report``)."""
     windows = [gather(store, brand=brand, now=now, days=d) for d in days]
     return render(content, packs, "stats_report", brand=brand, now=now, windows=windows)
 
 
-def chart(store: Store, path: Path, *, content: Content, packs: Mapping[str, BrandPack], brand: str | None,
-          now: datetime, days: int = 30) -> Path:
+def chart(
+    store: Store,
+    path: Path,
+    *,
+    content: Content,
+    packs: Mapping[str, BrandPack],
+    brand: str | None,
+    now: datetime,
+    days: int = 30,
+) -> Path:
     """Draw the last ``days`` days (questions stacked by bucket; handoffs below) as a PNG at ``path``.
 
     Days are the brand's calendar days (for all brands, the default brand's). Returns ``path``.
@@ -352,8 +411,9 @@ def chart(store: Store, path: Path, *, content: Content, packs: Mapping[str, Bra
     return path
 
 
-def replies(store: Store, content: Content, pack: BrandPack, now: datetime, *,
-            folder: Path | None = None) -> list[Reply]:
+def replies(
+    store: Store, content: Content, pack: BrandPack, now: datetime, *, folder: Path | None = None
+) -> list[Reply]:
     """An admin's ``/stats`` for one brand: the report for 7 and 30 days, with the 30-day chart attached.
 
     The chart is written to ``folder`` (default: the system's temporary folder), one file per brand replaced
@@ -380,20 +440,49 @@ def replies(store: Store, content: Content, pack: BrandPack, now: datetime, *,
 
 # -- start-up check ------------------------------------------------------------------------------------
 
+
 def _samples(moment: datetime) -> Iterator[Stats]:
     """Windows with nothing in them and with something of everything (and half-empty ones), to render."""
     for days in DEFAULT_DAYS:
         start = moment - timedelta(days=days)
         yield Stats(brand=None, days=days, start=start, end=moment)
-        yield Stats(brand="check", days=days, start=start, end=moment, answered=40, clarified=7, not_understood=5,
-                    refused=1, out_of_scope=2, helpful=9, unhelpful=3,
-                    walks=(("solved", 6), ("repair", 2), ("consultant", 1), ("left", 3), ("other", 1)),
-                    walk_rating=4.25, walk_ratings=4, handoffs=4,
-                    handoff_reasons=(("asked", 2), ("not_understood", 1), ("troubleshooting", 1)),
-                    waits=(75.0, 5400.0, 200000.0), still_waiting=1, never_answered=1,
-                    rmas=(("requested", 2), ("awaiting_shipment", 1)), ticket_rating=4.5, ticket_ratings=2)
-        yield Stats(brand="check", days=days, start=start, end=moment, not_understood=3, out_of_scope=3,
-                    unhelpful=1, walks=(("left", 1),), handoffs=1, handoff_reasons=(("asked", 1),), still_waiting=1)
+        yield Stats(
+            brand="check",
+            days=days,
+            start=start,
+            end=moment,
+            answered=40,
+            clarified=7,
+            not_understood=5,
+            refused=1,
+            out_of_scope=2,
+            helpful=9,
+            unhelpful=3,
+            walks=(("solved", 6), ("repair", 2), ("consultant", 1), ("left", 3), ("other", 1)),
+            walk_rating=4.25,
+            walk_ratings=4,
+            handoffs=4,
+            handoff_reasons=(("asked", 2), ("not_understood", 1), ("troubleshooting", 1)),
+            waits=(75.0, 5400.0, 200000.0),
+            still_waiting=1,
+            never_answered=1,
+            rmas=(("requested", 2), ("awaiting_shipment", 1)),
+            ticket_rating=4.5,
+            ticket_ratings=2,
+        )
+        yield Stats(
+            brand="check",
+            days=days,
+            start=start,
+            end=moment,
+            not_understood=3,
+            out_of_scope=3,
+            unhelpful=1,
+            walks=(("left", 1),),
+            handoffs=1,
+            handoff_reasons=(("asked", 1),),
+            still_waiting=1,
+        )
 
 
 def check_wording(content: Content, packs: Mapping[str, BrandPack], moment: datetime) -> None:
@@ -406,5 +495,4 @@ def check_wording(content: Content, packs: Mapping[str, BrandPack], moment: date
     for brand in (None, *packs):
         for name in names:
             for windows in ([samples[0], samples[3]], [samples[1], samples[4]], [samples[2], samples[5]], []):
-                render(content, packs, name, brand=brand, now=moment, windows=windows, days=30,
-                       path=Path("stats.png"))
+                render(content, packs, name, brand=brand, now=moment, windows=windows, days=30, path=Path("stats.png"))

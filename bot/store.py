@@ -38,8 +38,10 @@ class Conversation:
     def offered_button(self, pressed: str) -> dict[str, str] | None:
         """The offered button a press names, by its data or its label (case aside), or None."""
         wanted = pressed.strip().casefold()
-        return next((b for b in self.state.get("buttons") or [] if wanted in (b["data"].casefold(),
-                                                                               b["label"].casefold())), None)
+        return next(
+            (b for b in self.state.get("buttons") or [] if wanted in (b["data"].casefold(), b["label"].casefold())),
+            None,
+        )
 
     def typed_button(self, text: str, prefix: str) -> str | None:
         """The data of an offered button (its data starting with ``prefix``) whose label ``text`` says."""
@@ -76,58 +78,154 @@ class Store:
         with self._lock:
             self.db.table("conversations").create(
                 {"user": str, "brand": str, "lang": str, "state": str, "turns": int, "updated_at": str},
-                pk="user", if_not_exists=True)
+                pk="user",
+                if_not_exists=True,
+            )
             self.db.table("events").create(
-                {"id": int, "user": str, "brand": str, "at": str, "lang": str, "text": str, "outcome": str,
-                 "entry_id": str, "score": float, "reply": str},
-                pk="id", if_not_exists=True)
+                {
+                    "id": int,
+                    "user": str,
+                    "brand": str,
+                    "at": str,
+                    "lang": str,
+                    "text": str,
+                    "outcome": str,
+                    "entry_id": str,
+                    "score": float,
+                    "reply": str,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
             self.db.table("outbox").create(
-                {"id": str, "user": str, "replies": str, "n_replies": int, "sent": int, "at": str}, pk="id",
-                if_not_exists=True)
+                {"id": str, "user": str, "replies": str, "n_replies": int, "sent": int, "at": str},
+                pk="id",
+                if_not_exists=True,
+            )
             self.db.table("kv").create({"key": str, "value": str}, pk="key", if_not_exists=True)
             self.db.table("walk_outcomes").create(
-                {"id": int, "user": str, "brand": str, "tree": str, "leaf": str, "outcome": str, "tried": str,
-                 "rating": int, "at": str}, pk="id", if_not_exists=True)
+                {
+                    "id": int,
+                    "user": str,
+                    "brand": str,
+                    "tree": str,
+                    "leaf": str,
+                    "outcome": str,
+                    "tried": str,
+                    "rating": int,
+                    "at": str,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
             self.db.table("rmas").create(
-                {"number": str, "user": str, "brand": str, "status": str, "data": str, "outcome": str,
-                 "created_at": str, "updated_at": str, "expires_on": str, "reminded": int, "tracking": str,
-                 "quote_amount": float, "quote_decision": str},
-                pk="number", if_not_exists=True)
+                {
+                    "number": str,
+                    "user": str,
+                    "brand": str,
+                    "status": str,
+                    "data": str,
+                    "outcome": str,
+                    "created_at": str,
+                    "updated_at": str,
+                    "expires_on": str,
+                    "reminded": int,
+                    "tracking": str,
+                    "quote_amount": float,
+                    "quote_decision": str,
+                },
+                pk="number",
+                if_not_exists=True,
+            )
             if "quote_currency" not in self.db.table("rmas").columns_dict:
                 self.db.table("rmas").add_column("quote_currency", str)
             self.db.table("rma_history").create(
-                {"id": int, "number": str, "at": str, "status": str, "by": str, "note": str}, pk="id",
-                if_not_exists=True)
+                {"id": int, "number": str, "at": str, "status": str, "by": str, "note": str},
+                pk="id",
+                if_not_exists=True,
+            )
             self.db.table("notices").create(
-                {"id": int, "target": str, "reply": str, "created_at": str, "sent": int}, pk="id", if_not_exists=True)
+                {"id": int, "target": str, "reply": str, "created_at": str, "sent": int}, pk="id", if_not_exists=True
+            )
             self.db.table("tickets").create(
-                {"id": int, "user": str, "brand": str, "lang": str, "status": str, "reason": str, "opened_at": str,
-                 "posted_at": str, "claimed_by": str, "claimed_name": str, "claimed_at": str, "closed_at": str,
-                 "closed_by": str, "rating": int, "reopened": int, "last_ack": str},
-                pk="id", if_not_exists=True)
+                {
+                    "id": int,
+                    "user": str,
+                    "brand": str,
+                    "lang": str,
+                    "status": str,
+                    "reason": str,
+                    "opened_at": str,
+                    "posted_at": str,
+                    "claimed_by": str,
+                    "claimed_name": str,
+                    "claimed_at": str,
+                    "closed_at": str,
+                    "closed_by": str,
+                    "rating": int,
+                    "reopened": int,
+                    "last_ack": str,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
             self.db.table("ticket_messages").create(
                 {"id": int, "ticket": int, "at": str, "direction": str, "by": str, "text": str, "media": str},
-                pk="id", if_not_exists=True)
+                pk="id",
+                if_not_exists=True,
+            )
             self.db.table("staff_threads").create(
-                {"user": str, "thread": int, "title": str, "created_at": str}, pk="user", if_not_exists=True)
+                {"user": str, "thread": int, "title": str, "created_at": str}, pk="user", if_not_exists=True
+            )
             self.db.table("staff_posts").create({"message": int, "user": str}, pk="message", if_not_exists=True)
             self.db.table("bans").create({"user": str, "by": str, "at": str}, pk="user", if_not_exists=True)
             # admins' FAQ changes: the live overlay on faq/ (data NULL: the entry is removed) and its history
             # (base: the files' version of the entry when it was changed, to notice the files changing since)
-            self.db.table("faq_overrides").create({"brand": str, "entry_id": str, "data": str, "base": str},
-                                                  pk=("brand", "entry_id"), if_not_exists=True)
+            self.db.table("faq_overrides").create(
+                {"brand": str, "entry_id": str, "data": str, "base": str}, pk=("brand", "entry_id"), if_not_exists=True
+            )
             self.db.table("faq_changes").create(
-                {"id": int, "brand": str, "entry_id": str, "action": str, "by": str, "at": str, "before": str,
-                 "after": str, "base": str, "undone": int, "undoes": int}, pk="id", if_not_exists=True)
+                {
+                    "id": int,
+                    "brand": str,
+                    "entry_id": str,
+                    "action": str,
+                    "by": str,
+                    "at": str,
+                    "before": str,
+                    "after": str,
+                    "base": str,
+                    "undone": int,
+                    "undoes": int,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
             self.db.table("feedback").create(
                 {"id": int, "user": str, "brand": str, "entry_id": str, "question": str, "helpful": int, "at": str},
-                pk="id", if_not_exists=True)
+                pk="id",
+                if_not_exists=True,
+            )
             self.db.table("unanswered").create(
-                {"id": int, "brand": str, "user": str, "text": str, "reason": str, "entry_id": str, "at": str,
-                 "done_at": str, "done_by": str, "done_action": str}, pk="id", if_not_exists=True)
+                {
+                    "id": int,
+                    "brand": str,
+                    "user": str,
+                    "text": str,
+                    "reason": str,
+                    "entry_id": str,
+                    "at": str,
+                    "done_at": str,
+                    "done_by": str,
+                    "done_action": str,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
             # one open ticket per customer, whatever arrives at once
-            self.db.execute("create unique index if not exists tickets_one_open on tickets(user) "
-                            "where status != 'closed'")
+            self.db.execute(
+                "create unique index if not exists tickets_one_open on tickets(user) where status != 'closed'"
+            )
             self.db.table("tickets").create_index(["status"], if_not_exists=True)
             self.db.table("ticket_messages").create_index(["ticket"], if_not_exists=True)
             self.db.table("staff_threads").create_index(["thread"], if_not_exists=True)
@@ -140,34 +238,50 @@ class Store:
             self.db.table("events").create_index(["at"], if_not_exists=True)
             self.db.table("faq_changes").create_index(["brand", "entry_id"], if_not_exists=True)
             self.db.table("feedback").create_index(["brand", "at"], if_not_exists=True)
-            self.db.execute("create unique index if not exists feedback_once "
-                            "on feedback(user, brand, entry_id, question)")
+            self.db.execute(
+                "create unique index if not exists feedback_once on feedback(user, brand, entry_id, question)"
+            )
             self.db.table("unanswered").create_index(["brand", "done_at"], if_not_exists=True)
 
     def load(self, user: str, *, brand: str) -> Conversation:
         """The user's conversation, or a fresh one for ``brand``."""
         with self._lock:
-            rows = list(self.db.execute(
-                "select brand, lang, state, turns from conversations where user = ?", [user]).fetchall())
+            rows = list(
+                self.db.execute("select brand, lang, state, turns from conversations where user = ?", [user]).fetchall()
+            )
         if not rows:
             return Conversation(user=user, brand=brand)
         row_brand, lang, state, turns = rows[0]
         return Conversation(user=user, brand=row_brand, lang=lang, state=json.loads(state or "{}"), turns=turns)
 
-    def save(self, conv: Conversation, *, at: datetime, event: Mapping[str, Any] | None = None,
-             outbox: tuple[str, list[dict[str, Any]]] | None = None) -> None:
+    def save(
+        self,
+        conv: Conversation,
+        *,
+        at: datetime,
+        event: Mapping[str, Any] | None = None,
+        outbox: tuple[str, list[dict[str, Any]]] | None = None,
+    ) -> None:
         """Persist a conversation's state, the turn's event and its replies to send, in one transaction."""
         with self._lock, self.db.conn:
             if outbox is not None:
                 self.db.conn.execute(
                     "insert or ignore into outbox (id, user, replies, n_replies, sent, at) values (?, ?, ?, ?, 0, ?)",
-                    [outbox[0], conv.user, json.dumps(outbox[1], ensure_ascii=False), len(outbox[1]), at.isoformat()])
+                    [outbox[0], conv.user, json.dumps(outbox[1], ensure_ascii=False), len(outbox[1]), at.isoformat()],
+                )
             self.db.conn.execute(
                 "insert into conversations (user, brand, lang, state, turns, updated_at) values (?, ?, ?, ?, ?, ?) "
                 "on conflict(user) do update set brand = excluded.brand, lang = excluded.lang, "
                 "state = excluded.state, turns = excluded.turns, updated_at = excluded.updated_at",
-                [conv.user, conv.brand, conv.lang, json.dumps(conv.state, ensure_ascii=False), conv.turns,
-                 at.isoformat()])
+                [
+                    conv.user,
+                    conv.brand,
+                    conv.lang,
+                    json.dumps(conv.state, ensure_ascii=False),
+                    conv.turns,
+                    at.isoformat(),
+                ],
+            )
             if event is not None:
                 self._insert_event(event)
 
@@ -180,7 +294,8 @@ class Store:
         columns = [c for c in _EVENT_COLUMNS if c in event]
         self.db.conn.execute(
             f"insert into events ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-            [event[c] for c in columns])
+            [event[c] for c in columns],
+        )
 
     def events(self, user: str | None = None) -> Iterator[dict[str, Any]]:
         """Logged events, oldest first (all, or one user's)."""
@@ -204,7 +319,8 @@ class Store:
         """Messages whose replies were not all delivered: (id, user, replies, sent), oldest first."""
         with self._lock:
             rows = self.db.conn.execute(
-                "select id, user, replies, sent from outbox where sent < n_replies order by rowid").fetchall()
+                "select id, user, replies, sent from outbox where sent < n_replies order by rowid"
+            ).fetchall()
         return [(message_id, user, json.loads(replies), int(sent)) for message_id, user, replies, sent in rows]
 
     def prune_outbox(self, before: datetime) -> int:
@@ -213,13 +329,15 @@ class Store:
             cursor = self.db.conn.execute("delete from outbox where sent >= n_replies and at < ?", [before.isoformat()])
         return cursor.rowcount
 
-    def record_walk(self, *, user: str, brand: str, tree: str, leaf: str, outcome: str, tried: list[str],
-                    at: datetime) -> int:
+    def record_walk(
+        self, *, user: str, brand: str, tree: str, leaf: str, outcome: str, tried: list[str], at: datetime
+    ) -> int:
         """Record where a troubleshooting walk ended; returns the record's id (for a rating)."""
         with self._lock, self.db.conn:
             cursor = self.db.conn.execute(
                 "insert into walk_outcomes (user, brand, tree, leaf, outcome, tried, at) values (?, ?, ?, ?, ?, ?, ?)",
-                [user, brand, tree, leaf, outcome, json.dumps(tried, ensure_ascii=False), at.isoformat()])
+                [user, brand, tree, leaf, outcome, json.dumps(tried, ensure_ascii=False), at.isoformat()],
+            )
         return int(cursor.lastrowid or 0)
 
     def rate_walk(self, walk_id: int, rating: int) -> None:
@@ -248,22 +366,39 @@ class Store:
             where.append("at <= ?")
             args.append(before)
         with self._lock:
-            rows = list(self.db.query(f"select text, reply, outcome, at from events where {' and '.join(where)} "
-                                      "order by id desc limit ?", [*args, count]))
+            rows = list(
+                self.db.query(
+                    f"select text, reply, outcome, at from events where {' and '.join(where)} order by id desc limit ?",
+                    [*args, count],
+                )
+            )
         return rows[::-1]
 
     def walk_summary(self) -> list[dict[str, Any]]:
         """Walks by tree, outcome and leaf: how many, and their average rating."""
         with self._lock:
-            return list(self.db.query(
-                "select tree, outcome, leaf, count(*) as walks, round(avg(rating), 2) as rating "
-                "from walk_outcomes group by tree, outcome, leaf order by tree, outcome, walks desc"))
+            return list(
+                self.db.query(
+                    "select tree, outcome, leaf, count(*) as walks, round(avg(rating), 2) as rating "
+                    "from walk_outcomes group by tree, outcome, leaf order by tree, outcome, walks desc"
+                )
+            )
 
     # -- RMAs -----------------------------------------------------------------------------------------
 
-    def create_rma(self, *, make_number: Callable[[], str], user: str, brand: str, status: str,
-                   data: Mapping[str, Any], outcome: str, at: datetime, expires_on: str | None,
-                   notices: Callable[[str], Sequence[tuple[str, Mapping[str, Any]]]] | None = None) -> str:
+    def create_rma(
+        self,
+        *,
+        make_number: Callable[[], str],
+        user: str,
+        brand: str,
+        status: str,
+        data: Mapping[str, Any],
+        outcome: str,
+        at: datetime,
+        expires_on: str | None,
+        notices: Callable[[str], Sequence[tuple[str, Mapping[str, Any]]]] | None = None,
+    ) -> str:
         """Store a new RMA under a fresh number and return the number.
 
         The number is drawn again on the rare clash. Its history lines and the notices it causes (made from the
@@ -276,8 +411,18 @@ class Store:
                     self.db.conn.execute(
                         "insert into rmas (number, user, brand, status, data, outcome, created_at, updated_at, "
                         "expires_on, reminded) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                        [number, user, brand, status, json.dumps(data, ensure_ascii=False), outcome, at.isoformat(),
-                         at.isoformat(), expires_on])
+                        [
+                            number,
+                            user,
+                            brand,
+                            status,
+                            json.dumps(data, ensure_ascii=False),
+                            outcome,
+                            at.isoformat(),
+                            at.isoformat(),
+                            expires_on,
+                        ],
+                    )
                     self._history(number, at, "requested", "customer", None)
                     if status != "requested":
                         self._history(number, at, status, "assistant", None)
@@ -294,8 +439,15 @@ class Store:
             rows = list(self.db.query("select * from rmas where number = ?", [number]))
         return _decoded(rows[0]) if rows else None
 
-    def rmas(self, *, user: str | None = None, status: str | None = None, brand: str | None = None,
-             expiring: bool = False, limit: int = 1000) -> list[dict[str, Any]]:
+    def rmas(
+        self,
+        *,
+        user: str | None = None,
+        status: str | None = None,
+        brand: str | None = None,
+        expiring: bool = False,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:
         """RMAs, newest first: a customer's own, or by status or brand (``expiring``: only numbers with a validity)."""
         where, args = ["expires_on is not null"] if expiring else [], []
         for column, value in (("user", user), ("status", status), ("brand", brand)):
@@ -304,19 +456,32 @@ class Store:
                 args.append(value)
         clause = f"where {' and '.join(where)}" if where else ""
         with self._lock:
-            rows = list(self.db.query(f"select * from rmas {clause} order by created_at desc, rowid desc limit ?",
-                                      [*args, limit]))
+            rows = list(
+                self.db.query(
+                    f"select * from rmas {clause} order by created_at desc, rowid desc limit ?", [*args, limit]
+                )
+            )
         return [_decoded(r) for r in rows]
 
     def rma_history(self, number: str) -> list[dict[str, Any]]:
         """An RMA's status changes, oldest first."""
         with self._lock:
-            return list(self.db.query("select at, status, by, note from rma_history where number = ? order by id",
-                                      [number]))
+            return list(
+                self.db.query("select at, status, by, note from rma_history where number = ? order by id", [number])
+            )
 
-    def change_rma(self, number: str, *, expect: str, status: str, by: str, at: datetime, note: str | None = None,
-                   fields: Mapping[str, Any] | None = None,
-                   notices: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> bool:
+    def change_rma(
+        self,
+        number: str,
+        *,
+        expect: str,
+        status: str,
+        by: str,
+        at: datetime,
+        note: str | None = None,
+        fields: Mapping[str, Any] | None = None,
+        notices: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    ) -> bool:
         """Move an RMA from ``expect`` to ``status`` with its history line and notices, atomically.
 
         False (and nothing changed) when the RMA is no longer in ``expect``: someone else changed it first.
@@ -324,8 +489,9 @@ class Store:
         columns = {"status": status, "updated_at": at.isoformat(), **(fields or {})}
         assignments = ", ".join(f"{c} = ?" for c in columns)
         with self._lock, self.db.conn:
-            cursor = self.db.conn.execute(f"update rmas set {assignments} where number = ? and status = ?",
-                                          [*columns.values(), number, expect])
+            cursor = self.db.conn.execute(
+                f"update rmas set {assignments} where number = ? and status = ?", [*columns.values(), number, expect]
+            )
             if cursor.rowcount != 1:
                 return False
             if status != expect or note:
@@ -335,8 +501,10 @@ class Store:
         return True
 
     def _history(self, number: str, at: datetime, status: str, by: str, note: str | None) -> None:
-        self.db.conn.execute("insert into rma_history (number, at, status, by, note) values (?, ?, ?, ?, ?)",
-                             [number, at.isoformat(), status, by, note])
+        self.db.conn.execute(
+            "insert into rma_history (number, at, status, by, note) values (?, ?, ?, ?, ?)",
+            [number, at.isoformat(), status, by, note],
+        )
 
     # -- notices: messages to deliver outside a turn -----------------------------------------------------
 
@@ -346,11 +514,14 @@ class Store:
             self._notice(target, reply, at)
 
     def _notice(self, target: str, reply: Mapping[str, Any], at: datetime) -> None:
-        self.db.conn.execute("insert into notices (target, reply, created_at, sent) values (?, ?, ?, 0)",
-                             [target, json.dumps(reply, ensure_ascii=False), at.isoformat()])
+        self.db.conn.execute(
+            "insert into notices (target, reply, created_at, sent) values (?, ?, ?, 0)",
+            [target, json.dumps(reply, ensure_ascii=False), at.isoformat()],
+        )
 
-    def pending_notices(self, *, target: str | None = None, prefix: str | None = None,
-                        limit: int = 100) -> list[tuple[int, str, dict[str, Any]]]:
+    def pending_notices(
+        self, *, target: str | None = None, prefix: str | None = None, limit: int = 100
+    ) -> list[tuple[int, str, dict[str, Any]]]:
         """Undelivered notices, oldest first: (id, target, reply)."""
         where, args = ["sent = 0"], []
         if target is not None:
@@ -361,8 +532,8 @@ class Store:
             args.extend([prefix.replace("%", "") + "%", "staff:" + prefix.replace("%", "") + "%"])
         with self._lock:
             rows = self.db.conn.execute(
-                f"select id, target, reply from notices where {' and '.join(where)} order by id limit ?",
-                [*args, limit]).fetchall()
+                f"select id, target, reply from notices where {' and '.join(where)} order by id limit ?", [*args, limit]
+            ).fetchall()
         return [(int(i), t, json.loads(r)) for i, t, r in rows]
 
     def notice_sent(self, notice_id: int) -> None:
@@ -372,9 +543,17 @@ class Store:
 
     # -- consultant tickets ----------------------------------------------------------------------------
 
-    def open_ticket(self, *, user: str, brand: str, lang: str, reason: str, at: datetime, posted: bool,
-                    notices: Callable[[int], Sequence[tuple[str, Mapping[str, Any]]]] = lambda _: ()
-                    ) -> tuple[dict[str, Any], bool]:
+    def open_ticket(
+        self,
+        *,
+        user: str,
+        brand: str,
+        lang: str,
+        reason: str,
+        at: datetime,
+        posted: bool,
+        notices: Callable[[int], Sequence[tuple[str, Mapping[str, Any]]]] = lambda _: (),
+    ) -> tuple[dict[str, Any], bool]:
         """The customer's open ticket, or a new one (True) with the notices it causes, in one transaction."""
         try:
             with self._lock, self.db.conn:
@@ -384,7 +563,8 @@ class Store:
                 cursor = self.db.conn.execute(
                     "insert into tickets (user, brand, lang, status, reason, opened_at, posted_at, reopened) "
                     "values (?, ?, ?, 'waiting', ?, ?, ?, 0)",
-                    [user, brand, lang, reason, at.isoformat(), at.isoformat() if posted else None])
+                    [user, brand, lang, reason, at.isoformat(), at.isoformat() if posted else None],
+                )
                 ticket_id = int(cursor.lastrowid or 0)
                 for target, reply in notices(ticket_id):
                     self._notice(target, reply, at)
@@ -427,8 +607,15 @@ class Store:
         with self._lock:
             return list(self.db.query(f"select * from tickets {clause} order by id limit ?", [*args, limit]))
 
-    def change_ticket(self, ticket_id: int, *, at: datetime, expect: Sequence[str] | None = None,
-                      notices: Sequence[tuple[str, Mapping[str, Any]]] = (), **fields: Any) -> bool:
+    def change_ticket(
+        self,
+        ticket_id: int,
+        *,
+        at: datetime,
+        expect: Sequence[str] | None = None,
+        notices: Sequence[tuple[str, Mapping[str, Any]]] = (),
+        **fields: Any,
+    ) -> bool:
         """Update a ticket (only while its status is one of ``expect``) with the notices it causes, atomically."""
         assignments = ", ".join(f"{c} = ?" for c in fields)
         where, args = "id = ?", list[Any]([ticket_id])
@@ -437,8 +624,9 @@ class Store:
             args.extend(expect)
         with self._lock, self.db.conn:
             try:
-                cursor = self.db.conn.execute(f"update tickets set {assignments} where {where}",
-                                              [*fields.values(), *args])
+                cursor = self.db.conn.execute(
+                    f"update tickets set {assignments} where {where}", [*fields.values(), *args]
+                )
             except sqlite3.IntegrityError:  # reopening while another ticket of the customer's is open
                 return False
             if cursor.rowcount != 1:
@@ -447,14 +635,23 @@ class Store:
                 self._notice(target, reply, at)
         return True
 
-    def add_ticket_message(self, ticket_id: int, *, at: datetime, direction: str, by: str, text: str | None,
-                           media: Sequence[Mapping[str, Any]] = (),
-                           notices: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> None:
+    def add_ticket_message(
+        self,
+        ticket_id: int,
+        *,
+        at: datetime,
+        direction: str,
+        by: str,
+        text: str | None,
+        media: Sequence[Mapping[str, Any]] = (),
+        notices: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    ) -> None:
         """Keep one message of a ticket (customer, consultant or internal note) and queue its relay."""
         with self._lock, self.db.conn:
             self.db.conn.execute(
                 "insert into ticket_messages (ticket, at, direction, by, text, media) values (?, ?, ?, ?, ?, ?)",
-                [ticket_id, at.isoformat(), direction, by, text, json.dumps(list(media)) if media else None])
+                [ticket_id, at.isoformat(), direction, by, text, json.dumps(list(media)) if media else None],
+            )
             for target, reply in notices:
                 self._notice(target, reply, at)
 
@@ -481,7 +678,8 @@ class Store:
                 self.db.conn.execute(
                     "insert into staff_threads (user, thread, title, created_at) values (?, ?, ?, ?) on conflict(user) "
                     "do update set thread = excluded.thread, title = excluded.title",
-                    [user, thread, title, (at or datetime.now().astimezone()).isoformat()])
+                    [user, thread, title, (at or datetime.now().astimezone()).isoformat()],
+                )
 
     def user_for_thread(self, thread: int) -> str | None:
         """The customer whose topic ``thread`` is."""
@@ -503,8 +701,9 @@ class Store:
     def ban(self, user: str, *, by: str, at: datetime) -> None:
         """Stop relaying a customer to consultants."""
         with self._lock, self.db.conn:
-            self.db.conn.execute("insert or replace into bans (user, by, at) values (?, ?, ?)",
-                                 [user, by, at.isoformat()])
+            self.db.conn.execute(
+                "insert or replace into bans (user, by, at) values (?, ?, ?)", [user, by, at.isoformat()]
+            )
 
     def unban(self, user: str) -> bool:
         """Lift a ban; False when there was none."""
@@ -526,9 +725,17 @@ class Store:
         """
         with self._lock:
             rows = self.db.conn.execute(
-                "select brand, entry_id, data, base from faq_overrides order by brand, entry_id").fetchall()
-        return [(brand, entry_id, json.loads(data) if data is not None else None,
-                 json.loads(base) if base is not None else UNKNOWN) for brand, entry_id, data, base in rows]
+                "select brand, entry_id, data, base from faq_overrides order by brand, entry_id"
+            ).fetchall()
+        return [
+            (
+                brand,
+                entry_id,
+                json.loads(data) if data is not None else None,
+                json.loads(base) if base is not None else UNKNOWN,
+            )
+            for brand, entry_id, data, base in rows
+        ]
 
     def faq_version(self) -> int:
         """A number that grows with every FAQ change (so other processes notice one)."""
@@ -539,13 +746,26 @@ class Store:
     def faq_last_change(self, brand: str, entry_id: str) -> int:
         """The id of the entry's latest change for a brand (0: never changed), to detect changes made meanwhile."""
         with self._lock:
-            row = self.db.conn.execute("select max(id) from faq_changes where brand = ? and entry_id = ?",
-                                       [brand, entry_id]).fetchone()
+            row = self.db.conn.execute(
+                "select max(id) from faq_changes where brand = ? and entry_id = ?", [brand, entry_id]
+            ).fetchone()
         return int(row[0] or 0)
 
-    def faq_change(self, *, brand: str, entry_id: str, action: str, by: str, at: datetime,
-                   before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, override: bool,
-                   base: Mapping[str, Any] | None, expect: int | None = None, undoes: int | None = None) -> int:
+    def faq_change(
+        self,
+        *,
+        brand: str,
+        entry_id: str,
+        action: str,
+        by: str,
+        at: datetime,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+        override: bool,
+        base: Mapping[str, Any] | None,
+        expect: int | None = None,
+        undoes: int | None = None,
+    ) -> int:
         """Record one change and set the live overlay, in one transaction; returns the change's id.
 
         ``override`` False drops the overlay row (the entry is as ``faq/`` has it); True stores ``after``
@@ -556,8 +776,9 @@ class Store:
         with self._lock, self.db.conn:
             self.db.conn.execute("begin immediate")  # the check and the write as one, across processes too
             if expect is not None:
-                row = self.db.conn.execute("select max(id) from faq_changes where brand = ? and entry_id = ?",
-                                           [brand, entry_id]).fetchone()
+                row = self.db.conn.execute(
+                    "select max(id) from faq_changes where brand = ? and entry_id = ?", [brand, entry_id]
+                ).fetchone()
                 if int(row[0] or 0) != expect:
                     raise FaqConflict(f"{brand}/{entry_id} changed meanwhile")
             return self._faq_change(brand, entry_id, action, by, at, before, after, override, base, undoes)
@@ -570,12 +791,32 @@ class Store:
             if int(row[0] or 0) != expect_version:
                 raise FaqConflict("the FAQ changed while the import was being checked")
             for change in changes:
-                self._faq_change(change["brand"], change["entry_id"], change["action"], change["by"], change["at"],
-                                 change["before"], change["after"], change["override"], change["base"], None)
+                self._faq_change(
+                    change["brand"],
+                    change["entry_id"],
+                    change["action"],
+                    change["by"],
+                    change["at"],
+                    change["before"],
+                    change["after"],
+                    change["override"],
+                    change["base"],
+                    None,
+                )
 
-    def _faq_change(self, brand: str, entry_id: str, action: str, by: str, at: datetime,
-                    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, override: bool,
-                    base: Mapping[str, Any] | None, undoes: int | None) -> int:
+    def _faq_change(
+        self,
+        brand: str,
+        entry_id: str,
+        action: str,
+        by: str,
+        at: datetime,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+        override: bool,
+        base: Mapping[str, Any] | None,
+        undoes: int | None,
+    ) -> int:
         def encoded(table: Mapping[str, Any] | None) -> str | None:
             return json.dumps(table, ensure_ascii=False) if table is not None else None
 
@@ -584,7 +825,8 @@ class Store:
             self.db.conn.execute(
                 "insert into faq_overrides (brand, entry_id, data, base) values (?, ?, ?, ?) "
                 "on conflict(brand, entry_id) do update set data = excluded.data, base = excluded.base",
-                [brand, entry_id, encoded(after), base_json])
+                [brand, entry_id, encoded(after), base_json],
+            )
         else:
             self.db.conn.execute("delete from faq_overrides where brand = ? and entry_id = ?", [brand, entry_id])
         if undoes is not None:
@@ -592,14 +834,18 @@ class Store:
         cursor = self.db.conn.execute(
             "insert into faq_changes (brand, entry_id, action, by, at, before, after, base, undone, undoes) "
             "values (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            [brand, entry_id, action, by, at.isoformat(), encoded(before), encoded(after), base_json, undoes])
+            [brand, entry_id, action, by, at.isoformat(), encoded(before), encoded(after), base_json, undoes],
+        )
         return int(cursor.lastrowid or 0)
 
     def faq_history(self, brand: str, entry_id: str) -> list[dict[str, Any]]:
         """An entry's changes for a brand, newest first (before/after decoded)."""
         with self._lock:
-            rows = list(self.db.query("select * from faq_changes where brand = ? and entry_id = ? order by id desc",
-                                      [brand, entry_id]))
+            rows = list(
+                self.db.query(
+                    "select * from faq_changes where brand = ? and entry_id = ? order by id desc", [brand, entry_id]
+                )
+            )
         for row in rows:
             for key in ("before", "after"):
                 row[key] = json.loads(row[key]) if row[key] is not None else None
@@ -611,49 +857,64 @@ class Store:
         history = self.faq_history(brand, entry_id)
         return next((c for c in history if c["action"] != "undo" and not c["undone"]), None)
 
-    def record_feedback(self, *, user: str, brand: str, entry_id: str, question: str, helpful: bool,
-                        at: datetime) -> bool | None:
+    def record_feedback(
+        self, *, user: str, brand: str, entry_id: str, question: str, helpful: bool, at: datetime
+    ) -> bool | None:
         """A customer's 👍 / 👎 on an answer (pressing again changes their mind, it does not count twice).
 
         Returns what they had said before about the same answer to the same question (None: nothing).
         """
         with self._lock, self.db.conn:
-            row = self.db.conn.execute("select helpful from feedback where user = ? and brand = ? and entry_id = ? "
-                                       "and question = ?", [user, brand, entry_id, question]).fetchone()
+            row = self.db.conn.execute(
+                "select helpful from feedback where user = ? and brand = ? and entry_id = ? and question = ?",
+                [user, brand, entry_id, question],
+            ).fetchone()
             self.db.conn.execute(
                 "insert into feedback (user, brand, entry_id, question, helpful, at) values (?, ?, ?, ?, ?, ?) "
                 "on conflict(user, brand, entry_id, question) do update set helpful = excluded.helpful, "
                 "at = excluded.at",
-                [user, brand, entry_id, question, int(helpful), at.isoformat()])
+                [user, brand, entry_id, question, int(helpful), at.isoformat()],
+            )
         return bool(row[0]) if row else None
 
-    def add_unanswered(self, *, brand: str, user: str, text: str, reason: str, entry_id: str | None,
-                       at: datetime) -> None:
+    def add_unanswered(
+        self, *, brand: str, user: str, text: str, reason: str, entry_id: str | None, at: datetime
+    ) -> None:
         """Keep a question the bot could not answer (or whose answer did not help) for the admins' inbox."""
         with self._lock, self.db.conn:
             self.db.conn.execute(
                 "insert into unanswered (brand, user, text, reason, entry_id, at) values (?, ?, ?, ?, ?, ?)",
-                [brand, user, text, reason, entry_id, at.isoformat()])
+                [brand, user, text, reason, entry_id, at.isoformat()],
+            )
 
     def unanswered_has(self, *, user: str, brand: str, text: str, entry_id: str | None) -> bool:
         """Whether the inbox already holds this customer's question (about this entry), dealt with or not."""
         with self._lock:
-            return self.db.conn.execute(
-                "select 1 from unanswered where user = ? and brand = ? and text = ? and entry_id is ?",
-                [user, brand, text, entry_id]).fetchone() is not None
+            return (
+                self.db.conn.execute(
+                    "select 1 from unanswered where user = ? and brand = ? and text = ? and entry_id is ?",
+                    [user, brand, text, entry_id],
+                ).fetchone()
+                is not None
+            )
 
     def unanswered(self, brand: str, *, limit: int = 2000) -> list[dict[str, Any]]:
         """The brand's open inbox, newest first."""
         with self._lock:
-            return list(self.db.query("select * from unanswered where brand = ? and done_at is null "
-                                      "order by id desc limit ?", [brand, limit]))
+            return list(
+                self.db.query(
+                    "select * from unanswered where brand = ? and done_at is null order by id desc limit ?",
+                    [brand, limit],
+                )
+            )
 
     def close_unanswered(self, ids: Sequence[int], *, by: str, action: str, at: datetime) -> int:
         """Mark inbox questions as dealt with; returns how many were still open."""
         with self._lock, self.db.conn:
             cursor = self.db.conn.executemany(
                 "update unanswered set done_at = ?, done_by = ?, done_action = ? where id = ? and done_at is null",
-                [[at.isoformat(), by, action, i] for i in ids])
+                [[at.isoformat(), by, action, i] for i in ids],
+            )
         return cursor.rowcount
 
     def get(self, key: str) -> str | None:
@@ -665,8 +926,10 @@ class Store:
     def put(self, key: str, value: str) -> None:
         """Persist a small setting."""
         with self._lock, self.db.conn:
-            self.db.conn.execute("insert into kv (key, value) values (?, ?) on conflict(key) do update set "
-                                 "value = excluded.value", [key, value])
+            self.db.conn.execute(
+                "insert into kv (key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
+                [key, value],
+            )
 
     def delete(self, key: str) -> None:
         """Forget a small setting."""
@@ -676,7 +939,6 @@ class Store:
     def close(self) -> None:
         """Close the database."""
         self.db.close()
-
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

@@ -26,18 +26,23 @@ _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹ�
 
 
 # Words that keep their meaning even when short or common; never dropped or typo-corrected.
-KEEP = frozenset(["not", "no", "who", "where", "when", "how", "long", "much", "many", "zzdate", "zztime", "zzmoney",
-                  "zzday"])
+KEEP = frozenset(
+    ["not", "no", "who", "where", "when", "how", "long", "much", "many", "zzdate", "zztime", "zzmoney", "zzday"]
+)
 
 # Numbers carry no intent by themselves; what kind of number it is does.
 _CLASSES = (
-    (re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{4}年\d{1,2}月(\d{1,2}日)?|\b\d{1,2}月\d{1,2}日"),
-     " zzdate "),
+    (
+        re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{4}年\d{1,2}月(\d{1,2}日)?|\b\d{1,2}月\d{1,2}日"),
+        " zzdate ",
+    ),
     (re.compile(r"\b\d{1,2}([:.]\d{2})?\s?(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{0,2}\b"), " zztime "),
     (re.compile(r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|dollars?|eur|euros?|rmb|yuan|vnd|dong|元)\b"), " zzmoney "),
 )
-_WEEKDAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|"
-                       r"thurs|fri|sat|sun|weekend|weekends|tonight|today|tomorrow)\b")
+_WEEKDAYS = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|"
+    r"thurs|fri|sat|sun|weekend|weekends|tonight|today|tomorrow)\b"
+)
 
 NUMBER = "<number>"  # the token a bare number becomes: it matches nothing, and weighs little
 
@@ -107,10 +112,16 @@ def stem(word: str) -> str:
 class Lexicon:
     """Slang, synonyms and stop words from ``faq/_common/lexicon.toml``."""
 
-    def __init__(self, slang: Mapping[str, str], synonyms: Mapping[str, Iterable[str]],
-                 stopwords: Iterable[str] = (), vietnamese_words: Iterable[str] = (),
-                 social: Iterable[str] = (), out_of_scope_markers: Iterable[str] = (),
-                 in_scope_with: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        slang: Mapping[str, str],
+        synonyms: Mapping[str, Iterable[str]],
+        stopwords: Iterable[str] = (),
+        vietnamese_words: Iterable[str] = (),
+        social: Iterable[str] = (),
+        out_of_scope_markers: Iterable[str] = (),
+        in_scope_with: Iterable[str] = (),
+    ) -> None:
         self.stopwords = frozenset(fold(w) for w in stopwords)
         self.social = frozenset(social)
         self.out_of_scope_markers = frozenset(out_of_scope_markers)
@@ -143,8 +154,10 @@ class Lexicon:
         for key in ("slang", "synonyms", "stopwords", "language"):
             if not isinstance(data.get(key), dict):
                 raise FaqError(path, key, "missing table")
-        for key, table, name in (("stopwords.words", "stopwords", "words"),
-                                 ("language.vietnamese_words", "language", "vietnamese_words")):
+        for key, table, name in (
+            ("stopwords.words", "stopwords", "words"),
+            ("language.vietnamese_words", "language", "vietnamese_words"),
+        ):
             words = data[table].get(name)
             if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                 raise FaqError(path, key, "expected a list of words")
@@ -157,8 +170,9 @@ class Lexicon:
             unknown = [t for t in groups[key] if t not in data["synonyms"]]
             if unknown:
                 raise FaqError(path, f"stopwords.{key}", f"{unknown[0]!r} is not a synonym group")
-        return cls(data["slang"], data["synonyms"], data["stopwords"]["words"], data["language"]["vietnamese_words"],
-                   **groups)
+        return cls(
+            data["slang"], data["synonyms"], data["stopwords"]["words"], data["language"]["vietnamese_words"], **groups
+        )
 
     def out_of_scope(self, tokens: Iterable[str]) -> bool:
         """Whether tokens ask something pre-sales (a product price, an order, a job) and nothing after-sales."""
@@ -200,8 +214,14 @@ class Normaliser:
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one normaliser lives as long as the process
     def _correct(self, word: str) -> str:
-        if (len(word) < 5 or word in self.vocabulary or word in self.lexicon.stopwords or word in KEEP
-                or not word.isalpha() or not word.isascii()):
+        if (
+            len(word) < 5
+            or word in self.vocabulary
+            or word in self.lexicon.stopwords
+            or word in KEEP
+            or not word.isalpha()
+            or not word.isascii()
+        ):
             return word
         found = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=80)
         if found is None or abs(len(found[0]) - len(word)) > 1 or found[0][0] != word[0]:
@@ -219,7 +239,7 @@ class Normaliser:
         out: list[str] = []
         pos = 0
         for match in self.lexicon._latin.finditer(joined):
-            out.extend(self._plain(joined[pos:match.start()]))
+            out.extend(self._plain(joined[pos : match.start()]))
             out.append(self.lexicon.canonical[match.group(0)])
             pos = match.end()
         out.extend(self._plain(joined[pos:]))
@@ -251,7 +271,7 @@ class Normaliser:
         pos = 0
         if pattern is not None:
             for match in pattern.finditer(run):
-                pieces.append(run[pos:match.start()])
+                pieces.append(run[pos : match.start()])
                 out.append(self.lexicon.canonical[match.group(0)])
                 pos = match.end()
         pieces.append(run[pos:])

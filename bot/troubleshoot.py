@@ -88,8 +88,7 @@ def load_tree(file: Path) -> Tree:
     if not isinstance(tree_id, str) or not tree_id.strip():
         raise FaqError(file, "id", "missing")
     phrasings = data.get("phrasings")
-    if not isinstance(phrasings, list) or not phrasings or not all(isinstance(p, str) and p.strip()
-                                                                    for p in phrasings):
+    if not isinstance(phrasings, list) or not phrasings or not all(isinstance(p, str) and p.strip() for p in phrasings):
         raise FaqError(file, "phrasings", "needs at least one phrasing")
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, dict) or not raw_steps:
@@ -129,8 +128,15 @@ def load_tree(file: Path) -> Tree:
     brands = data.get("brands", [])
     if not isinstance(brands, list) or not all(isinstance(b, str) for b in brands):
         raise FaqError(file, "brands", "expected a list of brand ids")
-    return Tree(tree_id, lang_table(file, "title", data.get("title")), tuple(p.strip() for p in phrasings), str(start),
-                steps, file, tuple(brands))
+    return Tree(
+        tree_id,
+        lang_table(file, "title", data.get("title")),
+        tuple(p.strip() for p in phrasings),
+        str(start),
+        steps,
+        file,
+        tuple(brands),
+    )
 
 
 def _check_loops_and_reach(file: Path, steps: Mapping[str, Step], start: str) -> None:
@@ -139,7 +145,7 @@ def _check_loops_and_reach(file: Path, steps: Mapping[str, Step], start: str) ->
 
     def visit(step_id: str, path: list[str]) -> None:
         if state.get(step_id) == "grey":
-            loop = " -> ".join([*path[path.index(step_id):], step_id])
+            loop = " -> ".join([*path[path.index(step_id) :], step_id])
             raise FaqError(file, f"steps.{step_id}", f"loop: {loop}")
         if state.get(step_id) == "black":
             return

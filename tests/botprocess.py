@@ -20,8 +20,15 @@ class BotProcess:
         self.fake = fake
         self.workdir = workdir
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPPORTBOT_", "TELEGRAM_"))}
-        self.env.update({"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
-                         "SUPPORTBOT_DB": str(workdir / "bot.db"), "PYTHONUNBUFFERED": "1", **env})
+        self.env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "SUPPORTBOT_DB": str(workdir / "bot.db"),
+                "PYTHONUNBUFFERED": "1",
+                **env,
+            }
+        )
         self.proc: asyncio.subprocess.Process | None = None
         self.log = workdir / "bot.log"
         self.args: list[str] = []
@@ -31,11 +38,21 @@ class BotProcess:
         polls = sum(1 for method, _ in self.fake.calls if method == "getUpdates")
         with self.log.open("a") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", *self.args, cwd=ROOT, env=self.env,
-                stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                *self.args,
+                cwd=ROOT,
+                env=self.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
         try:
             await self.fake.wait_for(
-                ready or (lambda: sum(1 for method, _ in self.fake.calls if method == "getUpdates") > polls), timeout)
+                ready or (lambda: sum(1 for method, _ in self.fake.calls if method == "getUpdates") > polls), timeout
+            )
         except TimeoutError:
             raise AssertionError(f"the bot did not start polling; its log:\n{self.log.read_text()}") from None
 

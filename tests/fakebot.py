@@ -32,12 +32,39 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Support", "username": "support_test_bot"}
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
-                "pre", "blockquote", "tg-emoji"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
-CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-                "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
+CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
 DEFAULT_TOPIC_COLOR = 7322096  # 0x6FB9F0, Telegram's default topic icon colour
 
 
@@ -61,16 +88,25 @@ def parse_html(text: str) -> str:
         if char == "<":
             m = _TAG.match(text, pos)
             if not m:
-                raise ApiError(400, f"Bad Request: can't parse entities: Unexpected character at byte offset "
-                                    f"{len(text[:pos].encode())}")
+                raise ApiError(
+                    400,
+                    f"Bad Request: can't parse entities: Unexpected character at byte offset "
+                    f"{len(text[:pos].encode())}",
+                )
             closing, name = m.group(1), m.group(2).lower()
             if name not in ALLOWED_TAGS:
-                raise ApiError(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" at byte '
-                                    f"offset {len(text[:pos].encode())}")
+                raise ApiError(
+                    400,
+                    f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" at byte '
+                    f"offset {len(text[:pos].encode())}",
+                )
             if closing:
                 if not stack or stack[-1] != name:
-                    raise ApiError(400, f'Bad Request: can\'t parse entities: Unexpected end tag "{name}" at byte '
-                                        f"offset {len(text[:pos].encode())}")
+                    raise ApiError(
+                        400,
+                        f'Bad Request: can\'t parse entities: Unexpected end tag "{name}" at byte '
+                        f"offset {len(text[:pos].encode())}",
+                    )
                 stack.pop()
             else:
                 stack.append(name)
@@ -78,19 +114,26 @@ def parse_html(text: str) -> str:
         elif char == "&":
             m = _ENTITY.match(text, pos)
             if not m:
-                raise ApiError(400, "Bad Request: can't parse entities: Unsupported HTML entity at byte offset "
-                                    f"{len(text[:pos].encode())}")
+                raise ApiError(
+                    400,
+                    "Bad Request: can't parse entities: Unsupported HTML entity at byte offset "
+                    f"{len(text[:pos].encode())}",
+                )
             out.append(html.unescape(m.group(0)))
             pos = m.end()
         elif char == ">":
-            raise ApiError(400, "Bad Request: can't parse entities: Unexpected character '>' at byte offset "
-                                f"{len(text[:pos].encode())}")
+            raise ApiError(
+                400,
+                "Bad Request: can't parse entities: Unexpected character '>' at byte offset "
+                f"{len(text[:pos].encode())}",
+            )
         else:
             out.append(char)
             pos += 1
     if stack:
-        raise ApiError(400, f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag '
-                            f'"{stack[-1]}"')
+        raise ApiError(
+            400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
+        )
     return "".join(out)
 
 
@@ -208,8 +251,11 @@ class FakeBotAPI:
         try:
             if self.fail_next and method != "getUpdates":
                 raise self.fail_next.pop(0)
-            if method == "sendMessage" and self.hold_sends_after is not None and \
-                    len(self.sent) >= self.hold_sends_after:
+            if (
+                method == "sendMessage"
+                and self.hold_sends_after is not None
+                and len(self.sent) >= self.hold_sends_after
+            ):
                 self.held += 1
                 await self._release.wait()
                 if request.transport is None or request.transport.is_closing():
@@ -235,8 +281,12 @@ class FakeBotAPI:
     # -- methods -------------------------------------------------------------------------------------
 
     async def m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            **BOT_USER,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def m_deleteWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = None
@@ -294,8 +344,12 @@ class FakeBotAPI:
         except (KeyError, ValueError, TypeError):
             raise ApiError(400, "Bad Request: chat not found") from None
         if chat_id in self.blocked:
-            raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat" if chat_id < 0
-                           else "Forbidden: bot was blocked by the user")
+            raise ApiError(
+                403,
+                "Forbidden: bot was kicked from the supergroup chat"
+                if chat_id < 0
+                else "Forbidden: bot was blocked by the user",
+            )
         return chat_id
 
     def _buttons(self, markup: Any) -> list[tuple[str, str]]:
@@ -332,20 +386,34 @@ class FakeBotAPI:
             return chat
         return {"id": chat_id, "type": "private", "first_name": "Customer"}
 
-    def _message(self, chat_id: int, *, message_id: int | None = None, thread: int | None = None,
-                 reply_to: int | None = None, **extra: Any) -> dict[str, Any]:
+    def _message(
+        self,
+        chat_id: int,
+        *,
+        message_id: int | None = None,
+        thread: int | None = None,
+        reply_to: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
         """A Message the bot sent (a new one, registered in its chat, unless ``message_id`` is given)."""
         if message_id is None:
             message_id = next(self._message_ids)
             self._messages[(chat_id, message_id)] = thread
-        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                                   "chat": self._chat_info(chat_id)}
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": self._chat_info(chat_id),
+        }
         if thread is not None:
             message["message_thread_id"] = thread
             message["is_topic_message"] = True
         if reply_to is not None:
-            message["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()),
-                                           "chat": self._chat_info(chat_id)}
+            message["reply_to_message"] = {
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": self._chat_info(chat_id),
+            }
         message.update(extra)
         return message
 
@@ -370,11 +438,17 @@ class FakeBotAPI:
         """
         options = params.get("reply_parameters")
         if isinstance(options, dict):
-            target, allow, target_chat = (options.get("message_id"), options.get("allow_sending_without_reply"),
-                                          options.get("chat_id", chat_id))
+            target, allow, target_chat = (
+                options.get("message_id"),
+                options.get("allow_sending_without_reply"),
+                options.get("chat_id", chat_id),
+            )
         else:
-            target, allow, target_chat = (params.get("reply_to_message_id"),
-                                          params.get("allow_sending_without_reply"), chat_id)
+            target, allow, target_chat = (
+                params.get("reply_to_message_id"),
+                params.get("allow_sending_without_reply"),
+                chat_id,
+            )
         if target in (None, ""):
             return None, thread
         try:
@@ -407,8 +481,9 @@ class FakeBotAPI:
         message = self._message(chat_id, thread=thread, reply_to=reply_to, text=text)
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
-        await self._record(Sent(message["message_id"], chat_id, text, params["text"], buttons, thread=thread,
-                                reply_to=reply_to))
+        await self._record(
+            Sent(message["message_id"], chat_id, text, params["text"], buttons, thread=thread, reply_to=reply_to)
+        )
         return message
 
     def _edited(self, params: dict[str, Any], chat_id: int, **extra: Any) -> dict[str, Any]:
@@ -416,8 +491,13 @@ class FakeBotAPI:
             message_id = int(params["message_id"])
         except (KeyError, ValueError, TypeError):
             raise ApiError(400, "Bad Request: message identifier is not specified") from None
-        return self._message(chat_id, message_id=message_id, thread=self._messages.get((chat_id, message_id)),
-                             edit_date=int(time.time()), **extra)
+        return self._message(
+            chat_id,
+            message_id=message_id,
+            thread=self._messages.get((chat_id, message_id)),
+            edit_date=int(time.time()),
+            **extra,
+        )
 
     async def m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
@@ -459,8 +539,12 @@ class FakeBotAPI:
         path = f"files/{file_id}"
         if path not in self.files:
             raise ApiError(400, "Bad Request: invalid file_id")
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[path]),
-                "file_path": path}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[path]),
+            "file_path": path,
+        }
 
     def _file_id(self, value: Any, params: dict[str, Any] | None = None) -> str:
         if isinstance(value, str) and value.startswith("attach://") and params is not None:
@@ -482,15 +566,25 @@ class FakeBotAPI:
         if kind == "video":
             return {"video": {**base, "width": 640, "height": 360, "duration": 1}}
         if kind == "animation":  # Telegram also sets document on an animation, for backward compatibility
-            return {"animation": {**base, "width": 320, "height": 240, "duration": 1},
-                    "document": {**base, "mime_type": "video/mp4"}}
+            return {
+                "animation": {**base, "width": 320, "height": 240, "duration": 1},
+                "document": {**base, "mime_type": "video/mp4"},
+            }
         if kind == "voice":
             return {"voice": {**base, "duration": 1, "mime_type": "audio/ogg"}}
         if kind == "audio":
             return {"audio": {**base, "duration": 1}}
         if kind == "sticker":
-            return {"sticker": {**base, "type": "regular", "width": 512, "height": 512, "is_animated": False,
-                                "is_video": False}}
+            return {
+                "sticker": {
+                    **base,
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            }
         return {kind: {**base, **({"file_name": file_name} if file_name else {})}}
 
     async def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -508,9 +602,19 @@ class FakeBotAPI:
         if params.get("reply_markup"):
             extra["reply_markup"] = params["reply_markup"]
         message = self._message(chat_id, thread=thread, reply_to=reply_to, **extra)
-        await self._record(Sent(message["message_id"], chat_id, caption,
-                                "" if kind == "sticker" else str(params.get("caption") or ""), buttons,
-                                media=(file_id,), thread=thread, reply_to=reply_to, kind=kind))
+        await self._record(
+            Sent(
+                message["message_id"],
+                chat_id,
+                caption,
+                "" if kind == "sticker" else str(params.get("caption") or ""),
+                buttons,
+                media=(file_id,),
+                thread=thread,
+                reply_to=reply_to,
+                kind=kind,
+            )
+        )
         return message
 
     async def m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -554,8 +658,19 @@ class FakeBotAPI:
                 extra["caption"] = caption
             messages.append(self._message(chat_id, thread=thread, reply_to=reply_to, media_group_id=group, **extra))
         text = next((c for c in captions if c), "")
-        await self._record(Sent(messages[0]["message_id"], chat_id, text, text, [], media=ids, thread=thread,
-                                reply_to=reply_to, kind=str(media[0]["type"])))
+        await self._record(
+            Sent(
+                messages[0]["message_id"],
+                chat_id,
+                text,
+                text,
+                [],
+                media=ids,
+                thread=thread,
+                reply_to=reply_to,
+                kind=str(media[0]["type"]),
+            )
+        )
         return messages
 
     # -- forum topics --------------------------------------------------------------------------------------
@@ -585,8 +700,11 @@ class FakeBotAPI:
         self.topics.setdefault(chat_id, {})[thread] = name
         self.topics_created.append((chat_id, thread, name))
         self._messages[(chat_id, thread)] = thread
-        topic: dict[str, Any] = {"message_thread_id": thread, "name": name,
-                                 "icon_color": int(params.get("icon_color") or DEFAULT_TOPIC_COLOR)}
+        topic: dict[str, Any] = {
+            "message_thread_id": thread,
+            "name": name,
+            "icon_color": int(params.get("icon_color") or DEFAULT_TOPIC_COLOR),
+        }
         if params.get("icon_custom_emoji_id"):
             topic["icon_custom_emoji_id"] = str(params["icon_custom_emoji_id"])
             self._topic_icons[(chat_id, thread)] = topic["icon_custom_emoji_id"]
@@ -660,10 +778,18 @@ class FakeBotAPI:
 
     def _incoming(self, user_id: int, language: str, chat_type: str = "private", **extra: Any) -> dict[str, Any]:
         chat_id = user_id if chat_type == "private" else -user_id
-        chat = {"id": chat_id, "type": chat_type, "first_name": f"Customer{user_id}"} if chat_type == "private" \
+        chat = (
+            {"id": chat_id, "type": chat_type, "first_name": f"Customer{user_id}"}
+            if chat_type == "private"
             else {"id": chat_id, "type": chat_type, "title": "Some group"}
-        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-                   "from": self._user(user_id, language), **extra}
+        )
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self._user(user_id, language),
+            **extra,
+        }
         self._messages[(chat_id, message["message_id"])] = None
         return message
 
@@ -682,8 +808,9 @@ class FakeBotAPI:
 
     async def customer_text(self, user_id: int, text: str, *, language: str = "en", chat_type: str = "private") -> int:
         """The customer types ``text``; returns the update id."""
-        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] \
-            if text.startswith("/") else []
+        entities = (
+            [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
+        )
         message = self._incoming(user_id, language, chat_type, text=text)
         if entities:
             message["entities"] = entities
@@ -692,18 +819,29 @@ class FakeBotAPI:
     async def customer_press(self, user_id: int, sent: Sent, label: str, *, language: str = "en") -> int:
         """The customer presses the button labelled ``label`` under a message the bot sent."""
         data = self._button(sent, label)
-        query = {"id": str(next(self._ids) * 7919), "from": self._user(user_id, language), "data": data,
-                 "chat_instance": f"ci{user_id}",
-                 "message": {"message_id": sent.message_id, "date": int(time.time()), "from": BOT_USER,
-                             "chat": {"id": user_id, "type": "private", "first_name": f"Customer{user_id}"},
-                             "text": sent.text}}
+        query = {
+            "id": str(next(self._ids) * 7919),
+            "from": self._user(user_id, language),
+            "data": data,
+            "chat_instance": f"ci{user_id}",
+            "message": {
+                "message_id": sent.message_id,
+                "date": int(time.time()),
+                "from": BOT_USER,
+                "chat": {"id": user_id, "type": "private", "first_name": f"Customer{user_id}"},
+                "text": sent.text,
+            },
+        }
         return await self._push({"callback_query": query})
 
     async def customer_photo(self, user_id: int, *, caption: str | None = None, language: str = "en") -> int:
         """The customer sends a photo (with an optional caption)."""
         file_id = self._fake_file("ph", b"\xff\xd8\xff\xe0fake-jpeg")
-        extra: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 640,
-                                            "height": 480, "file_size": 14}]}
+        extra: dict[str, Any] = {
+            "photo": [
+                {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 640, "height": 480, "file_size": 14}
+            ]
+        }
         if caption:
             extra["caption"] = caption
         return await self._push({"message": self._incoming(user_id, language, **extra)})
@@ -712,18 +850,28 @@ class FakeBotAPI:
         """The customer sends a voice message."""
         data = b"OggS\x00fake-opus"
         file_id = self._fake_file("vo", data)
-        voice = {"file_id": file_id, "file_unique_id": f"u{file_id}", "duration": 3, "mime_type": "audio/ogg",
-                 "file_size": len(data)}
+        voice = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "duration": 3,
+            "mime_type": "audio/ogg",
+            "file_size": len(data),
+        }
         return await self._push({"message": self._incoming(user_id, language, voice=voice)})
 
-    async def customer_document(self, user_id: int, *, file_name: str = "log.txt", caption: str | None = None,
-                                language: str = "en") -> int:
+    async def customer_document(
+        self, user_id: int, *, file_name: str = "log.txt", caption: str | None = None, language: str = "en"
+    ) -> int:
         """The customer sends a file as a document (with an optional caption)."""
         data = b"fake document content\n"
         file_id = self._fake_file("do", data)
-        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                    "mime_type": mimetypes.guess_type(file_name)[0] or "application/octet-stream",
-                    "file_size": len(data)}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mimetypes.guess_type(file_name)[0] or "application/octet-stream",
+            "file_size": len(data),
+        }
         extra: dict[str, Any] = {"document": document}
         if caption:
             extra["caption"] = caption
@@ -732,8 +880,16 @@ class FakeBotAPI:
     async def customer_sticker(self, user_id: int, *, language: str = "en") -> int:
         """The customer sends a sticker."""
         file_id = self._fake_file("st", b"RIFF\x00\x00\x00\x00WEBPfake")
-        sticker = {"file_id": file_id, "file_unique_id": f"u{file_id}", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
+        sticker = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
         return await self._push({"message": self._incoming(user_id, language, sticker=sticker)})
 
     async def customer_edit(self, user_id: int, text: str, *, language: str = "en") -> int:
@@ -771,8 +927,9 @@ class FakeBotAPI:
                 message["caption"] = sent.text
         return message
 
-    def _staff_message(self, chat_id: int, user_id: int, thread: int | None, reply_to: Sent | None,
-                       **extra: Any) -> dict[str, Any]:
+    def _staff_message(
+        self, chat_id: int, user_id: int, thread: int | None, reply_to: Sent | None, **extra: Any
+    ) -> dict[str, Any]:
         if reply_to is not None:
             if reply_to.chat_id != chat_id:
                 raise ValueError(f"message {reply_to.message_id} is in chat {reply_to.chat_id}, not {chat_id}")
@@ -780,8 +937,13 @@ class FakeBotAPI:
                 thread = reply_to.thread  # a reply in a forum is in the topic of the message it replies to
         if thread is not None and thread not in self.topics.get(chat_id, {}):
             raise ValueError(f"chat {chat_id} has no topic {thread} to write in")
-        message: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()),
-                                   "chat": self._chat_info(chat_id), "from": self._consultant(user_id), **extra}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat_info(chat_id),
+            "from": self._consultant(user_id),
+            **extra,
+        }
         if thread is not None:
             message["message_thread_id"] = thread
             message["is_topic_message"] = True
@@ -790,8 +952,9 @@ class FakeBotAPI:
         self._messages[(chat_id, message["message_id"])] = thread
         return message
 
-    async def staff_text(self, chat_id: int, user_id: int, text: str, *, thread: int | None = None,
-                         reply_to: Sent | None = None) -> int:
+    async def staff_text(
+        self, chat_id: int, user_id: int, text: str, *, thread: int | None = None, reply_to: Sent | None = None
+    ) -> int:
         """A consultant writes in the staff supergroup ``chat_id``; returns the update id.
 
         ``thread``: in that forum topic; ``reply_to``: as a reply to a message the bot sent there (in its topic).
@@ -801,12 +964,22 @@ class FakeBotAPI:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return await self._push({"message": message})
 
-    async def staff_photo(self, chat_id: int, user_id: int, *, thread: int | None = None, caption: str | None = None,
-                          reply_to: Sent | None = None) -> int:
+    async def staff_photo(
+        self,
+        chat_id: int,
+        user_id: int,
+        *,
+        thread: int | None = None,
+        caption: str | None = None,
+        reply_to: Sent | None = None,
+    ) -> int:
         """A consultant sends a photo in the staff supergroup (like :meth:`staff_text`)."""
         file_id = self._fake_file("ph", b"\xff\xd8\xff\xe0fake-jpeg")
-        extra: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 640,
-                                            "height": 480, "file_size": 14}]}
+        extra: dict[str, Any] = {
+            "photo": [
+                {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 640, "height": 480, "file_size": 14}
+            ]
+        }
         if caption:
             extra["caption"] = caption
         return await self._push({"message": self._staff_message(chat_id, user_id, thread, reply_to, **extra)})
@@ -815,9 +988,13 @@ class FakeBotAPI:
         """A consultant presses the button labelled ``label`` under a message the bot sent to the staff chat."""
         if sent.chat_id != chat_id:
             raise ValueError(f"message {sent.message_id} is in chat {sent.chat_id}, not {chat_id}")
-        query = {"id": str(next(self._ids) * 7919), "from": self._consultant(user_id),
-                 "data": self._button(sent, label), "chat_instance": f"ci{chat_id}",
-                 "message": self._bot_message(sent)}
+        query = {
+            "id": str(next(self._ids) * 7919),
+            "from": self._consultant(user_id),
+            "data": self._button(sent, label),
+            "chat_instance": f"ci{chat_id}",
+            "message": self._bot_message(sent),
+        }
         return await self._push({"callback_query": query})
 
     # -- reading what the bot did ------------------------------------------------------------------------

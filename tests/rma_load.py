@@ -18,17 +18,30 @@ from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)
-ANSWERS = [("text", "/rma"), ("press", "rma:go"), ("text", "IPC-B2M bullet camera"), ("text", "SN K7F2-99812"),
-           ("text", "bought 2 September 2026"), ("press", "rma:from:direct"),
-           ("text", "no picture at night, the IR lights never switch on"), ("press", "rma:photos:skip"),
-           ("press", "rma:q:opened:no"), ("press", "rma:q:damage:none"), ("text", "load@example.com"),
-           ("text", "12 Garden Road, Central, Hong Kong"), ("press", "rma:confirm")]
+ANSWERS = [
+    ("text", "/rma"),
+    ("press", "rma:go"),
+    ("text", "IPC-B2M bullet camera"),
+    ("text", "SN K7F2-99812"),
+    ("text", "bought 2 September 2026"),
+    ("press", "rma:from:direct"),
+    ("text", "no picture at night, the IR lights never switch on"),
+    ("press", "rma:photos:skip"),
+    ("press", "rma:q:opened:no"),
+    ("press", "rma:q:damage:none"),
+    ("text", "load@example.com"),
+    ("text", "12 Garden Road, Central, Hong Kong"),
+    ("press", "rma:confirm"),
+]
 
 
 def answer(user: str, kind: str, value: str) -> Message:
     """A typed answer or a button press."""
-    return Message(user=user, brand="kimpok", text=value) if kind == "text" else \
-        Message(user=user, brand="kimpok", press=value)
+    return (
+        Message(user=user, brand="kimpok", text=value)
+        if kind == "text"
+        else Message(user=user, brand="kimpok", press=value)
+    )
 
 
 def file_one(engine: Engine, user: str) -> str:

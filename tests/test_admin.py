@@ -29,13 +29,19 @@ class Person:
     log: list[list[Reply]] = field(default_factory=list)
 
     def say(self, text: str) -> str:
-        self.log.append(self.engine.handle(Message(user=self.user, text=text, admin=self.admin, brand=self.brand,
-                                                   name="Ada" if self.admin else None)))
+        self.log.append(
+            self.engine.handle(
+                Message(
+                    user=self.user, text=text, admin=self.admin, brand=self.brand, name="Ada" if self.admin else None
+                )
+            )
+        )
         return self.text
 
     def press(self, label_or_data: str) -> str:
-        self.log.append(self.engine.handle(Message(user=self.user, press=label_or_data, admin=self.admin,
-                                                   brand=self.brand)))
+        self.log.append(
+            self.engine.handle(Message(user=self.user, press=label_or_data, admin=self.admin, brand=self.brand))
+        )
         return self.text
 
     @property
@@ -73,11 +79,24 @@ def edit(admin: Person, entry_id: str, answer: str, lang: str = "") -> str:
 
 # -- who may ---------------------------------------------------------------------------------------
 
-ADMIN_COMMANDS = ["/faq", "/faq help", "/faq list", "/faq list warranty", "/faq show warranty-length",
-                  "/faq edit warranty-length", "/faq add", "/faq add do you ship to mars",
-                  "/faq phrase warranty-length how many years cover", "/faq delete warranty-length",
-                  "/faq undo warranty-length", "/faq history warranty-length", "/unanswered", "/unanswered 2",
-                  "/stats", "/FAQ@SupportBot list"]
+ADMIN_COMMANDS = [
+    "/faq",
+    "/faq help",
+    "/faq list",
+    "/faq list warranty",
+    "/faq show warranty-length",
+    "/faq edit warranty-length",
+    "/faq add",
+    "/faq add do you ship to mars",
+    "/faq phrase warranty-length how many years cover",
+    "/faq delete warranty-length",
+    "/faq undo warranty-length",
+    "/faq history warranty-length",
+    "/unanswered",
+    "/unanswered 2",
+    "/stats",
+    "/FAQ@SupportBot list",
+]
 
 
 @pytest.mark.parametrize("command", ADMIN_COMMANDS)
@@ -89,15 +108,26 @@ def test_everybody_else_is_refused_every_admin_command(engine: Engine, customer:
     assert customer.say(WARRANTY_Q) == before
 
 
-@pytest.mark.parametrize("data", ["adm:save", "adm:del:warranty-length", "adm:undo:warranty-length",
-                                  "adm:ph:0:0", "adm:new:0", "adm:dis:0", "adm:edit:warranty-length"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "adm:save",
+        "adm:del:warranty-length",
+        "adm:undo:warranty-length",
+        "adm:ph:0:0",
+        "adm:new:0",
+        "adm:dis:0",
+        "adm:edit:warranty-length",
+    ],
+)
 def test_everybody_else_is_refused_admin_buttons(engine: Engine, customer: Person, data: str) -> None:
     assert "only for the Kimpok support team" in customer.press(data)
     assert engine.store.faq_version() == 0
 
 
-def test_a_customer_who_types_an_answer_is_not_taken_for_an_admin(engine: Engine, admin: Person,
-                                                                  customer: Person) -> None:
+def test_a_customer_who_types_an_answer_is_not_taken_for_an_admin(
+    engine: Engine, admin: Person, customer: Person
+) -> None:
     admin.say("/faq edit warranty-length")
     customer.say("Everything is free forever.")
     assert engine.store.faq_version() == 0
@@ -110,6 +140,7 @@ def test_refusal_is_in_the_customers_language(customer: Person) -> None:
 
 
 # -- reading ----------------------------------------------------------------------------------------
+
 
 def test_faq_help_lists_every_command(admin: Person) -> None:
     text = admin.say("/faq")
@@ -148,8 +179,10 @@ def test_an_unknown_id_is_answered_with_the_nearest_ones(admin: Person) -> None:
 
 # -- editing ----------------------------------------------------------------------------------------
 
-def test_edit_preview_save_then_every_customer_gets_it_and_undo_restores(admin: Person, customer: Person,
-                                                                         engine: Engine) -> None:
+
+def test_edit_preview_save_then_every_customer_gets_it_and_undo_restores(
+    admin: Person, customer: Person, engine: Engine
+) -> None:
     old = customer.say(WARRANTY_Q)
     prompt = admin.say("/faq edit warranty-length")
     assert "Send the new en answer" in prompt and "{{ m.period(warranty.default_months) }}" in prompt
@@ -164,17 +197,20 @@ def test_edit_preview_save_then_every_customer_gets_it_and_undo_restores(admin: 
     assert customer.say(WARRANTY_Q) == old
 
 
-@pytest.mark.parametrize(("answer", "reason"), [
-    ("Our warranty is {{ warranty.yearz }} years.", "unknown policy value"),
-    ("Our warranty is {{ warranty.default_months }.", "template syntax error"),
-    ("{% if %}yes{% endif %}", "template syntax error"),
-    ("{{ ''.__class__.__mro__ }}", "unsafe"),
-    ("{{ 1 / 0 }}", "template error"),
-    ("{% if false %}never{% endif %}", "empty answer"),
-])
-def test_a_broken_template_is_refused_and_customers_keep_the_old_answer(admin: Person, customer: Person,
-                                                                        engine: Engine, answer: str,
-                                                                        reason: str) -> None:
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("Our warranty is {{ warranty.yearz }} years.", "unknown policy value"),
+        ("Our warranty is {{ warranty.default_months }.", "template syntax error"),
+        ("{% if %}yes{% endif %}", "template syntax error"),
+        ("{{ ''.__class__.__mro__ }}", "unsafe"),
+        ("{{ 1 / 0 }}", "template error"),
+        ("{% if false %}never{% endif %}", "empty answer"),
+    ],
+)
+def test_a_broken_template_is_refused_and_customers_keep_the_old_answer(
+    admin: Person, customer: Person, engine: Engine, answer: str, reason: str
+) -> None:
     old = customer.say(WARRANTY_Q)
     text = edit(admin, "warranty-length", answer)
     assert text.startswith("Not saved.") and reason in text and "Customers keep the current answer" in text
@@ -192,8 +228,9 @@ def test_after_a_refusal_the_admin_can_send_a_corrected_answer(admin: Person, cu
 
 
 def test_an_unknown_value_is_answered_with_the_nearest_name(admin: Person) -> None:
-    assert "Did you mean {{ warranty.default_months }}" in edit(admin, "warranty-length",
-                                                                "{{ warranty.default_month }} months")
+    assert "Did you mean {{ warranty.default_months }}" in edit(
+        admin, "warranty-length", "{{ warranty.default_month }} months"
+    )
 
 
 def test_cancel_changes_nothing(admin: Person, customer: Person, engine: Engine) -> None:
@@ -226,7 +263,7 @@ def test_editing_another_language_leaves_english_alone(admin: Person, engine: En
     admin.press("✅ Save")
     assert "Kimpok 产品保修一年。" in Person(engine, "tg:7").say("保修期多久")
     assert "1 year from the date of purchase" in Person(engine, "tg:8").say(WARRANTY_Q)
-    assert "can't edit the answer in \"fr\"" in admin.say("/faq edit warranty-length fr")
+    assert 'can\'t edit the answer in "fr"' in admin.say("/faq edit warranty-length fr")
 
 
 def test_an_edit_is_for_the_admins_brand_only(engine: Engine) -> None:
@@ -242,6 +279,7 @@ def test_a_long_answer_is_refused_with_the_limit(admin: Person) -> None:
 
 
 # -- adding, phrasings, deleting, history ----------------------------------------------------------------
+
 
 def test_add_a_new_entry_then_undo_takes_it_away(admin: Person, customer: Person) -> None:
     assert "don't have information" in customer.say("is the moon made of cheese")
@@ -316,6 +354,7 @@ def test_history_records_who_when_before_and_after(admin: Person, engine: Engine
 
 # -- lasting ----------------------------------------------------------------------------------------
 
+
 def test_changes_survive_a_restart_and_reach_other_processes(shared_engine: Engine, tmp_path: Path) -> None:
     db = str(tmp_path / "bot.db")
     first = fresh_engine(shared_engine, store=Store(db))
@@ -339,14 +378,28 @@ def test_engines_on_separate_databases_do_not_share_edits(shared_engine: Engine)
     assert not Person(two, "tg:2").say(WARRANTY_Q).startswith("Only here.")
 
 
-def test_an_edit_that_stops_rendering_falls_back_to_the_files(shared_engine: Engine, caplog: pytest.LogCaptureFixture
-                                                              ) -> None:
+def test_an_edit_that_stops_rendering_falls_back_to_the_files(
+    shared_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     store = Store(":memory:")
-    table = {"id": "warranty-length", "title": {"en": "How long?"}, "phrasings": ["how long is the warranty"],
-             "answer": {"en": "{{ warranty.gone_value }}"}}
+    table = {
+        "id": "warranty-length",
+        "title": {"en": "How long?"},
+        "phrasings": ["how long is the warranty"],
+        "answer": {"en": "{{ warranty.gone_value }}"},
+    }
     base = entry_table(shared_engine.content.file_entries["kimpok"]["warranty-length"])
-    store.faq_change(brand="kimpok", entry_id="warranty-length", action="edit", by="x", at=MONDAY_10,
-                     before=base, after=table, override=True, base=base)
+    store.faq_change(
+        brand="kimpok",
+        entry_id="warranty-length",
+        action="edit",
+        by="x",
+        at=MONDAY_10,
+        before=base,
+        after=table,
+        override=True,
+        base=base,
+    )
     engine = fresh_engine(shared_engine, store=store)
     assert "1 year from the date of purchase" in Person(engine, "tg:2").say(WARRANTY_Q)
     assert "no longer renders" in caplog.text
@@ -354,6 +407,7 @@ def test_an_edit_that_stops_rendering_falls_back_to_the_files(shared_engine: Eng
 
 
 # -- feedback and the unanswered inbox --------------------------------------------------------------
+
 
 def test_answers_ask_whether_they_helped_and_votes_are_kept(customer: Person, engine: Engine) -> None:
     assert customer.say(WARRANTY_Q).endswith("Did this help?")
@@ -375,11 +429,16 @@ def test_unhelpful_answers_reach_the_inbox_once(customer: Person, admin: Person,
     assert "✎ Edit: How long is the warranty?" in [label for label, _ in admin.buttons]
 
 
-def test_questions_the_bot_did_not_understand_are_grouped_most_frequent_first(engine: Engine,
-                                                                             admin: Person) -> None:
-    asked = ["is the moon made of cheese", "is the moon made of cheese?", "Is the moon made of cheese",
-             "moon made of cheese",
-             "can the camera film ghosts", "can the camera film ghosts?", "is the sky blue"]
+def test_questions_the_bot_did_not_understand_are_grouped_most_frequent_first(engine: Engine, admin: Person) -> None:
+    asked = [
+        "is the moon made of cheese",
+        "is the moon made of cheese?",
+        "Is the moon made of cheese",
+        "moon made of cheese",
+        "can the camera film ghosts",
+        "can the camera film ghosts?",
+        "is the sky blue",
+    ]
     for n, question in enumerate(asked):
         Person(engine, f"tg:{100 + n}").say(question)
     admin.say("/unanswered")
@@ -416,9 +475,17 @@ def test_new_entry_from_the_inbox_starts_faq_add_with_the_question(engine: Engin
 
 
 def test_dismiss_empties_the_group_and_pages_go_on(engine: Engine, admin: Person) -> None:
-    for n, question in enumerate(["is the moon made of cheese", "can the camera film ghosts", "is the sky blue",
-                                  "what is the meaning of life", "my parrot ate the remote",
-                                  "how tall is mount everest", "can my dog drive a car"]):
+    for n, question in enumerate(
+        [
+            "is the moon made of cheese",
+            "can the camera film ghosts",
+            "is the sky blue",
+            "what is the meaning of life",
+            "my parrot ate the remote",
+            "how tall is mount everest",
+            "can my dog drive a car",
+        ]
+    ):
         Person(engine, f"tg:{70 + n}").say(question)
     assert len(engine.store.unanswered("kimpok")) == 7
     text = admin.say("/unanswered")
@@ -439,13 +506,15 @@ def test_none_of_these_sends_the_question_to_the_inbox(engine: Engine, customer:
 
 # -- the wording ----------------------------------------------------------------------------------------
 
+
 def test_a_broken_admin_message_stops_start_up(content_copy: Path) -> None:
     from bot.errors import FaqError
     from bot.faq import load_content
 
     path = content_copy / "faq" / "_common" / "admin.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("{{ id }} was changed", "{{ idd }} was",
-                                                             1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{{ id }} was changed", "{{ idd }} was", 1), encoding="utf-8"
+    )
     with pytest.raises(FaqError, match="admin_conflict"):
         load_content(content_copy)
 
@@ -467,8 +536,8 @@ def test_admin_wording_lives_in_the_content(shared_engine: Engine) -> None:
 
 # -- statistics ------------------------------------------------------------------------------------------
 
-def test_stats_count_what_customers_did_and_come_with_a_chart(engine: Engine, admin: Person,
-                                                              customer: Person) -> None:
+
+def test_stats_count_what_customers_did_and_come_with_a_chart(engine: Engine, admin: Person, customer: Person) -> None:
     customer.say(WARRANTY_Q)
     customer.press("👍 Yes")
     customer.say("is the moon made of cheese")
@@ -482,6 +551,7 @@ def test_stats_count_what_customers_did_and_come_with_a_chart(engine: Engine, ad
 
 
 # -- the files change under an admin's edit (a deploy) ------------------------------------------------
+
 
 def _engine_on(root: Path, db: str) -> Engine:
     from bot.engine import fixed_clock
@@ -502,8 +572,9 @@ def _edit_then_deploy(root: Path, db: str, old: str, new: str) -> Engine:
 
 
 def test_a_deploy_that_changes_an_edited_entry_wins_and_is_flagged(content_copy: Path, tmp_path: Path) -> None:
-    restarted = _edit_then_deploy(content_copy, str(tmp_path / "bot.db"), "generally our warranties are",
-                                  "REPO FIX: our warranties are")
+    restarted = _edit_then_deploy(
+        content_copy, str(tmp_path / "bot.db"), "generally our warranties are", "REPO FIX: our warranties are"
+    )
     assert "REPO FIX" in Person(restarted, "tg:2").say(WARRANTY_Q)
     admin = Person(restarted, "tg:1", admin=True)
     assert "set aside: the faq/ files changed it since" in admin.say("/faq show warranty-length")
@@ -511,8 +582,9 @@ def test_a_deploy_that_changes_an_edited_entry_wins_and_is_flagged(content_copy:
 
 
 def test_an_edited_entry_renamed_in_the_files_does_not_come_back(content_copy: Path, tmp_path: Path) -> None:
-    restarted = _edit_then_deploy(content_copy, str(tmp_path / "bot.db"), 'id = "warranty-length"',
-                                  'id = "warranty-period"')
+    restarted = _edit_then_deploy(
+        content_copy, str(tmp_path / "bot.db"), 'id = "warranty-length"', 'id = "warranty-period"'
+    )
     assert "warranty-length" not in restarted.content.entries["kimpok"]
     assert "Admin's answer" not in Person(restarted, "tg:2").say(WARRANTY_Q)
 
@@ -528,6 +600,7 @@ def test_undo_after_a_deploy_never_brings_back_the_old_files(content_copy: Path,
 
 
 # -- two admins at once ----------------------------------------------------------------------------------
+
 
 def test_two_admins_at_once_never_lose_a_change_silently(shared_engine: Engine, tmp_path: Path) -> None:
     import threading
@@ -565,8 +638,10 @@ def test_an_entry_deleted_while_a_customer_asks_is_never_a_crash(engine: Engine,
 
 # -- templates stay in their box ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("answer", ["{{ 'x' * 100000000 }}", "{{ 9 ** 99999 }}",
-                                    "{{ cycler.__init__.__globals__ }}", "{{ range.__self__ }}"])
+
+@pytest.mark.parametrize(
+    "answer", ["{{ 'x' * 100000000 }}", "{{ 9 ** 99999 }}", "{{ cycler.__init__.__globals__ }}", "{{ range.__self__ }}"]
+)
 def test_templates_cannot_escape_or_exhaust_the_bot(admin: Person, answer: str) -> None:
     assert edit(admin, "warranty-length", answer).startswith("Not saved.")
 

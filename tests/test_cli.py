@@ -14,8 +14,15 @@ from .conftest import ROOT
 def _run(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTBOT_")}
     environment.update({"SUPPORTBOT_DB": str(tmp_path / "bot.db"), **env})
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
-                          env=environment, cwd=tmp_path, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+    )
 
 
 def test_batch_contract_one_line_out_per_line_in_bad_lines_included(tmp_path: Path) -> None:
@@ -51,8 +58,12 @@ def test_batch_contract_one_line_out_per_line_in_bad_lines_included(tmp_path: Pa
 
 
 def test_batch_brand_defaults_to_the_environment(tmp_path: Path) -> None:
-    result = _run(["ask", "--jsonl"], json.dumps({"user": "x", "text": "how long is the warranty"}) + "\n",
-                  tmp_path, SUPPORTBOT_BRAND="ktnc")
+    result = _run(
+        ["ask", "--jsonl"],
+        json.dumps({"user": "x", "text": "how long is the warranty"}) + "\n",
+        tmp_path,
+        SUPPORTBOT_BRAND="ktnc",
+    )
     assert "3 years" in json.loads(result.stdout)["replies"][0]["text"]
 
 
@@ -91,12 +102,14 @@ def test_the_content_folder_is_found_from_anywhere(tmp_path: Path) -> None:
 
 
 def test_batch_survives_odd_lines_and_keeps_going(tmp_path: Path) -> None:
-    lines = ['{"user": "a\\ud800", "text": "hi \\ud800 there"}',
-             '{"user": "b", "now": "9999-12-31T23:00+08:00", "text": "hi"}',
-             '{"user": "c", "text": "bought it 5000 years ago, free?"}',
-             '{"user": "d", "text": "三四月份买的，坏了，免费吗"}',
-             '{"user": "e", "text": "' + "[" * 5000 + '"}',
-             '{"user": "f", "text": "how long is the warranty?"}']
+    lines = [
+        '{"user": "a\\ud800", "text": "hi \\ud800 there"}',
+        '{"user": "b", "now": "9999-12-31T23:00+08:00", "text": "hi"}',
+        '{"user": "c", "text": "bought it 5000 years ago, free?"}',
+        '{"user": "d", "text": "三四月份买的，坏了，免费吗"}',
+        '{"user": "e", "text": "' + "[" * 5000 + '"}',
+        '{"user": "f", "text": "how long is the warranty?"}',
+    ]
     result = _run(["ask", "--jsonl"], "\n".join(lines) + "\n", tmp_path)
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
@@ -107,11 +120,21 @@ def test_batch_survives_odd_lines_and_keeps_going(tmp_path: Path) -> None:
     assert out[-1]["replies"][0]["text"].startswith("1 year")
 
 
-KTNC_REQUEST = [("text", "/rma"), ("text", "KPC-N500 IP camera"), ("text", "SN 2203KT77812"),
-                ("text", "bought 2026-10-01"), ("press", "rma:from:direct"),
-                ("text", "the camera reboots every few minutes and the image freezes"), ("press", "rma:photos:skip"),
-                ("press", "rma:q:opened:no"), ("press", "rma:q:damage:none"), ("press", "rma:q:seal:yes"),
-                ("text", "a@example.com"), ("text", "1 Main St, Springfield, USA 12345"), ("press", "rma:confirm")]
+KTNC_REQUEST = [
+    ("text", "/rma"),
+    ("text", "KPC-N500 IP camera"),
+    ("text", "SN 2203KT77812"),
+    ("text", "bought 2026-10-01"),
+    ("press", "rma:from:direct"),
+    ("text", "the camera reboots every few minutes and the image freezes"),
+    ("press", "rma:photos:skip"),
+    ("press", "rma:q:opened:no"),
+    ("press", "rma:q:damage:none"),
+    ("press", "rma:q:seal:yes"),
+    ("text", "a@example.com"),
+    ("text", "1 Main St, Springfield, USA 12345"),
+    ("press", "rma:confirm"),
+]
 
 
 def test_staff_at_a_desk_list_show_and_change_an_rma_and_the_customer_hears_of_it(tmp_path: Path) -> None:

@@ -21,8 +21,11 @@ BRANDS = sorted(PACKS)
 
 def _rendered(brand: str) -> dict[tuple[str, str], str]:
     context = base_context(PACKS[brand], MONDAY_10)
-    return {(e.id, lang): CONTENT.render_entry(brand, e, lang, context)
-            for e in CONTENT.entries[brand].values() for lang in e.answers}
+    return {
+        (e.id, lang): CONTENT.render_entry(brand, e, lang, context)
+        for e in CONTENT.entries[brand].values()
+        for lang in e.answers
+    }
 
 
 @pytest.mark.parametrize("brand", BRANDS)
@@ -81,8 +84,9 @@ def test_no_brand_answers_with_another_brands_contacts_or_name(brand: str) -> No
 
 def test_changing_a_pack_value_changes_every_answer_that_quotes_it(content_copy: Path) -> None:
     path = content_copy / "policies" / "kimpok.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("default_months = 12", "default_months = 18"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("default_months = 12", "default_months = 18"), encoding="utf-8"
+    )
     engine = Engine.from_root(content_copy, store=Store(":memory:"))
     for question in ("how long is the warranty?", "is repair free?", "保修期多长"):
         reply = "\n".join(r.text for r in engine.handle(Message(user=question, text=question, brand="kimpok")))
@@ -93,8 +97,9 @@ def test_changing_a_pack_value_changes_every_answer_that_quotes_it(content_copy:
 def test_changing_the_shipping_window_changes_the_shipping_answer(content_copy: Path) -> None:
     path = content_copy / "policies" / "kimpok.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("until_day = 30", "until_day = 45").replace("from_day = 30", "from_day = 45"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("until_day = 30", "until_day = 45").replace("from_day = 30", "from_day = 45"), encoding="utf-8"
+    )
     engine = Engine.from_root(content_copy, store=Store(":memory:"))
     reply = engine.handle(Message(user="u", text="who pays shipping for my rma?", brand="kimpok"))[0].text
     assert "45 days" in reply and "30 days" not in reply
@@ -102,9 +107,12 @@ def test_changing_the_shipping_window_changes_the_shipping_answer(content_copy: 
 
 def test_template_with_unknown_policy_value_stops_start_up(content_copy: Path) -> None:
     path = content_copy / "faq" / "kimpok" / "warranty.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "{{ m.period(warranty.default_months) }} from the date", "{{ warranty.lifetime_months }} from the date"),
-        encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "{{ m.period(warranty.default_months) }} from the date", "{{ warranty.lifetime_months }} from the date"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(FaqError) as caught:
         load_content(content_copy)
     assert str(caught.value).startswith(f"{path}: entry[warranty-length].answer.en: unknown policy value")
@@ -112,26 +120,38 @@ def test_template_with_unknown_policy_value_stops_start_up(content_copy: Path) -
 
 def test_template_with_bad_syntax_stops_start_up(content_copy: Path) -> None:
     path = content_copy / "faq" / "kimpok" / "service.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("{{ m.phones() }}", "{{ m.phones( }}", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{{ m.phones() }}", "{{ m.phones( }}", 1), encoding="utf-8"
+    )
     with pytest.raises(FaqError) as caught:
         load_content(content_copy)
     assert str(caught.value).startswith(f"{path}: entry[contact].answer.en: template syntax error")
 
 
-@pytest.mark.parametrize(("text", "key", "problem"), [
-    ('[[entry]]\nid = "x"\ntitle.en = "X"\nanswer.en = "x"\n', "entry[x].phrasings", "needs at least one"),
-    ('[[entry]]\nid = "x"\ntitle.en = "X"\nphrasings = ["x"]\n', "entry[x].answer", "expected a table"),
-    ('[[entry]]\nid = "x"\ntitle.en = "X"\nphrasings = ["x"]\nanswer.fr = "x"\n', "entry[x].answer.fr",
-     "unknown language"),
-    ('[[entry]]\nid = "x"\nkind = "chit"\ntitle.en = "X"\nphrasings = ["x"]\nanswer.en = "x"\n', "entry[x].kind",
-     "unknown kind"),
-    ('[[entry]]\nid = "contact"\ntitle.en = "X"\nphrasings = ["x"]\nanswer.en = "x"\n', "entry[contact].id",
-     "duplicate id"),
-    ("[[entry]\n", "(syntax)", ""),
-])
-def test_malformed_faq_file_names_file_key_and_problem(content_copy: Path, text: str, key: str,
-                                                       problem: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "key", "problem"),
+    [
+        ('[[entry]]\nid = "x"\ntitle.en = "X"\nanswer.en = "x"\n', "entry[x].phrasings", "needs at least one"),
+        ('[[entry]]\nid = "x"\ntitle.en = "X"\nphrasings = ["x"]\n', "entry[x].answer", "expected a table"),
+        (
+            '[[entry]]\nid = "x"\ntitle.en = "X"\nphrasings = ["x"]\nanswer.fr = "x"\n',
+            "entry[x].answer.fr",
+            "unknown language",
+        ),
+        (
+            '[[entry]]\nid = "x"\nkind = "chit"\ntitle.en = "X"\nphrasings = ["x"]\nanswer.en = "x"\n',
+            "entry[x].kind",
+            "unknown kind",
+        ),
+        (
+            '[[entry]]\nid = "contact"\ntitle.en = "X"\nphrasings = ["x"]\nanswer.en = "x"\n',
+            "entry[contact].id",
+            "duplicate id",
+        ),
+        ("[[entry]\n", "(syntax)", ""),
+    ],
+)
+def test_malformed_faq_file_names_file_key_and_problem(content_copy: Path, text: str, key: str, problem: str) -> None:
     path = content_copy / "faq" / "kimpok" / "zz_extra.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(FaqError) as caught:

@@ -27,31 +27,34 @@ def _one(text: str, now: datetime = NOW, **kwargs: object) -> tuple[date, date]:
     return readings[0].earliest, readings[0].latest
 
 
-@pytest.mark.parametrize(("text", "earliest", "latest"), [
-    ("2025-03-15", "2025-03-15", "2025-03-15"),
-    ("bought 15/3/2025", "2025-03-15", "2025-03-15"),
-    ("bought 3/15/2025", "2025-03-15", "2025-03-15"),
-    ("15 March 2025", "2025-03-15", "2025-03-15"),
-    ("March 15th, 2025", "2025-03-15", "2025-03-15"),
-    ("March 2025", "2025-03-01", "2025-03-31"),
-    ("last August", "2026-08-01", "2026-08-31"),
-    ("in December", "2025-12-01", "2025-12-31"),
-    ("yesterday", "2026-11-22", "2026-11-22"),
-    ("last year", "2025-01-01", "2025-12-31"),
-    ("8 months ago", "2026-03-08", "2026-04-07"),
-    ("2 weeks back", "2026-11-06", "2026-11-12"),
-    ("a couple of months ago", "2026-09-08", "2026-10-08"),
-    ("1.5 years ago", "2025-04-08", "2025-07-07"),
-    ("去年三月", "2025-03-01", "2025-03-31"),
-    ("8个月前", "2026-03-08", "2026-04-07"),
-    ("两周前", "2026-11-06", "2026-11-12"),
-    ("2025年3月15日", "2025-03-15", "2025-03-15"),
-    ("11月18号买的", "2026-11-18", "2026-11-18"),
-    ("8 tháng trước", "2026-03-08", "2026-04-07"),
-    ("ngày 10/3/2025", "2025-03-10", "2025-03-10"),
-    ("tháng 3 năm 2025", "2025-03-01", "2025-03-31"),
-    ("hôm qua", "2026-11-22", "2026-11-22"),
-])
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("2025-03-15", "2025-03-15", "2025-03-15"),
+        ("bought 15/3/2025", "2025-03-15", "2025-03-15"),
+        ("bought 3/15/2025", "2025-03-15", "2025-03-15"),
+        ("15 March 2025", "2025-03-15", "2025-03-15"),
+        ("March 15th, 2025", "2025-03-15", "2025-03-15"),
+        ("March 2025", "2025-03-01", "2025-03-31"),
+        ("last August", "2026-08-01", "2026-08-31"),
+        ("in December", "2025-12-01", "2025-12-31"),
+        ("yesterday", "2026-11-22", "2026-11-22"),
+        ("last year", "2025-01-01", "2025-12-31"),
+        ("8 months ago", "2026-03-08", "2026-04-07"),
+        ("2 weeks back", "2026-11-06", "2026-11-12"),
+        ("a couple of months ago", "2026-09-08", "2026-10-08"),
+        ("1.5 years ago", "2025-04-08", "2025-07-07"),
+        ("去年三月", "2025-03-01", "2025-03-31"),
+        ("8个月前", "2026-03-08", "2026-04-07"),
+        ("两周前", "2026-11-06", "2026-11-12"),
+        ("2025年3月15日", "2025-03-15", "2025-03-15"),
+        ("11月18号买的", "2026-11-18", "2026-11-18"),
+        ("8 tháng trước", "2026-03-08", "2026-04-07"),
+        ("ngày 10/3/2025", "2025-03-10", "2025-03-10"),
+        ("tháng 3 năm 2025", "2025-03-01", "2025-03-31"),
+        ("hôm qua", "2026-11-22", "2026-11-22"),
+    ],
+)
 def test_customer_date_forms(text: str, earliest: str, latest: str) -> None:
     assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
 
@@ -67,12 +70,15 @@ def test_the_message_itself_settles_day_month_order() -> None:
     assert all(not r.alternatives for r in readings)
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("bought on 30 February 2025", "impossible"),
-    ("bought 2025-02-30", "impossible"),
-    ("bought 2031-05-01", "future"),
-    ("bought in 1900", "implausible"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("bought on 30 February 2025", "impossible"),
+        ("bought 2025-02-30", "impossible"),
+        ("bought 2031-05-01", "future"),
+        ("bought in 1900", "implausible"),
+    ],
+)
 def test_odd_dates_are_flagged_not_guessed(text: str, problem: str) -> None:
     (reading,) = find_dates(text, NOW)
     assert reading.problem == problem
@@ -105,8 +111,9 @@ def test_leap_day_plus_whole_years(year: int, years: int) -> None:
 def test_warranty_covers_its_last_day_and_not_the_next(start: date, brand: str) -> None:
     pack = load_packs(ROOT / "policies")[brand]
     months = pack.data["warranty"]["default_months"]
-    situation = Situation(dates=(DateFact(DateReading(start, start, str(start), 0, 0), "purchase"),),
-                          wants=frozenset({"free"}))
+    situation = Situation(
+        dates=(DateFact(DateReading(start, start, str(start), 0, 0), "purchase"),), wants=frozenset({"free"})
+    )
     end = add_months(start, months)
     assert policy.warranty(pack, situation, end).status == "covered"
     assert policy.warranty(pack, situation, end + timedelta(days=1)).status == "expired"
@@ -114,8 +121,9 @@ def test_warranty_covers_its_last_day_and_not_the_next(start: date, brand: str) 
 
 @given(st.integers(min_value=0, max_value=45), days)
 def test_return_windows_count_their_last_day_only_when_inclusive(elapsed: int, start: date) -> None:
-    situation = Situation(dates=(DateFact(DateReading(start, start, str(start), 0, 0), "purchase"),),
-                          wants=frozenset({"refund"}))
+    situation = Situation(
+        dates=(DateFact(DateReading(start, start, str(start), 0, 0), "purchase"),), wants=frozenset({"refund"})
+    )
     verdict = policy.return_option(JINGPIN, situation, start + timedelta(days=elapsed))
     assert verdict is not None
     window = verdict.window["id"] if verdict.window else None
@@ -125,8 +133,10 @@ def test_return_windows_count_their_last_day_only_when_inclusive(elapsed: int, s
 
 
 @settings(max_examples=200)
-@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31)),
-       st.integers(min_value=-12, max_value=14))
+@given(
+    st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31)),
+    st.integers(min_value=-12, max_value=14),
+)
 def test_yesterday_is_the_customers_yesterday_at_any_hour_and_offset(moment: datetime, hours: int) -> None:
     instant = moment.replace(tzinfo=UTC)
     local = instant.astimezone(timezone(timedelta(hours=hours)))
@@ -139,13 +149,53 @@ def test_yesterday_just_after_midnight_across_time_zones() -> None:
     shenzhen = instant.astimezone(timezone(timedelta(hours=8)))
     assert _one("yesterday", california)[0] == date(2026, 11, 22)
     assert _one("yesterday", shenzhen)[0] == date(2026, 11, 22)
-    assert _one("yesterday", instant.replace(hour=7, minute=59).astimezone(timezone(timedelta(hours=-8))))[0] \
-        == date(2026, 11, 21)
+    assert _one("yesterday", instant.replace(hour=7, minute=59).astimezone(timezone(timedelta(hours=-8))))[0] == date(
+        2026, 11, 21
+    )
 
 
-FRAGMENTS = ["bought", "on", "ago", "last", "year", "years", "months", "days", "weeks", "back", "March", "may", "in",
-             "0000", "9999", "99999999999", "31", "02", "30", "/", "-", ".", "年", "月", "日", "号", "前", "去年",
-             "三四", "十三", "ngày", "tháng", "năm", "trước", "2025", "1.5", "a couple of", "yesterday", " ", "²"]
+FRAGMENTS = [
+    "bought",
+    "on",
+    "ago",
+    "last",
+    "year",
+    "years",
+    "months",
+    "days",
+    "weeks",
+    "back",
+    "March",
+    "may",
+    "in",
+    "0000",
+    "9999",
+    "99999999999",
+    "31",
+    "02",
+    "30",
+    "/",
+    "-",
+    ".",
+    "年",
+    "月",
+    "日",
+    "号",
+    "前",
+    "去年",
+    "三四",
+    "十三",
+    "ngày",
+    "tháng",
+    "năm",
+    "trước",
+    "2025",
+    "1.5",
+    "a couple of",
+    "yesterday",
+    " ",
+    "²",
+]
 
 
 @settings(max_examples=300)

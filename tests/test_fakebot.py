@@ -95,8 +95,10 @@ async def test_topics_are_created_in_a_forum_only(api: tuple[FakeBotAPI, Bot]) -
     assert first.name == "RMA-1 Customer5" and first.icon_color == 7322096 and second.icon_color == 16766590
     assert 0 < first.message_thread_id != second.message_thread_id > 0
     assert fake.topics == {STAFF: {first.message_thread_id: "RMA-1 Customer5", second.message_thread_id: "RMA-2"}}
-    assert fake.topics_created == [(STAFF, first.message_thread_id, "RMA-1 Customer5"),
-                                   (STAFF, second.message_thread_id, "RMA-2")]
+    assert fake.topics_created == [
+        (STAFF, first.message_thread_id, "RMA-1 Customer5"),
+        (STAFF, second.message_thread_id, "RMA-2"),
+    ]
     for bad in ("", "x" * 129):
         with pytest.raises(BadRequest, match=r"(?i)topic_name_invalid"):
             await bot.create_forum_topic(STAFF, bad)
@@ -133,8 +135,7 @@ async def test_sending_into_a_topic_and_after_it_is_deleted(api: tuple[FakeBotAP
     assert message.message_thread_id == thread and message.is_topic_message
     assert message.chat.type == "supergroup" and message.chat.is_forum
     photo = await bot.send_photo(STAFF, b"\x89PNG-fake", caption="the fault", message_thread_id=thread)
-    album = await bot.send_media_group(STAFF, [InputMediaPhoto(photo.photo[-1].file_id)] * 2,
-                                       message_thread_id=thread)
+    album = await bot.send_media_group(STAFF, [InputMediaPhoto(photo.photo[-1].file_id)] * 2, message_thread_id=thread)
     assert all(m.message_thread_id == thread for m in album)
     await bot.send_message(STAFF, "in General")
     assert [s.text for s in fake.sent_to_thread(STAFF, thread)] == ["new case", "the fault", ""]
@@ -169,8 +170,9 @@ async def test_replies_are_recorded_and_checked(api: tuple[FakeBotAPI, Bot]) -> 
     assert (photo.reply_to, photo.thread, photo.kind) == (card.message_id, thread, "photo")
     with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
         await bot.send_message(STAFF, "to nothing", reply_to_message_id=987654)
-    loose = await bot.send_message(STAFF, "to nothing, allowed",
-                                   reply_parameters=ReplyParameters(987654, allow_sending_without_reply=True))
+    loose = await bot.send_message(
+        STAFF, "to nothing, allowed", reply_parameters=ReplyParameters(987654, allow_sending_without_reply=True)
+    )
     assert loose.reply_to_message is None and fake.sent_to(STAFF)[-1].reply_to is None
     await fake.customer_text(5, "my message")
     (update,) = await bot.get_updates(timeout=1)
@@ -199,8 +201,14 @@ async def test_voice_sticker_and_other_media_are_recorded(api: tuple[FakeBotAPI,
     assert sent_voice.voice.file_id == voice.file_id and sent_sticker.sticker.file_id == sticker.file_id
     assert sent_animation.animation is not None and sent_audio.audio is not None and sent_video.video is not None
     records = fake.sent_to_thread(STAFF, thread)
-    assert [(s.kind, s.text) for s in records] == [("voice", "customer says"), ("sticker", ""), ("document", ""),
-                                                  ("audio", ""), ("animation", ""), ("video", "")]
+    assert [(s.kind, s.text) for s in records] == [
+        ("voice", "customer says"),
+        ("sticker", ""),
+        ("document", ""),
+        ("audio", ""),
+        ("animation", ""),
+        ("video", ""),
+    ]
     assert records[0].media == (voice.file_id,) and records[1].media == (sticker.file_id,)
     assert records[2].media == (document.file_id,)
     replies = (sent_voice, sent_sticker, sent_document, sent_audio, sent_animation, sent_video)
@@ -228,8 +236,9 @@ async def test_consultants_write_reply_and_press_in_the_staff_chat(api: tuple[Fa
     fake.make_forum(STAFF)
     thread = (await bot.create_forum_topic(STAFF, "RMA-10")).message_thread_id
     take = InlineKeyboardMarkup([[InlineKeyboardButton("Take", callback_data="t")]])
-    card = await bot.send_message(STAFF, "<b>RMA-10</b> waiting", parse_mode="HTML", message_thread_id=thread,
-                                  reply_markup=take)
+    card = await bot.send_message(
+        STAFF, "<b>RMA-10</b> waiting", parse_mode="HTML", message_thread_id=thread, reply_markup=take
+    )
     (sent,) = fake.sent_to_thread(STAFF, thread)
     await fake.staff_text(STAFF, 42, "on it", thread=thread)
     await fake.staff_text(STAFF, 42, "done", reply_to=sent)

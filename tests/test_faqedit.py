@@ -36,6 +36,7 @@ def admin(engine: Engine, *lines: str) -> None:
 
 def same_tree(a: Path, b: Path) -> bool:
     """Whether two folders hold the same files with the same bytes."""
+
     def walk(cmp: filecmp.dircmp[str]) -> bool:
         _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
         if cmp.left_only or cmp.right_only or mismatch or errors:
@@ -53,12 +54,21 @@ def engine(shared_engine: Engine) -> Engine:
 @pytest.fixture
 def edited(engine: Engine) -> Engine:
     """An engine whose admins changed, added, phrased and removed entries in two brands."""
-    admin(engine, "/faq edit warranty-length", 'It is {{ m.period(warranty.default_months) }}: "no" \\ quibbles.',
-          "press:adm:save",
-          "/faq add is the moon made of cheese", "No.\n\nSecond line, {{ brand.name }}.", "press:adm:save",
-          "/faq phrase contact can my missus ring somebody",
-          "/faq edit greeting", "Hi from {{ brand.name }}!", "press:adm:save",
-          "/faq delete shipping-cost", "press:adm:del:shipping-cost")
+    admin(
+        engine,
+        "/faq edit warranty-length",
+        'It is {{ m.period(warranty.default_months) }}: "no" \\ quibbles.',
+        "press:adm:save",
+        "/faq add is the moon made of cheese",
+        "No.\n\nSecond line, {{ brand.name }}.",
+        "press:adm:save",
+        "/faq phrase contact can my missus ring somebody",
+        "/faq edit greeting",
+        "Hi from {{ brand.name }}!",
+        "press:adm:save",
+        "/faq delete shipping-cost",
+        "press:adm:del:shipping-cost",
+    )
     engine.handle(Message(user="tg:9", text="/faq edit thanks", admin=True, brand="longgang"))
     engine.handle(Message(user="tg:9", text="Cheers!", admin=True, brand="longgang"))
     engine.handle(Message(user="tg:9", press="adm:save", admin=True, brand="longgang"))
@@ -85,8 +95,7 @@ def test_export_writes_changes_where_they_belong(edited: Engine, tmp_path: Path)
     assert filecmp.cmp(ROOT / "faq" / "jingpin" / "warranty.toml", out / "jingpin" / "warranty.toml", shallow=False)
 
 
-def test_export_then_import_round_trips_byte_for_byte(edited: Engine, shared_engine: Engine,
-                                                      tmp_path: Path) -> None:
+def test_export_then_import_round_trips_byte_for_byte(edited: Engine, shared_engine: Engine, tmp_path: Path) -> None:
     export_faq(edited.book, ROOT / "faq", tmp_path / "one")
     elsewhere = fresh_engine(shared_engine)  # another installation, with an empty database
     changes = import_faq(elsewhere.book, tmp_path / "one", by="desk", at=MONDAY_10)
@@ -108,8 +117,9 @@ def test_export_then_import_round_trips_byte_for_byte(edited: Engine, shared_eng
 def test_an_import_is_recorded_in_the_history(engine: Engine, tmp_path: Path) -> None:
     export_faq(engine.book, ROOT / "faq", tmp_path / "out")
     path = tmp_path / "out" / "kimpok" / "warranty.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("generally our warranties are", "our warranties are"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("generally our warranties are", "our warranties are"), encoding="utf-8"
+    )
     (change,) = import_faq(engine.book, tmp_path / "out", by="Bo at the desk", at=MONDAY_10)
     assert (change.brand, change.entry_id) == ("kimpok", "warranty-length")
     (row,) = engine.store.faq_history("kimpok", "warranty-length")
@@ -120,17 +130,21 @@ def test_an_import_is_recorded_in_the_history(engine: Engine, tmp_path: Path) ->
     assert "generally our warranties" in ask(engine, QUESTION)
 
 
-@pytest.mark.parametrize(("file", "old", "new", "problem"), [
-    ("kimpok/service.toml", "{{ m.phones() }}", "{{ contacts.nope }}", "unknown policy value"),
-    ("kimpok/service.toml", "{{ m.phones() }}", "{{ oops", "template syntax error"),
-    ("kimpok/service.toml", 'id = "contact"', 'id = "contact"\ncolour = "red"', "unknown key"),
-    ("kimpok/service.toml", 'id = "not-working"', 'id = "contact"', "duplicate id"),
-    ("kimpok/service.toml", '[[entry]]\nid = "contact"', '[[entry]\nid = "contact"', "(syntax)"),
-    ("_common/messages.toml", "Did this help?", "Was that useful?", "differs from faq/"),
-    ("kimpok/edits.toml", None, 'removed = ["no-such-entry"]\n', "is not a shared entry"),
-])
-def test_a_bad_import_changes_nothing(edited: Engine, tmp_path: Path, file: str, old: str | None, new: str,
-                                      problem: str) -> None:
+@pytest.mark.parametrize(
+    ("file", "old", "new", "problem"),
+    [
+        ("kimpok/service.toml", "{{ m.phones() }}", "{{ contacts.nope }}", "unknown policy value"),
+        ("kimpok/service.toml", "{{ m.phones() }}", "{{ oops", "template syntax error"),
+        ("kimpok/service.toml", 'id = "contact"', 'id = "contact"\ncolour = "red"', "unknown key"),
+        ("kimpok/service.toml", 'id = "not-working"', 'id = "contact"', "duplicate id"),
+        ("kimpok/service.toml", '[[entry]]\nid = "contact"', '[[entry]\nid = "contact"', "(syntax)"),
+        ("_common/messages.toml", "Did this help?", "Was that useful?", "differs from faq/"),
+        ("kimpok/edits.toml", None, 'removed = ["no-such-entry"]\n', "is not a shared entry"),
+    ],
+)
+def test_a_bad_import_changes_nothing(
+    edited: Engine, tmp_path: Path, file: str, old: str | None, new: str, problem: str
+) -> None:
     out = tmp_path / "out"
     export_faq(edited.book, ROOT / "faq", out)
     # a good change in another file must not slip in either
@@ -154,15 +168,17 @@ def test_export_refuses_a_folder_that_is_not_empty(engine: Engine, tmp_path: Pat
     assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_the_cli_exports_and_imports(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_exports_and_imports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = str(tmp_path / "bot.db")
     monkeypatch.setenv("SUPPORTBOT_DB", db)
     assert main(["faq", "export", str(tmp_path / "one")]) == 0
     assert "none (the FAQ is as faq/ has it)" in capsys.readouterr().out
     path = tmp_path / "one" / "kimpok" / "warranty.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("generally our warranties are", "warranties are"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("generally our warranties are", "warranties are"), encoding="utf-8"
+    )
     assert main(["faq", "import", str(tmp_path / "one"), "--dry-run"]) == 0
     assert "kimpok/warranty-length: changed\n1 entry would change" in capsys.readouterr().out
     assert Store(db).faq_version() == 0
@@ -184,12 +200,19 @@ def test_the_cli_exports_and_imports(tmp_path: Path, capsys: pytest.CaptureFixtu
 texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(str.strip)
 
 
-@given(title=texts, phrasings=st.lists(texts, min_size=1, max_size=3), answer=texts,
-       sources=st.lists(texts, max_size=2))
-def test_any_entry_is_written_as_toml_that_reads_back_the_same(title: str, phrasings: list[str], answer: str,
-                                                               sources: list[str]) -> None:
-    table = {"id": "x-1", "title": {"en": title}, "sources": sources, "phrasings": phrasings,
-             "answer": {"en": answer, "zh": answer}}
+@given(
+    title=texts, phrasings=st.lists(texts, min_size=1, max_size=3), answer=texts, sources=st.lists(texts, max_size=2)
+)
+def test_any_entry_is_written_as_toml_that_reads_back_the_same(
+    title: str, phrasings: list[str], answer: str, sources: list[str]
+) -> None:
+    table = {
+        "id": "x-1",
+        "title": {"en": title},
+        "sources": sources,
+        "phrasings": phrasings,
+        "answer": {"en": answer, "zh": answer},
+    }
     if not sources:
         del table["sources"]
     expected = entry_table(entry_from_table(table, Path("t"), "b"))
@@ -198,16 +221,21 @@ def test_any_entry_is_written_as_toml_that_reads_back_the_same(title: str, phras
     assert entry_toml(expected) == written
 
 
-def test_deleting_a_brand_entry_that_hides_a_shared_one_exports_and_imports(content_copy: Path,
-                                                                             tmp_path: Path) -> None:
+def test_deleting_a_brand_entry_that_hides_a_shared_one_exports_and_imports(content_copy: Path, tmp_path: Path) -> None:
     from bot.engine import fixed_clock
 
-    shared = (content_copy / "faq" / "_common" / "general.toml")
-    shared.write_text(shared.read_text(encoding="utf-8") + '\n[[entry]]\nid = "recycling"\ntitle.en = "Recycling"\n'
-                      'phrasings = ["do you recycle old cameras"]\nanswer.en = "Shared answer."\n', encoding="utf-8")
+    shared = content_copy / "faq" / "_common" / "general.toml"
+    shared.write_text(
+        shared.read_text(encoding="utf-8") + '\n[[entry]]\nid = "recycling"\ntitle.en = "Recycling"\n'
+        'phrasings = ["do you recycle old cameras"]\nanswer.en = "Shared answer."\n',
+        encoding="utf-8",
+    )
     own = content_copy / "faq" / "kimpok" / "service.toml"
-    own.write_text(own.read_text(encoding="utf-8") + '\n[[entry]]\nid = "recycling"\ntitle.en = "Recycling"\n'
-                   'phrasings = ["do you recycle old cameras"]\nanswer.en = "Kimpok answer."\n', encoding="utf-8")
+    own.write_text(
+        own.read_text(encoding="utf-8") + '\n[[entry]]\nid = "recycling"\ntitle.en = "Recycling"\n'
+        'phrasings = ["do you recycle old cameras"]\nanswer.en = "Kimpok answer."\n',
+        encoding="utf-8",
+    )
     engine = Engine.from_root(content_copy, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
     admin(engine, "/faq delete recycling", "press:adm:del:recycling")
     assert "answer." not in ask(engine, "do you recycle old cameras")
@@ -239,7 +267,9 @@ def test_an_import_names_every_broken_answer_at_once(engine: Engine, tmp_path: P
     export_faq(engine.book, ROOT / "faq", tmp_path / "out")
     for brand in ("kimpok", "longgang"):
         path = tmp_path / "out" / brand / "service.toml"
-        path.write_text(path.read_text(encoding="utf-8").replace("{{ m.availability() }}", "{{ m.availabilty() }}",
-                                                                 1), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("{{ m.availability() }}", "{{ m.availabilty() }}", 1),
+            encoding="utf-8",
+        )
     with pytest.raises(FaqError, match=r"2 answers do not render:\n.*kimpok.*\n.*longgang"):
         import_faq(engine.book, tmp_path / "out", by="desk", at=MONDAY_10)

@@ -24,13 +24,20 @@ def desk(shared_engine: Engine) -> Engine:
 
 
 class Customer:
-    def __init__(self, engine: Engine, user: str = "tg:501", brand: str | None = None,
-                 now: datetime = MONDAY_10, name: str = "Ann Lee") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        user: str = "tg:501",
+        brand: str | None = None,
+        now: datetime = MONDAY_10,
+        name: str = "Ann Lee",
+    ) -> None:
         self.engine, self.user, self.brand, self.now, self.name = engine, user, brand, now, name
 
     def say(self, text: str | None = None, **extra: object) -> str:
-        replies = self.engine.handle(Message(user=self.user, text=text, brand=self.brand, now=self.now,
-                                             name=self.name, **extra))  # type: ignore[arg-type]
+        replies = self.engine.handle(
+            Message(user=self.user, text=text, brand=self.brand, now=self.now, name=self.name, **extra)
+        )  # type: ignore[arg-type]
         self.last = replies
         return "\n".join(r.text for r in replies)
 
@@ -56,10 +63,17 @@ class Customer:
         return [n.reply.text for n in notices]
 
 
-def consultant(engine: Engine, customer: Customer | None, text: str, *, now: datetime = MONDAY_10,
-               media: tuple[Media, ...] = (), name: str = "Mei Chen", by: str = CONSULTANT) -> str:
-    replies = engine.staff(text, by=by, name=name, customer=customer.user if customer else None, media=media,
-                           now=now)
+def consultant(
+    engine: Engine,
+    customer: Customer | None,
+    text: str,
+    *,
+    now: datetime = MONDAY_10,
+    media: tuple[Media, ...] = (),
+    name: str = "Mei Chen",
+    by: str = CONSULTANT,
+) -> str:
+    replies = engine.staff(text, by=by, name=name, customer=customer.user if customer else None, media=media, now=now)
     return "\n".join(r.text for r in replies)
 
 
@@ -133,15 +147,18 @@ def test_writing_again_soon_after_closing_reopens_but_thanks_does_not(desk: Engi
     assert desk.store.ticket(1)["status"] == "closed"
 
 
-@pytest.mark.parametrize(("brand", "text"), [
-    ("kimpok", "can i talk to a real person please"),
-    ("kimpok", "I want to speak to a human"),
-    ("jingpin", "转人工"),
-    ("jingpin", "我要人工客服"),
-    ("poesec", "cho tôi gặp nhân viên"),
-    ("poesec", "tôi muốn gặp nhân viên tư vấn"),
-    ("ktnc", "agent please"),
-])
+@pytest.mark.parametrize(
+    ("brand", "text"),
+    [
+        ("kimpok", "can i talk to a real person please"),
+        ("kimpok", "I want to speak to a human"),
+        ("jingpin", "转人工"),
+        ("jingpin", "我要人工客服"),
+        ("poesec", "cho tôi gặp nhân viên"),
+        ("poesec", "tôi muốn gặp nhân viên tư vấn"),
+        ("ktnc", "agent please"),
+    ],
+)
 def test_asking_for_a_person_in_any_language_opens_a_ticket(desk: Engine, brand: str, text: str) -> None:
     customer = Customer(desk, brand=brand)
     reply = customer.say(text)
@@ -254,8 +271,13 @@ def test_an_excluded_rma_is_handed_to_a_consultant(desk: Engine) -> None:
             ann.press(next(b for b in buttons if b.startswith("rma:confirm")))
             break
         step = desk.store.load(ann.user, brand="longgang").state["rma"]["step"]
-        answers = {"date": "12 May 2026", "bought": "from your shop", "fault": "it was dropped in water and dead",
-                   "contact": "ann@example.com", "address": "1 Harbour Road, Hong Kong"}
+        answers = {
+            "date": "12 May 2026",
+            "bought": "from your shop",
+            "fault": "it was dropped in water and dead",
+            "contact": "ann@example.com",
+            "address": "1 Harbour Road, Hong Kong",
+        }
         if step in answers:
             ann.say(answers[step])
         elif step == "photos":
@@ -358,8 +380,9 @@ def test_without_a_staff_chat_asking_for_a_person_gives_the_ways_to_reach_one(en
     assert engine.store.tickets() == []
 
 
-def test_twenty_customers_at_once_get_twenty_tickets_and_one_customer_at_once_gets_one(shared_engine: Engine,
-                                                                                        tmp_path: Path) -> None:
+def test_twenty_customers_at_once_get_twenty_tickets_and_one_customer_at_once_gets_one(
+    shared_engine: Engine, tmp_path: Path
+) -> None:
     engine = fresh_engine(shared_engine, store=Store(str(tmp_path / "d.db")), consultants=True)
     barrier = threading.Barrier(30)
 
@@ -368,9 +391,21 @@ def test_twenty_customers_at_once_get_twenty_tickets_and_one_customer_at_once_ge
         engine.handle(Message(user=user, text=text, now=MONDAY_10))
 
     threads = [threading.Thread(target=ask, args=(f"tg:{700 + i}", "/human")) for i in range(20)]
-    threads += [threading.Thread(target=ask, args=("tg:800", text)) for text in
-                ("/human", "real person please", "人工", "/human", "agent please", "/human", "talk to a human",
-                 "/human", "/human", "/human")]
+    threads += [
+        threading.Thread(target=ask, args=("tg:800", text))
+        for text in (
+            "/human",
+            "real person please",
+            "人工",
+            "/human",
+            "agent please",
+            "/human",
+            "talk to a human",
+            "/human",
+            "/human",
+            "/human",
+        )
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -399,6 +434,7 @@ def test_a_restart_mid_handoff_keeps_the_ticket_and_the_relay(shared_engine: Eng
 
 
 # -- found by trying it as customers and consultants would ------------------------------------------------------
+
 
 def test_a_ticket_still_open_at_closing_time_tells_the_customer_when_consultants_are_back(desk: Engine) -> None:
     friday = datetime.fromisoformat("2026-11-27T16:55:00+08:00")
@@ -429,9 +465,16 @@ def test_details_left_out_of_hours_reach_consultants_in_full(desk: Engine) -> No
 def test_canned_rma_reply_works_for_brands_whose_pack_has_no_rma_section(desk: Engine) -> None:
     for brand in ("longgang", "poesec"):
         customer = Customer(desk, user=f"tg:{brand}", brand=brand)
-        desk.store.create_rma(make_number=lambda b=brand: f"RMA-{desk.packs[b].code}-AAAA-BBBB", user=customer.user,
-                              brand=brand, status="awaiting_shipment", data={"model": "X"}, outcome="free",
-                              at=MONDAY_10, expires_on=None)
+        desk.store.create_rma(
+            make_number=lambda b=brand: f"RMA-{desk.packs[b].code}-AAAA-BBBB",
+            user=customer.user,
+            brand=brand,
+            status="awaiting_shipment",
+            data={"model": "X"},
+            outcome="free",
+            at=MONDAY_10,
+            expires_on=None,
+        )
         customer.say("/human")
         assert "sent #rma" in consultant(desk, customer, "#rma")
         assert f"RMA-{desk.packs[brand].code}-AAAA-BBBB" in customer.inbox()[-1]
@@ -445,16 +488,23 @@ def test_canned_warranty_does_not_invent_a_period_for_categories_the_document_le
     assert "IP Cameras" not in text and "Pan & Tilt Mechanism: 1 year" in text.replace("12 months", "1 year")
 
 
-@pytest.mark.parametrize("text", ["Does human detection alert only for a real person or also for cats?",
-                                  "I need a human detection camera, which model?",
-                                  "the alarm says live person detected", "人工智能摄像头保修多久"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does human detection alert only for a real person or also for cats?",
+        "I need a human detection camera, which model?",
+        "the alarm says live person detected",
+        "人工智能摄像头保修多久",
+    ],
+)
 def test_questions_about_human_detection_are_not_requests_for_a_person(desk: Engine, text: str) -> None:
     Customer(desk).say(text)
     assert desk.store.tickets() == []
 
 
-@pytest.mark.parametrize("text", ["Thank you Mei", "thanks a lot, bye", "ok", "👍", "好的", "谢谢您的帮助",
-                                  "cảm ơn bạn"])
+@pytest.mark.parametrize(
+    "text", ["Thank you Mei", "thanks a lot, bye", "ok", "👍", "好的", "谢谢您的帮助", "cảm ơn bạn"]
+)
 def test_thanks_and_goodbyes_after_closing_do_not_reopen(desk: Engine, text: str) -> None:
     ann = Customer(desk)
     ann.say("/human")

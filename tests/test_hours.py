@@ -27,16 +27,19 @@ def pack(request: pytest.FixtureRequest) -> BrandPack:
     return PACKS[request.param]
 
 
-@pytest.mark.parametrize(("moment", "expected"), [
-    ("2026-11-23 08:59", False),  # Monday, a minute before opening
-    ("2026-11-23 09:00", True),
-    ("2026-11-23 16:59", True),
-    ("2026-11-23 17:00", False),  # closing time is closed
-    ("2026-11-27 12:30", True),  # Friday lunchtime
-    ("2026-11-28 11:59", True),  # Saturday morning
-    ("2026-11-28 12:00", False),
-    ("2026-11-29 10:00", False),  # Sunday
-])
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        ("2026-11-23 08:59", False),  # Monday, a minute before opening
+        ("2026-11-23 09:00", True),
+        ("2026-11-23 16:59", True),
+        ("2026-11-23 17:00", False),  # closing time is closed
+        ("2026-11-27 12:30", True),  # Friday lunchtime
+        ("2026-11-28 11:59", True),  # Saturday morning
+        ("2026-11-28 12:00", False),
+        ("2026-11-29 10:00", False),  # Sunday
+    ],
+)
 def test_the_week_boundaries(pack: BrandPack, moment: str, expected: bool) -> None:
     assert is_open(pack, at(moment)) is expected
 
@@ -47,8 +50,11 @@ def test_a_chinese_public_holiday_is_closed_and_says_which() -> None:
     assert not national_day.open and national_day.holiday is not None
     assert national_day.holiday["en"] == "National Day" and national_day.holiday["zh"] == "国庆节"
     # a substituted day off and a weekend day inside a block are named after the festival
-    assert status(pack, at("2026-10-07 10:00")).holiday == status(pack, at("2026-10-04 10:00")).holiday \
+    assert (
+        status(pack, at("2026-10-07 10:00")).holiday
+        == status(pack, at("2026-10-04 10:00")).holiday
         == national_day.holiday
+    )
     assert status(pack, at("2026-02-21 10:00")).holiday["en"] == "Chinese New Year (Spring Festival)"  # type: ignore[index]
     assert not is_open(pack, at("2026-02-17 10:00"))  # Spring Festival, a Tuesday
     assert not is_open(pack, at("2026-01-02 10:00"))  # a Friday made a day off (substituted from 4 January)
@@ -145,9 +151,11 @@ def test_the_open_now_answer_names_the_holiday_and_the_day_consultants_are_back(
     from bot.engine import Engine, Message
 
     assert isinstance(shared_engine, Engine)
-    reply = shared_engine.handle(Message(user="hours-holiday", text="are you open now?",
-                                         now=at("2026-10-02 10:00")))[0].text
+    reply = shared_engine.handle(Message(user="hours-holiday", text="are you open now?", now=at("2026-10-02 10:00")))[
+        0
+    ].text
     assert "public holiday (National Day)" in reply and "back Thursday 8 October, 09:00" in reply
-    saturday = shared_engine.handle(Message(user="hours-makeup", text="are you open now?",
-                                            now=at("2026-10-10 15:00")))[0].text
+    saturday = shared_engine.handle(Message(user="hours-makeup", text="are you open now?", now=at("2026-10-10 15:00")))[
+        0
+    ].text
     assert saturday.startswith("Yes") and "until 17:00" in saturday  # a make-up working Saturday

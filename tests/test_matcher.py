@@ -81,10 +81,16 @@ def test_numbers_become_their_kind() -> None:
     assert "2025" not in tokens
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("保修期多长？", "zh"), ("bảo hành bao lâu?", "vi"), ("bao hanh duoc khong vay", "vi"),
-    ("the wind blew the camera off the wall in a typhoon", "en"), ("how long is the warranty", "en"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("保修期多长？", "zh"),
+        ("bảo hành bao lâu?", "vi"),
+        ("bao hanh duoc khong vay", "vi"),
+        ("the wind blew the camera off the wall in a typhoon", "en"),
+        ("how long is the warranty", "en"),
+    ],
+)
 def test_language_detection(text: str, lang: str) -> None:
     assert detect_language(text, LEXICON.vietnamese_words) == lang
 
@@ -129,10 +135,12 @@ ROUTES = {
 }
 
 
-@pytest.mark.parametrize(("brand", "question", "entry_id"),
-                         [(b, q, e) for b, cases in ROUTES.items() for q, e in cases])
-def test_customer_questions_reach_the_right_entry(shared_engine: Engine, brand: str, question: str,
-                                                  entry_id: str) -> None:
+@pytest.mark.parametrize(
+    ("brand", "question", "entry_id"), [(b, q, e) for b, cases in ROUTES.items() for q, e in cases]
+)
+def test_customer_questions_reach_the_right_entry(
+    shared_engine: Engine, brand: str, question: str, entry_id: str
+) -> None:
     decision = shared_engine.matchers[brand].decide(question)
     assert decision.best is not None
     assert decision.best.entry_id == entry_id, (decision.outcome, decision.candidates)

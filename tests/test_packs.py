@@ -34,18 +34,22 @@ def _edit(root: Path, brand: str, old: str, new: str) -> None:
     path.write_text(re.sub(old, new, text, count=1, flags=re.M), encoding="utf-8")
 
 
-@pytest.mark.parametrize(("old", "new", "key", "problem"), [
-    (r"^default_months = 12$", 'default_months = "twelve"', "warranty.default_months", "expected"),
-    (r'^timezone = "Asia/Shanghai"$', 'timezone = "Mars/Olympus"', "hours.timezone", "unknown time zone"),
-    (r'^end = "17:00"$', 'end = "08:00"', "hours.open[0].end", "before it opens"),
-    (r'^counts_from = "purchase"$', 'counts_from = "birthday"', "warranty.counts_from", "unknown value"),
-    (r'^tags = \["vandalism"\]$', 'tags = ["gremlins"]', "exclusions[3].tags[0]", "unknown value"),
-    (r'^code = "000"$', 'code = "007"', "brand.code", "expected '000'"),
-    (r"^\[brand\]$", "[brand\n", "(syntax)", ""),
-    (r'^id = "kimpok"\n', "", "brand.id", "missing"),
-])
-def test_malformed_pack_names_file_key_and_problem(content_copy: Path, old: str, new: str, key: str,
-                                                   problem: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        (r"^default_months = 12$", 'default_months = "twelve"', "warranty.default_months", "expected"),
+        (r'^timezone = "Asia/Shanghai"$', 'timezone = "Mars/Olympus"', "hours.timezone", "unknown time zone"),
+        (r'^end = "17:00"$', 'end = "08:00"', "hours.open[0].end", "before it opens"),
+        (r'^counts_from = "purchase"$', 'counts_from = "birthday"', "warranty.counts_from", "unknown value"),
+        (r'^tags = \["vandalism"\]$', 'tags = ["gremlins"]', "exclusions[3].tags[0]", "unknown value"),
+        (r'^code = "000"$', 'code = "007"', "brand.code", "expected '000'"),
+        (r"^\[brand\]$", "[brand\n", "(syntax)", ""),
+        (r'^id = "kimpok"\n', "", "brand.id", "missing"),
+    ],
+)
+def test_malformed_pack_names_file_key_and_problem(
+    content_copy: Path, old: str, new: str, key: str, problem: str
+) -> None:
     _edit(content_copy, "kimpok", old, new)
     with pytest.raises(PackError) as caught:
         load_packs(content_copy / "policies")
@@ -57,8 +61,14 @@ def test_malformed_pack_names_file_key_and_problem(content_copy: Path, old: str,
 
 def test_malformed_pack_stops_the_command_with_one_line(content_copy: Path) -> None:
     _edit(content_copy, "ktnc", r'^timezone = ".*"$', 'timezone = "Nowhere/Land"')
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "check"], capture_output=True, text=True,
-                            env={"SUPPORTBOT_CONTENT": str(content_copy), "PATH": ""}, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check"],
+        capture_output=True,
+        text=True,
+        env={"SUPPORTBOT_CONTENT": str(content_copy), "PATH": ""},
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1

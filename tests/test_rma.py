@@ -114,8 +114,15 @@ def answer_questions(c: Chat, answers: Mapping[str, str]) -> list[str]:
     return asked
 
 
-def fill(c: Chat, case: Case, bought: date, *, serial: str = SERIAL, answers: Mapping[str, str] | None = None,
-         fault: str = FAULT) -> list[str]:
+def fill(
+    c: Chat,
+    case: Case,
+    bought: date,
+    *,
+    serial: str = SERIAL,
+    answers: Mapping[str, str] | None = None,
+    fault: str = FAULT,
+) -> list[str]:
     """Answer every question up to the summary; returns the exclusion questions asked."""
     start(c)
     c.say(case.model)
@@ -137,8 +144,9 @@ def fill(c: Chat, case: Case, bought: date, *, serial: str = SERIAL, answers: Ma
     return asked
 
 
-def file_request(c: Chat, case: Case, bought: date, *, serial: str = SERIAL,
-                 answers: Mapping[str, str] | None = None) -> dict[str, Any]:
+def file_request(
+    c: Chat, case: Case, bought: date, *, serial: str = SERIAL, answers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """A whole request, confirmed; returns the stored RMA."""
     fill(c, case, bought, serial=serial, answers=answers)
     tap(c, "rma:confirm")
@@ -168,12 +176,19 @@ def shipping_phrases(engine: Engine, brand: str) -> list[str]:
     pack = engine.packs[brand]
     rma = pack.data.get("rma", {})
     if brand == "kimpok":
-        return [f"with {rma['pack_with']}", f"on the {rma['number_on']}, never on the {rma['never_on']}",
-                "in the ATTN line of the shipping label"]
+        return [
+            f"with {rma['pack_with']}",
+            f"on the {rma['number_on']}, never on the {rma['never_on']}",
+            "in the ATTN line of the shipping label",
+        ]
     if brand == "ktnc":
         valid_until = NOW.astimezone(pack.timezone).date() + timedelta(days=rma["validity_days"])
-        return [f"valid until {spoken(valid_until)} ({rma['validity_days']} days)", "for this one shipment only",
-                "Put the RMA form inside the box", "on the outer box, clearly visible"]
+        return [
+            f"valid until {spoken(valid_until)} ({rma['validity_days']} days)",
+            "for this one shipment only",
+            "Put the RMA form inside the box",
+            "on the outer box, clearly visible",
+        ]
     if brand == "longgang":
         return [f"Where to: {pack.data['contacts']['address']}"]
     if brand == "poesec":  # no address, phone or email in its document: the consultant gives the address
@@ -183,7 +198,8 @@ def shipping_phrases(engine: Engine, brand: str) -> list[str]:
 
 @pytest.mark.parametrize("brand", ISSUED_AT_ONCE)
 def test_in_warranty_request_is_free_with_a_number_and_the_brands_instructions(
-        engine: Engine, chat: ChatFactory, brand: str) -> None:
+    engine: Engine, chat: ChatFactory, brand: str
+) -> None:
     case = CASES[brand]
     c = chat(brand, now=NOW)
     bought = in_warranty(engine, case)
@@ -211,7 +227,8 @@ def test_in_warranty_request_is_free_with_a_number_and_the_brands_instructions(
 
 
 def test_ktnc_instructions_say_the_number_is_valid_15_days_single_use_with_the_form_in_the_box(
-        engine: Engine, chat: ChatFactory) -> None:
+    engine: Engine, chat: ChatFactory
+) -> None:
     c = chat("ktnc", now=NOW)
     row = file_request(c, CASES["ktnc"], in_warranty(engine, CASES["ktnc"]))
     assert "valid until 3 December 2026 (15 days) and for this one shipment only" in c.text
@@ -220,7 +237,8 @@ def test_ktnc_instructions_say_the_number_is_valid_15_days_single_use_with_the_f
 
 
 def test_jingpin_request_waits_for_a_consultant_then_the_paper_form_goes_in_the_box(
-        engine: Engine, chat: ChatFactory) -> None:
+    engine: Engine, chat: ChatFactory
+) -> None:
     """Jingpin's customers need the company's consent and a preliminary judgment before anything ships."""
     case = CASES["jingpin"]
     c = chat("jingpin", now=NOW)
@@ -248,15 +266,19 @@ def test_jingpin_reply_says_not_to_ship_before_the_review(engine: Engine, chat: 
     assert "don't ship" in c.text.lower()
 
 
-@pytest.mark.parametrize(("brand", "asked"), [
-    ("kimpok", ["opened", "damage"]),
-    ("longgang", ["opened", "damage"]),
-    ("jingpin", ["opened", "damage", "seal"]),
-    ("poesec", ["opened", "damage", "seal"]),
-    ("ktnc", ["opened", "damage", "seal"]),
-])
+@pytest.mark.parametrize(
+    ("brand", "asked"),
+    [
+        ("kimpok", ["opened", "damage"]),
+        ("longgang", ["opened", "damage"]),
+        ("jingpin", ["opened", "damage", "seal"]),
+        ("poesec", ["opened", "damage", "seal"]),
+        ("ktnc", ["opened", "damage", "seal"]),
+    ],
+)
 def test_only_the_exclusion_questions_that_matter_for_the_brand_are_asked(
-        engine: Engine, chat: ChatFactory, brand: str, asked: list[str]) -> None:
+    engine: Engine, chat: ChatFactory, brand: str, asked: list[str]
+) -> None:
     c = chat(brand, now=NOW)
     assert fill(c, CASES[brand], in_warranty(engine, CASES[brand])) == asked
     summary = c.text
@@ -269,7 +291,7 @@ def test_the_category_question_offers_the_brands_categories_and_not_sure(engine:
     c.say("KPT-2000")
     assert "Which kind of product is it?" in c.text
     names = [category.name for category in engine.packs["ktnc"].categories]
-    assert c.buttons[:len(names)] == names
+    assert c.buttons[: len(names)] == names
     assert "Not sure" in c.buttons
     tap(c, "rma:cat:pan_tilt_camera")
     assert "What's the serial number?" in c.text
@@ -280,15 +302,18 @@ def test_the_category_question_offers_the_brands_categories_and_not_sure(engine:
 PAID = {
     "kimpok": ["out of warranty", "charged at basic cost"],
     "longgang": ["in the 1–2 years-beyond-warranty band: the cost of parts is charged, and labour is free"],
-    "ktnc": ["Out-of-warranty repairs cost a $50 diagnosis fee per product",
-             "(diagnosis fee, parts and shipping & handling), prepaid by credit card if you approve",
-             "you pay to ship it to us and you pay for the way back too"],
+    "ktnc": [
+        "Out-of-warranty repairs cost a $50 diagnosis fee per product",
+        "(diagnosis fee, parts and shipping & handling), prepaid by credit card if you approve",
+        "you pay to ship it to us and you pay for the way back too",
+    ],
 }
 
 
 @pytest.mark.parametrize("brand", sorted(PAID))
 def test_out_of_warranty_quotes_the_brands_fees_and_issues_a_number(
-        engine: Engine, chat: ChatFactory, brand: str) -> None:
+    engine: Engine, chat: ChatFactory, brand: str
+) -> None:
     case = CASES[brand]
     bought = out_of_warranty(engine, case)
     end = months_before(8)
@@ -303,7 +328,8 @@ def test_out_of_warranty_quotes_the_brands_fees_and_issues_a_number(
 
 
 def test_jingpin_out_of_warranty_is_a_paid_repair_agreed_first_and_waits_for_review(
-        engine: Engine, chat: ChatFactory) -> None:
+    engine: Engine, chat: ChatFactory
+) -> None:
     case = CASES["jingpin"]
     c = chat("jingpin", now=NOW)
     row = file_request(c, case, out_of_warranty(engine, case))
@@ -315,7 +341,8 @@ def test_jingpin_out_of_warranty_is_a_paid_repair_agreed_first_and_waits_for_rev
 
 
 def test_poesec_out_of_warranty_goes_to_a_consultant_no_paid_repair_is_promised(
-        engine: Engine, chat: ChatFactory) -> None:
+    engine: Engine, chat: ChatFactory
+) -> None:
     """POE Sec's document offers no repair after the warranty: nothing is quoted, a consultant reviews it."""
     case = CASES["poesec"]
     c = chat("poesec", now=NOW)
@@ -339,20 +366,24 @@ def test_poesec_out_of_warranty_review_says_the_warranty_ended(engine: Engine, c
 # -- 3. excluded: the pack's exclusion named, no shipping, a consultant offered ------------------------------
 
 
-@pytest.mark.parametrize(("brand", "question", "choice", "exclusion"), [
-    ("kimpok", "damage", "water", "nature"),
-    ("kimpok", "opened", "yes", "modified"),
-    ("longgang", "damage", "lightning", "force_majeure"),
-    ("longgang", "opened", "yes", "unauthorised_modification"),
-    ("jingpin", "damage", "drop", "accident"),
-    ("jingpin", "seal", "no", "serial_label"),
-    ("poesec", "damage", "water", "damp_water"),
-    ("poesec", "opened", "yes", "unauthorised_repair"),
-    ("ktnc", "damage", "water", "nature"),
-    ("ktnc", "seal", "no", "serial_sticker"),
-])
+@pytest.mark.parametrize(
+    ("brand", "question", "choice", "exclusion"),
+    [
+        ("kimpok", "damage", "water", "nature"),
+        ("kimpok", "opened", "yes", "modified"),
+        ("longgang", "damage", "lightning", "force_majeure"),
+        ("longgang", "opened", "yes", "unauthorised_modification"),
+        ("jingpin", "damage", "drop", "accident"),
+        ("jingpin", "seal", "no", "serial_label"),
+        ("poesec", "damage", "water", "damp_water"),
+        ("poesec", "opened", "yes", "unauthorised_repair"),
+        ("ktnc", "damage", "water", "nature"),
+        ("ktnc", "seal", "no", "serial_sticker"),
+    ],
+)
 def test_an_excluded_request_names_the_exclusion_and_offers_a_consultant(
-        engine: Engine, chat: ChatFactory, brand: str, question: str, choice: str, exclusion: str) -> None:
+    engine: Engine, chat: ChatFactory, brand: str, question: str, choice: str, exclusion: str
+) -> None:
     case = CASES[brand]
     c = chat(brand, now=NOW)
     row = file_request(c, case, in_warranty(engine, case), answers={question: choice})
@@ -390,7 +421,8 @@ def to_fault(c: Chat, case: Case) -> None:
 
 @pytest.mark.parametrize("vague", ["broken", "not working", "It's not working!"])
 def test_a_vague_fault_is_asked_about_once_then_the_details_continue(
-        engine: Engine, chat: ChatFactory, vague: str) -> None:
+    engine: Engine, chat: ChatFactory, vague: str
+) -> None:
     c = chat("longgang", now=NOW)
     to_fault(c, CASES["longgang"])
     follow_up = c.say(vague)
@@ -479,10 +511,13 @@ def to_date(c: Chat) -> None:
     assert "When did you buy it" in c.text
 
 
-@pytest.mark.parametrize(("typed", "problem"), [
-    ("5 January 2027", "“5 January 2027” is in the future."),
-    ("30 February 2026", "“30 February 2026” isn't a real date."),
-])
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("5 January 2027", "“5 January 2027” is in the future."),
+        ("30 February 2026", "“30 February 2026” isn't a real date."),
+    ],
+)
 def test_a_future_or_impossible_date_is_asked_again_saying_why(chat: ChatFactory, typed: str, problem: str) -> None:
     c = chat("longgang", now=NOW)
     to_date(c)
@@ -652,7 +687,8 @@ def test_status_shows_only_the_customers_own_rmas(engine: Engine, two_customers:
 
 @pytest.mark.parametrize("typed", ["/status {n}", "/rma {n} received", "/rma {n} cancelled", "status {n}"])
 def test_another_customers_number_cannot_be_found_or_changed(
-        engine: Engine, two_customers: tuple[Chat, Chat, str], typed: str) -> None:
+    engine: Engine, two_customers: tuple[Chat, Chat, str], typed: str
+) -> None:
     _, bob, number = two_customers
     history = engine.store.rma_history(number)
     reply = bob.say(typed.format(n=number))
@@ -663,14 +699,14 @@ def test_another_customers_number_cannot_be_found_or_changed(
 
 
 def test_the_owner_looking_up_a_number_with_a_status_word_changes_nothing(
-        engine: Engine, two_customers: tuple[Chat, Chat, str]) -> None:
+    engine: Engine, two_customers: tuple[Chat, Chat, str]
+) -> None:
     ann, _, number = two_customers
     assert number in ann.say(f"/rma {number} received")
     assert status_of(engine, number) == "awaiting_shipment"
 
 
-def test_another_customers_quote_button_changes_nothing(
-        engine: Engine, two_customers: tuple[Chat, Chat, str]) -> None:
+def test_another_customers_quote_button_changes_nothing(engine: Engine, two_customers: tuple[Chat, Chat, str]) -> None:
     _, bob, number = two_customers
     engine.rma.set_status(number, "received", by="staff", now=NOW)
     engine.rma.set_status(number, "quote", by="staff", now=NOW, extra="120 new sensor")
@@ -818,15 +854,23 @@ def test_typing_my_rma_status_lists_only_my_own(engine: Engine, chat: ChatFactor
     c = chat("longgang", now=NOW)
     c.say("my rma status")
     assert "no filed repair requests" in c.text and c.buttons == ["Request a repair (RMA)"]
-    other = engine.store.create_rma(make_number=lambda: "RMA-001-ZZZZ-ZZZZ", user="someone-else", brand="longgang",
-                                    status="awaiting_shipment", data={"model": "X", "serial": "Y"}, outcome="free",
-                                    at=NOW, expires_on=None)
+    other = engine.store.create_rma(
+        make_number=lambda: "RMA-001-ZZZZ-ZZZZ",
+        user="someone-else",
+        brand="longgang",
+        status="awaiting_shipment",
+        data={"model": "X", "serial": "Y"},
+        outcome="free",
+        at=NOW,
+        expires_on=None,
+    )
     c.say("where is my rma")
     assert other not in c.text
 
 
-def test_a_quote_keeps_its_thousands_and_currency_and_a_declined_one_is_not_repaired(engine: Engine,
-                                                                                  chat: ChatFactory) -> None:
+def test_a_quote_keeps_its_thousands_and_currency_and_a_declined_one_is_not_repaired(
+    engine: Engine, chat: ChatFactory
+) -> None:
     c = chat("poesec", user="tg:9", now=NOW)
     number = str(file_request(c, CASES["poesec"], in_warranty(engine, CASES["poesec"]))["number"])
     engine.rma.set_status(number, "received", by="staff", now=NOW)

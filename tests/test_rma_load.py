@@ -20,8 +20,13 @@ from .rma_load import ANSWERS, NOW, answer
 
 def test_a_thousand_rmas_filed_at_once_survive_a_sigkill_and_the_restart(tmp_path: Path) -> None:
     db = tmp_path / "load.db"
-    proc = subprocess.Popen([sys.executable, "-m", "tests.rma_load", str(db), "1400", "16"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.rma_load", str(db), "1400", "16"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
     printed: list[str] = []
@@ -38,8 +43,9 @@ def test_a_thousand_rmas_filed_at_once_survive_a_sigkill_and_the_restart(tmp_pat
     assert len(set(printed)) == 1000  # a thousand distinct numbers
     with sqlite3.connect(db) as conn:
         stored = dict(conn.execute("select number, user from rmas").fetchall())
-        drafts = [user for user, state in conn.execute("select user, state from conversations")
-                  if "rma" in json.loads(state)]
+        drafts = [
+            user for user, state in conn.execute("select user, state from conversations") if "rma" in json.loads(state)
+        ]
     assert set(printed) <= set(stored)  # every number a customer was given is there after the kill
     assert len(stored) < 1400 and drafts  # killed midway: some requests were still being collected
 
@@ -50,8 +56,18 @@ def test_a_thousand_rmas_filed_at_once_survive_a_sigkill_and_the_restart(tmp_pat
             assert number in status[0].text
         user = drafts[0]  # and a request interrupted by the kill carries on where it was
         draft = engine.store.load(user, brand="kimpok").state["rma"]
-        position = {"model": 2, "serial": 3, "date": 4, "bought_from": 5, "fault": 6, "photos": 7,
-                    "questions": 8 + len(draft["data"].get("answers", {})), "contact": 10, "address": 11, "summary": 12}
+        position = {
+            "model": 2,
+            "serial": 3,
+            "date": 4,
+            "bought_from": 5,
+            "fault": 6,
+            "photos": 7,
+            "questions": 8 + len(draft["data"].get("answers", {})),
+            "contact": 10,
+            "address": 11,
+            "summary": 12,
+        }
         start = position[draft["step"]]  # the next answer this customer would have given
         for kind, value in ANSWERS[start:]:
             replies = engine.handle(answer(user, kind, value))
@@ -74,9 +90,18 @@ def test_numbers_stay_distinct_when_the_random_draw_clashes(tmp_path: Path) -> N
     numbers: list[str] = []
 
     def file(i: int) -> None:
-        numbers.append(store.create_rma(make_number=draw, user=f"u{i}", brand="kimpok", status="requested",
-                                        data={}, outcome="free", at=datetime(2026, 11, 18, tzinfo=UTC),
-                                        expires_on=None))
+        numbers.append(
+            store.create_rma(
+                make_number=draw,
+                user=f"u{i}",
+                brand="kimpok",
+                status="requested",
+                data={},
+                outcome="free",
+                at=datetime(2026, 11, 18, tzinfo=UTC),
+                expires_on=None,
+            )
+        )
 
     threads = [threading.Thread(target=file, args=(i,)) for i in range(300)]
     for t in threads:

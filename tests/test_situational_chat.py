@@ -91,7 +91,8 @@ def test_rma_validity_and_repair_totals(chat: ChatFactory) -> None:
 
 def test_vietnamese_and_chinese_verdicts(chat: ChatFactory) -> None:
     vi = chat("poesec", now=datetime.fromisoformat("2026-11-23T10:00:00+07:00")).say(
-        "camera giao ngày 20/11/2024, giờ hỏng IR, còn bảo hành không?")
+        "camera giao ngày 20/11/2024, giờ hỏng IR, còn bảo hành không?"
+    )
     assert vi.startswith("Sản phẩm đã hết bảo hành") and "2 năm" in vi
     zh = chat("longgang", user="z", now=MONDAY_10).say("8个月前买的录像机坏了，免费修吗？")
     assert zh.startswith("在保修期内")

@@ -27,34 +27,57 @@ MINUTE = timedelta(minutes=1)
 
 # -- seeding -------------------------------------------------------------------------------------------
 
-def _ticket(store: Store, user: str, *, opened: datetime, brand: str = "kimpok", status: str = "closed",
-            reason: str = "asked", claimed: datetime | None = None, replied: datetime | None = None,
-            rating: int | None = None) -> None:
+
+def _ticket(
+    store: Store,
+    user: str,
+    *,
+    opened: datetime,
+    brand: str = "kimpok",
+    status: str = "closed",
+    reason: str = "asked",
+    claimed: datetime | None = None,
+    replied: datetime | None = None,
+    rating: int | None = None,
+) -> None:
     with store._lock, store.db.conn:
         cursor = store.db.conn.execute(
             "insert into tickets (user, brand, lang, status, reason, opened_at, posted_at, claimed_at, closed_at, "
             "rating, reopened) values (?, ?, 'en', ?, ?, ?, ?, ?, ?, ?, 0)",
-            [user, brand, status, reason, opened.isoformat(), opened.isoformat(),
-             claimed.isoformat() if claimed else None,
-             (opened + timedelta(hours=5)).isoformat() if status == "closed" else None, rating])
+            [
+                user,
+                brand,
+                status,
+                reason,
+                opened.isoformat(),
+                opened.isoformat(),
+                claimed.isoformat() if claimed else None,
+                (opened + timedelta(hours=5)).isoformat() if status == "closed" else None,
+                rating,
+            ],
+        )
         ticket = cursor.lastrowid
     store.add_ticket_message(int(ticket or 0), at=opened + MINUTE, direction="customer", by=user, text="hello")
     store.add_ticket_message(int(ticket or 0), at=opened + 2 * MINUTE, direction="note", by="c1", text="note")
     if replied is not None:
         store.add_ticket_message(int(ticket or 0), at=replied, direction="consultant", by="c1", text="hi")
-        store.add_ticket_message(int(ticket or 0), at=replied + 30 * MINUTE, direction="consultant", by="c1",
-                                 text="again")
+        store.add_ticket_message(
+            int(ticket or 0), at=replied + 30 * MINUTE, direction="consultant", by="c1", text="again"
+        )
 
 
 def _rma(store: Store, number: str, *, status: str, at: datetime, brand: str = "kimpok") -> None:
     with store._lock, store.db.conn:
         store.db.conn.execute(
             "insert into rmas (number, user, brand, status, data, outcome, created_at, updated_at, reminded) "
-            "values (?, 'u', ?, ?, '{}', 'covered', ?, ?, 0)", [number, brand, status, at.isoformat(), at.isoformat()])
+            "values (?, 'u', ?, ?, '{}', 'covered', ?, ?, 0)",
+            [number, brand, status, at.isoformat(), at.isoformat()],
+        )
 
 
-def _walk(store: Store, user: str, *, outcome: str, at: datetime, rating: int | None = None,
-          brand: str = "kimpok") -> None:
+def _walk(
+    store: Store, user: str, *, outcome: str, at: datetime, rating: int | None = None, brand: str = "kimpok"
+) -> None:
     walk = store.record_walk(user=user, brand=brand, tree="no-picture", leaf="end", outcome=outcome, tried=[], at=at)
     if rating is not None:
         store.rate_walk(walk, rating)
@@ -63,20 +86,33 @@ def _walk(store: Store, user: str, *, outcome: str, at: datetime, rating: int | 
 def _seed(store: Store) -> None:
     """Tickets, votes, walks and RMAs at known moments (written with mixed offsets, as the bot does)."""
     _ticket(store, "t1", opened=D2, claimed=D2 + 5 * MINUTE, replied=D2 + 10 * MINUTE, rating=5)  # 5 min
-    _ticket(store, "t2", opened=(D2 + 3 * MINUTE).astimezone(UTC), reason="not_understood",  # 20 min: the reply
-            claimed=D2 + 90 * MINUTE, replied=(D2 + 23 * MINUTE).astimezone(UTC), rating=3)  # came before the claim
+    _ticket(
+        store,
+        "t2",
+        opened=(D2 + 3 * MINUTE).astimezone(UTC),
+        reason="not_understood",  # 20 min: the reply
+        claimed=D2 + 90 * MINUTE,
+        replied=(D2 + 23 * MINUTE).astimezone(UTC),
+        rating=3,
+    )  # came before the claim
     _ticket(store, "t3", opened=D2, status="waiting")  # still waiting
-    _ticket(store, "t8", opened=D2.astimezone(UTC), status="claimed", reason="rma_excluded",
-            replied=D2 + 40 * MINUTE)  # 40 min, answered by a message only
+    _ticket(
+        store, "t8", opened=D2.astimezone(UTC), status="claimed", reason="rma_excluded", replied=D2 + 40 * MINUTE
+    )  # 40 min, answered by a message only
     _ticket(store, "t4", opened=D10, reason="troubleshooting", claimed=D10 + 60 * MINUTE, rating=1)  # 60 min
     _ticket(store, "t5", opened=D10)  # closed, never answered
     _ticket(store, "t6", opened=D40, claimed=D40 + MINUTE, rating=5)  # too old
     _ticket(store, "t7", opened=D2, brand="ktnc", claimed=D2 + 120 * MINUTE, rating=2)  # another brand
-    votes = [(True, D2, "kimpok")] * 3 + [(False, D2, "kimpok"), (False, D10, "kimpok")] \
-        + [(True, D40, "kimpok")] * 5 + [(True, D2, "ktnc")]
+    votes = (
+        [(True, D2, "kimpok")] * 3
+        + [(False, D2, "kimpok"), (False, D10, "kimpok")]
+        + [(True, D40, "kimpok")] * 5
+        + [(True, D2, "ktnc")]
+    )
     for i, (helpful, at, brand) in enumerate(votes):
-        store.record_feedback(user=f"f{i}", brand=brand, entry_id="warranty-length", question="warranty?",
-                              helpful=helpful, at=at)
+        store.record_feedback(
+            user=f"f{i}", brand=brand, entry_id="warranty-length", question="warranty?", helpful=helpful, at=at
+        )
     _walk(store, "w1", outcome="solved", at=D2, rating=5)
     _walk(store, "w2", outcome="solved", at=D2.astimezone(UTC), rating=4)
     _walk(store, "w3", outcome="repair", at=D2)
@@ -114,8 +150,9 @@ QUESTIONS = {  # what kimpok's bot does with each, and the bucket that makes it
 }
 
 
-def _say(engine: Engine, user: str, text: str | None = None, *, at: datetime, brand: str = "kimpok",
-         press: str | None = None) -> str:
+def _say(
+    engine: Engine, user: str, text: str | None = None, *, at: datetime, brand: str = "kimpok", press: str | None = None
+) -> str:
     engine.handle(Message(user=user, text=text, press=press, brand=brand, now=at))
     return str(list(engine.store.events(user))[-1]["outcome"])
 
@@ -152,6 +189,7 @@ def test_questions_are_bucketed_from_real_turns(shared_engine: Engine) -> None:
 
 # -- the other figures, from rows at known moments -------------------------------------------------------------
 
+
 def test_handoffs_and_the_median_wait(seeded: Store) -> None:
     week = stats.gather(seeded, brand="kimpok", now=NOW, days=7)
     assert week.handoffs == 4
@@ -174,8 +212,9 @@ def test_helpful_ratio(seeded: Store) -> None:
     assert (month.helpful, month.unhelpful, month.helpful_ratio) == (3, 2, 0.6)
     assert stats.gather(seeded, brand=None, now=NOW, days=7).helpful_ratio == 0.8
     # changing one's mind moves the vote (and its time): it still counts once
-    seeded.record_feedback(user="f3", brand="kimpok", entry_id="warranty-length", question="warranty?",
-                           helpful=True, at=D2)
+    seeded.record_feedback(
+        user="f3", brand="kimpok", entry_id="warranty-length", question="warranty?", helpful=True, at=D2
+    )
     assert stats.gather(seeded, brand="kimpok", now=NOW, days=7).helpful_ratio == 1.0
 
 
@@ -205,13 +244,28 @@ def test_rmas_by_status(seeded: Store) -> None:
 def test_window_edges_compare_moments_not_strings() -> None:
     store = Store(":memory:")
     edge = NOW - timedelta(days=7)  # 2026-11-16 10:00 +08:00
-    rows = [(edge - MINUTE, "+08:00"), (edge + MINUTE, "UTC"), (edge + MINUTE, "-05:00"), (edge, "UTC"),
-            (NOW, "UTC"), (NOW + MINUTE, "+08:00"), (NOW + MINUTE, "-05:00")]
+    rows = [
+        (edge - MINUTE, "+08:00"),
+        (edge + MINUTE, "UTC"),
+        (edge + MINUTE, "-05:00"),
+        (edge, "UTC"),
+        (NOW, "UTC"),
+        (NOW + MINUTE, "+08:00"),
+        (NOW + MINUTE, "-05:00"),
+    ]
     zones = {"+08:00": timezone(timedelta(hours=8)), "UTC": UTC, "-05:00": timezone(timedelta(hours=-5))}
     for i, (moment, zone) in enumerate(rows):
         at = moment.astimezone(zones[zone])
-        store.log({"user": f"u{i}", "brand": "kimpok", "at": at.isoformat(), "lang": "en", "text": "warranty?",
-                   "outcome": "answered"})
+        store.log(
+            {
+                "user": f"u{i}",
+                "brand": "kimpok",
+                "at": at.isoformat(),
+                "lang": "en",
+                "text": "warranty?",
+                "outcome": "answered",
+            }
+        )
         _ticket(store, f"t{i}", opened=at)
         _rma(store, f"R{i}", status="requested", at=at)
     # in: 10:01 (as UTC 02:01 and as 21:01 the day before in -05:00), the edge itself, and now
@@ -245,10 +299,12 @@ def test_a_window_with_only_some_figures_says_none_yet(shared_engine: Engine) ->
 
 
 def test_the_report_shows_the_figures(seeded: Store, shared_engine: Engine) -> None:
-    seeded.log({"user": "q", "brand": "kimpok", "at": D2.isoformat(), "lang": "en", "text": "warranty?",
-                "outcome": "answered"})
-    seeded.log({"user": "q", "brand": "kimpok", "at": D2.isoformat(), "lang": "en", "text": "zzz",
-                "outcome": "unknown"})
+    seeded.log(
+        {"user": "q", "brand": "kimpok", "at": D2.isoformat(), "lang": "en", "text": "warranty?", "outcome": "answered"}
+    )
+    seeded.log(
+        {"user": "q", "brand": "kimpok", "at": D2.isoformat(), "lang": "en", "text": "zzz", "outcome": "unknown"}
+    )
     text = stats.report(seeded, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW)
     week, month = text.split("───────────")
     assert "📊 Kimpok · last 7 days" in week and "16 Nov 10:00 – 23 Nov 10:00 China time" in week
@@ -268,26 +324,46 @@ def test_the_report_shows_the_figures(seeded: Store, shared_engine: Engine) -> N
 
 def test_daily_counts_and_the_chart(seeded: Store, shared_engine: Engine, tmp_path: Path) -> None:
     late = datetime.fromisoformat("2026-11-22T23:30:00+00:00")  # 23 Nov, 07:30 in China
-    for outcome, text in (("answered", "warranty?"), ("clarify", "camera"), ("unknown", "zzz"),
-                          ("answered", "[faq:warranty-length]"), ("help", "/help")):
-        seeded.log({"user": "d", "brand": "kimpok", "at": late.isoformat(), "lang": "en", "text": text,
-                    "outcome": outcome})
+    for outcome, text in (
+        ("answered", "warranty?"),
+        ("clarify", "camera"),
+        ("unknown", "zzz"),
+        ("answered", "[faq:warranty-length]"),
+        ("help", "/help"),
+    ):
+        seeded.log(
+            {"user": "d", "brand": "kimpok", "at": late.isoformat(), "lang": "en", "text": text, "outcome": outcome}
+        )
     days = stats.daily(seeded, brand="kimpok", now=NOW, days=30)
     assert len(days) == 30 and days[-1].day.isoformat() == "2026-11-23" and days[0].day.isoformat() == "2026-10-25"
     today = days[-1]
     assert (today.answered, today.clarified, today.not_understood, today.handoffs) == (1, 1, 1, 0)
     assert days[-3].day.isoformat() == "2026-11-21" and days[-3].handoffs == 4
     assert sum(d.handoffs for d in days) == 6
-    path = stats.chart(seeded, tmp_path / "out" / "stats.png", content=shared_engine.content,
-                       packs=shared_engine.packs, brand="kimpok", now=NOW)
+    path = stats.chart(
+        seeded,
+        tmp_path / "out" / "stats.png",
+        content=shared_engine.content,
+        packs=shared_engine.packs,
+        brand="kimpok",
+        now=NOW,
+    )
     assert path == tmp_path / "out" / "stats.png" and path.read_bytes().startswith(b"\x89PNG")
-    empty = stats.chart(Store(":memory:"), tmp_path / "empty.png", content=shared_engine.content,
-                        packs=shared_engine.packs, brand=None, now=NOW, days=7)
+    empty = stats.chart(
+        Store(":memory:"),
+        tmp_path / "empty.png",
+        content=shared_engine.content,
+        packs=shared_engine.packs,
+        brand=None,
+        now=NOW,
+        days=7,
+    )
     assert empty.read_bytes().startswith(b"\x89PNG")
 
 
-def test_an_admins_stats_replies_carry_the_chart(seeded: Store, shared_engine: Engine, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_admins_stats_replies_carry_the_chart(
+    seeded: Store, shared_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pack = shared_engine.packs["kimpok"]
     [reply] = stats.replies(seeded, shared_engine.content, pack, NOW, folder=tmp_path)
     assert reply.text == stats.report(seeded, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW)
@@ -306,6 +382,7 @@ def test_an_admins_stats_replies_carry_the_chart(seeded: Store, shared_engine: E
 
 # -- the command, and the start-up check --------------------------------------------------------------------
 
+
 @pytest.fixture
 def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_engine: Engine) -> Path:
     for key in ("SUPPORTBOT_DB", "SUPPORTBOT_BRAND", "SUPPORTBOT_NOW"):
@@ -322,17 +399,38 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_engine: Engin
 def test_supportbot_stats_prints_all_brands_then_each(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stats", "--db", str(cli_db), "--now", NOW.isoformat()]) == 0
     out = capsys.readouterr().out
-    assert out.index("📊 All brands · last 7 days") < out.index("📊 Kimpok · last 7 days") \
+    assert (
+        out.index("📊 All brands · last 7 days")
+        < out.index("📊 Kimpok · last 7 days")
         < out.index("📊 KT&C · last 7 days")
+    )
     assert "📊 POE Sec: nothing in the last 30 days." in out
     assert "Handoffs: 5" in out and "Handoffs: 4" in out and "Handoffs: 1" in out
 
 
-def test_supportbot_stats_one_brand_with_a_chart(cli_db: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_supportbot_stats_one_brand_with_a_chart(
+    cli_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     chart = tmp_path / "chart.png"
-    assert main(["stats", "--db", str(cli_db), "--now", NOW.isoformat(), "--brand", "KIMPOK", "--days", "3", "14",
-                 "--chart", str(chart)]) == 0
+    assert (
+        main(
+            [
+                "stats",
+                "--db",
+                str(cli_db),
+                "--now",
+                NOW.isoformat(),
+                "--brand",
+                "KIMPOK",
+                "--days",
+                "3",
+                "14",
+                "--chart",
+                str(chart),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "last 3 days" in out and "last 14 days" in out and "last 30 days" not in out and "All brands" not in out
     assert f"Chart of the last 14 days: {chart}" in out

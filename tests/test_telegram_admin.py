@@ -40,13 +40,16 @@ async def press(fake: FakeBotAPI, chat: int, sent: Sent, label: str, expected: s
     return next(s for s in fake.sent_to(chat)[before:] if expected in s.text)
 
 
-async def test_an_admin_edits_an_answer_customers_get_it_and_undo_restores(fake: FakeBotAPI,
-                                                                          bot: BotProcess) -> None:
+async def test_an_admin_edits_an_answer_customers_get_it_and_undo_restores(fake: FakeBotAPI, bot: BotProcess) -> None:
     await reply_to(fake, CUSTOMER, QUESTION, OLD)
 
     await reply_to(fake, ADMIN, "/faq edit warranty-length", "Send the new en answer")
-    preview = await reply_to(fake, ADMIN, "Every {{ brand.name }} camera: {{ m.period(warranty.default_months) }}, "
-                                          "parts and labour.", "Preview")
+    preview = await reply_to(
+        fake,
+        ADMIN,
+        "Every {{ brand.name }} camera: {{ m.period(warranty.default_months) }}, parts and labour.",
+        "Preview",
+    )
     assert "Every Kimpok camera: 1 year, parts and labour." in preview.text
     await press(fake, ADMIN, preview, "✅ Save", "Saved: warranty-length")
 
@@ -59,7 +62,8 @@ async def test_an_admin_edits_an_answer_customers_get_it_and_undo_restores(fake:
 
 
 async def test_a_broken_template_from_the_phone_is_refused_and_customers_keep_the_answer(
-        fake: FakeBotAPI, bot: BotProcess) -> None:
+    fake: FakeBotAPI, bot: BotProcess
+) -> None:
     await reply_to(fake, ADMIN, "/faq edit warranty-length", "Send the new en answer")
     refused = await reply_to(fake, ADMIN, "It lasts {{ warranty.years }", "Not saved")
     assert "template syntax error" in refused.text and not refused.buttons
@@ -67,7 +71,8 @@ async def test_a_broken_template_from_the_phone_is_refused_and_customers_keep_th
 
 
 async def test_customers_are_refused_admin_commands_and_only_admins_see_them_in_the_menu(
-        fake: FakeBotAPI, bot: BotProcess) -> None:
+    fake: FakeBotAPI, bot: BotProcess
+) -> None:
     for command in ("/faq list", "/unanswered", "/stats"):
         await reply_to(fake, CUSTOMER, command, "only for the Kimpok support team")
     names = {c["command"] for c in fake.chat_commands[ADMIN]}

@@ -31,14 +31,28 @@ async def test_start_shows_the_menu_and_commands_are_registered(fake: FakeBotAPI
     welcome, menu = await fake.wait_for_messages(101, 2)
     assert welcome.text.startswith("Hello! I'm the Kimpok after-sales assistant")
     assert [label for label, _ in menu.buttons] == [
-        "Ask a question", "Troubleshoot a problem", "Request a repair (RMA)", "My RMA status", "Talk to a consultant"]
-    assert {c["command"] for c in fake.commands[None]} == {"start", "menu", "troubleshoot", "rma", "status", "human",
-                                                           "help", "cancel"}
+        "Ask a question",
+        "Troubleshoot a problem",
+        "Request a repair (RMA)",
+        "My RMA status",
+        "Talk to a consultant",
+    ]
+    assert {c["command"] for c in fake.commands[None]} == {
+        "start",
+        "menu",
+        "troubleshoot",
+        "rma",
+        "status",
+        "human",
+        "help",
+        "cancel",
+    }
     assert "zh" in fake.commands  # kimpok has Chinese wording
 
 
-async def test_the_menus_repair_button_offers_troubleshooting_first_as_kimpok_does(fake: FakeBotAPI,
-                                                                                 bot: BotProcess) -> None:
+async def test_the_menus_repair_button_offers_troubleshooting_first_as_kimpok_does(
+    fake: FakeBotAPI, bot: BotProcess
+) -> None:
     await fake.customer_text(102, "/menu")
     (menu,) = await fake.wait_for_messages(102, 1)
     await fake.customer_press(102, menu, "Request a repair (RMA)")
@@ -101,8 +115,9 @@ async def test_language_code_picks_the_reply_language(fake: FakeBotAPI, bot: Bot
     assert welcome.text.startswith("您好")
 
 
-async def test_a_customer_who_blocked_the_bot_is_not_retried_until_they_write_again(fake: FakeBotAPI,
-                                                                                     bot: BotProcess) -> None:
+async def test_a_customer_who_blocked_the_bot_is_not_retried_until_they_write_again(
+    fake: FakeBotAPI, bot: BotProcess
+) -> None:
     fake.blocked.add(111)
     await fake.customer_text(111, "how long is the warranty?")
     await fake.customer_text(112, "how long is the warranty?")
@@ -116,8 +131,7 @@ async def test_a_customer_who_blocked_the_bot_is_not_retried_until_they_write_ag
     assert "30 days" in answer.text
 
 
-async def test_killed_mid_conversation_continues_without_losing_or_repeating(fake: FakeBotAPI,
-                                                                              tmp_path: Path) -> None:
+async def test_killed_mid_conversation_continues_without_losing_or_repeating(fake: FakeBotAPI, tmp_path: Path) -> None:
     bot = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW)
     await bot.start()
     await fake.customer_text(200, "my nvr stopped working, is it still under warranty?")
@@ -126,8 +140,12 @@ async def test_killed_mid_conversation_continues_without_losing_or_repeating(fak
     customers = range(300, 320)
     for round_ in range(3):
         for user in customers:
-            await fake.customer_text(user, ["how long is the warranty?", "who pays shipping for an rma?",
-                                            "where do i write the rma number?"][round_])
+            await fake.customer_text(
+                user,
+                ["how long is the warranty?", "who pays shipping for an rma?", "where do i write the rma number?"][
+                    round_
+                ],
+            )
     fake.hold_sends_after = len(fake.sent) + 15  # after 15 more replies, the next sends hang in flight
     await fake.wait_for(lambda: fake.held > 0)
     await asyncio.sleep(0.3)  # replies already delivered are recorded as delivered
@@ -149,16 +167,16 @@ async def test_killed_mid_conversation_continues_without_losing_or_repeating(fak
 
 def test_without_a_token_run_says_what_to_set_and_exits_2(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN",)}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], capture_output=True, text=True, env=env,
-                            cwd=tmp_path, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "BotFather" in result.stderr
     assert ROOT.exists()
 
 
-async def test_errors_are_reported_to_staff_and_the_customer_gets_an_apology(fake: FakeBotAPI,
-                                                                             tmp_path: Path) -> None:
+async def test_errors_are_reported_to_staff_and_the_customer_gets_an_apology(fake: FakeBotAPI, tmp_path: Path) -> None:
     from .fakebot import ApiError
 
     bot = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW, SUPPORTBOT_STAFF_CHAT_ID="-100500")
@@ -178,18 +196,32 @@ async def test_webhook_mode_receives_updates_and_answers(fake: FakeBotAPI, tmp_p
 
     port = _free_port()
     bot = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW)
-    bot.args = ["--webhook-url", f"http://127.0.0.1:{port}", "--listen", "127.0.0.1", "--port", str(port),
-                "--secret-token", "s3cret"]
+    bot.args = [
+        "--webhook-url",
+        f"http://127.0.0.1:{port}",
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--secret-token",
+        "s3cret",
+    ]
     await bot.start(ready=lambda: fake.webhook is not None)
     assert fake.webhook == {"url": f"http://127.0.0.1:{port}/{fake.token}", "secret_token": "s3cret"}
-    update = {"update_id": 77, "message": {"message_id": 1, "date": 1, "text": "how long is the warranty?",
-                                           "chat": {"id": 130, "type": "private"},
-                                           "from": {**BOT_USER, "id": 130, "is_bot": False}}}
+    update = {
+        "update_id": 77,
+        "message": {
+            "message_id": 1,
+            "date": 1,
+            "text": "how long is the warranty?",
+            "chat": {"id": 130, "type": "private"},
+            "from": {**BOT_USER, "id": 130, "is_bot": False},
+        },
+    }
     async with aiohttp.ClientSession() as session:
         wrong = await session.post(fake.webhook["url"], json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
         assert wrong.status == 403
-        ok = await session.post(fake.webhook["url"], json=update,
-                                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+        ok = await session.post(fake.webhook["url"], json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
         assert ok.status == 200
     (answer,) = await fake.wait_for_messages(130, 1)
     assert answer.text.startswith("1 year")

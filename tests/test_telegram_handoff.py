@@ -33,6 +33,7 @@ async def bot(fake: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
 
 async def said(fake: FakeBotAPI, chat: int, expected: str, *, after: int = 0, thread: int | None = None) -> Sent:
     """Wait for the bot to send ``expected`` (a substring) to a chat (a topic), after its first ``after`` messages."""
+
     def messages() -> list[Sent]:
         sent = fake.sent_to_thread(chat, thread) if thread is not None else fake.sent_to(chat)
         return sent[after:]
@@ -46,8 +47,9 @@ def topic_of(fake: FakeBotAPI, name_part: str) -> int:
     return thread
 
 
-async def test_a_customer_and_a_consultant_talk_through_a_topic(fake: FakeBotAPI, bot: BotProcess,
-                                                                tmp_path: Path) -> None:
+async def test_a_customer_and_a_consultant_talk_through_a_topic(
+    fake: FakeBotAPI, bot: BotProcess, tmp_path: Path
+) -> None:
     await fake.customer_text(401, "is the warranty 1 year?")
     await said(fake, 401, "warranty")
     await fake.customer_text(401, "/human")
@@ -95,7 +97,8 @@ async def test_a_customer_and_a_consultant_talk_through_a_topic(fake: FakeBotAPI
 
 
 async def test_out_of_hours_the_customer_is_told_the_opening_and_the_queue_is_posted_then(
-        fake: FakeBotAPI, tmp_path: Path) -> None:
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
     fake.make_forum(STAFF)
     sunday = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=SUNDAY_10, SUPPORTBOT_STAFF_CHAT_ID=str(STAFF), **FAST)
     await sunday.start()
@@ -121,8 +124,10 @@ async def test_out_of_hours_the_customer_is_told_the_opening_and_the_queue_is_po
         first = topic_of(fake, "T-1")
         card = await said(fake, STAFF, "Written while we were closed", thread=first)
         assert "DVR-4 lost all recordings" in card.text
-        assert [name for _, _, name in fake.topics_created] == ["Customer402 · Kimpok · T-1",
-                                                                  "Customer403 · Kimpok · T-2"]
+        assert [name for _, _, name in fake.topics_created] == [
+            "Customer402 · Kimpok · T-1",
+            "Customer403 · Kimpok · T-2",
+        ]
         before = len(fake.sent_to(402))
         await fake.staff_text(STAFF, CONSULTANT, "/take", thread=first)
         await said(fake, 402, "has picked up your chat (ticket T-1)", after=before)
@@ -134,11 +139,13 @@ async def test_out_of_hours_the_customer_is_told_the_opening_and_the_queue_is_po
 
 
 async def test_twenty_customers_at_once_get_twenty_topics_and_a_restart_keeps_every_mapping(
-        fake: FakeBotAPI, bot: BotProcess) -> None:
+    fake: FakeBotAPI, bot: BotProcess
+) -> None:
     customers = range(500, 520)
-    await asyncio.gather(*(fake.customer_text(c, "/human") for c in customers),
-                         *(fake.customer_text(600, text) for text in ("/human", "real person please", "人工",
-                                                                      "agent please", "/human")))
+    await asyncio.gather(
+        *(fake.customer_text(c, "/human") for c in customers),
+        *(fake.customer_text(600, text) for text in ("/human", "real person please", "人工", "agent please", "/human")),
+    )
     await fake.wait_for(lambda: len(fake.topics_created) >= 21, timeout=60)
     await asyncio.sleep(1.0)  # time for any duplicate to appear
     names = [name for _, _, name in fake.topics_created]

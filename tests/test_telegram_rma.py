@@ -59,8 +59,9 @@ class Customer:
         return await self._expect(before, expected)
 
 
-async def test_a_customer_files_an_rma_with_a_photo_and_follows_it_to_shipping(fake: FakeBotAPI,
-                                                                             bot: BotProcess) -> None:
+async def test_a_customer_files_an_rma_with_a_photo_and_follows_it_to_shipping(
+    fake: FakeBotAPI, bot: BotProcess
+) -> None:
     c = Customer(fake, 301)
     await c.say("/rma", "first tries to fix the problem with you")
     await c.press("I've already tried: start the request", "Which product is it?")
@@ -90,7 +91,7 @@ async def test_a_customer_files_an_rma_with_a_photo_and_follows_it_to_shipping(f
     assert "K7F299812" in card.text and "IR lights" in card.text and "Customer301" in card.text
     await fake.wait_for(lambda: any(s.media for s in fake.sent_to(STAFF)))
     (photo,) = [s for s in fake.sent_to(STAFF) if s.media]
-    (customer_photo,) = [path[len("files/"):] for path in fake.files if path.startswith("files/ph")]
+    (customer_photo,) = [path[len("files/") :] for path in fake.files if path.startswith("files/ph")]
     assert photo.media == (customer_photo,)  # the very photo the customer sent, by its file id
 
     # a consultant sets "received", then "shipped" with a tracking number: the customer hears of both
@@ -102,16 +103,18 @@ async def test_a_customer_files_an_rma_with_a_photo_and_follows_it_to_shipping(f
     await fake.staff_text(STAFF, CONSULTANT, f"/rma {rma.lower()} shipped 1Z999AA10123456784")
     shipped = await c._expect(before, "1Z999AA10123456784")
     assert "on its way back" in shipped.text
-    await fake.wait_for(lambda: any("is now shipped" in s.text and "Consultant7001" in s.text
-                                    for s in fake.sent_to(STAFF)))
+    await fake.wait_for(
+        lambda: any("is now shipped" in s.text and "Consultant7001" in s.text for s in fake.sent_to(STAFF))
+    )
 
     # the customer follows it with /status: the whole history
     status = await c.say("/status", rma)
     assert "shipped back to you" in status.text and "received" in status.text and "1Z999AA10123456784" in status.text
 
 
-async def test_staff_mistakes_get_a_clear_refusal_and_customers_cannot_change_statuses(fake: FakeBotAPI,
-                                                                                     bot: BotProcess) -> None:
+async def test_staff_mistakes_get_a_clear_refusal_and_customers_cannot_change_statuses(
+    fake: FakeBotAPI, bot: BotProcess
+) -> None:
     await fake.staff_text(STAFF, CONSULTANT, "/rma RMA-000-ABCD-EFGH received")
     await fake.wait_for(lambda: any("Not done: no RMA RMA-000-ABCD-EFGH" in s.text for s in fake.sent_to(STAFF)))
     await fake.staff_text(STAFF, CONSULTANT, "/rma")

@@ -18,8 +18,17 @@ from .conftest import MONDAY_10, ROOT, Chat
 
 ChatFactory = Callable[..., Chat]
 TREES = load_trees(ROOT / "faq" / "_common" / "troubleshooting")
-REQUIRED = {"no-power", "no-picture", "night-vision", "blurry-dark", "remote-offline", "not-recording",
-            "forgotten-password", "pan-tilt", "scope"}
+REQUIRED = {
+    "no-power",
+    "no-picture",
+    "night-vision",
+    "blurry-dark",
+    "remote-offline",
+    "not-recording",
+    "forgotten-password",
+    "pan-tilt",
+    "scope",
+}
 
 
 def test_the_required_trees_exist() -> None:
@@ -49,8 +58,11 @@ def test_every_path_of_every_tree_ends_in_an_outcome(shared_engine: Engine, tree
             outcome = tree.steps[path[-1]].outcome
             assert outcome in OUTCOMES
             assert len(replies) == 2, (tree_id, path)
-            expected = {"solved": "rate this help", "repair": "file the repair request (RMA) with you",
-                        "consultant": "so a consultant can pick up"}[outcome]
+            expected = {
+                "solved": "rate this help",
+                "repair": "file the repair request (RMA) with you",
+                "consultant": "so a consultant can pick up",
+            }[outcome]
             assert expected in replies[1].text or expected in replies[-1].text, (tree_id, path, replies)
 
 
@@ -164,18 +176,25 @@ outcome = "solved"
 """
 
 
-@pytest.mark.parametrize(("change", "key", "problem"), [
-    (('next = "b"', 'next = "nowhere"'), "steps.a.options[0].next", "points to unknown step 'nowhere'"),
-    (('outcome = "solved"', '[[steps.b.options]]\nlabel.en = "again"\nnext = "a"'), "steps.a", "loop: a -> b -> a"),
-    (('outcome = "solved"', ""), "steps.b", "a leaf with no outcome"),
-    (('outcome = "solved"', 'outcome = "maybe"'), "steps.b.outcome", "unknown outcome 'maybe'"),
-    (('start = "a"', 'start = "z"'), "start", "points to unknown step 'z'"),
-    (("[steps.b]", '[steps.lost]\ntext.en = "x"\noutcome = "repair"\n[steps.b]'), "steps.lost",
-     "never reached from the start step"),
-    (('text.en = "A?"', 'text.fr = "A?"'), "steps.a.text.fr", "unknown language"),
-])
-def test_broken_tree_files_are_rejected_with_one_line(tmp_path: Path, change: tuple[str, str], key: str,
-                                                      problem: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "key", "problem"),
+    [
+        (('next = "b"', 'next = "nowhere"'), "steps.a.options[0].next", "points to unknown step 'nowhere'"),
+        (('outcome = "solved"', '[[steps.b.options]]\nlabel.en = "again"\nnext = "a"'), "steps.a", "loop: a -> b -> a"),
+        (('outcome = "solved"', ""), "steps.b", "a leaf with no outcome"),
+        (('outcome = "solved"', 'outcome = "maybe"'), "steps.b.outcome", "unknown outcome 'maybe'"),
+        (('start = "a"', 'start = "z"'), "start", "points to unknown step 'z'"),
+        (
+            ("[steps.b]", '[steps.lost]\ntext.en = "x"\noutcome = "repair"\n[steps.b]'),
+            "steps.lost",
+            "never reached from the start step",
+        ),
+        (('text.en = "A?"', 'text.fr = "A?"'), "steps.a.text.fr", "unknown language"),
+    ],
+)
+def test_broken_tree_files_are_rejected_with_one_line(
+    tmp_path: Path, change: tuple[str, str], key: str, problem: str
+) -> None:
     path = tmp_path / "t.toml"
     path.write_text(GOOD.replace(*change, 1), encoding="utf-8")
     with pytest.raises(FaqError) as caught:

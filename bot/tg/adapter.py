@@ -110,11 +110,21 @@ class TelegramAdapter:
         if msg is None or user is None:
             return
         text = msg.text if msg.text is not None else msg.caption
-        await self._respond(update, context, Message(user=user_key(user.id), text=text, language=user.language_code,
-                                                     id=f"tg:{update.update_id}", kind=_kind(msg) if msg.caption
-                                                     is not None else "text", media=_media(msg),
-                                                     name=user.full_name, edited=update.edited_message is not None,
-                                                     admin=user.id in self.settings.admin_ids))
+        await self._respond(
+            update,
+            context,
+            Message(
+                user=user_key(user.id),
+                text=text,
+                language=user.language_code,
+                id=f"tg:{update.update_id}",
+                kind=_kind(msg) if msg.caption is not None else "text",
+                media=_media(msg),
+                name=user.full_name,
+                edited=update.edited_message is not None,
+                admin=user.id in self.settings.admin_ids,
+            ),
+        )
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos without a caption, voice, video, locations and contacts."""
@@ -123,10 +133,20 @@ class TelegramAdapter:
         if msg is None or user is None:
             return
         kind = _kind(msg)
-        await self._respond(update, context, Message(user=user_key(user.id), kind=kind, language=user.language_code,
-                                                     id=f"tg:{update.update_id}", media=_media(msg),
-                                                     name=user.full_name, edited=update.edited_message is not None,
-                                                     admin=user.id in self.settings.admin_ids))
+        await self._respond(
+            update,
+            context,
+            Message(
+                user=user_key(user.id),
+                kind=kind,
+                language=user.language_code,
+                id=f"tg:{update.update_id}",
+                media=_media(msg),
+                name=user.full_name,
+                edited=update.edited_message is not None,
+                admin=user.id in self.settings.admin_ids,
+            ),
+        )
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: always answered, then handled like a message."""
@@ -146,9 +166,18 @@ class TelegramAdapter:
             return
         key = user_key(query.from_user.id)
         data = self._resolve(key, query.data or "")
-        await self._respond(update, context, Message(user=key, press=data, language=query.from_user.language_code,
-                                                     id=f"tg:{update.update_id}", name=query.from_user.full_name,
-                                                     admin=query.from_user.id in self.settings.admin_ids))
+        await self._respond(
+            update,
+            context,
+            Message(
+                user=key,
+                press=data,
+                language=query.from_user.language_code,
+                id=f"tg:{update.update_id}",
+                name=query.from_user.full_name,
+                admin=query.from_user.id in self.settings.admin_ids,
+            ),
+        )
 
     async def on_staff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A consultant writes in the staff chat: a command, or words for the customer whose topic it is.
@@ -166,8 +195,9 @@ class TelegramAdapter:
         if customer is None and not text.startswith("/"):
             return  # consultants talking among themselves
         name = user.full_name if not user.is_bot else (msg.author_signature or "Consultant")
-        replies = await asyncio.to_thread(self.engine.staff, text, by=f"tg:{user.id}", name=name,
-                                          customer=customer, media=_media(msg, relay=True))
+        replies = await asyncio.to_thread(
+            self.engine.staff, text, by=f"tg:{user.id}", name=name, customer=customer, media=_media(msg, relay=True)
+        )
         for reply in replies:
             await self.send_reply(context.bot, msg.chat_id, reply, thread=thread)
         self._wake.set()
@@ -177,8 +207,9 @@ class TelegramAdapter:
         assert query is not None
         message = query.message
         thread = getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
-        replies = await asyncio.to_thread(self.engine.staff_press, query.data or "", by=f"tg:{query.from_user.id}",
-                                          name=query.from_user.full_name)
+        replies = await asyncio.to_thread(
+            self.engine.staff_press, query.data or "", by=f"tg:{query.from_user.id}", name=query.from_user.full_name
+        )
         for reply in replies:
             await self.send_reply(context.bot, query.message.chat.id if query.message else 0, reply, thread=thread)
         self._wake.set()
@@ -200,10 +231,14 @@ class TelegramAdapter:
         log.error("error handling %s: %r", where, error, exc_info=error)
         if self.settings.staff_chat_id is not None:
             with contextlib.suppress(Exception):
-                await context.bot.send_message(self.settings.staff_chat_id,
-                                               f"supportbot error ({where}): {type(error).__name__}")
-        if isinstance(update, Update) and update.effective_chat is not None \
-                and update.effective_chat.type == ChatType.PRIVATE:
+                await context.bot.send_message(
+                    self.settings.staff_chat_id, f"supportbot error ({where}): {type(error).__name__}"
+                )
+        if (
+            isinstance(update, Update)
+            and update.effective_chat is not None
+            and update.effective_chat.type == ChatType.PRIVATE
+        ):
             with contextlib.suppress(Exception):
                 conv = self.engine.store.load(user_key(update.effective_chat.id), brand=self.engine.default_brand)
                 await context.bot.send_message(update.effective_chat.id, self._text("error", conv.lang))
@@ -259,8 +294,14 @@ class TelegramAdapter:
         """Send one message, retrying network trouble; the message sent, or None when the chat blocked the bot."""
         for attempt in range(SEND_ATTEMPTS):
             try:
-                return await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                              disable_web_page_preview=True, message_thread_id=thread)
+                return await bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    disable_web_page_preview=True,
+                    message_thread_id=thread,
+                )
             except Forbidden:
                 log.info("chat %s blocked the bot; not sending to it again", chat_id)
                 await asyncio.to_thread(self.engine.store.put, f"blocked:{chat_id}", "1")
@@ -274,13 +315,14 @@ class TelegramAdapter:
             except (TimedOut, NetworkError):
                 if attempt == SEND_ATTEMPTS - 1:
                     raise
-                await asyncio.sleep(0.5 * 2 ** attempt)
+                await asyncio.sleep(0.5 * 2**attempt)
         return None
 
     # -- notices: status changes, staff cards, reminders -----------------------------------------------
 
-    async def send_reply(self, bot: Any, chat_id: int, reply: Reply, *, thread: int | None = None,
-                         sent: list[int] | None = None) -> bool:
+    async def send_reply(
+        self, bot: Any, chat_id: int, reply: Reply, *, thread: int | None = None, sent: list[int] | None = None
+    ) -> bool:
         """Send one reply with its media (photos and videos as an album); False when the chat blocked the bot.
 
         The ids of the messages sent are added to ``sent`` when given.
@@ -298,13 +340,16 @@ class TelegramAdapter:
         return True
 
     async def _send_media(self, bot: Any, chat_id: int, media: tuple[Media, ...], thread: int | None) -> list[int]:
-        album = [InputMediaVideo(m.ref) if m.kind == "video" else InputMediaPhoto(m.ref)
-                 for m in media if m.kind in ("photo", "video")]
+        album = [
+            InputMediaVideo(m.ref) if m.kind == "video" else InputMediaPhoto(m.ref)
+            for m in media
+            if m.kind in ("photo", "video")
+        ]
         documents = [InputMediaDocument(m.ref) for m in media if m.kind == "document"]
         ids: list[int] = []
         for group in (album, documents):
             for start in range(0, len(group), 10):  # Telegram takes 2–10 items an album
-                items = group[start:start + 10]
+                items = group[start : start + 10]
                 if len(items) == 1:
                     item = items[0]
                     if isinstance(item, InputMediaPhoto):
@@ -312,11 +357,11 @@ class TelegramAdapter:
                     elif isinstance(item, InputMediaVideo):
                         ids.append((await bot.send_video(chat_id, item.media, message_thread_id=thread)).message_id)
                     else:
-                        ids.append((await bot.send_document(chat_id, item.media,
-                                                           message_thread_id=thread)).message_id)
+                        ids.append((await bot.send_document(chat_id, item.media, message_thread_id=thread)).message_id)
                 else:
-                    ids.extend(m.message_id for m in await bot.send_media_group(chat_id, items,
-                                                                                message_thread_id=thread))
+                    ids.extend(
+                        m.message_id for m in await bot.send_media_group(chat_id, items, message_thread_id=thread)
+                    )
         for chart in (m for m in media if m.kind == "chart"):  # a picture the bot drew: uploaded from its file
             try:
                 image = await asyncio.to_thread(Path(chart.ref).read_bytes)
@@ -324,8 +369,13 @@ class TelegramAdapter:
                 log.warning("the chart %s is gone, sending the figures without it: %s", chart.ref, exc)
                 continue
             ids.append((await bot.send_photo(chat_id, image, message_thread_id=thread)).message_id)
-        senders = {"voice": bot.send_voice, "audio": bot.send_audio, "sticker": bot.send_sticker,
-                   "animation": bot.send_animation, "video_note": bot.send_video_note}
+        senders = {
+            "voice": bot.send_voice,
+            "audio": bot.send_audio,
+            "sticker": bot.send_sticker,
+            "animation": bot.send_animation,
+            "video_note": bot.send_video_note,
+        }
         for single in media:  # what cannot go in an album goes one by one, in order
             if single.kind in senders:
                 ids.append((await senders[single.kind](chat_id, single.ref, message_thread_id=thread)).message_id)
@@ -383,8 +433,9 @@ class TelegramAdapter:
         # no topics in this staff chat: the title heads the message, and replying to it reaches the customer
         title = await asyncio.to_thread(self.engine.desk.title, user) or user
         sent: list[int] = []
-        await self.send_reply(bot, staff, Reply(f"💬 {title}\n{reply.text}".rstrip(), reply.buttons, reply.media),
-                              sent=sent)
+        await self.send_reply(
+            bot, staff, Reply(f"💬 {title}\n{reply.text}".rstrip(), reply.buttons, reply.media), sent=sent
+        )
         for message_id in sent:
             await asyncio.to_thread(self.engine.store.add_staff_post, message_id, user)
 
@@ -395,8 +446,9 @@ class TelegramAdapter:
         lock = self._topic_locks.setdefault(user, asyncio.Lock())
         async with lock:  # two notices for a new customer never make two topics
             store = self.engine.store
-            found, title = await asyncio.gather(asyncio.to_thread(store.staff_thread, user),
-                                                asyncio.to_thread(self.engine.desk.title, user))
+            found, title = await asyncio.gather(
+                asyncio.to_thread(store.staff_thread, user), asyncio.to_thread(self.engine.desk.title, user)
+            )
             title = title or user
             if found is not None:
                 thread, shown = found
@@ -478,8 +530,21 @@ class TelegramAdapter:
 
 
 def _kind(msg: Any) -> str:
-    for kind in ("sticker", "photo", "video", "voice", "audio", "document", "location", "contact", "animation",
-                 "video_note", "poll", "venue", "dice"):
+    for kind in (
+        "sticker",
+        "photo",
+        "video",
+        "voice",
+        "audio",
+        "document",
+        "location",
+        "contact",
+        "animation",
+        "video_note",
+        "poll",
+        "venue",
+        "dice",
+    ):
         if getattr(msg, kind, None):
             return kind
     return "other"
@@ -514,5 +579,3 @@ def _topic_gone(exc: BadRequest) -> bool:
 
 def _seconds(value: Any) -> float:
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
-
-

@@ -30,8 +30,9 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     """One button a row, as customers on phones read them best."""
     if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label[:64], callback_data=callback_data(b.data))]
-                                 for b in buttons])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label[:64], callback_data=callback_data(b.data))] for b in buttons]
+    )
 
 
 def chunks(text: str, limit: int = MAX_TEXT) -> Iterator[str]:
@@ -42,7 +43,7 @@ def chunks(text: str, limit: int = MAX_TEXT) -> Iterator[str]:
         while len(piece) > limit:  # a single huge line: cut it, never inside an escape
             cut = piece.rfind(" ", 0, limit)
             cut = cut if cut > limit // 2 else limit
-            while "&" in piece[max(0, cut - 5):cut] and ";" not in piece[piece.rfind("&", 0, cut):cut]:
+            while "&" in piece[max(0, cut - 5) : cut] and ";" not in piece[piece.rfind("&", 0, cut) : cut]:
                 cut -= 1
             if pending:
                 yield pending

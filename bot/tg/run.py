@@ -43,12 +43,22 @@ class WebhookSettings:
 def build_application(settings: TelegramSettings, *, polling: bool) -> Application[Any, Any, Any, Any, Any, Any]:
     """The python-telegram-bot application, pointed at Telegram or a self-hosted Bot API server."""
     base = settings.api_base_url.rstrip("/")
-    builder = (ApplicationBuilder().token(settings.token)
-               .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-               .rate_limiter(AIORateLimiter(overall_max_rate=settings.max_rate, overall_time_period=1,
-                                            group_max_rate=settings.group_rate, group_time_period=60,
-                                            max_retries=3))
-               .get_updates_read_timeout(POLL_TIMEOUT + 10))
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.max_rate,
+                overall_time_period=1,
+                group_max_rate=settings.group_rate,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
+        .get_updates_read_timeout(POLL_TIMEOUT + 10)
+    )
     if polling:
         builder = builder.updater(None)
     return builder.build()
@@ -75,8 +85,9 @@ async def poll(app: Application[Any, Any, Any, Any, Any, Any], engine: Engine, s
     delay = 1.0
     while not stop.is_set():
         try:
-            fetch = asyncio.ensure_future(app.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,
-                                                              allowed_updates=ALLOWED_UPDATES))
+            fetch = asyncio.ensure_future(
+                app.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
+            )
             stopping = asyncio.ensure_future(stop.wait())
             done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if fetch not in done:
@@ -86,8 +97,9 @@ async def poll(app: Application[Any, Any, Any, Any, Any, Any], engine: Engine, s
             updates = fetch.result()
             delay = 1.0
         except RetryAfter as exc:
-            await asyncio.sleep(exc.retry_after if isinstance(exc.retry_after, int)
-                                else exc.retry_after.total_seconds())
+            await asyncio.sleep(
+                exc.retry_after if isinstance(exc.retry_after, int) else exc.retry_after.total_seconds()
+            )
             continue
         except (TimedOut, NetworkError) as exc:
             log.warning("getUpdates failed (%s); retrying in %.0fs", exc, delay)
@@ -126,9 +138,14 @@ async def serve(engine: Engine, settings: TelegramSettings, webhook: WebhookSett
                 await poll(app, engine, stop)
             else:
                 assert app.updater is not None
-                await app.updater.start_webhook(listen=webhook.listen, port=webhook.port, url_path=settings.token,
-                                                webhook_url=f"{webhook.url.rstrip('/')}/{settings.token}",
-                                                secret_token=webhook.secret_token, allowed_updates=ALLOWED_UPDATES)
+                await app.updater.start_webhook(
+                    listen=webhook.listen,
+                    port=webhook.port,
+                    url_path=settings.token,
+                    webhook_url=f"{webhook.url.rstrip('/')}/{settings.token}",
+                    secret_token=webhook.secret_token,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
                 await stop.wait()
                 await app.updater.stop()
         finally:
