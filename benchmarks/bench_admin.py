@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.backoffice.faqbook import export_faq, import_faq  # noqa: E402
 from bot.engine import Engine, Message, fixed_clock  # noqa: E402
-from bot.faqedit import export_faq, import_faq  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 MONDAY_10 = datetime.fromisoformat("2026-11-23T10:00:00+08:00")

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.engine import Engine  # noqa: E402
-from bot.matcher import Matcher  # noqa: E402
 from bot.store import Store  # noqa: E402
+from bot.understand.matcher import Matcher  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

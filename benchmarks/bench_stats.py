@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import stats  # noqa: E402
-from bot.faq import load_content  # noqa: E402
+from bot.backoffice import stats  # noqa: E402
+from bot.knowledge.faq import load_content  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+08:00")

@@ -24,16 +24,17 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot.errors import FaqError
-from bot.faq import Content, Entry, base_context
-from bot.faqedit import MAX_ANSWER, FaqBook
-from bot.langtext import LANGUAGES
-from bot.matcher import Matcher
-from bot.messages import Button, Reply
-from bot.packs import BrandPack
+from bot.backoffice.faqbook import MAX_ANSWER, FaqBook
+from bot.core.errors import FaqError
+from bot.core.messages import Button, Reply
+from bot.core.text import fold
+from bot.knowledge.faq import Content, Entry, base_context
+from bot.knowledge.langtext import LANGUAGES
+from bot.knowledge.packs import BrandPack
 from bot.rmaflow import Said
 from bot.store import Conversation, FaqConflict, Store
-from bot.text import Normaliser, fold
+from bot.understand.matcher import Matcher
+from bot.understand.normalise import Normaliser
 
 COMMANDS = frozenset({"faq", "unanswered", "stats"})
 SUBCOMMANDS = ("list", "show", "edit", "add", "phrase", "delete", "undo", "history", "values")

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bot.config import Settings, content_root, load_dotenv, parse_now
+from bot.core.errors import ConfigError, InputError, SupportbotError
 from bot.engine import Engine, Message, Reply, fixed_clock, system_clock
-from bot.errors import ConfigError, InputError, SupportbotError
-from bot.faq import load_content
+from bot.knowledge.faq import load_content
 from bot.store import Store
 
 
@@ -70,8 +70,8 @@ def _run(args: argparse.Namespace) -> int:
     from bot.config import telegram_settings_from_env
 
     token, base, staff, admins, rate, group_rate = telegram_settings_from_env()
-    from bot.tg.adapter import TelegramSettings
-    from bot.tg.run import WebhookSettings, run
+    from bot.adapters.telegram.adapter import TelegramSettings
+    from bot.adapters.telegram.run import WebhookSettings, run
 
     settings = _settings(args)
     engine = _engine(settings, consultants=staff is not None)  # consultants work from the staff chat
@@ -149,7 +149,7 @@ def _faq(args: argparse.Namespace) -> int:
     import getpass
     from pathlib import Path
 
-    from bot.faqedit import export_faq, import_faq
+    from bot.backoffice.faqbook import export_faq, import_faq
 
     settings = _settings(args)
     engine = _engine(settings)
@@ -182,7 +182,7 @@ def _faq(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot import stats
+    from bot.backoffice import stats
 
     settings = Settings.from_env(now=args.now, db=args.db)
     days = args.days or list(stats.DEFAULT_DAYS)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.errors import ConfigError
-from bot.packs import DEFAULT_BRAND
+from bot.core.errors import ConfigError
+from bot.knowledge.packs import DEFAULT_BRAND
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 

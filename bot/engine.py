@@ -26,21 +26,22 @@ from typing import Any
 
 from bot.admin import COMMANDS as ADMIN_COMMANDS
 from bot.admin import Admin
-from bot.advice import Advisor
-from bot.errors import FaqError, InputError
-from bot.faq import Content, Entry, base_context, load_content
-from bot.faqedit import FaqBook
+from bot.backoffice.faqbook import FaqBook
+from bot.core.errors import FaqError, InputError
+from bot.core.messages import Button, Media, Message, Notice, Reply
+from bot.core.text import command_of, fold
 from bot.handoff import Canned, Desk, HandoffRules
-from bot.hours import uncovered_years
-from bot.matcher import Decision, Matcher
-from bot.messages import Button, Media, Message, Notice, Reply
-from bot.packs import DEFAULT_BRAND, BrandPack
+from bot.knowledge.faq import Content, Entry, base_context, load_content
+from bot.knowledge.hours import uncovered_years
+from bot.knowledge.packs import DEFAULT_BRAND, BrandPack
+from bot.knowledge.trees import Tree
+from bot.policy.advice import Advisor
 from bot.rma import RmaRules
 from bot.rmaflow import RmaFlow, Said
-from bot.situation import Situation, SituationReader, settle_date, with_category
 from bot.store import Conversation, Store
-from bot.text import Lexicon, Normaliser, command_of, fold
-from bot.troubleshoot import Tree
+from bot.understand.matcher import Decision, Matcher
+from bot.understand.normalise import Lexicon, Normaliser
+from bot.understand.situation import Situation, SituationReader, settle_date, with_category
 
 log = logging.getLogger(__name__)
 
@@ -482,7 +483,7 @@ class Engine:
 
     def _stats(self, pack: BrandPack, now: datetime) -> list[Reply]:
         """``/stats`` for an admin: the brand's figures for 7 and 30 days, and a chart."""
-        from bot import stats
+        from bot.backoffice import stats
 
         if self._charts is None:  # a folder of this process's own (0700), not a guessable shared path
             self._charts = Path(tempfile.mkdtemp(prefix="supportbot-charts-"))

@@ -27,15 +27,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import FaqError
-from bot.faq import Content, base_context, read_toml
-from bot.hours import status as hours_status
-from bot.langtext import LANGUAGES, lang_table
-from bot.messages import Button, Media, Message, Reply
-from bot.packs import BrandPack
+from bot.core.errors import FaqError
+from bot.core.messages import Button, Media, Message, Reply
+from bot.core.text import command_of, fold
+from bot.knowledge.faq import Content, base_context, read_toml
+from bot.knowledge.hours import status as hours_status
+from bot.knowledge.langtext import LANGUAGES, lang_table
+from bot.knowledge.packs import BrandPack
 from bot.rmaflow import Said
 from bot.store import Conversation, Store
-from bot.text import command_of, fold
 
 log = logging.getLogger(__name__)
 

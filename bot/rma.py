@@ -19,12 +19,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import policy
-from bot.errors import FaqError, InputError
-from bot.faq import read_toml
-from bot.packs import BrandPack
-from bot.situation import Situation
-from bot.text import fold
+from bot.core.errors import FaqError, InputError
+from bot.core.text import fold
+from bot.knowledge.faq import read_toml
+from bot.knowledge.packs import BrandPack
+from bot.policy import verdicts as policy
+from bot.understand.situation import Situation
 
 # Crockford's base32 without I, L, O, U: nothing to misread on a box label.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -19,15 +19,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import policy
-from bot.errors import InputError
-from bot.faq import Content, base_context
-from bot.messages import Button, Media, Reply
-from bot.packs import BrandPack
+from bot.core.errors import InputError
+from bot.core.messages import Button, Media, Reply
+from bot.core.text import fold
+from bot.knowledge.faq import Content, base_context
+from bot.knowledge.packs import BrandPack
+from bot.policy import verdicts as policy
 from bot.rma import RmaRules, address, assess, contact, find_number, model, new_number, serial_in, situation_of
-from bot.situation import AGE_KINDS, DateFact, Situation, SituationReader, settle_date
 from bot.store import Conversation, Store
-from bot.text import fold
+from bot.understand.situation import AGE_KINDS, DateFact, Situation, SituationReader, settle_date
 
 TEXT_STEPS = ("model", "serial", "date", "fault", "contact", "address")
 EDITABLE = ("model", "serial", "date", "bought_from", "fault", "photos", "questions", "contact", "address")

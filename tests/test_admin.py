@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine, Message, Reply
-from bot.faq import entry_table
+from bot.knowledge.faq import entry_table
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT, fresh_engine
@@ -508,8 +508,8 @@ def test_none_of_these_sends_the_question_to_the_inbox(engine: Engine, customer:
 
 
 def test_a_broken_admin_message_stops_start_up(content_copy: Path) -> None:
-    from bot.errors import FaqError
-    from bot.faq import load_content
+    from bot.core.errors import FaqError
+    from bot.knowledge.faq import load_content
 
     path = content_copy / "faq" / "_common" / "admin.toml"
     path.write_text(
@@ -520,8 +520,8 @@ def test_a_broken_admin_message_stops_start_up(content_copy: Path) -> None:
 
 
 def test_every_admin_message_is_used(content_copy: Path) -> None:
-    from bot.errors import FaqError
-    from bot.faq import load_content
+    from bot.core.errors import FaqError
+    from bot.knowledge.faq import load_content
 
     path = content_copy / "faq" / "_common" / "admin.toml"
     path.write_text(path.read_text(encoding="utf-8") + '\n[admin_spare]\nen = "x"\n', encoding="utf-8")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.errors import FaqError
 from bot.engine import Engine, Message
-from bot.errors import FaqError
-from bot.faq import base_context, load_content
+from bot.knowledge.faq import base_context, load_content
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT

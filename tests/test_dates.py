@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import policy
-from bot.dates import DateReading, add_months, find_dates
-from bot.packs import load_packs
-from bot.situation import DateFact, Situation
+from bot.knowledge.packs import load_packs
+from bot.policy import verdicts as policy
+from bot.understand.dates import DateReading, add_months, find_dates
+from bot.understand.situation import DateFact, Situation
 
 from .conftest import ROOT
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.backoffice.faqbook import entry_toml, export_faq, import_faq
 from bot.cli import main
+from bot.core.errors import FaqError
 from bot.engine import Engine, Message
-from bot.errors import FaqError
-from bot.faq import entry_from_table, entry_table
-from bot.faqedit import entry_toml, export_faq, import_faq
+from bot.knowledge.faq import entry_from_table, entry_table
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT, fresh_engine

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import PackError
-from bot.hours import is_open, load_calendars, next_opening, status, uncovered_years
-from bot.packs import BrandPack, load_packs
+from bot.core.errors import PackError
+from bot.knowledge.hours import is_open, load_calendars, next_opening, status, uncovered_years
+from bot.knowledge.packs import BrandPack, load_packs
 
 from .conftest import ROOT
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Engine
-from bot.matcher import Matcher
-from bot.text import Lexicon, Normaliser, detect_language
+from bot.understand.matcher import Matcher
+from bot.understand.normalise import Lexicon, Normaliser, detect_language
 
 from .conftest import ROOT
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import PackError
-from bot.packs import BRAND_CODES, load_packs
+from bot.core.errors import PackError
+from bot.knowledge.packs import BRAND_CODES, load_packs
 
 from .conftest import ROOT
 

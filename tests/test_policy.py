@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot import policy
-from bot.packs import load_packs
-from bot.situation import SituationReader
+from bot.knowledge.packs import load_packs
+from bot.policy import verdicts as policy
+from bot.understand.situation import SituationReader
 
 from .conftest import ROOT
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from bot.core.errors import InputError
 from bot.engine import Engine, Media, Message, fixed_clock
-from bot.errors import InputError
 from bot.store import Store
 
 from .conftest import ROOT, Chat

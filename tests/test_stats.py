@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import stats
+from bot.backoffice import stats
 from bot.cli import main
+from bot.core.errors import FaqError
 from bot.engine import Engine, Message
-from bot.errors import FaqError
-from bot.faq import load_content
+from bot.knowledge.faq import load_content
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT, fresh_engine
@@ -457,6 +457,6 @@ def test_a_broken_stats_template_stops_start_up(content_copy: Path) -> None:
 
 
 def test_matplotlib_is_loaded_only_for_a_chart() -> None:
-    code = "import sys, bot.cli, bot.stats, bot.engine; print('matplotlib' in sys.modules)"
+    code = "import sys, bot.cli, bot.backoffice.stats, bot.engine; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stdout.strip() == "False", result.stderr

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.errors import FaqError
 from bot.engine import Engine, Message, fixed_clock
-from bot.errors import FaqError
-from bot.faq import load_content
+from bot.knowledge.faq import load_content
+from bot.knowledge.trees import OUTCOMES, load_tree, load_trees
 from bot.store import Store
-from bot.troubleshoot import OUTCOMES, load_tree, load_trees
 
 from .conftest import MONDAY_10, ROOT, Chat
 

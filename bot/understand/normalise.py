@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from itertools import pairwise
@@ -18,9 +17,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.errors import FaqError
+from bot.core.errors import FaqError
+from bot.core.text import CJK as _CJK
+from bot.core.text import fold
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[a-z0-9$#/]+(?:['.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
@@ -47,38 +47,6 @@ _WEEKDAYS = re.compile(
 NUMBER = "<number>"  # the token a bare number becomes: it matches nothing, and weighs little
 
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
-
-
-def is_cjk(token: str) -> bool:
-    """Whether a token is Chinese (a character bigram or a single character)."""
-    return bool(_CJK.match(token))
-
-
-def fold_aligned(text: str) -> str:
-    """:func:`fold`, one character for one, so that positions in the result are positions in ``text``."""
-    if text.isascii():
-        return text.lower().replace("'", " ")
-    return "".join(_fold_char(c) for c in text)
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    return (fold(char) or " ")[0]
-
-
-def command_of(text: str) -> str | None:
-    """The command a message starts with ("/Start@SupportBot now" → "start"), or None when it has none."""
-    words = text.split()
-    if not text.startswith("/") or not words:
-        return None
-    return words[0][1:].split("@")[0].lower()
-
-
-def fold(text: str) -> str:
-    """Lower-case, NFKC, and strip accents from Latin letters (keeps CJK untouched)."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("đ", "d").replace("'", "").replace("’", "")
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def detect_language(text: str, vietnamese_words: frozenset[str] = frozenset()) -> str:

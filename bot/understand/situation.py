@@ -17,10 +17,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.dates import DateReading, find_dates
-from bot.errors import FaqError
-from bot.packs import BrandPack
-from bot.text import fold, fold_aligned
+from bot.core.errors import FaqError
+from bot.core.text import fold, fold_aligned
+from bot.knowledge.packs import BrandPack
+from bot.understand.dates import DateReading, find_dates
 
 # Which date kinds count as which, when a brand counts its warranty from one of them.
 DATE_KINDS = (

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.text import NUMBER, Normaliser, is_cjk
+from bot.core.text import is_cjk
+from bot.understand.normalise import NUMBER, Normaliser
 
 Outcome = Literal["answer", "clarify", "unknown"]
 

@@ -50,9 +50,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.faq import Content, base_context
-from bot.messages import Media, Reply
-from bot.packs import DEFAULT_BRAND, BrandPack
+from bot.core.messages import Media, Reply
+from bot.knowledge.faq import Content, base_context
+from bot.knowledge.packs import DEFAULT_BRAND, BrandPack
 from bot.store import Store
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from bot.adapters.telegram.adapter import TelegramAdapter, TelegramSettings
 from bot.engine import Engine
-from bot.tg.adapter import TelegramAdapter, TelegramSettings
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.errors import FaqError
+from bot.core.errors import FaqError
 
 LANGUAGES = ("en", "zh", "vi")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import PackError
-from bot.hours import Calendar, load_calendars
+from bot.core.errors import PackError
+from bot.knowledge.hours import Calendar, load_calendars
 
 BRAND_CODES = {"kimpok": "000", "longgang": "001", "jingpin": "002", "poesec": "003", "ktnc": "004"}
 DEFAULT_BRAND = "kimpok"

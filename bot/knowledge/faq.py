@@ -21,11 +21,11 @@ import jinja2
 import jinja2.runtime
 import jinja2.sandbox
 
-from bot.errors import FaqError
-from bot.hours import status as hours_status
-from bot.langtext import LANGUAGES, lang_table
-from bot.packs import BrandPack, load_packs
-from bot.troubleshoot import Tree, load_trees
+from bot.core.errors import FaqError
+from bot.knowledge.hours import status as hours_status
+from bot.knowledge.langtext import LANGUAGES, lang_table
+from bot.knowledge.packs import BrandPack, load_packs
+from bot.knowledge.trees import Tree, load_trees
 
 COMMON = "_common"
 MESSAGE_FILES = ("messages.toml", "verdicts.toml", "rma.toml", "handoff.toml", "admin.toml", "stats.toml")
@@ -367,7 +367,7 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
     template with verdicts the policy layer computes for sample situations, so a broken template or an
     unknown policy value stops start-up here rather than reaching a customer.
     """
-    from bot.advice import Advisor, sample_situations
+    from bot.policy.advice import Advisor, sample_situations
 
     packs = load_packs(root / "policies")
     content = Content(root / "faq", packs)
@@ -422,7 +422,7 @@ def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
     from bot.admin import check_wording as check_admin
 
     check_admin(packs, content, _CHECK_MOMENT)
-    from bot.stats import check_wording as check_stats
+    from bot.backoffice.stats import check_wording as check_stats
 
     check_stats(content, packs, _CHECK_MOMENT)
     return packs, content

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import holidays
 
-from bot.errors import PackError
-from bot.langtext import lang_table
+from bot.core.errors import PackError
+from bot.knowledge.langtext import lang_table
 
 if TYPE_CHECKING:
-    from bot.packs import BrandPack, OpenSpan
+    from bot.knowledge.packs import BrandPack, OpenSpan
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LOOK_AHEAD_DAYS = 60  # the longest closure searched for the next opening (a Spring Festival is ~9 days)

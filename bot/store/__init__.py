@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.messages import Button
-from bot.text import fold
+from bot.core.messages import Button
+from bot.core.text import fold
 
 
 @dataclass

@@ -22,9 +22,9 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, TypeHandler, filters
 
+from bot.adapters.telegram.render import messages
 from bot.engine import Engine, Media, Message, Notice, Reply
-from bot.faq import base_context
-from bot.tg.render import messages
+from bot.knowledge.faq import base_context
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from bot.dates import add_months
-from bot.packs import BrandPack, Category
-from bot.situation import AGE_KINDS, DateFact, Situation
+from bot.knowledge.packs import BrandPack, Category
+from bot.understand.dates import add_months
+from bot.understand.situation import AGE_KINDS, DateFact, Situation
 
 _COMPONENTS = ("diagnosis", "parts", "shipping", "labour")
 

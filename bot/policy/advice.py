@@ -17,11 +17,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import policy
-from bot.dates import DateReading
-from bot.errors import FaqError
-from bot.packs import BrandPack
-from bot.situation import AGE_KINDS, DateFact, Situation
+from bot.core.errors import FaqError
+from bot.knowledge.packs import BrandPack
+from bot.policy import verdicts as policy
+from bot.understand.dates import DateReading
+from bot.understand.situation import AGE_KINDS, DateFact, Situation
 
 _OWN_CASE_TOKENS = frozenset(
     {

@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.errors import FaqError
-from bot.faq import COMMON, Content, Entry, base_context, entry_files, entry_from_table, entry_table
-from bot.packs import BrandPack
+from bot.core.errors import FaqError
+from bot.knowledge.faq import COMMON, Content, Entry, base_context, entry_files, entry_from_table, entry_table
+from bot.knowledge.packs import BrandPack
 from bot.store import UNKNOWN, Store
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import FaqError
-from bot.langtext import lang_table
+from bot.core.errors import FaqError
+from bot.knowledge.langtext import lang_table
 
 OUTCOMES = ("solved", "repair", "consultant")
 

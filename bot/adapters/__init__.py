@@ -1,0 +1,1 @@
+"""Transports in front of the engine: Telegram, the console chat and the batch interface."""

@@ -1,0 +1,1 @@
+"""Reading a customer's message: normalising, matching, dates and the situation described."""
