@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.backoffice.faqbook import export_faq, import_faq  # noqa: E402
+from bot.backoffice.faqfiles import export_faq, import_faq  # noqa: E402
 from bot.engine import Engine, Message, fixed_clock  # noqa: E402
 from bot.store import Store  # noqa: E402
 

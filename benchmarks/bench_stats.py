@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.backoffice import stats  # noqa: E402
+from bot.backoffice import report, stats  # noqa: E402
 from bot.knowledge.faq import load_content  # noqa: E402
 from bot.store import Store  # noqa: E402
 
@@ -189,7 +189,7 @@ def main() -> None:
             )
             print(f"gather 7 + 30 days, {brand or 'all brands'}: {median:.1f} ms (worst {worst:.1f} ms)")
         median, worst = timed(
-            lambda: [stats.report(store, content, packs, brand=b, now=NOW) for b in (None, *packs)], args.repeat
+            lambda: [report.report(store, content, packs, brand=b, now=NOW) for b in (None, *packs)], args.repeat
         )
         print(f"report, all brands and each of {len(packs)}: {median:.1f} ms (worst {worst:.1f} ms)")
         median, worst = timed(lambda: stats.daily(store, brand=None, now=NOW, days=30), args.repeat)
@@ -199,7 +199,7 @@ def main() -> None:
 
         print(f"matplotlib's first import: {(time.perf_counter() - start) * 1000:.0f} ms")
         median, worst = timed(
-            lambda: stats.chart(store, Path(folder) / "stats.png", content=content, packs=packs, brand=None, now=NOW),
+            lambda: report.chart(store, Path(folder) / "stats.png", content=content, packs=packs, brand=None, now=NOW),
             args.repeat,
         )
         print(

@@ -12,18 +12,14 @@ supportbot stats [--brand B] [--days N…] [--chart FILE]   figures for admins (
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
-from collections.abc import Iterable
-from datetime import datetime
-from typing import Any, TextIO
 
-from bot.config import Settings, content_root, load_dotenv, parse_now
+from bot.config import Settings, content_root, load_dotenv
 from bot.core.errors import ConfigError, InputError, SupportbotError
-from bot.engine import Engine, Message, Reply, fixed_clock, system_clock
-from bot.knowledge.faq import load_content
+from bot.engine import Engine, fixed_clock, system_clock
+from bot.loading import Knowledge
 from bot.store import Store
 
 
@@ -45,16 +41,18 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _check(args: argparse.Namespace) -> int:
-    packs, content = load_content(content_root())
-    for brand, pack in packs.items():
-        print(f"{brand} ({pack.code}): {len(content.entries[brand])} entries")
+    from bot.selfcheck import check_root
+
+    knowledge = check_root(content_root())
+    for brand, pack in knowledge.packs.items():
+        print(f"{brand} ({pack.code}): {len(knowledge.content.entries[brand])} entries")
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = Engine.from_root(content_root(), store=Store(":memory:"), default_brand=settings.brand)
-    matcher = engine.matchers[settings.brand]
+    matcher = engine.index.matchers[settings.brand]
     decision = matcher.decide(" ".join(args.question))
     print(
         "tokens: " + " ".join(f"{t}({matcher.weight(t):.2f}{'' if t in matcher.idf else '?'})" for t in decision.tokens)
@@ -118,23 +116,15 @@ def _rma(args: argparse.Namespace) -> int:
     engine = _engine(settings)
     try:
         if args.action == "list":
-            print(
-                engine.rma.staff_list(
-                    engine.rma.rules.status_word(args.status) or args.status if args.status else None, engine.clock()
-                )
-            )
+            print(engine.rma_list(args.status))
         elif args.action == "show":
-            reply = engine.rma.staff_show(args.number, engine.clock())
+            reply = engine.rma_show(args.number)
             print(reply.text)
             for item in reply.media:
                 print(f"  {item.kind}: {item.ref}")
         else:
-            row = engine.rma.set_status(
-                args.number,
-                args.status,
-                by=args.by or f"cli:{getpass.getuser()}",
-                now=engine.clock(),
-                extra=" ".join(args.extra),
+            row = engine.set_rma_status(
+                args.number, args.status, by=args.by or f"cli:{getpass.getuser()}", extra=" ".join(args.extra)
             )
             print(f"{row['number']} is now {row['status']}; the customer will be told by the running bot.")
     finally:
@@ -149,7 +139,7 @@ def _faq(args: argparse.Namespace) -> int:
     import getpass
     from pathlib import Path
 
-    from bot.backoffice.faqbook import export_faq, import_faq
+    from bot.backoffice.faqfiles import export_faq, import_faq
 
     settings = _settings(args)
     engine = _engine(settings)
@@ -182,13 +172,14 @@ def _faq(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.backoffice import stats
+    from bot.backoffice import report, stats
 
     settings = Settings.from_env(now=args.now, db=args.db)
     days = args.days or list(stats.DEFAULT_DAYS)
     if any(d < 1 for d in days):
         raise InputError("--days needs whole numbers of days from 1")
-    packs, content = load_content(content_root())
+    knowledge = Knowledge.load(content_root())
+    packs, content = knowledge.packs, knowledge.content
     brand = args.brand.strip().lower() if args.brand else None
     if brand is not None and brand not in packs:
         raise InputError(f"unknown brand {brand!r} (known: {', '.join(sorted(packs))})")
@@ -196,17 +187,17 @@ def _stats(args: argparse.Namespace) -> int:
     store = Store(settings.db_path)
     try:
         sections = [
-            stats.report(store, content, packs, brand=b, now=now, days=days)
+            report.report(store, content, packs, brand=b, now=now, days=days)
             for b in ([brand] if brand is not None else [None, *packs])
         ]
         print("\n\n".join(sections))
         if args.chart:
-            path = stats.chart(
+            path = report.chart(
                 store, Path(args.chart), content=content, packs=packs, brand=brand, now=now, days=max(days)
             )
             print(
                 "\n"
-                + stats.render(content, packs, "stats_chart_written", brand=brand, now=now, days=max(days), path=path)
+                + report.render(content, packs, "stats_chart_written", brand=brand, now=now, days=max(days), path=path)
             )
     finally:
         store.close()
@@ -216,144 +207,30 @@ def _stats(args: argparse.Namespace) -> int:
 # -- console chat -----------------------------------------------------------------------------------
 
 
-def render_console(replies: Iterable[Reply]) -> str:
-    """Replies as terminal text, buttons as numbered choices."""
-    lines: list[str] = []
-    number = 0  # buttons are numbered across the replies of a turn, as the prompt reads them
-    for reply in replies:
-        lines.append(reply.text)
-        lines.extend(f"  [{media.kind}: {media.ref}]" for media in reply.media if media.kind == "chart")
-        for button in reply.buttons:
-            number += 1
-            lines.append(f"  [{number}] {button.label}")
-    return "\n".join(lines)
+# -- the console chat and the batch interface -----------------------------------------------------------
 
 
-def _chat(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def _chat(args: argparse.Namespace) -> int:
+    from bot.adapters.console import chat
+
     settings = _settings(args)
     engine = _engine(settings)
-    user = args.user
-    pack = engine.packs[engine.default_brand]
-    interactive = stdin.isatty()
-    print(
-        f"supportbot: {pack.name} ({pack.id}). Type your question; a number presses a button; "
-        f"Ctrl-D or /quit to leave.",
-        file=stdout,
-    )
-    opening = engine.handle(Message(user=user, text="/start", brand=settings.brand))
-    buttons: tuple[Any, ...] = tuple(b for r in opening for b in r.buttons)
-    print(f"\nbot> {render_console(opening)}\n", file=stdout)
-    while True:
-        if interactive:
-            print("you> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
-        if not line:
-            break
-        text = line.rstrip("\n")
-        if text.strip() in {"/quit", "/exit"}:
-            break
-        if text.strip().isdecimal() and text.strip().isascii() and 1 <= int(text.strip()) <= len(buttons):
-            message = Message(
-                user=user,
-                press=buttons[int(text.strip()) - 1].data,
-                brand=settings.brand,
-                admin=getattr(args, "admin", False),
-            )
-        else:
-            message = Message(user=user, text=text, brand=settings.brand, admin=getattr(args, "admin", False))
-        replies = engine.handle(message)
-        for notice in engine.notices(target=user):  # status changes made meanwhile (supportbot rma set-status)
-            replies.append(notice.reply)
-            engine.notice_sent(notice)
-        buttons = tuple(b for r in replies for b in r.buttons)
-        print(f"bot> {render_console(replies)}\n", file=stdout, flush=True)
-    engine.store.close()
-    return 0
-
-
-# -- batch ------------------------------------------------------------------------------------------
-
-
-def _parse_json(line: str) -> dict[str, Any]:
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
-    except RecursionError:
-        raise InputError("not valid JSON: nested too deeply") from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object")
-    return data
+        return chat(engine, user=args.user, brand=settings.brand, admin=getattr(args, "admin", False))
+    finally:
+        engine.store.close()
 
 
-def _clean(value: Any) -> Any:
-    """Strings with lone surrogates (invalid UTF-16 halves a JSON line can carry) made printable."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return value
+def _ask(args: argparse.Namespace) -> int:
+    from bot.adapters.batch import answer_lines
 
-
-def _parse_message(data: dict[str, Any]) -> Message:
-    data = {key: _clean(value) for key, value in data.items()}
-    user = data.get("user")
-    if not isinstance(user, str) or not user.strip():
-        raise InputError("'user' must be a non-empty string")
-    unknown = set(data) - {"user", "brand", "now", "text", "press", "language"}
-    if unknown:
-        raise InputError(f"unknown field {sorted(unknown)[0]!r}")
-    has_text, has_press = "text" in data, "press" in data
-    if has_text == has_press:
-        raise InputError("give exactly one of 'text' or 'press'")
-    for key in ("text", "press", "brand", "now", "language"):
-        if key in data and data[key] is not None and not isinstance(data[key], str):
-            raise InputError(f"'{key}' must be a string")
-    now: datetime | None = None
-    if data.get("now"):
-        try:
-            now = parse_now(data["now"], source="now")
-        except ConfigError as exc:
-            raise InputError(str(exc)) from None
-    brand = data.get("brand")
-    return Message(
-        user=user,
-        text=data.get("text"),
-        press=data.get("press"),
-        brand=brand.strip().lower() if isinstance(brand, str) and brand.strip() else None,
-        now=now,
-        language=data.get("language"),
-    )
-
-
-def _ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     if not args.jsonl:
         raise ConfigError("ask reads JSON lines: use `supportbot ask --jsonl`")
-    settings = _settings(args)
-    engine = _engine(settings)
-    for line in stdin:
-        if not line.strip():
-            continue
-        user: Any = None
-        try:
-            data = _parse_json(line)
-            user = _clean(data.get("user"))
-            message = _parse_message(data)
-            replies = engine.handle(message)
-            out: dict[str, Any] = {
-                "user": user,
-                "replies": [{"text": r.text, "buttons": [b.label for b in r.buttons]} for r in replies],
-            }
-        except InputError as exc:
-            out = {"user": user, "error": str(exc)}
-        except Exception:
-            logging.getLogger(__name__).exception("could not handle a batch line")
-            out = {
-                "user": user if isinstance(user, str) else None,
-                "error": "internal error: this line could not be handled",
-            }
-        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-        stdout.flush()
-    engine.store.close()
-    return 0
+    engine = _engine(_settings(args))
+    try:
+        return answer_lines(engine)
+    finally:
+        engine.store.close()
 
 
 # -- wiring -----------------------------------------------------------------------------------------

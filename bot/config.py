@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.core.clock import parse_now
 from bot.core.errors import ConfigError
 from bot.knowledge.packs import DEFAULT_BRAND
 
@@ -33,19 +34,6 @@ def load_dotenv(path: Path = Path(".env")) -> None:
             continue
         key, value = line.split("=", 1)
         os.environ.setdefault(key.strip(), value.strip().strip("'\""))
-
-
-def parse_now(value: str, *, source: str) -> datetime:
-    """Parse a fixed clock value (ISO 8601 with a UTC offset)."""
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(f"{source}: {value!r} is not an ISO 8601 time such as 2026-11-23T10:00:00+08:00") from None
-    if moment.tzinfo is None:
-        raise ConfigError(f"{source}: {value!r} needs a UTC offset, such as +08:00")
-    if not 1990 <= moment.year <= 2100:
-        raise ConfigError(f"{source}: {value!r} is outside the years 1990 to 2100")
-    return moment
 
 
 @dataclass(frozen=True)

@@ -36,20 +36,7 @@ def fresh_engine(
     e: Engine, *, store: Store | None = None, consultants: bool = False, now: datetime = MONDAY_10
 ) -> Engine:
     """A new engine over ``e``'s content (loaded once per session), with its own database."""
-    return Engine(
-        packs=e.packs,
-        content=e.content,
-        lexicon=e.normaliser.lexicon,
-        safety=e.safety,
-        reader=e.reader,
-        advisor=e.advisor,
-        rules=e.rma.rules,
-        handoff=e.desk.rules,
-        canned=e.desk.canned,
-        store=store or Store(":memory:"),
-        clock=fixed_clock(now),
-        consultants=consultants,
-    )
+    return Engine(e.knowledge, store=store or Store(":memory:"), clock=fixed_clock(now), consultants=consultants)
 
 
 @pytest.fixture

@@ -10,12 +10,15 @@ import pytest
 
 from bot.core.errors import FaqError
 from bot.engine import Engine, Message
-from bot.knowledge.faq import base_context, load_content
+from bot.knowledge.faq import base_context
+from bot.loading import Knowledge
+from bot.selfcheck import check_root
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT
 
-PACKS, CONTENT = load_content(ROOT)
+KNOWLEDGE = Knowledge.load(ROOT)
+PACKS, CONTENT = KNOWLEDGE.packs, KNOWLEDGE.content
 BRANDS = sorted(PACKS)
 
 
@@ -105,7 +108,26 @@ def test_changing_the_shipping_window_changes_the_shipping_answer(content_copy: 
     assert "45 days" in reply and "30 days" not in reply
 
 
-def test_template_with_unknown_policy_value_stops_start_up(content_copy: Path) -> None:
+def test_the_shipped_content_passes_the_wording_check() -> None:
+    # every answer, verdict, message and troubleshooting step, and sample conversations down every RMA and
+    # handoff path, for every brand in each of its languages: what `supportbot check` runs before a deploy
+    assert check_root(ROOT).packs.keys() == PACKS.keys()
+
+
+def test_start_up_does_not_render_the_wording_but_the_check_catches_it(content_copy: Path) -> None:
+    path = content_copy / "faq" / "kimpok" / "warranty.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{{ m.period(warranty.default_months) }}", "{{ nope.months }}"),
+        encoding="utf-8",
+    )
+    engine = Engine.from_root(content_copy, store=Store(":memory:"))  # starts: the wording is not rendered
+    reply = engine.handle(Message(user="u", text="how long is the warranty?", brand="kimpok"))[0].text
+    assert "something went wrong" in reply.lower() and "nope" not in reply  # the customer sees an apology
+    with pytest.raises(FaqError, match="warranty-length"):
+        check_root(content_copy)
+
+
+def test_template_with_unknown_policy_value_fails_the_check(content_copy: Path) -> None:
     path = content_copy / "faq" / "kimpok" / "warranty.toml"
     path.write_text(
         path.read_text(encoding="utf-8").replace(
@@ -114,17 +136,17 @@ def test_template_with_unknown_policy_value_stops_start_up(content_copy: Path) -
         encoding="utf-8",
     )
     with pytest.raises(FaqError) as caught:
-        load_content(content_copy)
+        check_root(content_copy)
     assert str(caught.value).startswith(f"{path}: entry[warranty-length].answer.en: unknown policy value")
 
 
-def test_template_with_bad_syntax_stops_start_up(content_copy: Path) -> None:
+def test_template_with_bad_syntax_fails_the_check(content_copy: Path) -> None:
     path = content_copy / "faq" / "kimpok" / "service.toml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("{{ m.phones() }}", "{{ m.phones( }}", 1), encoding="utf-8"
     )
     with pytest.raises(FaqError) as caught:
-        load_content(content_copy)
+        check_root(content_copy)
     assert str(caught.value).startswith(f"{path}: entry[contact].answer.en: template syntax error")
 
 
@@ -155,7 +177,7 @@ def test_malformed_faq_file_names_file_key_and_problem(content_copy: Path, text:
     path = content_copy / "faq" / "kimpok" / "zz_extra.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(FaqError) as caught:
-        load_content(content_copy)
+        check_root(content_copy)
     line = str(caught.value)
     assert "\n" not in line
     assert line.startswith(f"{path}: {key}: ")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.backoffice.faqbook import entry_toml, export_faq, import_faq
+from bot.backoffice.faqfiles import entry_toml, export_faq, import_faq
 from bot.cli import main
 from bot.core.errors import FaqError
 from bot.engine import Engine, Message

@@ -121,7 +121,7 @@ def test_in_hours_a_ticket_opens_with_a_card_and_the_chat_is_relayed_both_ways(d
     assert "rated T-1: 4/5" in ann.topic()[-1]
     # commands go to the bot again at once (writing within the next minutes would reopen the chat)
     ann.say("/menu")
-    assert "menu:rma" in [b.data for b in ann.last[-1].buttons]
+    assert "rma:menu" in [b.data for b in ann.last[-1].buttons]
     assert desk.store.ticket(1)["status"] == "closed"
 
 
@@ -270,7 +270,7 @@ def test_an_excluded_rma_is_handed_to_a_consultant(desk: Engine) -> None:
         if any(b.startswith("rma:confirm") for b in buttons):
             ann.press(next(b for b in buttons if b.startswith("rma:confirm")))
             break
-        step = desk.store.load(ann.user, brand="longgang").state["rma"]["step"]
+        step = desk.conversation(ann.user).state.rma.draft.step
         answers = {
             "date": "12 May 2026",
             "bought": "from your shop",

@@ -141,7 +141,7 @@ ROUTES = {
 def test_customer_questions_reach_the_right_entry(
     shared_engine: Engine, brand: str, question: str, entry_id: str
 ) -> None:
-    decision = shared_engine.matchers[brand].decide(question)
+    decision = shared_engine.index.matchers[brand].decide(question)
     assert decision.best is not None
     assert decision.best.entry_id == entry_id, (decision.outcome, decision.candidates)
     assert decision.outcome in ("answer", "clarify")

@@ -252,7 +252,7 @@ def test_jingpin_request_waits_for_a_consultant_then_the_paper_form_goes_in_the_
     (card,) = staff_cards(engine, number)
     assert "· requested" in card  # the staff card names the raw status
 
-    engine.rma.set_status(number, "approved", by="staff", now=NOW + timedelta(hours=2))
+    engine.set_rma_status(number, "approved", by="staff", now=NOW + timedelta(hours=2))
     (update,) = notices_to(engine, c.user)
     rma = engine.packs["jingpin"].data["rma"]
     assert "How to send it:" in update
@@ -430,9 +430,9 @@ def test_a_vague_fault_is_asked_about_once_then_the_details_continue(
     assert "basic tests" not in follow_up  # only KT&C's document says so
     assert "Please send photos" in c.say("it reboots every ten minutes and loses the recordings")
     tap(c, "rma:photos:skip")
-    draft = engine.store.load(c.user, brand="longgang").state["rma"]["data"]
-    assert "it reboots every ten minutes and loses the recordings" in draft["fault"]
-    assert draft["fault_vague"] is False
+    draft = engine.conversation(c.user).state.rma.draft.facts
+    assert "it reboots every ten minutes and loses the recordings" in (draft.fault or "")
+    assert draft.fault_vague is False
 
 
 def test_ktnc_vague_fault_follow_up_says_only_basic_tests_are_run(engine: Engine, chat: ChatFactory) -> None:
@@ -452,7 +452,7 @@ def test_a_second_vague_answer_is_kept_as_written_not_asked_a_third_time(engine:
     reply = c.say("dead")
     assert "I've noted it as you wrote it" in reply and "KT&C can only run basic tests" in reply
     assert "Please send photos" in reply
-    assert engine.store.load(c.user, brand="ktnc").state["rma"]["data"]["fault_vague"] is True
+    assert engine.conversation(c.user).state.rma.draft.facts.fault_vague is True
 
 
 def test_two_vague_answers_together_are_still_vague(engine: Engine, chat: ChatFactory) -> None:
@@ -533,7 +533,7 @@ def test_an_ambiguous_date_offers_both_readings(engine: Engine, chat: ChatFactor
     assert c.buttons[:2] == ["3 April 2026", "4 March 2026"]
     tap(c, "rma:date:2026-03-04")
     assert "Where did you buy it?" in c.text
-    assert engine.store.load(c.user, brand="longgang").state["rma"]["data"]["date"] == "2026-03-04"
+    assert engine.conversation(c.user).state.rma.draft.facts.date == "2026-03-04"
 
 
 def test_poesec_asks_for_the_delivery_date(chat: ChatFactory) -> None:
@@ -554,7 +554,7 @@ def test_cancel_midway_files_nothing_and_clears_the_request(engine: Engine, chat
     assert "nothing was filed" in c.say("/cancel")
     assert engine.store.rmas(user=c.user) == []
     assert engine.notices() == []
-    assert "rma" not in engine.store.load(c.user, brand="kimpok").state
+    assert engine.conversation(c.user).state.rma.draft is None
     assert "You have no filed repair requests (RMAs) yet." in c.say("/status")
     assert "in progress" not in c.text
     start(c)  # a fresh request, not "continue where you left off"
@@ -567,7 +567,7 @@ def test_the_cancel_button_works_like_the_command(engine: Engine, chat: ChatFact
     c.say("LG-NVR8 recorder")
     assert "nothing was filed" in tap(c, "rma:cancel")
     assert engine.store.rmas(user=c.user) == []
-    assert "rma" not in engine.store.load(c.user, brand="longgang").state
+    assert engine.conversation(c.user).state.rma.draft is None
 
 
 def test_back_goes_to_the_previous_question_and_the_answer_can_be_changed(engine: Engine, chat: ChatFactory) -> None:
@@ -579,8 +579,8 @@ def test_back_goes_to_the_previous_question_and_the_answer_can_be_changed(engine
     c.say("LG2026-0301B")
     c.say("18 March 2026")
     assert "Where did you buy it?" in c.text
-    data = engine.store.load(c.user, brand="longgang").state["rma"]["data"]
-    assert (data["model"], data["serial"]) == ("LG-DVR4 recorder", "LG2026-0301B")
+    data = engine.conversation(c.user).state.rma.draft.facts
+    assert (data.model, data.serial) == ("LG-DVR4 recorder", "LG2026-0301B")
 
 
 def test_rma_again_midway_offers_to_continue(chat: ChatFactory) -> None:
@@ -708,8 +708,8 @@ def test_the_owner_looking_up_a_number_with_a_status_word_changes_nothing(
 
 def test_another_customers_quote_button_changes_nothing(engine: Engine, two_customers: tuple[Chat, Chat, str]) -> None:
     _, bob, number = two_customers
-    engine.rma.set_status(number, "received", by="staff", now=NOW)
-    engine.rma.set_status(number, "quote", by="staff", now=NOW, extra="120 new sensor")
+    engine.set_rma_status(number, "received", by="staff", now=NOW)
+    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="120 new sensor")
     reply = bob.press(f"rmaq:{number}:approve")
     assert f"I can't find {number}" in reply
     row = engine.store.rma(number)
@@ -718,7 +718,7 @@ def test_another_customers_quote_button_changes_nothing(engine: Engine, two_cust
 
 def test_a_staff_status_change_notifies_the_owner_only(engine: Engine, two_customers: tuple[Chat, Chat, str]) -> None:
     _, _, number = two_customers
-    engine.rma.set_status(number, "received", by="staff", now=NOW + timedelta(days=3))
+    engine.set_rma_status(number, "received", by="staff", now=NOW + timedelta(days=3))
     (update,) = notices_to(engine, "tg:1")
     assert f"Update on your repair request {number} (IPC-B2M camera): received." in update
     assert "We've received it, thank you." in update
@@ -729,13 +729,13 @@ def test_a_staff_status_change_notifies_the_owner_only(engine: Engine, two_custo
 
 def test_an_invalid_status_change_is_refused(engine: Engine, two_customers: tuple[Chat, Chat, str]) -> None:
     _, _, number = two_customers
-    engine.rma.set_status(number, "received", by="staff", now=NOW)
-    engine.rma.set_status(number, "closed", by="staff", now=NOW)
+    engine.set_rma_status(number, "received", by="staff", now=NOW)
+    engine.set_rma_status(number, "closed", by="staff", now=NOW)
     pending = len(engine.notices(limit=1000))
     with pytest.raises(InputError, match="cannot become received"):
-        engine.rma.set_status(number, "received", by="staff", now=NOW)
+        engine.set_rma_status(number, "received", by="staff", now=NOW)
     with pytest.raises(InputError, match="unknown status"):
-        engine.rma.set_status(number, "teleported", by="staff", now=NOW)
+        engine.set_rma_status(number, "teleported", by="staff", now=NOW)
     assert status_of(engine, number) == "closed"
     assert len(engine.notices(limit=1000)) == pending
 
@@ -748,8 +748,8 @@ def quoted(engine: Engine, chat: ChatFactory, brand: str) -> tuple[Chat, str, di
     case = CASES[brand]
     c = chat(brand, user="tg:5", now=NOW)
     number = str(file_request(c, case, out_of_warranty(engine, case))["number"])
-    engine.rma.set_status(number, "received", by="staff", now=NOW + timedelta(days=5))
-    engine.rma.set_status(number, "quote", by="staff", now=NOW + timedelta(days=6), extra="120 new sensor")
+    engine.set_rma_status(number, "received", by="staff", now=NOW + timedelta(days=5))
+    engine.set_rma_status(number, "quote", by="staff", now=NOW + timedelta(days=6), extra="120 new sensor")
     quote = engine.notices(target="tg:5")[-1].reply
     currency = engine.packs[brand].data.get("fees", {}).get("currency_symbol", "")  # none in the document: no symbol
     assert f"The repair costs {currency}120 (new sensor). Do you want us to go ahead?" in quote.text
@@ -873,15 +873,15 @@ def test_a_quote_keeps_its_thousands_and_currency_and_a_declined_one_is_not_repa
 ) -> None:
     c = chat("poesec", user="tg:9", now=NOW)
     number = str(file_request(c, CASES["poesec"], in_warranty(engine, CASES["poesec"]))["number"])
-    engine.rma.set_status(number, "received", by="staff", now=NOW)
-    engine.rma.set_status(number, "quote", by="staff", now=NOW, extra="1,250,000 VND new mainboard")
+    engine.set_rma_status(number, "received", by="staff", now=NOW)
+    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="1,250,000 VND new mainboard")
     assert "1,250,000 VND (new mainboard)" in engine.notices(target="tg:9")[-1].reply.text
-    engine.rma.set_status(number, "quote", by="staff", now=NOW, extra="950000 VND")  # a revised quote
+    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="950000 VND")  # a revised quote
     c.press(f"rmaq:{number}:decline")
     with pytest.raises(InputError, match="declined the quote"):
-        engine.rma.set_status(number, "repairing", by="staff", now=NOW)
+        engine.set_rma_status(number, "repairing", by="staff", now=NOW)
     assert "declined" in c.say("/status")
-    engine.rma.set_status(number, "shipped", by="staff", now=NOW, extra="VN123456789")
+    engine.set_rma_status(number, "shipped", by="staff", now=NOW, extra="VN123456789")
     assert status_of(engine, number) == "shipped"
 
 
@@ -890,8 +890,8 @@ def test_facts_typed_with_the_model_are_not_asked_again(engine: Engine, chat: Ch
     start(c)
     c.say("LG-IPC2 cam, serial LG99887766, bought 3 January 2026")
     assert "Where did you buy it?" in c.text
-    data = engine.store.load(c.user, brand="longgang").state["rma"]["data"]
-    assert (data["model"], data["serial"], data["date"]) == ("LG-IPC2 cam", "LG99887766", "2026-01-03")
+    data = engine.conversation(c.user).state.rma.draft.facts
+    assert (data.model, data.serial, data.date) == ("LG-IPC2 cam", "LG99887766", "2026-01-03")
 
 
 def test_a_question_or_a_greeting_is_not_taken_for_a_model_or_a_button(chat: ChatFactory) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.backoffice import stats
+from bot.backoffice import report, stats
 from bot.cli import main
 from bot.core.errors import FaqError
 from bot.engine import Engine, Message
-from bot.knowledge.faq import load_content
+from bot.selfcheck import check_root
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT, fresh_engine
@@ -281,7 +281,7 @@ def test_an_empty_database_reads_sensibly(shared_engine: Engine) -> None:
     assert week.empty and week.questions == 0 and week.share(0) == 0
     assert week.helpful_ratio is None and week.median_wait is None and week.walk_rating is None
     assert week.ticket_rating is None and week.walks == () and week.rmas == ()
-    text = stats.report(store, shared_engine.content, shared_engine.packs, brand=None, now=NOW)
+    text = report.report(store, shared_engine.content, shared_engine.packs, brand=None, now=NOW)
     assert text == "📊 All brands: nothing in the last 30 days."
     with pytest.raises(ValueError):
         stats.gather(store, brand=None, now=NOW.replace(tzinfo=None), days=7)
@@ -290,7 +290,7 @@ def test_an_empty_database_reads_sensibly(shared_engine: Engine) -> None:
 def test_a_window_with_only_some_figures_says_none_yet(shared_engine: Engine) -> None:
     store = Store(":memory:")
     _ticket(store, "t", opened=D2, status="waiting")
-    text = stats.report(store, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW, days=[7])
+    text = report.report(store, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW, days=[7])
     assert "Questions: none yet" in text and "no votes yet" in text and "no walks yet" in text
     assert "Handoffs: 1" in text and "no answer yet" in text and "still waiting 1" in text
     assert "consultants none yet" in text and "New RMAs: none" in text
@@ -305,7 +305,7 @@ def test_the_report_shows_the_figures(seeded: Store, shared_engine: Engine) -> N
     seeded.log(
         {"user": "q", "brand": "kimpok", "at": D2.isoformat(), "lang": "en", "text": "zzz", "outcome": "unknown"}
     )
-    text = stats.report(seeded, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW)
+    text = report.report(seeded, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW)
     week, month = text.split("───────────")
     assert "📊 Kimpok · last 7 days" in week and "16 Nov 10:00 – 23 Nov 10:00 China time" in week
     assert "Questions: 2" in week and "answered 1 (50%)" in week and "not understood 1 (50%)" in week
@@ -318,7 +318,7 @@ def test_the_report_shows_the_figures(seeded: Store, shared_engine: Engine) -> N
     assert "last 30 days" in month and "Median wait: 30 min" in month and "never answered 1" in month
     assert "Helpful: 60% (3 of 5)" in month and "troubleshooting 3.7/5 (3 ratings)" in month
     assert max(len(line) for line in text.splitlines()) <= 40  # a phone's width
-    everyone = stats.report(seeded, shared_engine.content, shared_engine.packs, brand=None, now=NOW, days=[7])
+    everyone = report.report(seeded, shared_engine.content, shared_engine.packs, brand=None, now=NOW, days=[7])
     assert everyone.startswith("📊 All brands · last 7 days") and "Handoffs: 5" in everyone
 
 
@@ -340,7 +340,7 @@ def test_daily_counts_and_the_chart(seeded: Store, shared_engine: Engine, tmp_pa
     assert (today.answered, today.clarified, today.not_understood, today.handoffs) == (1, 1, 1, 0)
     assert days[-3].day.isoformat() == "2026-11-21" and days[-3].handoffs == 4
     assert sum(d.handoffs for d in days) == 6
-    path = stats.chart(
+    path = report.chart(
         seeded,
         tmp_path / "out" / "stats.png",
         content=shared_engine.content,
@@ -349,7 +349,7 @@ def test_daily_counts_and_the_chart(seeded: Store, shared_engine: Engine, tmp_pa
         now=NOW,
     )
     assert path == tmp_path / "out" / "stats.png" and path.read_bytes().startswith(b"\x89PNG")
-    empty = stats.chart(
+    empty = report.chart(
         Store(":memory:"),
         tmp_path / "empty.png",
         content=shared_engine.content,
@@ -365,8 +365,8 @@ def test_an_admins_stats_replies_carry_the_chart(
     seeded: Store, shared_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pack = shared_engine.packs["kimpok"]
-    [reply] = stats.replies(seeded, shared_engine.content, pack, NOW, folder=tmp_path)
-    assert reply.text == stats.report(seeded, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW)
+    [reply] = report.replies(seeded, shared_engine.content, pack, NOW, folder=tmp_path)
+    assert reply.text == report.report(seeded, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW)
     assert [m.kind for m in reply.media] == ["chart"] and reply.media[0].ref == str(tmp_path / "kimpok.png")
     assert Path(reply.media[0].ref).read_bytes().startswith(b"\x89PNG")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kimpok.png"]
@@ -374,8 +374,8 @@ def test_an_admins_stats_replies_carry_the_chart(
     def broken(*args: object, **kwargs: object) -> Path:
         raise RuntimeError("no backend")
 
-    monkeypatch.setattr(stats, "chart", broken)  # the figures still go out, without the picture
-    [reply] = stats.replies(seeded, shared_engine.content, pack, NOW, folder=tmp_path / "other")
+    monkeypatch.setattr(report, "chart", broken)  # the figures still go out, without the picture
+    [reply] = report.replies(seeded, shared_engine.content, pack, NOW, folder=tmp_path / "other")
     assert reply.media == () and "Handoffs: 4" in reply.text
     assert list((tmp_path / "other").iterdir()) == []
 
@@ -388,7 +388,7 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_engine: Engin
     for key in ("SUPPORTBOT_DB", "SUPPORTBOT_BRAND", "SUPPORTBOT_NOW"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("bot.cli.load_content", lambda root: (shared_engine.packs, shared_engine.content))
+    monkeypatch.setattr("bot.cli.Knowledge.load", lambda root: shared_engine.knowledge)
     path = tmp_path / "bot.db"
     store = Store(str(path))
     _seed(store)
@@ -444,19 +444,19 @@ def test_supportbot_stats_refuses_bad_arguments(cli_db: Path, capsys: pytest.Cap
     assert "--days" in capsys.readouterr().err
 
 
-def test_a_broken_stats_template_stops_start_up(content_copy: Path) -> None:
+def test_a_broken_stats_template_fails_the_check(content_copy: Path) -> None:
     path = content_copy / "faq" / "_common" / "stats.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("{{ s.rmas_total if s.rmas", "{{ s.rma_count if s.rmas"), encoding="utf-8")
     with pytest.raises(FaqError) as caught:
-        load_content(content_copy)
+        check_root(content_copy)
     assert "stats.toml" in str(caught.value) and "stats_report" in str(caught.value)
     path.write_text(text + '\n[stats_extra]\nen = "{{ windows[0].nope }}"\n', encoding="utf-8")
     with pytest.raises(FaqError, match="stats_extra"):
-        load_content(content_copy)
+        check_root(content_copy)
 
 
 def test_matplotlib_is_loaded_only_for_a_chart() -> None:
-    code = "import sys, bot.cli, bot.backoffice.stats, bot.engine; print('matplotlib' in sys.modules)"
+    code = "import sys, bot.cli, bot.backoffice.report, bot.engine; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stdout.strip() == "False", result.stderr

@@ -10,8 +10,8 @@ import pytest
 
 from bot.core.errors import FaqError
 from bot.engine import Engine, Message, fixed_clock
-from bot.knowledge.faq import load_content
 from bot.knowledge.trees import OUTCOMES, load_tree, load_trees
+from bot.selfcheck import check_root
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT, Chat
@@ -208,7 +208,7 @@ def test_a_broken_tree_stops_start_up(content_copy: Path) -> None:
     path = content_copy / "faq" / "_common" / "troubleshooting" / "no-power.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('next = "solved"', 'next = "gone"', 1), encoding="utf-8")
     with pytest.raises(FaqError) as caught:
-        load_content(content_copy)
+        check_root(content_copy)
     assert str(caught.value).startswith(f"{path}: steps.")
     assert "points to unknown step 'gone'" in str(caught.value)
 

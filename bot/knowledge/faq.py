@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,8 @@ import jinja2.sandbox
 
 from bot.core.errors import FaqError
 from bot.knowledge.hours import status as hours_status
-from bot.knowledge.langtext import LANGUAGES, lang_table
-from bot.knowledge.packs import BrandPack, load_packs
+from bot.knowledge.langtext import lang_table
+from bot.knowledge.packs import BrandPack
 from bot.knowledge.trees import Tree, load_trees
 
 COMMON = "_common"
@@ -354,75 +354,3 @@ def base_context(pack: BrandPack, now: datetime) -> dict[str, Any]:
     context["now"] = now.astimezone(pack.timezone)
     context["pack"] = pack.data
     return context
-
-
-# A fixed moment used to render every template once at load time.
-_CHECK_MOMENT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
-
-
-def load_content(root: Path) -> tuple[dict[str, BrandPack], Content]:
-    """Load and validate every brand pack and all FAQ content under ``root``.
-
-    Every entry and message is rendered for every brand in every language it has, and every verdict
-    template with verdicts the policy layer computes for sample situations, so a broken template or an
-    unknown policy value stops start-up here rather than reaching a customer.
-    """
-    from bot.policy.advice import Advisor, sample_situations
-
-    packs = load_packs(root / "policies")
-    content = Content(root / "faq", packs)
-    advisor = Advisor(root / "faq" / "_common" / "matching" / "situations.toml")
-    verdicts = content.verdict_names()
-    rma_names = content.names_in("rma.toml")  # checked by running requests through (bot.rmaflow.check_wording)
-    rma_names |= content.names_in("handoff.toml")  # checked with tickets (bot.handoff.check_wording)
-    rma_names |= content.names_in("admin.toml") | content.names_in("stats.toml")  # bot.admin / bot.stats check these
-    for brand, pack in packs.items():
-        context = base_context(pack, _CHECK_MOMENT)
-        for entry in content.entries[brand].values():
-            for lang in entry.answers:
-                content.render_entry(brand, entry, lang, context)
-        names = (set(content.messages) | set(content.brand_messages.get(brand, {}))) - verdicts - rma_names
-        for name in names:
-            for lang in LANGUAGES:
-                for feature in ("troubleshoot", "rma", "status") if name == "not_available" else ("rma",):
-                    content.render_message(
-                        brand,
-                        name,
-                        lang,
-                        {
-                            **context,
-                            "limit": 1,
-                            "options": ["x"],
-                            "title": "x",
-                            "feature": feature,
-                            "command": "/x",
-                            "tried": ["x — y"],
-                            "rating": 5,
-                        },
-                    )
-        today = _CHECK_MOMENT.date()
-        for situation in sample_situations(pack, today):
-            advice = advisor.advise(pack, situation, [], None, today)
-            parts = list(advice.parts) + ([advice.ask] if advice.ask else [])
-            for name, extra in parts:
-                for lang in LANGUAGES:
-                    content.render_message(brand, name, lang, {**context, **extra})
-        for lang in LANGUAGES:
-            content.render_message(brand, "date_label", lang, {**context, "d": today})
-        for tree in content.trees.values():
-            for step_id in tree.steps:
-                for lang in LANGUAGES:
-                    content.render_step(brand, tree, step_id, lang, context)
-    from bot.rmaflow import check_wording
-
-    check_wording(root, packs, content, _CHECK_MOMENT)
-    from bot.handoff import check_wording as check_handoff
-
-    check_handoff(root, packs, content, _CHECK_MOMENT)
-    from bot.admin import check_wording as check_admin
-
-    check_admin(packs, content, _CHECK_MOMENT)
-    from bot.backoffice.stats import check_wording as check_stats
-
-    check_stats(content, packs, _CHECK_MOMENT)
-    return packs, content

@@ -11,45 +11,21 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
-from bot.core.messages import Button
-from bot.core.text import fold
 
+@dataclass(frozen=True)
+class ConversationRow:
+    """One customer's conversation as stored: the state is the flows' JSON (see :mod:`bot.flows.state`)."""
 
-@dataclass
-class Conversation:
-    """One customer's conversation state."""
-
-    user: str
     brand: str
-    lang: str = "en"
-    state: dict[str, Any] = field(default_factory=dict)
-    turns: int = 0
-
-    def offer(self, buttons: Sequence[Button]) -> None:
-        """Remember the buttons just offered: only those can be pressed next."""
-        self.state["buttons"] = [{"label": b.label, "data": b.data} for b in buttons]
-
-    def offered_button(self, pressed: str) -> dict[str, str] | None:
-        """The offered button a press names, by its data or its label (case aside), or None."""
-        wanted = pressed.strip().casefold()
-        return next(
-            (b for b in self.state.get("buttons") or [] if wanted in (b["data"].casefold(), b["label"].casefold())),
-            None,
-        )
-
-    def typed_button(self, text: str, prefix: str) -> str | None:
-        """The data of an offered button (its data starting with ``prefix``) whose label ``text`` says."""
-        wanted = fold(text).strip(" .!?")
-        for button in self.state.get("buttons", []):
-            if button["data"].startswith(prefix) and fold(button["label"]).strip(" .!?") == wanted:
-                return str(button["data"])
-        return None
+    lang: str
+    state: str
+    turns: int
 
 
 class FaqConflict(Exception):
@@ -243,20 +219,21 @@ class Store:
             )
             self.db.table("unanswered").create_index(["brand", "done_at"], if_not_exists=True)
 
-    def load(self, user: str, *, brand: str) -> Conversation:
-        """The user's conversation, or a fresh one for ``brand``."""
+    def load(self, user: str) -> ConversationRow | None:
+        """The user's conversation as stored, or None."""
         with self._lock:
-            rows = list(
-                self.db.execute("select brand, lang, state, turns from conversations where user = ?", [user]).fetchall()
-            )
-        if not rows:
-            return Conversation(user=user, brand=brand)
-        row_brand, lang, state, turns = rows[0]
-        return Conversation(user=user, brand=row_brand, lang=lang, state=json.loads(state or "{}"), turns=turns)
+            row = self.db.conn.execute(
+                "select brand, lang, state, turns from conversations where user = ?", [user]
+            ).fetchone()
+        return ConversationRow(row[0], row[1], row[2] or "", int(row[3] or 0)) if row else None
 
     def save(
         self,
-        conv: Conversation,
+        user: str,
+        brand: str,
+        lang: str,
+        state: str,
+        turns: int,
         *,
         at: datetime,
         event: Mapping[str, Any] | None = None,
@@ -267,20 +244,13 @@ class Store:
             if outbox is not None:
                 self.db.conn.execute(
                     "insert or ignore into outbox (id, user, replies, n_replies, sent, at) values (?, ?, ?, ?, 0, ?)",
-                    [outbox[0], conv.user, json.dumps(outbox[1], ensure_ascii=False), len(outbox[1]), at.isoformat()],
+                    [outbox[0], user, json.dumps(outbox[1], ensure_ascii=False), len(outbox[1]), at.isoformat()],
                 )
             self.db.conn.execute(
                 "insert into conversations (user, brand, lang, state, turns, updated_at) values (?, ?, ?, ?, ?, ?) "
                 "on conflict(user) do update set brand = excluded.brand, lang = excluded.lang, "
                 "state = excluded.state, turns = excluded.turns, updated_at = excluded.updated_at",
-                [
-                    conv.user,
-                    conv.brand,
-                    conv.lang,
-                    json.dumps(conv.state, ensure_ascii=False),
-                    conv.turns,
-                    at.isoformat(),
-                ],
+                [user, brand, lang, state, turns, at.isoformat()],
             )
             if event is not None:
                 self._insert_event(event)

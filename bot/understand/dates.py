@@ -12,88 +12,40 @@ ask for it instead of guessing.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-MONTHS = {
-    "january": 1,
-    "jan": 1,
-    "february": 2,
-    "feb": 2,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "may": 5,
-    "june": 6,
-    "jun": 6,
-    "july": 7,
-    "jul": 7,
-    "august": 8,
-    "aug": 8,
-    "september": 9,
-    "sep": 9,
-    "sept": 9,
-    "october": 10,
-    "oct": 10,
-    "november": 11,
-    "nov": 11,
-    "december": 12,
-    "dec": 12,
-}
-_MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+from bot.understand.date_words import (
+    DAY_MONTH_LAST_YEAR,
+    HALF,
+    ISO,
+    LAST_MONTH_NAME,
+    LAST_YEAR_MONTH_DAY,
+    MONTH_LAST_YEAR,
+    MONTH_NAME,
+    MONTHS,
+    NUMERIC,
+    NUMERIC_NO_YEAR,
+    RELATIVE,
+    UNIT,
+    VI_DAY,
+    VI_FULL,
+    VI_MONTH,
+    VI_RELATIVE,
+    WORDS,
+    YEAR_ONLY,
+    ZH_FULL,
+    ZH_MONTH,
+    ZH_RELATIVE,
+    add_months,
+    month_range,
+    number,
+    word_range,
+    zh_number,
 )
-_ORD = r"(?:st|nd|rd|th)?"
-_ZH_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
-_WORD_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "a couple of": 2,
-    "couple of": 2,
-    "a couple": 2,
-    "a few": 3,
-    "few": 3,
-    "half a": 0.5,
-    "a half": 0.5,
-    "several": 3,
-}
-_NUM = (
-    r"(?:\d+(?:[.,]\d+)?|a couple of|couple of|a few|few|half a|several|an|a|one|two|three|four|five|six|seven|"
-    r"eight|nine|ten|eleven|twelve)"
-)
-_ZH_NUM = r"(?:\d+|[一二两三四五六七八九十半]+)"
 
 EARLIEST_PLAUSIBLE = date(1990, 1, 1)
 
@@ -139,39 +91,6 @@ class _Found:
         self.taken.append((reading.start, reading.end))
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole calendar months, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def _month_range(year: int, month: int) -> tuple[date | None, date | None]:
-    try:
-        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    except (ValueError, OverflowError):
-        return None, None
-
-
-def _number(text: str) -> float:
-    text = text.strip().lower()
-    if text in _WORD_NUMBERS:
-        return _WORD_NUMBERS[text]
-    return float(text.replace(",", "."))
-
-
-def _zh_number(text: str) -> float:
-    if text.isdigit():
-        return float(text)
-    if text == "半":
-        return 0.5
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return float((_ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (_ZH_DIGITS.get(units, 0) if units else 0))
-    return float(_ZH_DIGITS.get(text, 0)) if len(text) == 1 else float("nan")
-
-
 def _ago(today: date, amount: float, unit: str) -> tuple[date | None, date | None]:
     """The range a relative age ("8 months ago") means: give or take half a unit (None if absurd)."""
     if not 0 <= amount <= 1200:
@@ -189,42 +108,6 @@ def _ago(today: date, amount: float, unit: str) -> tuple[date | None, date | Non
     return center - timedelta(days=spread), min(today, center + timedelta(days=spread))
 
 
-_UNIT = {
-    "day": "day",
-    "days": "day",
-    "week": "week",
-    "weeks": "week",
-    "wk": "week",
-    "wks": "week",
-    "month": "month",
-    "months": "month",
-    "mth": "month",
-    "mths": "month",
-    "mo": "month",
-    "mos": "month",
-    "year": "year",
-    "years": "year",
-    "yr": "year",
-    "yrs": "year",
-    "天": "day",
-    "日": "day",
-    "周": "week",
-    "星期": "week",
-    "礼拜": "week",
-    "月": "month",
-    "年": "year",
-    "ngày": "day",
-    "ngay": "day",
-    "tuần": "week",
-    "tuan": "week",
-    "tháng": "month",
-    "thang": "month",
-    "năm": "year",
-    "nam": "year",
-}
-
-
-@lru_cache(maxsize=8)
 def _dateparser(language: str, base: datetime) -> Any:
     from dateparser.date import DateDataParser
 
@@ -283,44 +166,6 @@ def _prefer_order(text: str, default_dmy: bool) -> tuple[bool, bool]:
 
 # -- the patterns, tried in order; a later pattern never reads inside an earlier one's span ------------
 
-_ISO = re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])")
-_ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
-_VI_DAY = re.compile(r"ngày\s+(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?", re.I)
-_VI_FULL = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
-_DAY_MONTH_LAST_YEAR = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH})\s+(last year|this year)\b", re.I)
-_LAST_YEAR_MONTH_DAY = re.compile(rf"\b(last year|this year),?\s+(?:on\s+)?({_MONTH})\.?\s+(\d{{1,2}}){_ORD}\b", re.I)
-_VI_MONTH = re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})", re.I)
-_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?!\d|[/.-]\d)")
-_NUMERIC_NO_YEAR = re.compile(
-    r"(?:\b(?:on|since|from|dated?|bought|purchased|delivered|received|issued|came|ship|shipped|sent|until|"
-    r"till|by|at)\s+(?:the\s+|on\s+)?)(\d{1,2})/(\d{1,2})(?![/\d])",
-    re.I,
-)
-_MONTH_NAME = re.compile(
-    rf"\b(?:(\d{{1,2}}){_ORD}\s+(?:of\s+)?)?({_MONTH})\.?(?:\s+(\d{{1,2}}){_ORD}\b)?(?:,?\s+(\d{{4}}))?\b", re.I
-)
-_LAST_MONTH_NAME = re.compile(
-    rf"\b(last|this|in|early|late|mid|end of|beginning of)\s+({_MONTH})\b(?![\s,.]*\d)"
-    rf"(?:\s+(last year|this year))?",
-    re.I,
-)
-_MONTH_LAST_YEAR = re.compile(rf"\b({_MONTH})\s+(last year|this year)\b", re.I)
-_RELATIVE = re.compile(
-    rf"\b({_NUM})\s*(days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?)\s+(ago|back|earlier|old)\b", re.I
-)
-_HALF = re.compile(r"\b(a year and a half|a month and a half|half a year|half a month)\s+(ago|back|old)\b", re.I)
-_ZH_RELATIVE = re.compile(rf"({_ZH_NUM})\s*(?:个|個)?\s*(天|日|周|星期|礼拜|月|年)多?(?:以)?前")
-_VI_RELATIVE = re.compile(r"(\d+)\s+(ngày|ngay|tuần|tuan|tháng|thang|năm|nam)\s+(trước|truoc)", re.I)
-_ZH_DAY_NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
-_ZH_MONTH = re.compile(rf"(去年|今年|前年)?\s*{_ZH_DAY_NUM}\s*月份?(?:\s*{_ZH_DAY_NUM}\s*[日号])?")
-_WORDS = re.compile(
-    r"\b(the day before yesterday|yesterday|today|this morning|last week|last month|last year|this year|"
-    r"year before last)\b|(前天|昨天|今天|上周|上个?星期|上个?月|去年|前年|今年)|"
-    r"\b(hôm kia|hôm qua|hôm nay|tuần trước|tháng trước|năm ngoái|năm trước)\b",
-    re.I,
-)
-_YEAR_ONLY = re.compile(r"\b(?:in|since|from|bought|purchased|got it|year)\s+(\d{4})\b|(\d{4})\s*年(?!\s*\d)", re.I)
-
 
 def find_dates(text: str, now: datetime, *, language: str = "en", day_first: bool = True) -> list[DateReading]:
     """Every date in a message, in the order written.
@@ -365,10 +210,10 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
     def free(m: re.Match[str]) -> bool:
         return found.free(m.start(), m.end())
 
-    for m in _ISO.finditer(low):
+    for m in ISO.finditer(low):
         d = _clean(int(m[1]), int(m[2]), int(m[3]))
         found.add(_reading(text, m, d, d, today))
-    for m in _ZH_FULL.finditer(low):
+    for m in ZH_FULL.finditer(low):
         if not free(m):
             continue
         year, month = int(m[1]), int(m[2])
@@ -376,31 +221,31 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             d = _clean(year, month, int(m[3]))
             found.add(_reading(text, m, d, d, today))
         elif 1 <= month <= 12:
-            found.add(_reading(text, m, *_month_range(year, month), today))
-    for m in _VI_FULL.finditer(low):
+            found.add(_reading(text, m, *month_range(year, month), today))
+    for m in VI_FULL.finditer(low):
         d = _clean(int(m[3]), int(m[2]), int(m[1]))
         found.add(_reading(text, m, d, d, today))
-    for m in _LAST_YEAR_MONTH_DAY.finditer(low):
+    for m in LAST_YEAR_MONTH_DAY.finditer(low):
         if free(m):
             year = today.year - 1 if m[1].lower() == "last year" else today.year
             d = _clean(year, MONTHS[m[2].lower()], int(m[3]))
             found.add(_reading(text, m, d, d, today))
-    for m in _DAY_MONTH_LAST_YEAR.finditer(low):
+    for m in DAY_MONTH_LAST_YEAR.finditer(low):
         if free(m):
             year = today.year - 1 if m[3].lower() == "last year" else today.year
             d = _clean(year, MONTHS[m[2].lower()], int(m[1]))
             found.add(_reading(text, m, d, d, today))
-    for m in _VI_DAY.finditer(low):
+    for m in VI_DAY.finditer(low):
         if not free(m):
             continue
         day, month = int(m[1]), int(m[2])
         d = _clean(_year(m[3]), month, day) if m[3] else _nearest_year(today, month, day) if 1 <= month <= 12 else None
         found.add(_reading(text, m, d, d, today))
-    for m in _VI_MONTH.finditer(low):
+    for m in VI_MONTH.finditer(low):
         if free(m) and 1 <= int(m[1]) <= 12:
-            found.add(_reading(text, m, *_month_range(int(m[2]), int(m[1])), today))
+            found.add(_reading(text, m, *month_range(int(m[2]), int(m[1])), today))
     order, shown = _prefer_order(low, day_first)
-    for m in _NUMERIC.finditer(low):
+    for m in NUMERIC.finditer(low):
         if not free(m) or ("." in m[0] and len(m[3]) < 4):
             continue  # 5.10.22 is a firmware version, not a date
         a, b, year = int(m[1]), int(m[2]), _year(m[3])
@@ -411,7 +256,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         else:
             d = dmy or mdy
             found.add(_reading(text, m, d, d, today))
-    for m in _NUMERIC_NO_YEAR.finditer(low):
+    for m in NUMERIC_NO_YEAR.finditer(low):
         if not free(m):
             continue
         a, b = int(m[1]), int(m[2])
@@ -427,7 +272,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         else:
             d = dmy or mdy
             found.add(_reading(text, sub, d, d, today, relative=True))
-    for m in _LAST_MONTH_NAME.finditer(low):
+    for m in LAST_MONTH_NAME.finditer(low):
         if not free(m):
             continue
         month = MONTHS[m[2].lower()]
@@ -440,18 +285,18 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             year = today.year if month < today.month else today.year - 1
         else:
             year = today.year if month <= today.month else today.year - 1
-        earliest, latest = _month_range(year, month)
+        earliest, latest = month_range(year, month)
         if earliest is not None and latest is not None:
             if which in ("early", "beginning of"):
                 latest = earliest + timedelta(days=10)
             elif which in ("late", "end of"):
                 earliest = latest - timedelta(days=10)
         found.add(_reading(text, m, earliest, latest, today))
-    for m in _MONTH_LAST_YEAR.finditer(low):
+    for m in MONTH_LAST_YEAR.finditer(low):
         if free(m):
             year = today.year - 1 if m[2].lower() == "last year" else today.year
-            found.add(_reading(text, m, *_month_range(year, MONTHS[m[1].lower()]), today))
-    for m in _MONTH_NAME.finditer(low):
+            found.add(_reading(text, m, *month_range(year, MONTHS[m[1].lower()]), today))
+    for m in MONTH_NAME.finditer(low):
         if not free(m):
             continue
         day_before, month_word, day_after, year_text = m[1], m[2], m[3], m[4]
@@ -462,7 +307,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         month = MONTHS[month_word.lower()]
         day_text = day_before or day_after
         if not day_text and year_text:  # "Sept 2024", "March 2025": the month
-            found.add(_reading(text, m, *_month_range(int(year_text), month), today))
+            found.add(_reading(text, m, *month_range(int(year_text), month), today))
             continue
         if day_text:
             when_or_none = (
@@ -479,19 +324,19 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         parsed = _parse_with_dateparser(text[m.start() : m.end()], "en", today)
         if parsed is None:
             found.add(
-                _reading(text, m, *_month_range(today.year if month <= today.month else today.year - 1, month), today)
+                _reading(text, m, *month_range(today.year if month <= today.month else today.year - 1, month), today)
             )
             continue
         when, period = parsed
         if period == "month":
-            found.add(_reading(text, m, *_month_range(when.year, when.month), today))
+            found.add(_reading(text, m, *month_range(when.year, when.month), today))
         elif period == "year":
             found.add(_reading(text, m, date(when.year, 1, 1), date(when.year, 12, 31), today))
         else:
             if not year_text:
                 when = _nearest_year(today, when.month, when.day) or when
             found.add(_reading(text, m, when, when, today, relative=not year_text))
-    for m in _HALF.finditer(low):
+    for m in HALF.finditer(low):
         if free(m):
             phrase = m[1].lower()
             amount, unit = (
@@ -504,23 +349,23 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
                 else (0.5, "months")
             )
             found.add(_reading(text, m, *_ago(today, amount, unit), today))
-    for m in _RELATIVE.finditer(low):
+    for m in RELATIVE.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, _number(m[1]), _UNIT[m[2].lower()]), today))
-    for m in _ZH_RELATIVE.finditer(text):
+            found.add(_reading(text, m, *_ago(today, number(m[1]), UNIT[m[2].lower()]), today))
+    for m in ZH_RELATIVE.finditer(text):
         if not free(m):
             continue
-        amount, unit = _zh_number(m[1]), _UNIT[m[2]]
+        amount, unit = zh_number(m[1]), UNIT[m[2]]
         if amount != amount:  # not a number
             continue
         found.add(_reading(text, m, *_ago(today, amount, unit), today))
-    for m in _VI_RELATIVE.finditer(low):
+    for m in VI_RELATIVE.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, float(m[1]), _UNIT[m[2].lower()]), today))
-    for m in _ZH_MONTH.finditer(text):
+            found.add(_reading(text, m, *_ago(today, float(m[1]), UNIT[m[2].lower()]), today))
+    for m in ZH_MONTH.finditer(text):
         if not free(m):
             continue
-        value = _zh_number(m[2])
+        value = zh_number(m[2])
         if value != value or not 1 <= value <= 12:  # not a month number ("三四月份")
             continue
         month = int(value)
@@ -534,17 +379,17 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             year = today.year if month <= today.month else today.year - 1
         implicit = m[1] is None
         if m[3]:
-            day_value = _zh_number(m[3])
+            day_value = zh_number(m[3])
             d = _clean(year, month, int(day_value)) if day_value == day_value else None
             found.add(_reading(text, m, d, d, today, relative=implicit))
         else:
-            found.add(_reading(text, m, *_month_range(year, month), today, relative=implicit))
-    for m in _WORDS.finditer(low):
+            found.add(_reading(text, m, *month_range(year, month), today, relative=implicit))
+    for m in WORDS.finditer(low):
         if not free(m):
             continue
         word = (m[1] or m[2] or m[3]).lower()
-        found.add(_reading(text, m, *_word_range(word, today), today))
-    for m in _YEAR_ONLY.finditer(low):
+        found.add(_reading(text, m, *word_range(word, today), today))
+    for m in YEAR_ONLY.finditer(low):
         if free(m):
             year = int(m[1] or m[2])
             if not 1 <= year <= 9999:
@@ -564,31 +409,3 @@ class _SubMatch:
 
     def end(self) -> int:
         return self._match.end()
-
-
-def _word_range(word: str, today: date) -> tuple[date | None, date | None]:
-    one_day = {
-        "today": 0,
-        "this morning": 0,
-        "今天": 0,
-        "hôm nay": 0,
-        "yesterday": 1,
-        "昨天": 1,
-        "hôm qua": 1,
-        "the day before yesterday": 2,
-        "前天": 2,
-        "hôm kia": 2,
-    }
-    if word in one_day:
-        d = today - timedelta(days=one_day[word])
-        return d, d
-    if word in ("last week", "上周", "上星期", "上个星期", "tuần trước"):
-        return today - timedelta(days=13), today - timedelta(days=7)
-    if word in ("last month", "上月", "上个月", "tháng trước"):
-        first = add_months(today.replace(day=1), -1)
-        return _month_range(first.year, first.month)
-    if word in ("last year", "去年", "năm ngoái", "năm trước"):
-        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
-    if word in ("year before last", "前年"):
-        return date(today.year - 2, 1, 1), date(today.year - 2, 12, 31)
-    return date(today.year, 1, 1), today  # this year, 今年

@@ -24,7 +24,6 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.adapters.telegram.render import messages
 from bot.engine import Engine, Media, Message, Notice, Reply
-from bot.knowledge.faq import base_context
 
 log = logging.getLogger(__name__)
 
@@ -240,8 +239,8 @@ class TelegramAdapter:
             and update.effective_chat.type == ChatType.PRIVATE
         ):
             with contextlib.suppress(Exception):
-                conv = self.engine.store.load(user_key(update.effective_chat.id), brand=self.engine.default_brand)
-                await context.bot.send_message(update.effective_chat.id, self._text("error", conv.lang))
+                apology = await asyncio.to_thread(self.engine.apology, user_key(update.effective_chat.id))
+                await context.bot.send_message(update.effective_chat.id, apology)
 
     # -- the work ------------------------------------------------------------------------------------
 
@@ -431,7 +430,7 @@ class TelegramAdapter:
                 await self.send_reply(bot, staff, reply, thread=thread)
                 return
         # no topics in this staff chat: the title heads the message, and replying to it reaches the customer
-        title = await asyncio.to_thread(self.engine.desk.title, user) or user
+        title = await asyncio.to_thread(self.engine.topic_title, user) or user
         sent: list[int] = []
         await self.send_reply(
             bot, staff, Reply(f"💬 {title}\n{reply.text}".rstrip(), reply.buttons, reply.media), sent=sent
@@ -447,7 +446,7 @@ class TelegramAdapter:
         async with lock:  # two notices for a new customer never make two topics
             store = self.engine.store
             found, title = await asyncio.gather(
-                asyncio.to_thread(store.staff_thread, user), asyncio.to_thread(self.engine.desk.title, user)
+                asyncio.to_thread(store.staff_thread, user), asyncio.to_thread(self.engine.topic_title, user)
             )
             title = title or user
             if found is not None:
@@ -472,7 +471,7 @@ class TelegramAdapter:
             await asyncio.to_thread(store.set_staff_thread, user, thread, title)
             log.info("made topic %s for %s", thread, user)
             if again:  # the old topic was deleted: the context card heads the new one
-                card = await asyncio.to_thread(self.engine.desk.card, user, self.engine.clock())
+                card = await asyncio.to_thread(self.engine.topic_card, user)
                 if card is not None:
                     await self.send_reply(bot, topic_chat, card, thread=thread)
             return thread
@@ -486,7 +485,7 @@ class TelegramAdapter:
                 if loop.time() - last_sweep >= SWEEP_EVERY:
                     last_sweep = loop.time()
                     await asyncio.to_thread(self.engine.sweep)
-                if loop.time() - last_opening >= self.engine.desk.rules.sweep_seconds:
+                if loop.time() - last_opening >= self.engine.opening_sweep_seconds:
                     last_opening = loop.time()
                     await asyncio.to_thread(self.engine.open_desk)
                 while await self.deliver_notices(bot) == 50:
@@ -517,16 +516,13 @@ class TelegramAdapter:
         """Turn a shortened callback back into the button's data (see render.callback_data)."""
         if not data.startswith("h:"):
             return data
-        conv = self.engine.store.load(key, brand=self.engine.default_brand)
-        for button in conv.state.get("buttons", []):
-            if "h:" + hashlib.sha1(button["data"].encode()).hexdigest()[:24] == data:
-                return str(button["data"])
+        for button in self.engine.offered(key):
+            if "h:" + hashlib.sha1(button.data.encode()).hexdigest()[:24] == data:
+                return button.data
         return data
 
     def _text(self, name: str, lang: str) -> str:
-        pack = self.engine.packs[self.engine.default_brand]
-        context = base_context(pack, self.engine.clock())
-        return self.engine.content.render_message(pack.id, name, lang, context)
+        return self.engine.wording(name, lang)
 
 
 def _kind(msg: Any) -> str:

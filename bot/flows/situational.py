@@ -1,0 +1,71 @@
+"""The customer's own situation answered: the policy's verdicts rendered, or the one fact still missing asked.
+
+The :class:`~bot.policy.advice.Advisor` decides which verdicts apply (warranty status, a return window,
+shipping, a repair's cost…) and what to ask when a verdict needs a fact the customer has not given. This
+module renders that advice in the customer's language and remembers what was asked (so the answer,
+typed or pressed, finishes the reply).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.clock import customer_moment
+from bot.core.messages import Button, Reply
+from bot.core.outcomes import Outcome
+from bot.flows.base import Kit, Result, Turn
+from bot.flows.state import Pending
+from bot.understand.situation import Situation
+
+
+def situational(
+    kit: Kit,
+    turn: Turn,
+    situation: Situation,
+    tokens: list[str],
+    entry_id: str | None,
+    *,
+    score: float | None = None,
+    answered: bool = False,
+) -> Result | None:
+    """Apply the policy to the customer's situation; None when it has nothing to add.
+
+    ``answered``: the customer just gave a fact we asked for, so a question back is in order even
+    when no entry fits.
+    """
+    pack = turn.pack
+    today = customer_moment(turn.now, pack.timezone).date()
+    advice = kit.advisor.advise(pack, situation, tokens, entry_id, today)
+    entry = kit.content.entries[pack.id].get(entry_id) if entry_id else None
+    if not advice.parts and advice.ask is None:
+        return None
+    if not advice.parts and entry is None and not answered and not situation.dates:
+        return None  # a question we'd ask about something we didn't understand: say so instead
+    texts = [turn.say(name, **extra) for name, extra in advice.parts]
+    buttons: list[Button] = []
+    if entry is not None and entry.kind == "faq":
+        if advice.parts and advice.supersede:
+            buttons.append(turn.button("button_more", f"faq:{entry.id}", title=entry.title(turn.lang)))
+        else:
+            texts.append(kit.content.render_entry(pack.id, entry, turn.lang, turn.context))
+    if advice.ask is not None:
+        name, extra = advice.ask
+        texts.append(turn.say(name, **extra))
+        buttons.extend(Button(_choice_label(turn, label, data), data) for label, data in advice.choices)
+        turn.state.answer.pending = Pending(situation=situation, tokens=tokens, entry=entry_id, need=advice.need)
+    turn.offer(buttons)
+    turn.state.answer.situation = situation
+    outcome = Outcome.ADVISED if advice.parts else Outcome.ASKED
+    return Result(outcome, [Reply("\n".join(texts), tuple(buttons))], entry_id, score)
+
+
+def _choice_label(turn: Turn, label: str, data: str) -> str:
+    """A choice's label in the customer's language: the product type's name, or the date as they write it."""
+    kind, _, value = data.partition(":")
+    if kind == "cat":
+        category = turn.pack.category(value)
+        if category is not None:
+            return str(category.data.get(f"name_{turn.lang}", category.name))
+    if kind == "date":
+        return turn.say("date_label", d=date.fromisoformat(value))
+    return label

@@ -1,0 +1,71 @@
+"""The FAQ as the matcher sees it: one index of phrasings per brand, rebuilt when admins change entries."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+from bot.knowledge.faq import Content, Entry
+from bot.understand.matcher import Decision, Matcher
+from bot.understand.normalise import Normaliser
+
+TREE_WEIGHT = 0.9  # troubleshooting offers rank a little below FAQ answers
+TREE = "tree:"  # candidates that are troubleshooting trees carry this prefix
+
+
+class FaqIndex:
+    """Matchers for every brand over its entries (and the troubleshooting trees that fit its products)."""
+
+    def __init__(self, content: Content, normaliser: Normaliser) -> None:
+        self.content = content
+        self.normaliser = normaliser
+        self.matchers: dict[str, Matcher] = {}
+        self.out_of_scope: dict[str, tuple[str, ...]] = {}
+        self.handoff: dict[str, tuple[str, ...]] = {}
+        self.generation: dict[str, int] = {}  # grows each time a brand's entries change
+        self._lock = threading.Lock()
+        self.update(content.entries)
+
+    def update(self, changed: Mapping[str, Mapping[str, Entry]]) -> None:
+        """Put the entries of the ``changed`` brands in place with their matchers (and the spelling vocabulary).
+
+        Everything is built first and then swapped in, so a turn running meanwhile meets old or new, and a
+        matcher never names an entry the entries have not got yet (the answer flow also skips any it lacks).
+        """
+        with self._lock:
+            content = self.content
+            vocabulary = set()
+            for entries in {**content.entries, **changed}.values():
+                for entry in entries.values():
+                    for phrase in entry.phrasings:
+                        vocabulary.update(self.normaliser.surface_words(phrase))
+            # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
+            weights = {f"{TREE}{t}": TREE_WEIGHT for t in content.trees}
+            built = {
+                brand: Matcher(
+                    self.normaliser,
+                    [
+                        *((e.id, p) for e in entries.values() for p in e.phrasings),
+                        *(
+                            (f"{TREE}{t.id}", p)
+                            for t in content.trees.values()
+                            if t.for_brand(brand)
+                            for p in t.phrasings
+                        ),
+                    ],
+                    weights=weights,
+                )
+                for brand, entries in changed.items()
+            }
+            self.normaliser.set_vocabulary(vocabulary)
+            for brand, entries in changed.items():
+                self.out_of_scope[brand] = tuple(e.id for e in entries.values() if e.kind == "oos")
+                self.handoff[brand] = tuple(e.id for e in entries.values() if e.kind == "handoff")
+                content.entries[brand] = dict(entries)
+                self.matchers[brand] = built[brand]
+                self.generation[brand] = self.generation.get(brand, 0) + 1
+
+    def decide(self, brand: str, text: str, *, detection: bool = False) -> Decision:
+        """The matcher's decision for a brand; ``detection``: a camera's person detection, not a person."""
+        exclude = self.handoff[brand] if detection else ()
+        return self.matchers[brand].decide(text, exclude=exclude, set_aside=self.out_of_scope[brand])

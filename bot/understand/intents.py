@@ -1,0 +1,125 @@
+"""What a message asks for, beyond an FAQ answer: a person, a repair request, its status, a break-in.
+
+Every pattern lives in ``faq/_common/matching/`` (``handoff.toml``, ``rma.toml``, ``safety.toml``,
+``intents.toml``), matched against the folded text (lower case, accents removed, so Vietnamese is
+written without diacritics there). Loaded once; a bad pattern names its file and key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.core.errors import FaqError
+from bot.core.text import fold
+from bot.knowledge.faq import read_toml
+
+
+def patterns(path: Path, data: dict[str, Any], key: str, *, whole: bool = False) -> tuple[re.Pattern[str], ...]:
+    """A list of patterns from a matching file (``whole``: each must match the whole text)."""
+    raw = data.get(key)
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise FaqError(path, key, "expected a list of patterns")
+    try:
+        return tuple(re.compile(f"^(?:{p})$" if whole else p, re.I) for p in raw)
+    except re.error as exc:
+        raise FaqError(path, key, f"bad pattern: {exc}") from None
+
+
+def _any(found: Sequence[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in found)
+
+
+@dataclass(frozen=True)
+class Intents:
+    """The patterns that tell what a message is for."""
+
+    person: tuple[re.Pattern[str], ...]  # asks for a human
+    detection: tuple[re.Pattern[str], ...]  # …unless the person is a camera feature ("human detection")
+    closing: tuple[re.Pattern[str], ...]  # only thanks or goodbye
+    wants_rma: tuple[re.Pattern[str], ...]  # asks to send something back or have it repaired
+    rma_start: tuple[re.Pattern[str], ...]  # a short "RMA" / "I need an RMA number"
+    rma_status: tuple[re.Pattern[str], ...]  # a short "where is my repair?"
+    rma_status_in: tuple[re.Pattern[str], ...]  # asking about their own repair, anywhere in a message
+    breakin_always: tuple[re.Pattern[str], ...]
+    breakin_intent: tuple[re.Pattern[str], ...]
+    breakin_target: tuple[re.Pattern[str], ...]
+    question: tuple[re.Pattern[str], ...]  # a message that asks something
+    yes: tuple[re.Pattern[str], ...]  # a whole answer meaning yes
+    no: tuple[re.Pattern[str], ...]  # a whole answer meaning no
+    rma_offer_after: tuple[str, ...] = ()  # FAQ entries (shell patterns over ids) that offer a repair request
+
+    @classmethod
+    def load(cls, matching: Path) -> Intents:
+        """Read the patterns from a ``matching`` folder."""
+        handoff_path, rma_path = matching / "handoff.toml", matching / "rma.toml"
+        safety_path, intents_path = matching / "safety.toml", matching / "intents.toml"
+        handoff, rma = read_toml(handoff_path), read_toml(rma_path)
+        safety, intents = read_toml(safety_path), read_toml(intents_path)
+        return cls(
+            person=patterns(handoff_path, handoff, "asks_for_person"),
+            detection=patterns(handoff_path, handoff, "not_asking"),
+            closing=patterns(handoff_path, handoff, "closing"),
+            wants_rma=patterns(rma_path, rma, "wants_rma"),
+            rma_start=patterns(rma_path, rma, "start"),
+            rma_status=patterns(rma_path, rma, "status"),
+            rma_status_in=patterns(rma_path, rma, "status_in") if "status_in" in rma else (),
+            breakin_always=patterns(safety_path, safety, "always"),
+            breakin_intent=patterns(safety_path, safety, "intent"),
+            breakin_target=patterns(safety_path, safety, "target"),
+            question=patterns(intents_path, intents, "question"),
+            yes=patterns(intents_path, intents, "yes", whole=True),
+            no=patterns(intents_path, intents, "no", whole=True),
+            rma_offer_after=tuple(str(p) for p in rma.get("offer_after", ())),
+        )
+
+    def asks_for_person(self, folded: str) -> bool:
+        """Whether a message asks for a human ("real person", "人工", "gặp nhân viên"…), not about a feature."""
+        text = folded.strip()
+        return len(text) <= 300 and _any(self.person, text) and not _any(self.detection, text)
+
+    def about_detection(self, folded: str) -> bool:
+        """Whether a message is about a camera's person detection rather than asking for a person."""
+        return _any(self.detection, folded)
+
+    def says_goodbye(self, folded: str) -> bool:
+        """Whether a message only thanks or says goodbye ("thanks a lot, bye", "好的", "👍")."""
+        text = folded.strip()
+        return len(text) <= 60 and _any(self.closing, text)
+
+    def asks_to_start_rma(self, folded: str) -> bool:
+        """Whether a short message just says "RMA" / "I need an RMA number"."""
+        text = folded.strip()
+        return any(p.match(text) for p in self.rma_start)
+
+    def asks_rma_status(self, folded: str) -> bool:
+        """Whether a message asks for the customer's own RMA status."""
+        text = folded.strip()
+        return any(p.match(text) for p in self.rma_status) or _any(self.rma_status_in, text)
+
+    def breaks_in(self, folded: str) -> bool:
+        """Whether a message asks to break into a device or bypass someone's protection."""
+        if _any(self.breakin_always, folded):
+            return True
+        return _any(self.breakin_intent, folded) and _any(self.breakin_target, folded)
+
+    def asks(self, folded: str) -> bool:
+        """Whether a message asks something (answered as a question even in the middle of a request)."""
+        return _any(self.question, folded)
+
+    def yes_no(self, folded: str) -> str | None:
+        """``yes`` or ``no`` when a whole answer says so ("yep", "không", "没有"), else None."""
+        text = folded.strip(" .!?")
+        if any(p.match(text) for p in self.yes):
+            return "yes"
+        if any(p.match(text) for p in self.no):
+            return "no"
+        return None
+
+
+def folded(text: str) -> str:
+    """The text as every pattern here reads it."""
+    return fold(text)

@@ -1,0 +1,151 @@
+"""The understanding stage: every message is read once, into one :class:`Reading` that every flow uses.
+
+    Message ─► press?   the button's data (found by its data or its label among those offered)
+            └► text     cleaned ─► command? ─► language ─► intents (a person, an RMA, its status, a
+                        break-in, a question?) ─► the situation (dates, product, what happened, amounts)
+                        ─► the FAQ matcher's decision for the brand
+
+Flows never re-read the message's text with patterns of their own; they ask the reading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.messages import Button, Media, Message
+from bot.core.text import command_of, fold
+from bot.knowledge.packs import BrandPack
+from bot.understand.answers import find_number
+from bot.understand.index import FaqIndex
+from bot.understand.intents import Intents
+from bot.understand.matcher import Decision
+from bot.understand.normalise import Lexicon
+from bot.understand.situation import Situation, SituationReader
+
+MAX_CHARS = 2000  # what the matcher and the situation reader read of one message
+EVIDENCE = ("photo", "video", "document")  # media kept as evidence for a repair request
+_COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_NO_DECISION = Decision("unknown", (), ())
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one message says, read once."""
+
+    text: str = ""  # control characters dropped, trimmed; the whole message
+    kind: str = "text"  # text, or what else the transport got (photo, sticker, voice…)
+    press: str | None = None  # a pressed button's data (or what was pressed, when it was not offered)
+    offered: bool = False  # whether the press names a button just offered
+    command: str | None = None  # "start" for "/start now"
+    evidence: tuple[Media, ...] = ()  # photos, videos and documents that came with it
+    language: str = "en"  # the language to answer in (one the brand has)
+    asks_for_person: bool = False
+    about_detection: bool = False  # "human detection": a camera feature, not a person
+    says_goodbye: bool = False  # only thanks or goodbye
+    asks: bool = False  # phrased as a question
+    breaks_in: bool = False  # asks to break into a device
+    rma_start: bool = False  # "I need an RMA"
+    rma_status: bool = False  # "where is my repair?"
+    rma_number: str | None = None  # an RMA number it names
+    wants_rma: bool = False  # asks to send something back or have it repaired
+    too_long: bool = False  # longer than what is read (:data:`MAX_CHARS`)
+    situation: Situation = field(default_factory=Situation)
+    decision: Decision = _NO_DECISION
+
+    @property
+    def words(self) -> str:
+        """The part of the text that is read as a question."""
+        return self.text[:MAX_CHARS]
+
+    @property
+    def is_command(self) -> bool:
+        """Whether the message is a command ("/rma")."""
+        return self.command is not None
+
+
+class Reader:
+    """Reads messages for one installation's content."""
+
+    def __init__(self, *, lexicon: Lexicon, index: FaqIndex, situations: SituationReader, intents: Intents) -> None:
+        self.lexicon = lexicon
+        self.index = index
+        self.situations = situations
+        self.intents = intents
+
+    def read(
+        self, message: Message, *, pack: BrandPack, lang: str, offered: Sequence[Button], moment: datetime
+    ) -> Reading:
+        """Read a message for a brand, in a conversation whose language is ``lang``, at the customer's moment."""
+        text = _CONTROL.sub(" ", message.text or "").strip()
+        evidence = tuple(m for m in message.media if m.kind in EVIDENCE)
+        if message.press is not None:
+            data, was_offered = _pressed(message.press, offered)
+            return Reading(text=text, kind=message.kind, press=data, offered=was_offered, language=lang)
+        command = command_of(text) if _COMMAND.match(text) else None
+        if command is not None or not text:
+            return Reading(
+                text=text,
+                kind=message.kind,
+                command=command,
+                evidence=evidence,
+                language=lang,
+                rma_number=find_number(text),
+            )
+        folded = fold(text)
+        words = text[:MAX_CHARS]
+        language = self.language(pack, text, message.language, lang)
+        intents = self.intents
+        detection = intents.about_detection(folded)
+        return Reading(
+            text=text,
+            kind=message.kind,
+            evidence=evidence,
+            language=language,
+            asks_for_person=intents.asks_for_person(folded),
+            about_detection=detection,
+            says_goodbye=intents.says_goodbye(folded),
+            asks=intents.asks(folded),
+            breaks_in=intents.breaks_in(folded[:MAX_CHARS]),
+            rma_start=intents.asks_to_start_rma(folded),
+            rma_status=intents.asks_rma_status(folded),
+            rma_number=find_number(text),
+            wants_rma=any(p.search(folded) for p in intents.wants_rma),
+            too_long=len(text) > MAX_CHARS,
+            situation=self.situations.read(words, moment, pack, language=language),
+            decision=self.index.decide(pack.id, words, detection=detection),
+        )
+
+    def language(self, pack: BrandPack, text: str, hint: str | None, current: str = "en") -> str:
+        """The language to answer ``text`` in: its own, when the brand has wording in it.
+
+        Text with hardly any letters ("2025-03-15", "👍") keeps the conversation's language; a short
+        Latin text keeps the transport's hint (the customer's app language) when the brand has it.
+        """
+        lang = self.lexicon.detect_language(text)
+        if lang == "en" and len(re.findall(r"[a-z]", fold(text))) < 3 and current in pack.languages:
+            return current
+        if lang == "en" and hint and hint[:2] in pack.languages and not re.search(r"[a-z]{3}", fold(text)):
+            lang = hint[:2]
+        return lang if lang in pack.languages else "en"
+
+
+def _pressed(pressed: str, offered: Sequence[Button]) -> tuple[str, bool]:
+    """The data of the offered button a press names, by its data or its label (case aside)."""
+    wanted = pressed.strip().casefold()
+    for button in offered:
+        if wanted in (button.data.casefold(), button.label.casefold()):
+            return button.data, True
+    return pressed.strip(), False
+
+
+def typed_button(text: str, offered: Sequence[Button], prefix: str) -> str | None:
+    """The data of an offered button (its data starting with ``prefix``) whose label ``text`` says."""
+    wanted = fold(text).strip(" .!?")
+    for button in offered:
+        if button.data.startswith(prefix) and fold(button.label).strip(" .!?") == wanted:
+            return button.data
+    return None

@@ -1,0 +1,43 @@
+"""The code's own rules, checked with the suite: the layers (import-linter), lint, formatting and types.
+
+They run here so that the README's one test command (and .ci/run) checks everything a change must keep.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lint-imports"],
+        ["ruff", "check", "bot", "tests", "benchmarks"],
+        ["ruff", "format", "--check", "bot", "tests", "benchmarks"],
+        ["mypy"],
+    ],
+    ids=["layers", "lint", "format", "types"],
+)
+def test_the_code_keeps_its_rules(command: list[str]) -> None:
+    result = subprocess.run(
+        [str(BIN / command[0]), *command[1:]], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_flows_keep_no_free_form_state() -> None:
+    # the conversation state is typed (bot/flows/state.py): no flow reads it by string keys
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "bot").rglob("*.py")
+        if 'state["' in p.read_text(encoding="utf-8") or 'state.get("' in p.read_text(encoding="utf-8")
+    ]
+    assert not offenders, offenders
