@@ -24,6 +24,7 @@ from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
 from bot.understand.index import TREE
 from bot.understand.matcher import Decision
+from bot.understand.reading import Part
 from bot.understand.situation import Situation, settle_date, with_category
 
 FAQ = "faq"  # faq:<entry>: answer an entry
@@ -122,6 +123,9 @@ class AnswerFlow:
             )
             if result is not None:
                 return result
+        several = self._several(turn)
+        if several is not None:
+            return several
         walk = self.kit.flows.walk
         if decision.outcome == "answer" and best is not None and best.entry_id.startswith(TREE):
             return walk.offer(turn, best.entry_id[len(TREE) :], score=best.score)
@@ -179,9 +183,39 @@ class AnswerFlow:
         if entry.kind == "oos":
             return self.kit.flows.general.dont_know(turn, outcome=Outcome.OUT_OF_SCOPE, score=score, entry_id=entry.id)
         text = self.kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
+        if turn.reading.text and not turn.reading.keeps_lead:  # "what…?", "is that a problem?": no Yes / No first
+            text = self.kit.intents.without_lead(text, turn.lang)
         turn.state.clear_offer()
         turn.state.answer.last_entry = entry.id
         return Result(Outcome.ANSWERED, [Reply(text)], entry.id, score)
+
+    def _several(self, turn: Turn) -> Result | None:
+        """A message that asks several things: each question's own answer, in one reply (None: one question).
+
+        Only questions the matcher answers with confidence count, each answered once; when fewer than two
+        different answers come out, the message is read as one question.
+        """
+        entries = self.kit.content.entries[turn.pack.id]
+        chosen: dict[str, Part] = {}
+        for part in turn.reading.parts:
+            best = part.decision.best
+            usable = part.decision.outcome == "answer" and best is not None and best.entry_id in entries
+            if usable and best is not None and entries[best.entry_id].kind in ("faq", "hours", "handoff"):
+                chosen.setdefault(best.entry_id, part)
+        if len(chosen) < 2:
+            return None
+        texts = []
+        for entry_id, part in chosen.items():
+            entry = entries[entry_id]
+            if entry.kind == "handoff":
+                continue  # asking for a person among other questions: the answers first, a consultant button below
+            text = self.kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
+            texts.append(text if part.keeps_lead else self.kit.intents.without_lead(text, turn.lang))
+        turn.state.clear_offer()
+        first = next(iter(chosen))
+        turn.state.answer.last_entry = first
+        best = chosen[first].decision.best
+        return Result(Outcome.ANSWERED, [Reply("\n\n".join(texts))], first, best.score if best else None)
 
     def _same_verdict(self, turn: Turn, decision: Decision) -> bool:
         """Whether every close candidate answers with the same "Yes" or "No".

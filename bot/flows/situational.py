@@ -47,7 +47,10 @@ def situational(
         if advice.parts and advice.supersede:
             buttons.append(turn.button("button_more", f"faq:{entry.id}", title=entry.title(turn.lang)))
         else:
-            texts.append(kit.content.render_entry(pack.id, entry, turn.lang, turn.context))
+            text = kit.content.render_entry(pack.id, entry, turn.lang, turn.context)
+            if texts or not turn.reading.keeps_lead:  # after a verdict, the verdict leads
+                text = kit.intents.without_lead(text, turn.lang)
+            texts.append(text)
     if advice.ask is not None:
         name, extra = advice.ask
         texts.append(turn.say(name, **extra))

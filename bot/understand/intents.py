@@ -8,13 +8,13 @@ written without diacritics there). Loaded once; a bad pattern names its file and
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.core.errors import FaqError
-from bot.core.text import fold
+from bot.core.text import CJK, fold, fold_aligned
 from bot.knowledge.faq import read_toml
 
 
@@ -51,6 +51,11 @@ class Intents:
     yes: tuple[re.Pattern[str], ...]  # a whole answer meaning yes
     no: tuple[re.Pattern[str], ...]  # a whole answer meaning no
     rma_offer_after: tuple[str, ...] = ()  # FAQ entries (shell patterns over ids) that offer a repair request
+    wh: tuple[re.Pattern[str], ...] = ()  # asked with a question word (what, how, 什么, bao nhiêu…)
+    yes_no_question: tuple[re.Pattern[str], ...] = ()  # a plain yes/no question
+    downside: tuple[re.Pattern[str], ...] = ()  # …about a downside ("is that a problem?")
+    leads: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # an answer's opening yes or no
+    splits: tuple[re.Pattern[str], ...] = ()  # where a message asking several things splits
 
     @classmethod
     def load(cls, matching: Path) -> Intents:
@@ -74,6 +79,11 @@ class Intents:
             yes=patterns(intents_path, intents, "yes", whole=True),
             no=patterns(intents_path, intents, "no", whole=True),
             rma_offer_after=tuple(str(p) for p in rma.get("offer_after", ())),
+            wh=patterns(intents_path, intents, "wh"),
+            yes_no_question=patterns(intents_path, intents, "yes_no"),
+            downside=patterns(intents_path, intents, "downside"),
+            leads=_leads(intents_path, intents.get("leads")),
+            splits=patterns(intents_path, intents, "split"),
         )
 
     def asks_for_person(self, folded: str) -> bool:
@@ -110,6 +120,46 @@ class Intents:
         """Whether a message asks something (answered as a question even in the middle of a request)."""
         return _any(self.question, folded)
 
+    def keeps_lead(self, folded: str) -> bool:
+        """Whether an answer's opening Yes / No answers this question the right way round.
+
+        Only a plain yes/no question that does not ask about a downside: not "what…?", not "is that a
+        problem?".
+        """
+        return _any(self.yes_no_question, folded) and not _any(self.wh, folded) and not _any(self.downside, folded)
+
+    def without_lead(self, text: str, lang: str) -> str:
+        """An answer with its opening yes or no dropped (the rest, first letter capitalised)."""
+        pattern = self.leads.get(lang)
+        found = pattern.match(text) if pattern is not None else None
+        if found is None or found.end() >= len(text):
+            return text
+        rest = text[found.end() :]
+        return rest[:1].upper() + rest[1:]
+
+    def questions(self, text: str, *, limit: int = 3) -> list[str]:
+        """The questions of a message that asks several things (one item: it asks one thing).
+
+        Parts too short to stand alone (a word or two) stay with the part before them.
+        """
+        aligned = fold_aligned(text)
+        cuts = sorted({m.start() for p in self.splits for m in p.finditer(aligned)} - {0, len(text)})
+        parts: list[str] = []
+        start = 0
+        for cut in [*cuts, len(text)]:
+            part = text[start:cut].strip(" ,;")
+            start = cut
+            if not part:
+                continue
+            if parts and len(_words(part)) < 2:
+                parts[-1] = f"{parts[-1]} {part}"
+            else:
+                parts.append(part)
+        if len(parts) > 1 and len(_words(parts[0])) < 2:
+            parts[1] = f"{parts[0]} {parts[1]}"
+            del parts[0]
+        return parts[:limit] if len(parts) > 1 else [text]
+
     def yes_no(self, folded: str) -> str | None:
         """``yes`` or ``no`` when a whole answer says so ("yep", "không", "没有"), else None."""
         text = folded.strip(" .!?")
@@ -118,6 +168,22 @@ class Intents:
         if any(p.match(text) for p in self.no):
             return "no"
         return None
+
+
+def _leads(path: Path, table: Any) -> dict[str, re.Pattern[str]]:
+    """The pattern of an answer's opening yes or no, by language (``[leads]``: words by language)."""
+    if not isinstance(table, dict) or not all(isinstance(v, list) for v in table.values()):
+        raise FaqError(path, "leads", "expected a table of word lists by language")
+    out = {}
+    for lang, words in table.items():
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        out[lang] = re.compile(rf"^(?:{alternatives})\s*[,，:：.。]\s*", re.I)
+    return out
+
+
+def _words(text: str) -> list[str]:
+    """Words, for counting: Latin words, and Chinese counted as a word every two characters."""
+    return re.findall(r"[^\W\d_]+", CJK.sub(" ", text)) + CJK.findall(text)[::2]
 
 
 def folded(text: str) -> str:

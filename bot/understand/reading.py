@@ -33,6 +33,15 @@ _NO_DECISION = Decision("unknown", (), ())
 
 
 @dataclass(frozen=True)
+class Part:
+    """One question of a message that asks several: its words, its own decision, how it is asked."""
+
+    text: str
+    decision: Decision
+    keeps_lead: bool = False
+
+
+@dataclass(frozen=True)
 class Reading:
     """What one message says, read once."""
 
@@ -47,6 +56,7 @@ class Reading:
     about_detection: bool = False  # "human detection": a camera feature, not a person
     says_goodbye: bool = False  # only thanks or goodbye
     asks: bool = False  # phrased as a question
+    keeps_lead: bool = False  # a plain yes/no question asked the way an answer's opening Yes / No answers
     breaks_in: bool = False  # asks to break into a device
     rma_start: bool = False  # "I need an RMA"
     rma_status: bool = False  # "where is my repair?"
@@ -55,6 +65,7 @@ class Reading:
     too_long: bool = False  # longer than what is read (:data:`MAX_CHARS`)
     situation: Situation = field(default_factory=Situation)
     decision: Decision = _NO_DECISION
+    parts: tuple[Part, ...] = ()  # the questions of a message that asks several things, each decided alone
 
     @property
     def words(self) -> str:
@@ -109,6 +120,7 @@ class Reader:
             about_detection=detection,
             says_goodbye=intents.says_goodbye(folded),
             asks=intents.asks(folded),
+            keeps_lead=intents.keeps_lead(folded),
             breaks_in=intents.breaks_in(folded[:MAX_CHARS]),
             rma_start=intents.asks_to_start_rma(folded),
             rma_status=intents.asks_rma_status(folded),
@@ -117,6 +129,21 @@ class Reader:
             too_long=len(text) > MAX_CHARS,
             situation=self.situations.read(words, moment, pack, language=language),
             decision=self.index.decide(pack.id, words, detection=detection),
+            parts=self._parts(pack, words),
+        )
+
+    def _parts(self, pack: BrandPack, words: str) -> tuple[Part, ...]:
+        """Each question of a message asking several things, read on its own (none: it asks one)."""
+        questions = self.intents.questions(words)
+        if len(questions) < 2:
+            return ()
+        return tuple(
+            Part(
+                q,
+                self.index.decide(pack.id, q, detection=self.intents.about_detection(fold(q))),
+                self.intents.keeps_lead(fold(q)),
+            )
+            for q in questions
         )
 
     def language(self, pack: BrandPack, text: str, hint: str | None, current: str = "en") -> str:
