@@ -220,7 +220,7 @@ def _manufacturer(category: Category) -> bool:
 
 def exclusions(pack: BrandPack, situation: Situation) -> list[Mapping[str, Any]]:
     """The brand's warranty exclusions that what happened falls under (document order, no duplicates)."""
-    hits = []
+    hits: list[Mapping[str, Any]] = []
     for exclusion in pack.exclusions():
         if exclusion.get("scope", "warranty") not in ("warranty", None) or exclusion.get("part_of"):
             continue
