@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import PackError
+from bot.knowledge.pack_models import Window
 from bot.knowledge.packs import BRAND_CODES, load_packs
 
 from .conftest import ROOT
@@ -201,6 +202,7 @@ def test_exclusions_are_typed_and_read_as_their_raw_tables() -> None:
     assert dict(nature) == raw and nature.data is raw
     assert nature.get("text_zh") == "自然灾害等不可抗力" and nature.get("scope", "warranty") == "warranty"
     assert "text_zh" in nature and "scope" not in nature
+    assert Window(id="built", until_day=3)  # a piece is there even without a raw table (an empty Mapping is not)
 
 
 def test_templates_read_pack_pieces_exactly_like_the_raw_tables() -> None:

@@ -62,6 +62,9 @@ class TableView(RawTable, Mapping[str, Any], metaclass=_TableMeta, kw_only=True,
     def __len__(self) -> int:
         return len(self.data)
 
+    def __bool__(self) -> bool:
+        return True  # a piece of the pack is there, even one built without a raw table (a Mapping would say no)
+
 
 def _in_days(from_day: int | None, until_day: int | None, inclusive: bool, elapsed: int) -> bool:
     """Whether day ``elapsed`` falls from ``from_day`` to ``until_day`` (the last day only when inclusive)."""
