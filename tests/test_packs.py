@@ -76,6 +76,14 @@ def _edit(root: Path, brand: str, old: str, new: str) -> None:
             "expected true or false, got a string 'yes'",
         ),
         ("kimpok", r"^\[contacts\]$", "[contactz]", "contacts", "missing"),
+        (
+            "ktnc",
+            r'^scope = "credit"$',
+            'scope = "credits"',
+            "exclusions[5].scope",
+            "expected one of 'warranty', 'credit', 'return_exchange', 'returns', 'stock_rotation', 'all_policies',"
+            " got 'credits'",
+        ),
         # what a type cannot say: vocabulary, unique ids, orders, references
         (
             "kimpok",

@@ -58,8 +58,9 @@ def _problem(message: str, value: Any, steps: Sequence[str | int], model: type) 
     if re.fullmatch(r"Expected `str` (?:matching regex .*|of length >= 1)", message):
         return "must not be empty"
     if message.startswith("Invalid enum value"):
-        choices = _literal_values(model, steps)
-        return f"expected {' or '.join(repr(c) for c in choices)}, got {value!r}"
+        choices = [repr(c) for c in _literal_values(model, steps)]
+        wanted = " or ".join(choices) if len(choices) <= 2 else f"one of {', '.join(choices)}"
+        return f"expected {wanted}, got {value!r}"
     return message[:1].lower() + message[1:]
 
 

@@ -184,8 +184,10 @@ class Exclusion(TableView, kw_only=True, frozen=True):
     id: Text
     tags: tuple[Text, ...]  # vocabulary situation_tags
     text: Text
-    scope: Text = "warranty"  # warranty | credit | return_exchange | returns | stock_rotation | all_policies
-    effect: Text | None = None  # void | excluded
+    # what it excludes from: the warranty, credit for a return, a return or exchange, returns in transit,
+    # the stock rotation, or every policy of the brand
+    scope: Literal["warranty", "credit", "return_exchange", "returns", "stock_rotation", "all_policies"] = "warranty"
+    effect: Literal["void", "excluded"] | None = None
     part_of: Text | None = None  # an example of another exclusion (that one is named instead)
 
 
@@ -281,8 +283,8 @@ class FeeTier(TableView, kw_only=True, frozen=True):
     id: Text
     from_month: Count = 0
     until_month: Count | None = None  # open-ended when absent
-    parts: Text | None = None  # free | charged
-    labour: Text | None = None
+    parts: Literal["free", "charged"] | None = None
+    labour: Literal["free", "charged"] | None = None
 
     def covers(self, months_over: float) -> bool:
         """Whether ``months_over`` months past the warranty fall in this tier."""
