@@ -80,12 +80,14 @@ def attach_raw(table: Model, raw: Mapping[str, Any]) -> None:
     if isinstance(table, RawTable):
         msgspec.structs.force_setattr(table, "_raw", raw)
     for name, key in zip(table.__struct_fields__, table.__struct_encode_fields__, strict=True):
-        value, part = getattr(table, name), raw.get(key)
-        if isinstance(value, Model) and isinstance(part, Mapping):
-            attach_raw(value, part)
-        elif isinstance(value, tuple) and isinstance(part, list):
-            for item, item_raw in zip(value, part, strict=False):
-                if isinstance(item, Model) and isinstance(item_raw, Mapping):
+        value = getattr(table, name)
+        if isinstance(value, Model):
+            part = raw.get(key)
+            if isinstance(part, Mapping):
+                attach_raw(value, part)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Model):  # a list of tables
+            for item, item_raw in zip(value, raw.get(key, ()), strict=False):
+                if isinstance(item_raw, Mapping):
                     attach_raw(item, item_raw)
 
 
