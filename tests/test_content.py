@@ -52,7 +52,7 @@ def test_brand_languages_have_wording(brand: str) -> None:
 def _lines(brand: str) -> list[str]:
     pack = PACKS[brand]
     ignored = {" ".join(line.split()) for line in pack.data["brand"].get("ignore_lines", [])}
-    text = (ROOT / "policies" / pack.data["brand"]["source"]).read_text(encoding="utf-8")
+    text = (ROOT / "policies" / pack.brand.source).read_text(encoding="utf-8")
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return [line for line in lines if len(line.split()) >= 4 and line not in ignored]
 
@@ -60,7 +60,7 @@ def _lines(brand: str) -> list[str]:
 @pytest.mark.parametrize("brand", BRANDS)
 def test_every_paragraph_of_the_document_is_reachable(brand: str) -> None:
     quotes = [" ".join(q.split()) for e in CONTENT.entries[brand].values() if e.brand == brand for q in e.sources]
-    document = " ".join((ROOT / "policies" / PACKS[brand].data["brand"]["source"]).read_text(encoding="utf-8").split())
+    document = " ".join((ROOT / "policies" / PACKS[brand].brand.source).read_text(encoding="utf-8").split())
     for quote in quotes:
         assert quote in document, f"{brand}: source quote not in the document: {quote!r}"
     uncovered = [line for line in _lines(brand) if not any(q in line for q in quotes)]
@@ -68,9 +68,9 @@ def test_every_paragraph_of_the_document_is_reachable(brand: str) -> None:
 
 
 def _identifiers(brand: str) -> set[str]:
-    contacts = PACKS[brand].data["contacts"]
-    found = {re.sub(r"\D", "", p)[-8:] for p in contacts.get("phones", [])}
-    found |= {e.lower() for e in contacts.get("emails", [])}
+    contacts = PACKS[brand].contacts
+    found = {re.sub(r"\D", "", p)[-8:] for p in contacts.phones}
+    found |= {e.lower() for e in contacts.emails}
     return found
 
 

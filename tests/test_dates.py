@@ -110,7 +110,8 @@ def test_leap_day_plus_whole_years(year: int, years: int) -> None:
 @given(days, st.sampled_from(["kimpok", "longgang", "ktnc"]))
 def test_warranty_covers_its_last_day_and_not_the_next(start: date, brand: str) -> None:
     pack = load_packs(ROOT / "policies")[brand]
-    months = pack.data["warranty"]["default_months"]
+    months = pack.warranty.default_months
+    assert months is not None
     situation = Situation(
         dates=(DateFact(DateReading(start, start, str(start), 0, 0), "purchase"),), wants=frozenset({"free"})
     )
@@ -126,7 +127,7 @@ def test_return_windows_count_their_last_day_only_when_inclusive(elapsed: int, s
     )
     verdict = policy.return_option(JINGPIN, situation, start + timedelta(days=elapsed))
     assert verdict is not None
-    window = verdict.window["id"] if verdict.window else None
+    window = verdict.window.id if verdict.window else None
     # "within 7 days (inclusive)" includes day 7; "within 30 days" ends before day 30
     expected = "return_window" if elapsed <= 7 else "replacement_window" if elapsed < 30 else None
     assert window == expected

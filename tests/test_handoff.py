@@ -310,7 +310,8 @@ def test_canned_replies_fill_in_the_brands_values_in_the_customers_language(desk
     said = consultant(desk, ann, "#warranty")
     assert "sent #warranty" in said
     text = ann.inbox()[-1]
-    months = desk.packs["kimpok"].data["warranty"]["default_months"]
+    months = desk.packs["kimpok"].warranty.default_months
+    assert months is not None
     assert "Kimpok" in text and (f"{months} months" in text or f"{months // 12} year" in text)
     # the RMA reply needs an RMA: refused with the reason, nothing sent
     assert "this customer has no RMA" in consultant(desk, ann, "/canned rma")

@@ -284,18 +284,18 @@ def _verdicts(brand: str, text: str, now: str) -> dict[str, Any]:
         "kind": w.date_kind,
         "category": s.category,
         "default_used": w.default_used,
-        "excluded": [e["id"] for e in policy.exclusions(pack, s)],
+        "excluded": [e.id for e in policy.exclusions(pack, s)],
         "end": w.end,
     }
     window = policy.return_option(pack, s, today)
     if window is not None and window.need is None:
-        out["window"] = window.window["id"] if window.window else None
+        out["window"] = window.window.id if window.window else None
         out["blocked"] = window.blocked_by
     ship = policy.shipping(pack, s, today)
     if ship is not None and ship.rule is not None:
-        out["shipping"] = ship.rule["id"]
+        out["shipping"] = ship.rule.id
     cost = policy.out_of_warranty_cost(pack, s, w.months_over if w.status == "expired" else None)
-    out["tier"] = cost.tier["id"] if cost.tier else None
+    out["tier"] = cost.tier.id if cost.tier else None
     out["total"] = cost.total
     for name, key in (("rma_validity", "rma_ok"), ("repaired_item", "repaired_ok")):
         verdict = getattr(policy, name)(pack, s, today)

@@ -69,9 +69,9 @@ def warranty_months(engine: Engine, case: Case) -> int:
     """The warranty length from the brand's pack: the category's own period, else the default."""
     pack = engine.packs[case.brand]
     category = pack.category(case.category) if case.category else None
-    months = category.months if category is not None else pack.data["warranty"].get("default_months")
+    months = category.months if category is not None else pack.warranty.default_months
     assert months, f"{case.brand} states no warranty length for {case.category}"
-    return int(months)
+    return months
 
 
 def in_warranty(engine: Engine, case: Case) -> date:
@@ -182,9 +182,11 @@ def shipping_phrases(engine: Engine, brand: str) -> list[str]:
             "in the ATTN line of the shipping label",
         ]
     if brand == "ktnc":
-        valid_until = NOW.astimezone(pack.timezone).date() + timedelta(days=rma["validity_days"])
+        days = pack.rma.validity_days
+        assert days is not None
+        valid_until = NOW.astimezone(pack.timezone).date() + timedelta(days=days)
         return [
-            f"valid until {spoken(valid_until)} ({rma['validity_days']} days)",
+            f"valid until {spoken(valid_until)} ({days} days)",
             "for this one shipment only",
             "Put the RMA form inside the box",
             "on the outer box, clearly visible",
@@ -387,7 +389,7 @@ def test_an_excluded_request_names_the_exclusion_and_offers_a_consultant(
     case = CASES[brand]
     c = chat(brand, now=NOW)
     row = file_request(c, case, in_warranty(engine, case), answers={question: choice})
-    text = next(e["text"] for e in engine.packs[brand].exclusions() if e["id"] == exclusion)
+    text = next(e.text for e in engine.packs[brand].exclusions() if e.id == exclusion)
     assert "From your answers, the warranty doesn't cover this:" in c.text
     assert f"• {text}" in c.text
     assert "Please don't ship anything until they confirm." in c.text
@@ -751,7 +753,7 @@ def quoted(engine: Engine, chat: ChatFactory, brand: str) -> tuple[Chat, str, di
     engine.set_rma_status(number, "received", by="staff", now=NOW + timedelta(days=5))
     engine.set_rma_status(number, "quote", by="staff", now=NOW + timedelta(days=6), extra="120 new sensor")
     quote = engine.notices(target="tg:5")[-1].reply
-    currency = engine.packs[brand].data.get("fees", {}).get("currency_symbol", "")  # none in the document: no symbol
+    currency = engine.packs[brand].fees.currency_symbol or ""  # none in the document: no symbol
     assert f"The repair costs {currency}120 (new sensor). Do you want us to go ahead?" in quote.text
     return c, number, {b.label: b.data for b in quote.buttons}
 

@@ -68,7 +68,7 @@ def _choice_label(turn: Turn, label: str, data: str) -> str:
     if kind == "cat":
         category = turn.pack.category(value)
         if category is not None:
-            return str(category.data.get(f"name_{turn.lang}", category.name))
+            return category.name_in(turn.lang)
     if kind == "date":
         return turn.say("date_label", d=date.fromisoformat(value))
     return label

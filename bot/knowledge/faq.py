@@ -24,6 +24,7 @@ import jinja2.sandbox
 from bot.core.errors import FaqError
 from bot.knowledge.hours import status as hours_status
 from bot.knowledge.langtext import lang_table
+from bot.knowledge.pack_models import TableView
 from bot.knowledge.packs import BrandPack
 from bot.knowledge.trees import Tree, load_trees
 
@@ -163,9 +164,20 @@ def _messages(path: Path) -> dict[str, dict[str, str]]:
 
 
 class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """The sandbox, also refusing to build huge strings or numbers (``{{ 'x' * 10**9 }}``)."""
+    """The sandbox, also refusing to build huge strings or numbers (``{{ 'x' * 10**9 }}``).
+
+    A piece of a brand pack that a verdict holds (an exclusion, a window, a shipping rule, a fee tier) is
+    read as its raw table, exactly like the pack's own values: ``tier.until_month is defined`` is false
+    when the pack gives none, where the typed field would be None.
+    """
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        return super().getattr(obj.data if isinstance(obj, TableView) else obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return super().getitem(obj.data if isinstance(obj, TableView) else obj, argument)
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:

@@ -112,7 +112,7 @@ class Workflow:
 
     def questions_for(self, pack: BrandPack) -> tuple[Question, ...]:
         """The exclusion questions that matter for a brand: one of its exclusions names a choice's tag."""
-        tags = {t for e in pack.exclusions() if e.get("scope", "warranty") == "warranty" for t in e.get("tags", ())}
+        tags = {t for e in pack.exclusions() if e.scope == "warranty" for t in e.tags}
         return tuple(q for q in self.questions if q.tags() & tags)
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.core.errors import FaqError
+from bot.knowledge.pack_models import Exclusion
 from bot.knowledge.packs import BrandPack
 from bot.policy import verdicts as policy
 from bot.understand.dates import DateReading
@@ -133,7 +134,7 @@ class Advisor:
         self,
         advice: Advice,
         w: policy.WarrantyVerdict,
-        excl: list[Mapping[str, Any]],
+        excl: list[Exclusion],
         *,
         has_age: bool,
         own_case: bool,
@@ -186,7 +187,7 @@ def sample_situations(pack: BrandPack, today: date) -> Iterator[Situation]:
             yield Situation(
                 dates=(fact("purchase", day),), category=cat, wants=frozenset({"free", "refund", "credit", "shipping"})
             )
-    events = frozenset(t for e in pack.exclusions() for t in e.get("tags", ()))
+    events = frozenset(t for e in pack.exclusion_list for t in e.tags)
     yield Situation(dates=(fact("purchase", recent),), category=category, events=events, wants=frozenset({"free"}))
     yield Situation(dates=(fact("purchase", long_ago),), category=category, events=events, wants=frozenset({"free"}))
     yield Situation(dates=(fact("rma_issued", today - timedelta(days=20)), fact("ship_planned", today)))

@@ -6,11 +6,10 @@ is :mod:`bot.flows.rma`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
+from bot.knowledge.pack_models import Exclusion, ShippingRule
 from bot.knowledge.packs import BrandPack
 from bot.policy import verdicts as policy
 from bot.understand.situation import Situation
@@ -22,27 +21,13 @@ class Eligibility:
 
     outcome: str  # free | paid | excluded | review
     warranty: policy.WarrantyVerdict
-    excluded: tuple[Mapping[str, Any], ...]
+    excluded: tuple[Exclusion, ...]
     window: policy.WindowVerdict | None  # a return / replacement / credit window still open
     shipping: policy.ShippingVerdict | None
     cost: policy.CostVerdict
     status: str  # the status the new request starts in
     expires: date | None  # the day the RMA number stops being valid (brands whose number has a validity)
-    ship_rule: Mapping[str, Any] | None = None  # who pays shipping each way for this request
-
-
-def situation_of(draft: Mapping[str, Any], extra_events: Sequence[str] = ()) -> Situation:
-    """The policy's view of a request: its date, category, and what happened to the product."""
-    base = Situation.from_state(draft.get("situation") or {})
-    events = set(base.events) | set(extra_events)
-    for answer in (draft.get("answers") or {}).values():
-        events.update(answer.get("tags", ()))
-    return Situation(
-        dates=base.dates,
-        category=draft.get("category") or base.category,
-        events=frozenset(events),
-        wants=frozenset({"free", "shipping"}),
-    )
+    ship_rule: ShippingRule | None = None  # who pays shipping each way for this request
 
 
 def assess(
@@ -71,11 +56,10 @@ def assess(
         outcome = "paid"
     else:
         outcome = "review"  # manufacturer's terms, a date the policy can't settle, or no paid repair offered
-    rma = pack.data.get("rma", {})
-    issued = outcome in ("free", "paid") and rma.get("number_issued", "at_once") == "at_once"
+    issued = outcome in ("free", "paid") and pack.rma.number_issued == "at_once"
     status = "awaiting_shipment" if issued else "requested"
-    validity = rma.get("validity_days")
-    expires = today + timedelta(days=int(validity)) if issued and validity else None
+    validity = pack.rma.validity_days
+    expires = today + timedelta(days=validity) if issued and validity else None
     uncertain = ship is not None and ship.need is not None  # an age-based rule, but the age straddles it
     ship = ship if ship and ship.rule else None
     return Eligibility(
@@ -95,27 +79,23 @@ def assess(
 _NOT_RMA_RULES = ("returned_without_consent", "advanced_replacement", "advanced_replacement_not_defective")
 
 
-def shipping_rule(pack: BrandPack, outcome: str) -> Mapping[str, Any] | None:
+def shipping_rule(pack: BrandPack, outcome: str) -> ShippingRule | None:
     """The brand's shipping rule for a request: the non-warranty one for a paid repair, else the general one."""
-    rules = [
-        r
-        for r in pack.data.get("shipping", {}).get("rules", [])
-        if r.get("id") not in _NOT_RMA_RULES and "from_day" not in r and "until_day" not in r
-    ]
+    rules = [r for r in pack.shipping.rules if r.id not in _NOT_RMA_RULES and not r.age_based]
     if outcome == "paid":
-        paid = [r for r in rules if any("non-warranty" in a for a in r.get("applies_to", ()))]
+        paid = [r for r in rules if any("non-warranty" in a for a in r.applies_to)]
         if paid:
             return paid[0]
-    general = [r for r in rules if not any("non-warranty" in a for a in r.get("applies_to", ()))]
+    general = [r for r in rules if not any("non-warranty" in a for a in r.applies_to)]
     return general[0] if general else None
 
 
 def _repairs_after_warranty(pack: BrandPack) -> bool:
     """Whether the document offers repairs past the warranty (at a cost)."""
-    data = pack.data
+    fees = pack.fees
     return bool(
-        data["warranty"].get("after_warranty_repair")
-        or data.get("fees", {}).get("beyond_warranty")
-        or "diagnosis" in data.get("fees", {})
-        or data.get("fees", {}).get("out_of_warranty_charged")
+        pack.warranty.after_warranty_repair
+        or fees.beyond_warranty
+        or fees.diagnosis is not None
+        or fees.out_of_warranty_charged
     )

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from bot.knowledge.packs import BrandPack, Category
+from bot.knowledge.pack_models import Category, Exclusion, FeeTier, ShippingRule, Window
+from bot.knowledge.packs import BrandPack
 from bot.understand.dates import add_months
 from bot.understand.situation import AGE_KINDS, DateFact, Situation
 
@@ -71,15 +72,15 @@ class WarrantyVerdict:
 class WindowVerdict:
     """Where a purchase falls among a brand's return / replacement / credit windows."""
 
-    window: Mapping[str, Any] | None  # the pack's window table, None when past every window
-    windows: tuple[Mapping[str, Any], ...]
+    window: Window | None  # the window the purchase falls in, None when past every window
+    windows: tuple[Window, ...]
     elapsed: int | None
     start: date | None
     start_text: str = ""
     need: str | None = None
     blocked_by: tuple[str, ...] = ()  # situation tags the brand's return / credit exclusions name
     options: tuple[date, ...] = ()  # the two readings of an ambiguous date
-    excluded: tuple[Mapping[str, Any], ...] = ()  # the brand's return / credit exclusions that apply
+    excluded: tuple[Exclusion, ...] = ()  # the brand's return / credit exclusions that apply
     value: float | None = None  # what the customer says they paid, when they say it
 
 
@@ -87,7 +88,7 @@ class WindowVerdict:
 class ShippingVerdict:
     """Who pays shipping each way for a product of this age."""
 
-    rule: Mapping[str, Any] | None
+    rule: ShippingRule | None
     elapsed: int | None
     start: date | None
     start_text: str = ""
@@ -98,7 +99,7 @@ class ShippingVerdict:
 class CostVerdict:
     """How an out-of-warranty repair is charged."""
 
-    tier: Mapping[str, Any] | None = None
+    tier: FeeTier | None = None
     months_over: float | None = None
     amounts: Mapping[str, float] = field(default_factory=dict)
     total: float | None = None
@@ -143,8 +144,8 @@ def _start_fact(pack: BrandPack, situation: Situation, counts_from: str) -> Date
 
 def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerdict:
     """In or out of warranty on ``today``, and what is missing to say so."""
-    data = pack.data["warranty"]
-    counts_from = data["counts_from"]
+    terms = pack.warranty
+    counts_from = terms.counts_from
     problem = _date_problem(situation)
     if problem is not None:
         return WarrantyVerdict(
@@ -155,7 +156,7 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
             problem=problem.reading.problem,
         )
     category = pack.category(situation.category) if situation.category else None
-    default = data.get("default_months")
+    default = terms.default_months
     distinct = {c.months for c in pack.categories if not _manufacturer(c)} | ({default} if default else set())
     if category is None and pack.categories and default is None and len(distinct | {None}) > 1:
         fact = _start_fact(pack, situation, counts_from)
@@ -173,7 +174,7 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
     if (
         situation.stated_months
         and 1 <= situation.stated_months <= 120
-        and data.get("exception_rule") == "stated_period_applies"
+        and terms.exception_rule == "stated_period_applies"
     ):
         months = situation.stated_months  # "except for products with clear warranty period"
     if months is None:
@@ -182,7 +183,7 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
     base = WarrantyVerdict(
         "unknown",
         counts_from=counts_from,
-        months=int(months),
+        months=months,
         category=category,
         default_used=category is None or not category.months,
     )
@@ -191,11 +192,11 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
     reading = fact.reading
     kind = fact.kind if fact.kind in ("purchase", "delivery", "contract") else None
     if reading.alternatives:
-        outcomes = {_status(add_months(d, int(months)), today) for d in reading.alternatives}
+        outcomes = {_status(add_months(d, months), today) for d in reading.alternatives}
         if len(outcomes) > 1:
             return _with(base, need="day_month", options=reading.alternatives, start_text=reading.text, date_kind=kind)
-    end_first = add_months(reading.earliest, int(months))
-    end_last = add_months(reading.latest, int(months))
+    end_first = add_months(reading.earliest, months)
+    end_last = add_months(reading.latest, months)
     first, last = _status(end_first, today), _status(end_last, today)
     common = {"start": reading.earliest, "start_latest": reading.latest, "start_text": reading.text, "date_kind": kind}
     if first != last:
@@ -218,42 +219,24 @@ def _manufacturer(category: Category) -> bool:
     return category.manufacturer_terms
 
 
-def exclusions(pack: BrandPack, situation: Situation) -> list[Mapping[str, Any]]:
-    """The brand's warranty exclusions that what happened falls under (document order, no duplicates)."""
-    hits = []
-    for exclusion in pack.exclusions():
-        if exclusion.get("scope", "warranty") not in ("warranty", None) or exclusion.get("part_of"):
-            continue
-        if set(exclusion.get("tags", ())) & (situation.events - {"expired"}):
-            hits.append(exclusion)
-    return hits
+def exclusions(pack: BrandPack, situation: Situation) -> list[Exclusion]:
+    """The brand's warranty exclusions that what happened falls under (document order, no duplicates).
 
-
-def return_windows(pack: BrandPack) -> tuple[Mapping[str, Any], ...]:
-    """The brand's return / replacement / credit windows, shortest first, each with ``until_day``."""
-    windows: list[Mapping[str, Any]] = []
-    returns = pack.data.get("returns", {})
-    for key in ("return_window", "replacement_window"):
-        if key in returns:
-            table = returns[key]
-            windows.append({"id": key, "from_day": 0, "until_day": table["days"], **table})
-    for table in pack.data.get("credit", {}).get("windows", []):
-        windows.append(dict(table))
-    return tuple(sorted(windows, key=lambda w: w["until_day"]))
-
-
-def in_window(window: Mapping[str, Any], elapsed: int) -> bool:
-    """Whether ``elapsed`` days after the start fall in a window.
-
-    The last day counts only when the document says the window is inclusive ("within 7 days (inclusive)").
+    An exclusion that is an example of another (``part_of``) is left out: the other one names it.
     """
-    if elapsed < window.get("from_day", 0):
-        return False
-    return elapsed <= window["until_day"] if window.get("inclusive") else elapsed < window["until_day"]
+    events = situation.events - {"expired"}
+    return [
+        e for e in pack.exclusion_list if e.scope == "warranty" and e.part_of is None and not events.isdisjoint(e.tags)
+    ]
 
 
-def _elapsed_window(windows: Sequence[Mapping[str, Any]], elapsed: int) -> Mapping[str, Any] | None:
-    return next((w for w in windows if in_window(w, elapsed)), None)
+def return_windows(pack: BrandPack) -> tuple[Window, ...]:
+    """The brand's return / replacement / credit windows, shortest first."""
+    return pack.windows
+
+
+def _elapsed_window(windows: Sequence[Window], elapsed: int) -> Window | None:
+    return next((w for w in windows if w.covers(elapsed)), None)
 
 
 def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowVerdict | None:
@@ -261,10 +244,8 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
     windows = return_windows(pack)
     if not windows:
         return None
-    rules = [
-        e for e in pack.exclusions() if e.get("scope") in _WINDOW_SCOPES and set(e.get("tags", ())) & situation.events
-    ]
-    blocked = tuple(sorted({t for e in rules for t in e.get("tags", ())} & situation.events))
+    rules = [e for e in pack.exclusion_list if e.scope in _WINDOW_SCOPES and not situation.events.isdisjoint(e.tags)]
+    blocked = tuple(sorted({t for e in rules for t in e.tags} & situation.events))
     excluded = tuple(rules)
     problem = _date_problem(situation)
     if problem is not None:
@@ -309,24 +290,24 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
     )
 
 
-def _window_id(window: Mapping[str, Any] | None) -> str | None:
-    return None if window is None else str(window.get("id"))
+def _window_id(window: Window | None) -> str | None:
+    return None if window is None else window.id
 
 
 def shipping(pack: BrandPack, situation: Situation, today: date) -> ShippingVerdict | None:
     """Who pays shipping, where the brand's rule depends on the product's age (None otherwise)."""
-    rules = [r for r in pack.data.get("shipping", {}).get("rules", []) if "until_day" in r or "from_day" in r]
+    rules = [r for r in pack.shipping.rules if r.age_based]
     if not rules:
         return None
-    fact = _start_fact(pack, situation, pack.data["shipping"].get("counted_from", "purchase"))
+    fact = _start_fact(pack, situation, pack.shipping.counted_from)
     if not _usable(fact):
         return ShippingVerdict(None, None, None, need="date")
     assert fact is not None
     reading = fact.reading
     low, high = elapsed_days(reading.latest, today), elapsed_days(reading.earliest, today)
 
-    def rule_for(elapsed: int) -> Mapping[str, Any] | None:
-        return next((r for r in rules if in_window({"until_day": 10**6, **r}, elapsed)), None)
+    def rule_for(elapsed: int) -> ShippingRule | None:
+        return next((r for r in rules if r.covers(elapsed)), None)
 
     if reading.alternatives and len({id(rule_for(elapsed_days(d, today))) for d in reading.alternatives}) > 1:
         return ShippingVerdict(None, None, reading.earliest, reading.text, need="day_month")
@@ -338,24 +319,21 @@ def shipping(pack: BrandPack, situation: Situation, today: date) -> ShippingVerd
 
 def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: float | None) -> CostVerdict:
     """How a repair past the warranty is charged: the brand's tier, or a diagnosis-based total."""
-    fees = pack.data.get("fees", {})
+    fees = pack.fees
     if situation.years_beyond is not None:
         months_over = situation.years_beyond * 12
     tier = None
     if months_over is not None:
-        for table in fees.get("beyond_warranty", []):
-            if table.get("from_month", 0) <= months_over < table.get("until_month", 10**6):
-                tier = table
-                break
+        tier = next((t for t in fees.beyond_warranty if t.covers(months_over)), None)
     # only amounts the customer named as repair components count; a product's price is not a repair cost
     amounts = {k: v for k, v in situation.amounts.items() if k in _COMPONENTS and 0 <= v < 1e7}
     if "decline" in situation.wants:  # a declined repair costs the diagnosis and the way back, not the parts
         amounts = {k: v for k, v in amounts.items() if k in ("diagnosis", "shipping")}
     total = None
     from_pack = False
-    if "diagnosis" in fees and (set(amounts) - {"diagnosis"} or "decline" in situation.wants):
+    if fees.diagnosis is not None and (set(amounts) - {"diagnosis"} or "decline" in situation.wants):
         if "diagnosis" not in amounts:
-            amounts["diagnosis"] = float(fees["diagnosis"])
+            amounts["diagnosis"] = fees.diagnosis
             from_pack = True
         total = sum(amounts.values())
     return CostVerdict(
@@ -380,15 +358,14 @@ def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVe
         return None
     assert fact is not None
     start = fact.reading.latest
-    days = pack.data.get("repair", {}).get("repaired_warranty_days")
+    days = pack.repair.repaired_warranty_days
     if days:
-        end = start + timedelta(days=int(days))
-        return DatedVerdict("repaired_item", start, end, today, today <= end, int(days), fact.reading.text)
-    warranty_data = pack.data["warranty"]
-    minimum = warranty_data.get("repaired_minimum_months")
-    if not (warranty_data.get("repaired_keeps_remaining") and minimum):
+        end = start + timedelta(days=days)
+        return DatedVerdict("repaired_item", start, end, today, today <= end, days, fact.reading.text)
+    minimum = pack.warranty.repaired_minimum_months
+    if not (pack.warranty.repaired_keeps_remaining and minimum):
         return None
-    floor = add_months(start, int(minimum))
+    floor = add_months(start, minimum)
     stated_end = situation.date_of("end")  # "the warranty ends 15 Dec 2026"
     if _usable(stated_end) and stated_end is not None:
         original_end: date | None = stated_end.reading.latest
@@ -404,15 +381,15 @@ def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVe
 
 def rma_validity(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
     """Whether an RMA number issued on one day is still valid on the day it ships."""
-    days = pack.data.get("rma", {}).get("validity_days")
+    days = pack.rma.validity_days
     issued = situation.date_of("rma_issued")
     if not days or not _usable(issued):
         return None
     assert issued is not None
     planned = situation.date_of("ship_planned")
     on = planned.reading.earliest if _usable(planned) and planned is not None else today
-    end = issued.reading.latest + timedelta(days=int(days))
-    return DatedVerdict("rma_validity", issued.reading.latest, end, on, on <= end, int(days), issued.reading.text)
+    end = issued.reading.latest + timedelta(days=days)
+    return DatedVerdict("rma_validity", issued.reading.latest, end, on, on <= end, days, issued.reading.text)
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -428,10 +405,7 @@ def add_working_days(start: date, days: int) -> date:
 
 def repair_progress(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
     """Whether a repair sent in on a day is still within the brand's stated cycle (working days)."""
-    repair = pack.data.get("repair", {})
-    longest = repair.get("cycle_max_working_days") or pack.data.get("response", {}).get(
-        "own_product_return_working_days"
-    )
+    longest = pack.repair.cycle_max_working_days or pack.response.own_product_return_working_days
     if longest is None:
         return None
     fact = situation.date_of("sent_in", "received_by_us")
@@ -439,15 +413,15 @@ def repair_progress(pack: BrandPack, situation: Situation, today: date) -> Dated
         return None
     assert fact is not None
     start = fact.reading.latest
-    end = add_working_days(start, int(longest))
-    shortest = repair.get("cycle_min_working_days")
+    end = add_working_days(start, longest)
+    shortest = pack.repair.cycle_min_working_days
     return DatedVerdict(
         "repair_progress",
         start,
         end,
         today,
         today <= end,
-        int(longest),
+        longest,
         fact.reading.text,
-        end_min=add_working_days(start, int(shortest)) if shortest else None,
+        end_min=add_working_days(start, shortest) if shortest else None,
     )

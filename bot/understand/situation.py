@@ -201,7 +201,7 @@ class SituationReader:
         """The situation in one message, for a brand (its categories, its usual date order)."""
         text = unicodedata.normalize("NFC", text)
         folded = fold_aligned(text)
-        day_first = pack.data.get("brand", {}).get("date_order", "dmy") != "mdy"
+        day_first = pack.brand.date_order != "mdy"
         readings = find_dates(text, now, language=language, day_first=day_first)
         today = now.date()
         dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today)), today) for r in readings)
@@ -255,7 +255,7 @@ class SituationReader:
         if cached is None:
             cached = []
             for cat in pack.categories:
-                group = str(cat.data.get("group", cat.id))
+                group = cat.group_id
                 for keyword in cat.keywords:
                     key = fold(keyword)
                     pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"

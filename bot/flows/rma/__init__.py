@@ -133,7 +133,7 @@ class RmaFlow:
                 turn.button("rma_button_cancel", "rma:cancel"),
             )
             return turn.result(Outcome.RMA_IN_PROGRESS, "rma_in_progress", *buttons, step=state.draft.step)
-        first = turn.pack.data.get("rma", {}).get("troubleshoot_first")
+        first = turn.pack.rma.troubleshoot_first
         if source in ("menu", "command", "question") and not fresh and first and not state.troubleshoot_offered:
             state.troubleshoot_offered = True
             state.source = source

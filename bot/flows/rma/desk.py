@@ -126,10 +126,10 @@ class RmaDesk:
         lang = row["data"].get("lang") or "en"
         status_after = status
         if status == "approved":
-            validity = pack.data.get("rma", {}).get("validity_days")
+            validity = pack.rma.validity_days
             if validity:
                 local = now.astimezone(pack.timezone).date()
-                fields["expires_on"] = (local + timedelta(days=int(validity))).isoformat()
+                fields["expires_on"] = (local + timedelta(days=validity)).isoformat()
             status_after = "awaiting_shipment"
         customer = self._update_reply(pack, {**row, **fields, "status": status_after}, status, lang, now, note)
         label = status_after.replace("_", " ")

@@ -17,8 +17,7 @@ def price(pack: BrandPack, amount: float | None, currency: str | None) -> str | 
     if amount is None:
         return None
     figure = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
-    fees = pack.data.get("fees", {})
-    symbol = currency or fees.get("currency_symbol") or fees.get("currency")
+    symbol = currency or pack.fees.currency_symbol or pack.fees.currency
     if not symbol:
         return figure
     return f"{figure} {symbol}" if len(symbol) == 3 and symbol.isalpha() else f"{symbol}{figure}"
@@ -141,7 +140,7 @@ class RmaStatus:
             f"{first['earliest']} to {first['latest']}" if first and first["earliest"] != first["latest"] else None
         )
         category = pack.category(data.get("category") or "")
-        data["category_name"] = str(category.data.get(f"name_{lang}", category.name)) if category else None
+        data["category_name"] = category.name_in(lang) if category else None
         data["bought_from_text"] = self.say(pack, f"rma_button_from_{data.get('bought_from') or 'unsure'}", lang, now)
         data["answers_text"] = [
             (self.say(pack, f"rma_q_{qid}_short", lang, now), self.say(pack, f"rma_q_{qid}_{a['choice']}", lang, now))

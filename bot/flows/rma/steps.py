@@ -91,7 +91,7 @@ class Steps:
         }
         name = f"rma_ask_{step}"
         if step == "category":
-            buttons = [Button(str(c.data.get(f"name_{turn.lang}", c.name)), f"rma:cat:{c.id}") for c in pack.categories]
+            buttons = [Button(c.name_in(turn.lang), f"rma:cat:{c.id}") for c in pack.categories]
             buttons.append(turn.button("rma_button_not_sure", "rma:cat:none"))
         elif step == "bought_from":
             buttons = [turn.button(f"rma_button_from_{k}", f"rma:from:{k}") for k in SOURCES]
@@ -108,9 +108,9 @@ class Steps:
             buttons = [
                 turn.button(f"rma_q_{question.id}_{c.id}", f"rma:q:{question.id}:{c.id}") for c in question.choices
             ]
-            context["exclusions"] = [e for e in pack.exclusions() if set(e.get("tags", ())) & question.tags()]
+            context["exclusions"] = [e for e in pack.exclusions() if not question.tags().isdisjoint(e.tags)]
         elif step == "date":
-            context["counts_from"] = pack.data["warranty"]["counts_from"]
+            context["counts_from"] = pack.warranty.counts_from
             buttons = [
                 Button(turn.say("date_label", d=date.fromisoformat(d)), f"rma:date:{d}")
                 for d in extra.get("options", ())
@@ -218,7 +218,7 @@ class Steps:
         ]
         if dated and len(text) > len(value):
             first = dated[0]
-            kind = first.kind if first.kind in ("purchase", "delivery") else pack.data["warranty"]["counts_from"]
+            kind = first.kind if first.kind in ("purchase", "delivery") else pack.warranty.counts_from
             facts.situation = Situation(dates=(DateFact(first.reading, kind),))
             facts.date_text = first.reading.text
             facts.date = first.reading.earliest.isoformat() if first.reading.exact else None
@@ -265,7 +265,7 @@ class Steps:
             return Result(
                 Outcome.RMA_REASK, [self.ask(turn, draft, again=True, problem=reading.problem, typed=reading.text)]
             )
-        counts_from = pack.data["warranty"]["counts_from"]
+        counts_from = pack.warranty.counts_from
         kind = found[0].kind if found[0].kind in ("purchase", "delivery") else counts_from
         situation = Situation(dates=(DateFact(reading, kind),), category=draft.facts.category)
         draft.facts.situation = situation
