@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.knowledge.packs import load_packs
+from bot.policy import dated
 from bot.policy import verdicts as policy
 from bot.understand.situation import SituationReader
 
@@ -298,11 +299,11 @@ def _verdicts(brand: str, text: str, now: str) -> dict[str, Any]:
     out["tier"] = cost.tier.id if cost.tier else None
     out["total"] = cost.total
     for name, key in (("rma_validity", "rma_ok"), ("repaired_item", "repaired_ok")):
-        verdict = getattr(policy, name)(pack, s, today)
+        verdict = getattr(dated, name)(pack, s, today)
         if verdict is not None:
             out[key] = verdict.within
             out["end"] = verdict.end
-    progress = policy.repair_progress(pack, s, today)
+    progress = dated.repair_progress(pack, s, today)
     if progress is not None:
         out["repair_late"] = not progress.within
         out["end"] = progress.end
@@ -327,12 +328,12 @@ def test_a_repaired_part_keeps_the_rest_of_the_warranty_or_three_months() -> Non
     late = READER.read(
         "the unit's warranty ends 15 dec 2026. you replaced the main board on 1 oct. covered?", moment, pack
     )
-    verdict = policy.repaired_item(pack, late, moment.date())
+    verdict = dated.repaired_item(pack, late, moment.date())
     assert verdict is not None and verdict.end == D("2027-01-01")  # three months beat the rest of the warranty
     early = READER.read(
         "the unit's warranty ends 15 dec 2027. you replaced the lens on 1 oct 2026. covered?", moment, pack
     )
-    verdict = policy.repaired_item(pack, early, moment.date())
+    verdict = dated.repaired_item(pack, early, moment.date())
     assert verdict is not None and verdict.end == D("2027-12-15")  # the rest of the warranty is longer
 
 

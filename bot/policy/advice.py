@@ -20,6 +20,7 @@ from typing import Any
 from bot.core.errors import FaqError
 from bot.knowledge.pack_models import Exclusion
 from bot.knowledge.packs import BrandPack
+from bot.policy import dated as promises
 from bot.policy import verdicts as policy
 from bot.understand.dates import DateReading
 from bot.understand.situation import AGE_KINDS, DateFact, Situation
@@ -83,9 +84,9 @@ class Advisor:
         dated = [
             v
             for v in (
-                policy.rma_validity(pack, s, today),
-                policy.repaired_item(pack, s, today) if s.wants & {"free", "cost"} else None,
-                policy.repair_progress(pack, s, today),
+                promises.rma_validity(pack, s, today),
+                promises.repaired_item(pack, s, today) if s.wants & {"free", "cost"} else None,
+                promises.repair_progress(pack, s, today),
             )
             if v is not None
         ]
