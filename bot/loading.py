@@ -48,6 +48,7 @@ class Knowledge:
         """Load and check the shape of every content file under ``root``."""
         packs = load_packs(root / "policies")
         matching = root / "faq" / "_common" / "matching"
+        workflow = Workflow.load(root / "policies" / "_rma.toml")
         return cls(
             root=root,
             packs=packs,
@@ -56,8 +57,8 @@ class Knowledge:
             situations=SituationReader(matching / "situations.toml"),
             intents=Intents.load(matching),
             answers=AnswerReader.load(matching / "rma.toml"),
-            advisor=Advisor(matching / "situations.toml"),
-            workflow=Workflow.load(root / "policies" / "_rma.toml"),
+            advisor=Advisor(matching / "situations.toml", damage=workflow.damage_tags()),
+            workflow=workflow,
             handoff=HandoffSettings.load(root / "policies" / "_handoff.toml"),
             canned=Canned(root / "faq", list(packs)),
         )

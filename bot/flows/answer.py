@@ -122,7 +122,7 @@ class AnswerFlow:
                 turn, situation, list(decision.tokens), entry_id, score=best.score if best else None
             )
             if result is not None:
-                return result
+                return self._and_the_rest(turn, result)
         several = self._several(turn)
         if several is not None:
             return several
@@ -216,6 +216,32 @@ class AnswerFlow:
         turn.state.answer.last_entry = first
         best = chosen[first].decision.best
         return Result(Outcome.ANSWERED, [Reply("\n\n".join(texts))], first, best.score if best else None)
+
+    def _and_the_rest(self, turn: Turn, result: Result) -> Result:
+        """A reply on the customer's situation, with the answers to the message's other questions after it.
+
+        ("is vandalism covered? and who pays shipping?": the verdict, then the shipping answer.)
+        """
+        if len(turn.reading.parts) < 2 or not result.replies or turn.state.answer.pending is not None:
+            return result
+        entries = self.kit.content.entries[turn.pack.id]
+        said = result.replies[-1].text
+        extra = []
+        for part in turn.reading.parts:
+            best = part.decision.best
+            if part.decision.outcome != "answer" or best is None or best.entry_id == result.entry_id:
+                continue
+            entry = entries.get(best.entry_id)
+            if entry is None or entry.kind != "faq" or best.entry_id in self.kit.cause_entries(turn.pack):
+                continue  # another cause: the verdict spoke of what happened
+            text = self.kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
+            text = self.kit.intents.without_lead(text, turn.lang) if not part.keeps_lead else text
+            if text not in said:
+                extra.append(text)
+        if extra:
+            last = result.replies[-1]
+            result.replies[-1] = Reply("\n\n".join([last.text, *extra]), last.buttons, last.media)
+        return result
 
     def _same_verdict(self, turn: Turn, decision: Decision) -> bool:
         """Whether every close candidate answers with the same "Yes" or "No".

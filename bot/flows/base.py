@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -200,11 +200,32 @@ class Kit:
     consultants: bool  # whether a staff chat serves handoffs (else asking for a person gets the contacts)
     default_brand: str
     flows: Flows = field(init=False)
+    _causes: dict[tuple[str, int], dict[str, frozenset[str]]] = field(init=False, default_factory=dict)
 
     def say(self, pack: BrandPack, name: str, lang: str, now: datetime, /, **extra: Any) -> str:
         """A named message for a brand in a language, outside a customer's turn (staff, notices, sweeps)."""
         context = {**base_context(pack, now), "handoff": self.handoff.values, **extra}
         return self.content.render_message(pack.id, name, lang, context)
+
+    def cause_entries(self, pack: BrandPack) -> dict[str, frozenset[str]]:
+        """The brand's FAQ entries about what can happen to a product: entry id → the causes it is about.
+
+        The causes are the situation tags its own title and phrasings describe ("lightning struck it" →
+        lightning); entries about many causes at once (the list of exclusions) are left out. Worked out
+        once per brand and FAQ version.
+        """
+        key = (pack.id, self.index.generation.get(pack.id, 0))
+        if key not in self._causes:
+            moment = datetime(2026, 1, 5, 10, tzinfo=UTC)
+            found: dict[str, frozenset[str]] = {}
+            for entry in self.content.entries[pack.id].values():
+                if entry.kind != "faq" or ("exclusion" not in entry.topics and not entry.id.startswith("excl")):
+                    continue
+                causes = self.situations.read(" . ".join([entry.title("en"), *entry.phrasings]), moment, pack).events
+                if 0 < len(causes) <= 4:
+                    found[entry.id] = causes
+            self._causes[key] = found
+        return self._causes[key]
 
     def render_canned(self, pack: BrandPack, reply: CannedReply, lang: str, now: datetime, /, **extra: Any) -> str:
         """A consultant's canned reply for a customer, with the brand's values."""

@@ -9,12 +9,14 @@ typed or pressed, finishes the reply).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.core.clock import customer_moment
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import Outcome
 from bot.flows.base import Kit, Result, Turn
 from bot.flows.state import Pending
+from bot.knowledge.faq import Entry
 from bot.understand.situation import Situation
 
 
@@ -41,10 +43,22 @@ def situational(
         return None
     if not advice.parts and entry is None and not answered and not situation.dates:
         return None  # a question we'd ask about something we didn't understand: say so instead
-    texts = [turn.say(name, **extra) for name, extra in advice.parts]
+    texts: list[str] = []
+    happened = False  # a verdict on what happened to the product leads: the chosen entry only as a button
+    for name, extra in advice.parts:
+        about = _about(name, extra, situation)
+        happened = happened or bool(about)
+        own = _cause_entry(kit, turn, about, entry) if about else None
+        if own is None:
+            texts.append(turn.say(name, **extra))
+        else:  # the brand's own answer about what happened says it best (and what can still be done)
+            text = kit.content.render_entry(pack.id, own, turn.lang, turn.context)
+            texts.append(kit.intents.without_lead(text, turn.lang) if texts or not turn.reading.keeps_lead else text)
+        if about and entry is not None and (entry is own or entry.id in kit.cause_entries(pack)):
+            entry = None  # the entry the matcher chose said this already, or is about another cause
     buttons: list[Button] = []
     if entry is not None and entry.kind == "faq":
-        if advice.parts and advice.supersede:
+        if advice.parts and (advice.supersede or happened):
             buttons.append(turn.button("button_more", f"faq:{entry.id}", title=entry.title(turn.lang)))
         else:
             text = kit.content.render_entry(pack.id, entry, turn.lang, turn.context)
@@ -60,6 +74,32 @@ def situational(
     turn.state.answer.situation = situation
     outcome = Outcome.ADVISED if advice.parts else Outcome.ASKED
     return Result(outcome, [Reply("\n".join(texts), tuple(buttons))], entry_id, score)
+
+
+def _about(name: str, extra: dict[str, Any], situation: Situation) -> frozenset[str]:
+    """The causes a verdict is about: what happened that a clause excludes, or damage that is no defect."""
+    if name == "exclusion":
+        return frozenset(t for e in extra["excl"] for t in e.tags) & situation.events
+    if name == "damage_review":
+        return frozenset(extra["damage"])
+    return frozenset()
+
+
+def _cause_entry(kit: Kit, turn: Turn, about: frozenset[str], matched: Entry | None) -> Entry | None:
+    """The brand's FAQ entry about what happened (None: the verdict speaks from the pack).
+
+    The one the matcher chose when it is about it; else the entry that covers the most of it, when only
+    one does.
+    """
+    causes = kit.cause_entries(turn.pack)
+    if matched is not None and causes.get(matched.id, frozenset()) & about:
+        return matched
+    overlap = {entry_id: len(found & about) for entry_id, found in causes.items() if found & about}
+    if not overlap:
+        return None
+    best = max(overlap.values())
+    top = [entry_id for entry_id, n in overlap.items() if n == best]
+    return kit.content.entries[turn.pack.id].get(top[0]) if len(top) == 1 else None
 
 
 def _choice_label(turn: Turn, label: str, data: str) -> str:

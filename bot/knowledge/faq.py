@@ -215,6 +215,7 @@ class Content:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
+        self.env.filters["cause_name"] = self.cause_name
         self._compiled: dict[str, jinja2.Template] = {}
         self.message_paths: dict[tuple[str, str], Path] = {}
         common, _ = self._load_dir(faq_dir / COMMON, COMMON)
@@ -244,6 +245,16 @@ class Content:
         other = copy.copy(self)
         other.entries = {brand: dict(entries) for brand, entries in self.file_entries.items()}
         return other
+
+    def cause_name(self, tag: str, lang: str = "en") -> str:
+        """What happened to a product (a situation tag) in words: ``cause_<tag>`` of the shared wording.
+
+        A template's filter: ``damage | map("cause_name", lang)``.
+        """
+        texts = self.messages.get(f"cause_{tag}")
+        if texts is None:
+            return tag.replace("_", " ")
+        return texts.get(lang) or texts["en"]
 
     def verdict_names(self) -> set[str]:
         """Names of the templates that need a verdict in their context (from ``verdicts.toml`` files)."""

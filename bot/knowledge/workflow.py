@@ -110,6 +110,10 @@ class Workflow:
         damage = {q.id for q in self.questions if q.damage}
         return frozenset(t for qid, a in answers.items() if qid in damage for t in _tags(a))
 
+    def damage_tags(self) -> frozenset[str]:
+        """The situation tags that report damage (a drop, water, lightning…): never a product defect."""
+        return frozenset(t for q in self.questions if q.damage for c in q.choices for t in c.tags)
+
     def questions_for(self, pack: BrandPack) -> tuple[Question, ...]:
         """The exclusion questions that matter for a brand: one of its exclusions names a choice's tag."""
         tags = {t for e in pack.exclusions() if e.scope == "warranty" for t in e.tags}

@@ -57,7 +57,9 @@ class Advice:
 class Advisor:
     """Applies the policy layer to a situation."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, damage: frozenset[str] = frozenset()) -> None:
+        """Read ``supersedes`` from the situations file; ``damage``: the situation tags that are damage."""
+        self.damage = damage
         try:
             with path.open("rb") as handle:
                 data = tomllib.load(handle)
@@ -119,7 +121,7 @@ class Advisor:
         # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described
         wants_status = bool(s.wants & {"free", "cost"}) or (has_age and fault_words)
         if not dated and wants_status and cost.total is None and not any(n == "window" for n, _ in advice.parts):
-            self._warranty(advice, w, excl, has_age=has_age, own_case=own_case, wants=s.wants)
+            self._warranty(advice, w, excl, has_age=has_age, own_case=own_case, wants=s.wants, events=s.events)
         elif excl and has_age and w.status in ("covered", "expired"):
             advice.parts.append(("exclusion", {"excl": excl, "v": w if w.status == "covered" else None}))
 
@@ -140,9 +142,14 @@ class Advisor:
         has_age: bool,
         own_case: bool,
         wants: frozenset[str],
+        events: frozenset[str],
     ) -> None:
-        if w.status == "covered" and excl:
-            advice.parts.append(("exclusion", {"excl": excl, "v": w}))
+        damage = sorted(events & self.damage)
+        if excl and w.status != "expired":  # what happened outranks the date, and needs none
+            advice.parts.append(("exclusion", {"excl": excl, "v": w if w.status == "covered" else None}))
+        elif damage and not excl and w.status in ("covered", "unknown", "manufacturer"):
+            # damage the brand's exclusions don't name is still no defect: no free repair promised
+            advice.parts.append(("damage_review", {"damage": damage, "v": w if w.status == "covered" else None}))
         elif w.status in ("covered", "expired"):
             advice.parts.append((f"warranty_{w.status}", {"v": w}))
             if excl:
