@@ -188,7 +188,7 @@ def test_edit_preview_save_then_every_customer_gets_it_and_undo_restores(
     assert "Send the new en answer" in prompt and "{{ m.period(warranty.default_months) }}" in prompt
     preview = admin.say("Every {{ brand.name }} product: {{ m.period(warranty.default_months) }}, parts and labour.")
     assert "Every Kimpok product: 1 year, parts and labour." in preview  # rendered with the brand's values
-    assert "zh answer stays as it is" in preview
+    assert "zh and vi answers stay as they are" in preview  # the other languages are not touched
     assert "parts and labour" not in customer.say(WARRANTY_Q)  # nothing changes before Save
     assert "Saved: warranty-length" in admin.press("✅ Save")
     assert "Every Kimpok product: 1 year, parts and labour." in customer.say(WARRANTY_Q)

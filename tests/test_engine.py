@@ -109,9 +109,19 @@ def test_chinese_question_gets_a_chinese_answer(chat: ChatFactory) -> None:
     assert "1年" in reply
 
 
-def test_vietnamese_question_for_a_brand_without_vietnamese_falls_back_to_english(chat: ChatFactory) -> None:
-    reply = chat("kimpok").say("bảo hành bao lâu?")
+def test_a_question_in_a_language_the_brand_has_no_wording_in_is_answered_in_english(content_copy: Path) -> None:
+    path = content_copy / "policies" / "kimpok.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('languages = ["en", "zh", "vi"]', 'languages = ["en", "zh"]'),
+        encoding="utf-8",
+    )
+    engine = Engine.from_root(content_copy, store=Store(":memory:"))
+    reply = engine.handle(Message(user="u", text="bảo hành bao lâu?", brand="kimpok"))[0].text
     assert "1 year" in reply
+
+
+def test_a_vietnamese_question_is_answered_in_vietnamese(chat: ChatFactory) -> None:
+    assert "1 năm" in chat("kimpok").say("bảo hành bao lâu?")
 
 
 def test_open_now_depends_on_the_fixed_clock(chat: ChatFactory) -> None:
