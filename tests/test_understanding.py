@@ -51,3 +51,15 @@ def test_two_questions_in_one_message_get_both_answers(chat: ChatFactory) -> Non
 def test_one_question_in_two_sentences_is_one_question(chat: ChatFactory) -> None:
     reply = chat("kimpok").say("My camera arrived last week. Is it covered?")
     assert "\n\n" not in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "total"),
+    [
+        ("sending 4 cameras out of warranty in for a check, what is the total diagnosis fee?", "$200"),
+        ("3 units were diagnosed and I decline the repair; return shipping & handling is $25. what do I owe?", "$175"),
+    ],
+)
+def test_a_per_product_fee_is_counted_for_every_unit(chat: ChatFactory, question: str, total: str) -> None:
+    reply = chat("ktnc").say(question)
+    assert total in reply, reply

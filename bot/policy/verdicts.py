@@ -103,6 +103,7 @@ class CostVerdict:
     total: float | None = None
     diagnosis_from_pack: bool = False
     declined: bool = False
+    units: int = 1  # products the diagnosis fee was counted for
 
 
 def elapsed_days(start: date, today: date) -> int:
@@ -313,9 +314,11 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
         amounts = {k: v for k, v in amounts.items() if k in ("diagnosis", "shipping")}
     total = None
     from_pack = False
-    if fees.diagnosis is not None and (set(amounts) - {"diagnosis"} or "decline" in situation.wants):
+    units = situation.units or 1
+    several = units > 1 and "diagnosis" in situation.wants  # "3 cameras: the total diagnosis fee?"
+    if fees.diagnosis is not None and (set(amounts) - {"diagnosis"} or "decline" in situation.wants or several):
         if "diagnosis" not in amounts:
-            amounts["diagnosis"] = fees.diagnosis
+            amounts["diagnosis"] = fees.diagnosis * units  # the fee is per product
             from_pack = True
         total = sum(amounts.values())
     return CostVerdict(
@@ -325,4 +328,5 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
         total=total,
         diagnosis_from_pack=from_pack,
         declined="decline" in situation.wants,
+        units=units,
     )

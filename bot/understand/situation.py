@@ -59,6 +59,7 @@ class Situation:
     amounts: Mapping[str, float] = field(default_factory=dict)
     years_beyond: float | None = None
     stated_months: int | None = None
+    units: int | None = None  # how many products the message is about ("3 cameras"), when it says
 
     def date_of(self, *kinds: str) -> DateFact | None:
         """The first date of one of ``kinds`` (in the order given)."""
@@ -79,6 +80,7 @@ class Situation:
             amounts={**self.amounts, **later.amounts},
             years_beyond=later.years_beyond if later.years_beyond is not None else self.years_beyond,
             stated_months=later.stated_months or self.stated_months,
+            units=later.units or self.units,
         )
 
     def answered_with(self, later: Situation) -> Situation:
@@ -116,6 +118,7 @@ class Situation:
             "amounts": dict(self.amounts),
             "years_beyond": self.years_beyond,
             "stated_months": self.stated_months,
+            "units": self.units,
         }
 
     @classmethod
@@ -147,6 +150,7 @@ class Situation:
             amounts=amounts,
             years_beyond=float(years) if isinstance(years, (int, float)) else None,
             stated_months=data.get("stated_months"),
+            units=data.get("units"),
         )
 
 
@@ -158,7 +162,7 @@ _EACH = re.compile(
 )
 # A bare number right after a repair component's name is an amount too ("diag 50, parts 120").
 _BARE_AMOUNT = re.compile(
-    r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?: and handling)?)\s*"
+    r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?:\s*(?:and|&)\s*handling)?)\s*"
     r"(?:is|was|of|at|:|=|costs?|quoted?(?: at)?)?\s*(\d[\d,]*(?:\.\d+)?)\b"
     r"(?!\s*(?:days?|months?|years?|%|pcs))",
     re.I,
@@ -190,6 +194,8 @@ class SituationReader:
             self.events = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["events"].items()}
             self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
             self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
+            self.units = [re.compile(p, re.I) for p in data.get("units", [])]
+            self.unit_numbers = {str(k): int(v) for k, v in data.get("unit_numbers", {}).items()}
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
             raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
         self._categories: dict[str, list[tuple[str, str, int, re.Pattern[str]]]] = {}
@@ -213,7 +219,19 @@ class SituationReader:
             amounts=self._amounts(folded),
             years_beyond=self._years_beyond(folded),
             stated_months=self._stated(folded),
+            units=self._units(folded),
         )
+
+    def _units(self, folded: str) -> int | None:
+        """How many products the message is about, when it says more than one."""
+        for pattern in self.units:
+            m = pattern.search(folded)
+            if m:
+                word = m[1]
+                count = int(word) if word.isdigit() else self.unit_numbers.get(word)
+                if count is not None and 1 < count <= 500:
+                    return count
+        return None
 
     def _stated(self, folded: str) -> int | None:
         for pattern in self.stated:
@@ -318,7 +336,7 @@ class SituationReader:
                     for name, words in _AMOUNT_LABELS.items()
                     if re.search(
                         rf"(?:{words})(?:\W+(?:fee|fees|cost|costs|charge|is|was|are|were|of|comes "
-                        rf"to|will be|would be|at|about|around))*\W*$",
+                        rf"to|will be|would be|at|about|around|quoted|quote|handling|and|&))*\W*$",
                         before,
                     )
                 ),
