@@ -79,7 +79,7 @@ def main() -> None:
             engine.handle(Message(user=f"bench:{i}", text="/status"))
             status.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
-            engine.rma.set_status(number, "received", by="bench", now=moment)
+            engine.set_rma_status(number, "received", by="bench", now=moment)
             change.append((time.perf_counter() - start) * 1000)
         sp50, sp99 = percentiles(status)
         cp50, cp99 = percentiles(change)
