@@ -63,7 +63,7 @@ def main() -> None:
 
         moment = datetime(2026, 11, 18, 4, tzinfo=UTC)
         for i in range(args.existing):
-            engine.store.create_rma(
+            engine.store.rmas.create(
                 make_number=f"RMA-000-BENC-{i:04X}".strip,
                 user=f"other:{i % 500}",
                 brand="kimpok",

@@ -85,7 +85,7 @@ def test_injection_attempts_are_just_questions(chat: ChatFactory) -> None:
     ):
         reply = c.say(text)
         assert "Traceback" not in reply and "{{" not in reply
-    assert list(c.engine.store.events("customer-1"))
+    assert list(c.engine.store.events.all("customer-1"))
 
 
 def test_requests_to_break_into_devices_are_refused(chat: ChatFactory) -> None:
@@ -130,14 +130,14 @@ def test_conversation_survives_a_restart(tmp_path: Path) -> None:
     second = Engine.from_root(ROOT, store=Store(db), clock=fixed_clock(MONDAY_10))
     answer = second.handle(Message(user="r", press=label))
     assert "no longer active" not in answer[0].text
-    assert len(list(second.store.events("r"))) == 2
+    assert len(list(second.store.events.all("r"))) == 2
 
 
 def test_every_turn_is_logged_with_its_outcome(chat: ChatFactory) -> None:
     c = chat("kimpok")
     c.say("how long is the warranty")
     c.say("what's the capital of peru")
-    outcomes = [e["outcome"] for e in c.engine.store.events("customer-1")]
+    outcomes = [e["outcome"] for e in c.engine.store.events.all("customer-1")]
     assert outcomes == ["answered", "unknown"]
 
 
