@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.engine import Engine, Message, fixed_clock
 from bot.store import Store
 
-from .conftest import MONDAY_10, ROOT, Chat
+from .conftest import MONDAY_10, ROOT, Chat, fresh_engine
 
 ChatFactory = Callable[..., Chat]
 
@@ -146,3 +146,20 @@ def test_brands_answer_from_their_own_pack(chat: ChatFactory) -> None:
     ktnc = chat("ktnc", user="t").say("how long is the warranty?")
     assert "1 year" in kimpok and "3 years" not in kimpok
     assert "3 years" in ktnc and "sales1@kimpok.com" not in ktnc
+
+
+def test_the_outbox_calls_a_transport_uses(shared_engine: Engine) -> None:
+    # what a transport needs to deliver each reply once: unsent, delivered, mark_sent, prune_outbox
+    engine = fresh_engine(shared_engine)
+    replies = engine.handle(Message(user="tg:7", text="how long is the warranty?", id="tg:1"))
+    assert engine.delivered("tg:1") == 0 and engine.delivered("tg:unknown") == 0
+    (unsent,) = engine.unsent()
+    assert (unsent.message_id, unsent.user, unsent.sent) == ("tg:1", "tg:7", 0)
+    assert list(unsent.replies) == replies
+    assert engine.prune_outbox() == 0  # not delivered yet: kept whatever its age
+    engine.mark_sent("tg:1", len(replies))
+    assert engine.delivered("tg:1") == len(replies) and engine.unsent() == []
+    assert engine.prune_outbox() == 0  # delivered, but recorded just now
+    later = fresh_engine(shared_engine, store=engine.store, now=MONDAY_10 + timedelta(days=31))
+    assert later.prune_outbox() == 1 and later.delivered("tg:1") == 0
+    assert engine.languages()[0] == "en" and engine.brand_name()
