@@ -94,9 +94,7 @@ def main() -> None:
     for n in range(args.inbox):
         pattern = ODD[n % len(ODD)]
         text = pattern.format(WORDS[(n * 7) % len(WORDS)]) if "{}" in pattern else pattern
-        engine.store.add_unanswered(
-            brand="kimpok", user=f"u{n}", text=text, reason="unknown", entry_id=None, at=MONDAY_10
-        )
+        engine.store.inbox.add(brand="kimpok", user=f"u{n}", text=text, reason="unknown", entry_id=None, at=MONDAY_10)
     start = time.perf_counter()
     replies = engine.handle(Message(user="admin", text="/unanswered", admin=True))
     inbox = time.perf_counter() - start

@@ -69,7 +69,7 @@ def main() -> None:
         with ThreadPoolExecutor(args.threads) as pool:
             list(pool.map(customer, range(args.customers)))
         elapsed = time.perf_counter() - start
-        tickets = engine.store.tickets()
+        tickets = engine.store.tickets.find()
         p50, p99 = percentiles(turns)
         a50, a99 = percentiles(answers)
         print(

@@ -63,7 +63,7 @@ def main() -> None:
 
         moment = datetime(2026, 11, 18, 4, tzinfo=UTC)
         for i in range(args.existing):
-            engine.store.create_rma(
+            engine.store.rmas.create(
                 make_number=f"RMA-000-BENC-{i:04X}".strip,
                 user=f"other:{i % 500}",
                 brand="kimpok",
@@ -79,7 +79,7 @@ def main() -> None:
             engine.handle(Message(user=f"bench:{i}", text="/status"))
             status.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
-            engine.rma.set_status(number, "received", by="bench", now=moment)
+            engine.set_rma_status(number, "received", by="bench", now=moment)
             change.append((time.perf_counter() - start) * 1000)
         sp50, sp99 = percentiles(status)
         cp50, cp99 = percentiles(change)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.backoffice import report, stats  # noqa: E402
 from bot.knowledge.faq import load_content  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.store import Store, utc  # noqa: E402
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
 BRANDS = ("kimpok", "longgang", "jingpin", "poesec", "ktnc")
@@ -65,7 +65,7 @@ def fill(store: Store, events: int, days: int) -> None:
             (
                 rng.choice(users),
                 rng.choice(BRANDS),
-                moment(rng, days).isoformat(),
+                utc(moment(rng, days)),
                 "en",
                 text,
                 outcome,
@@ -75,13 +75,13 @@ def fill(store: Store, events: int, days: int) -> None:
             )
         )
     rows.sort(key=lambda row: datetime.fromisoformat(row[2]))  # the bot logs as things happen: ids follow time
-    with store._lock, store.db.conn:
-        store.db.conn.executemany(
+    with store.db.write() as conn:  # moments as the store writes them: UTC
+        conn.executemany(
             "insert into events (user, brand, at, lang, text, outcome, entry_id, score, reply) "
             "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        store.db.conn.executemany(
+        conn.executemany(
             "insert into walk_outcomes (user, brand, tree, leaf, outcome, tried, rating, at) values (?, ?, ?, ?, ?, "
             "'[]', ?, ?)",
             [
@@ -92,47 +92,47 @@ def fill(store: Store, events: int, days: int) -> None:
                     "end",
                     rng.choice(("solved", "repair", "consultant", "left")),
                     rng.choice((None, 3, 4, 5)),
-                    moment(rng, days).isoformat(),
+                    utc(moment(rng, days)),
                 )
                 for _ in range(events // 20)
             ],
         )
-        store.db.conn.executemany(
+        conn.executemany(
             "insert into feedback (user, brand, entry_id, question, helpful, at) values (?, ?, ?, ?, ?, ?)",
             [
-                (f"f{i}", rng.choice(BRANDS), "warranty-length", "q", rng.random() < 0.8, moment(rng, days).isoformat())
+                (f"f{i}", rng.choice(BRANDS), "warranty-length", "q", rng.random() < 0.8, utc(moment(rng, days)))
                 for i in range(events // 15)
             ],
         )
         for i in range(events // 50):
             opened = moment(rng, days)
             answered = rng.random() < 0.9
-            claimed = (opened + timedelta(minutes=rng.uniform(1, 600))).isoformat() if answered else None
-            cursor = store.db.conn.execute(
+            claimed = utc(opened + timedelta(minutes=rng.uniform(1, 600))) if answered else None
+            cursor = conn.execute(
                 "insert into tickets (user, brand, lang, status, reason, opened_at, posted_at, claimed_at, rating, "
                 "reopened) values (?, ?, 'en', 'closed', ?, ?, ?, ?, ?, 0)",
                 [
                     f"t{i}",
                     rng.choice(BRANDS),
                     rng.choice(("asked", "not_understood", "troubleshooting")),
-                    opened.isoformat(),
-                    opened.isoformat(),
+                    utc(opened),
+                    utc(opened),
                     claimed,
                     rng.choice((None, 4, 5)),
                 ],
             )
-            store.db.conn.executemany(
+            conn.executemany(
                 "insert into ticket_messages (ticket, at, direction, by, text) values (?, ?, ?, 'x', 'text')",
                 [
                     (
                         cursor.lastrowid,
-                        (opened + timedelta(minutes=5 * n)).isoformat(),
+                        utc(opened + timedelta(minutes=5 * n)),
                         "consultant" if answered and n % 2 else "customer",
                     )
                     for n in range(4)
                 ],
             )
-        store.db.conn.executemany(
+        conn.executemany(
             "insert into rmas (number, user, brand, status, data, outcome, created_at, updated_at, reminded) "
             "values (?, 'u', ?, ?, '{}', 'covered', ?, ?, 0)",
             [
@@ -144,7 +144,7 @@ def fill(store: Store, events: int, days: int) -> None:
                     at,
                 )
                 for i in range(events // 100)
-                for at in [moment(rng, days).isoformat()]
+                for at in [utc(moment(rng, days))]
             ],
         )
 
@@ -171,7 +171,7 @@ def main() -> None:
         start = time.perf_counter()
         fill(store, args.events, args.days)
         counts = {
-            t: store.db.conn.execute(f"select count(*) from {t}").fetchone()[0]
+            t: store.db.read(f"select count(*) from {t}")[0][0]
             for t in ("events", "walk_outcomes", "feedback", "tickets", "ticket_messages", "rmas")
         }
         print(
@@ -207,11 +207,11 @@ def main() -> None:
             f"{(Path(folder) / 'stats.png').stat().st_size / 1024:.0f} KiB"
         )
         where, window = stats._window("at", NOW - timedelta(days=30), NOW)
-        plan = store.db.conn.execute(
+        plan = store.db.read(
             f"explain query plan select outcome, count(*) from events where {where} "
             f"and {stats._QUESTIONS} group by outcome",
             window,
-        ).fetchall()
+        )
         print("events plan: " + "; ".join(str(row[-1]) for row in plan))
         store.close()
 

@@ -17,17 +17,21 @@ import os
 import sys
 
 from bot.config import Settings, content_root, load_dotenv
+from bot.core.clock import Clock
 from bot.core.errors import ConfigError, InputError, SupportbotError
 from bot.engine import Engine, fixed_clock, system_clock
 from bot.loading import Knowledge
 from bot.store import Store
 
 
+def _clock(settings: Settings) -> Clock:
+    return fixed_clock(settings.now) if settings.now else system_clock
+
+
 def _engine(settings: Settings, *, consultants: bool = False) -> Engine:
-    clock = fixed_clock(settings.now) if settings.now else system_clock
     store = Store(settings.db_path)
     return Engine.from_root(
-        content_root(), store=store, clock=clock, default_brand=settings.brand, consultants=consultants
+        content_root(), store=store, clock=_clock(settings), default_brand=settings.brand, consultants=consultants
     )
 
 
@@ -68,8 +72,8 @@ def _run(args: argparse.Namespace) -> int:
     from bot.config import telegram_settings_from_env
 
     token, base, staff, admins, rate, group_rate = telegram_settings_from_env()
-    from bot.adapters.telegram.adapter import TelegramSettings
     from bot.adapters.telegram.run import WebhookSettings, run
+    from bot.adapters.telegram.settings import TelegramSettings
 
     settings = _settings(args)
     engine = _engine(settings, consultants=staff is not None)  # consultants work from the staff chat
@@ -86,16 +90,23 @@ def _run(args: argparse.Namespace) -> int:
     return run(
         engine,
         TelegramSettings(
-            token=token, api_base_url=base, staff_chat_id=staff, admin_ids=admins, max_rate=rate, group_rate=group_rate
+            token=token,
+            api_base_url=base,
+            staff_chat_id=staff,
+            admin_ids=admins,
+            max_rate=rate,
+            group_rate=group_rate,
+            db_path=settings.db_path,
         ),
         webhook,
+        clock=_clock(settings),
     )
 
 
 def _outcomes(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = Store(settings.db_path)
-    rows = store.walk_summary()
+    rows = store.walks.summary()
     if not rows:
         print("no troubleshooting walks recorded yet")
         return 0

@@ -19,14 +19,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.backoffice.faqbook import FaqBook
 from bot.core.clock import Clock, customer_moment, fixed_clock, system_clock
 from bot.core.errors import InputError
-from bot.core.messages import Button, Media, Message, Notice, Reply
+from bot.core.messages import Button, Media, Message, Notice, Reply, Unsent
 from bot.core.outcomes import Outcome
 from bot.core.text import command_of
 from bot.flows.admin import AdminFlow
@@ -46,9 +46,10 @@ from bot.understand.reading import MAX_CHARS, Reader
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Button", "Engine", "Media", "Message", "Notice", "Reply", "fixed_clock", "system_clock"]
+__all__ = ["Button", "Engine", "Media", "Message", "Notice", "Reply", "Unsent", "fixed_clock", "system_clock"]
 
 STACKED = frozenset({"back", "cancel"})  # commands the innermost flow in progress answers first
+OUTBOX_DAYS = 30  # delivered replies are kept this long (a message Telegram sends again within it is not re-handled)
 
 
 class Engine:
@@ -146,9 +147,9 @@ class Engine:
             raise InputError(f"unknown brand {message.brand!r} (known: {', '.join(sorted(self.packs))})")
         with self._user_lock(message.user):
             if message.id is not None:
-                recorded = self.store.outbox(message.id)
+                recorded = self.store.outbox.get(message.id)
                 if recorded is not None:
-                    return [Reply.from_dict(r) for r in recorded[0]]
+                    return [Reply.from_dict(r) for r in recorded.replies]
             self.sync_faq()
             return self._handle(message)
 
@@ -183,7 +184,7 @@ class Engine:
         event = {
             "user": conv.user,
             "brand": conv.brand,
-            "at": now.isoformat(),
+            "at": now,
             "lang": conv.lang,
             "text": text[:MAX_CHARS],
             "outcome": str(result.outcome),
@@ -192,7 +193,7 @@ class Engine:
             "reply": "\n".join(r.text for r in result.replies)[:4000],
         }
         outbox = (message.id, [r.to_dict() for r in result.replies]) if message.id is not None else None
-        self.store.save(
+        self.store.conversations.save(
             conv.user, conv.brand, conv.lang, dumps(conv.state), conv.turns, at=now, event=event, outbox=outbox
         )
         return result.replies
@@ -302,7 +303,7 @@ class Engine:
 
     def apology(self, user: str) -> str:
         """Say "sorry, something went wrong" in the customer's language (for an adapter's error handler)."""
-        row = self.store.load(user)
+        row = self.store.conversations.load(user)
         lang, brand = (row.lang, row.brand) if row is not None else ("en", self.default_brand)
         return self._apology(lang, brand if brand in self.packs else self.default_brand, self.clock())
 
@@ -313,6 +314,14 @@ class Engine:
     def wording(self, name: str, lang: str) -> str:
         """A named message of the default brand (command descriptions for a transport's menu)."""
         return self.kit.say(self.packs[self.default_brand], name, lang, self.clock())
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages the default brand has wording for (a transport's command menu in each)."""
+        return tuple(self.packs[self.default_brand].languages)
+
+    def brand_name(self) -> str:
+        """The default brand's name, as customers know it (a transport's greeting line)."""
+        return self.packs[self.default_brand].name
 
     @property
     def opening_sweep_seconds(self) -> int:
@@ -346,12 +355,34 @@ class Engine:
 
     def notices(self, *, target: str | None = None, prefix: str | None = None, limit: int = 100) -> list[Notice]:
         """Messages waiting for delivery outside a turn (status changes, staff cards), oldest first."""
-        pending = self.store.pending_notices(target=target, prefix=prefix, limit=limit)
+        pending = self.store.notices.pending(target=target, prefix=prefix, limit=limit)
         return [Notice(i, t, Reply.from_dict(r)) for i, t, r in pending]
 
     def notice_sent(self, notice: Notice) -> None:
         """Record a notice as delivered."""
-        self.store.notice_sent(notice.id)
+        self.store.notices.mark_sent(notice.id)
+
+    # -- the outbox: replies recorded with each turn, for a transport to deliver exactly once -------------
+
+    def delivered(self, message_id: str) -> int:
+        """How many of the replies recorded for an incoming message have been delivered (0: none, or unknown)."""
+        recorded = self.store.outbox.get(message_id)
+        return recorded.sent if recorded is not None else 0
+
+    def mark_sent(self, message_id: str, count: int) -> None:
+        """Record that the first ``count`` replies to an incoming message have been delivered."""
+        self.store.outbox.mark_sent(message_id, count)
+
+    def unsent(self) -> list[Unsent]:
+        """Messages whose replies were not all delivered (a crash between recording and sending), oldest first."""
+        return [
+            Unsent(r.message_id, r.user, tuple(Reply.from_dict(d) for d in r.replies), r.sent)
+            for r in self.store.outbox.unsent()
+        ]
+
+    def prune_outbox(self, *, keep_days: int = OUTBOX_DAYS) -> int:
+        """Forget delivered replies older than ``keep_days``; returns how many messages were forgotten."""
+        return self.store.outbox.prune(self.clock() - timedelta(days=keep_days))
 
     def _user_lock(self, user: str) -> threading.Lock:
         """One of a fixed set of locks: a user's messages are handled one at a time, others in parallel."""

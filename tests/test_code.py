@@ -5,6 +5,7 @@ They run here so that the README's one test command (and .ci/run) checks everyth
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,30 @@ def test_flows_keep_no_free_form_state() -> None:
         if 'state["' in p.read_text(encoding="utf-8") or 'state.get("' in p.read_text(encoding="utf-8")
     ]
     assert not offenders, offenders
+
+
+def test_the_telegram_adapter_talks_to_the_engine_through_named_calls_only() -> None:
+    # the engine's store, packs, content and clock are its own: the adapter uses the calls of EnginePort
+    reach = re.compile(r"engine\.(store|packs|content|clock)\b")
+    offenders = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in (ROOT / "bot" / "adapters").rglob("*.py")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if reach.search(line)
+    ]
+    assert not offenders, offenders
+
+
+def test_only_the_clock_reads_the_time() -> None:
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "bot").rglob("*.py")
+        if p != ROOT / "bot" / "core" / "clock.py" and re.search(r"datetime\.now\(|\.today\(\)|utcnow", p.read_text())
+    ]
+    assert not offenders, offenders
+
+
+@pytest.mark.parametrize("package", ["store", "adapters"])
+def test_the_store_and_the_adapters_keep_modules_small(package: str) -> None:
+    sizes = {str(p.relative_to(ROOT)): len(p.read_text().splitlines()) for p in (ROOT / "bot" / package).rglob("*.py")}
+    assert not {name: n for name, n in sizes.items() if n > 400}, sizes

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.engine import Engine, Message, fixed_clock
 from bot.store import Store
 
-from .conftest import MONDAY_10, ROOT, Chat
+from .conftest import MONDAY_10, ROOT, Chat, fresh_engine
 
 ChatFactory = Callable[..., Chat]
 
@@ -85,7 +85,7 @@ def test_injection_attempts_are_just_questions(chat: ChatFactory) -> None:
     ):
         reply = c.say(text)
         assert "Traceback" not in reply and "{{" not in reply
-    assert list(c.engine.store.events("customer-1"))
+    assert list(c.engine.store.events.all("customer-1"))
 
 
 def test_requests_to_break_into_devices_are_refused(chat: ChatFactory) -> None:
@@ -140,14 +140,14 @@ def test_conversation_survives_a_restart(tmp_path: Path) -> None:
     second = Engine.from_root(ROOT, store=Store(db), clock=fixed_clock(MONDAY_10))
     answer = second.handle(Message(user="r", press=label))
     assert "no longer active" not in answer[0].text
-    assert len(list(second.store.events("r"))) == 2
+    assert len(list(second.store.events.all("r"))) == 2
 
 
 def test_every_turn_is_logged_with_its_outcome(chat: ChatFactory) -> None:
     c = chat("kimpok")
     c.say("how long is the warranty")
     c.say("what's the capital of peru")
-    outcomes = [e["outcome"] for e in c.engine.store.events("customer-1")]
+    outcomes = [e["outcome"] for e in c.engine.store.events.all("customer-1")]
     assert outcomes == ["answered", "unknown"]
 
 
@@ -156,3 +156,20 @@ def test_brands_answer_from_their_own_pack(chat: ChatFactory) -> None:
     ktnc = chat("ktnc", user="t").say("how long is the warranty?")
     assert "1 year" in kimpok and "3 years" not in kimpok
     assert "3 years" in ktnc and "sales1@kimpok.com" not in ktnc
+
+
+def test_the_outbox_calls_a_transport_uses(shared_engine: Engine) -> None:
+    # what a transport needs to deliver each reply once: unsent, delivered, mark_sent, prune_outbox
+    engine = fresh_engine(shared_engine)
+    replies = engine.handle(Message(user="tg:7", text="how long is the warranty?", id="tg:1"))
+    assert engine.delivered("tg:1") == 0 and engine.delivered("tg:unknown") == 0
+    (unsent,) = engine.unsent()
+    assert (unsent.message_id, unsent.user, unsent.sent) == ("tg:1", "tg:7", 0)
+    assert list(unsent.replies) == replies
+    assert engine.prune_outbox() == 0  # not delivered yet: kept whatever its age
+    engine.mark_sent("tg:1", len(replies))
+    assert engine.delivered("tg:1") == len(replies) and engine.unsent() == []
+    assert engine.prune_outbox() == 0  # delivered, but recorded just now
+    later = fresh_engine(shared_engine, store=engine.store, now=MONDAY_10 + timedelta(days=31))
+    assert later.prune_outbox() == 1 and later.delivered("tg:1") == 0
+    assert engine.languages()[0] == "en" and engine.brand_name()

@@ -72,7 +72,7 @@ def edited(engine: Engine) -> Engine:
     engine.handle(Message(user="tg:9", text="/faq edit thanks", admin=True, brand="longgang"))
     engine.handle(Message(user="tg:9", text="Cheers!", admin=True, brand="longgang"))
     engine.handle(Message(user="tg:9", press="adm:save", admin=True, brand="longgang"))
-    assert engine.store.faq_version() == 6
+    assert engine.store.faq.version() == 6
     return engine
 
 
@@ -108,10 +108,10 @@ def test_export_then_import_round_trips_byte_for_byte(edited: Engine, shared_eng
     assert ask(elsewhere, "thanks", brand="longgang", user="tg:3") == "Cheers!"
     assert ask(elsewhere, "thanks", user="tg:4") != "Cheers!"  # kimpok's thanks is kimpok's own
     # importing the same files again changes nothing, and records nothing
-    version = elsewhere.store.faq_version()
+    version = elsewhere.store.faq.version()
     assert import_faq(edited.book, tmp_path / "two", by="desk", at=MONDAY_10) == []
     assert import_faq(elsewhere.book, tmp_path / "two", by="desk", at=MONDAY_10) == []
-    assert elsewhere.store.faq_version() == version
+    assert elsewhere.store.faq.version() == version
 
 
 def test_an_import_is_recorded_in_the_history(engine: Engine, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_an_import_is_recorded_in_the_history(engine: Engine, tmp_path: Path) ->
     )
     (change,) = import_faq(engine.book, tmp_path / "out", by="Bo at the desk", at=MONDAY_10)
     assert (change.brand, change.entry_id) == ("kimpok", "warranty-length")
-    (row,) = engine.store.faq_history("kimpok", "warranty-length")
+    (row,) = engine.store.faq.history("kimpok", "warranty-length")
     assert row["action"] == "import" and row["by"] == "Bo at the desk"
     assert "generally" in row["before"]["answer"]["en"] and "generally" not in row["after"]["answer"]["en"]
     assert "generally" not in ask(engine, QUESTION)
@@ -153,11 +153,11 @@ def test_a_bad_import_changes_nothing(
     path = out / file
     text = path.read_text(encoding="utf-8")
     path.write_text(new + text if old is None else text.replace(old, new, 1), encoding="utf-8")
-    version = edited.store.faq_version()
+    version = edited.store.faq.version()
     before = ask(edited, QUESTION)
     with pytest.raises(FaqError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         import_faq(edited.book, out, by="desk", at=MONDAY_10)
-    assert edited.store.faq_version() == version
+    assert edited.store.faq.version() == version
     assert ask(edited, QUESTION) == before
 
 
@@ -181,7 +181,7 @@ def test_the_cli_exports_and_imports(
     )
     assert main(["faq", "import", str(tmp_path / "one"), "--dry-run"]) == 0
     assert "kimpok/warranty-length: changed\n1 entry would change" in capsys.readouterr().out
-    assert Store(db).faq_version() == 0
+    assert Store(db).faq.version() == 0
     assert main(["faq", "import", str(tmp_path / "one"), "--by", "desk"]) == 0
     assert "1 entry changed; customers get them at once" in capsys.readouterr().out
     assert main(["faq", "export", str(tmp_path / "two")]) == 0
@@ -194,7 +194,7 @@ def test_the_cli_exports_and_imports(
     broken.write_text(broken.read_text(encoding="utf-8").replace("{{ m.period(", "{{ m.perio(", 1), encoding="utf-8")
     assert main(["faq", "import", str(tmp_path / "two")]) == 2
     assert "warranty.toml: entry[" in capsys.readouterr().err
-    assert Store(db).faq_version() == 1
+    assert Store(db).faq.version() == 1
 
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(str.strip)
@@ -252,7 +252,7 @@ def test_an_import_cannot_drop_entries_the_bot_needs(engine: Engine, tmp_path: P
     path.write_text('removed = ["greeting"]\n', encoding="utf-8")
     with pytest.raises(FaqError, match="smalltalk entry is part of how the bot behaves"):
         import_faq(engine.book, tmp_path / "out", by="desk", at=MONDAY_10)
-    assert engine.store.faq_version() == 0
+    assert engine.store.faq.version() == 0
 
 
 def test_entry_ids_are_short_plain_words(engine: Engine, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.telegram.tables import TelegramTables
 from bot.engine import Engine, Media, Message
 from bot.store import Store
 
@@ -107,7 +108,7 @@ def test_in_hours_a_ticket_opens_with_a_card_and_the_chat_is_relayed_both_ways(d
     # an internal note stays in the staff chat
     assert consultant(desk, ann, "// probably the HDD alarm") == ""
     assert ann.inbox() == []
-    notes = [m for m in desk.store.ticket_messages(1) if m["direction"] == "note"]
+    notes = [m for m in desk.store.tickets.messages(1) if m["direction"] == "note"]
     assert notes[0]["text"] == "probably the HDD alarm"
 
     # /close: the customer is back with the bot and asked for a rating, which is stored and shown to staff
@@ -117,12 +118,12 @@ def test_in_hours_a_ticket_opens_with_a_card_and_the_chat_is_relayed_both_ways(d
     buttons = ann.notices[0].reply.buttons
     assert [b.data for b in buttons] == [f"hrate:1:{n}" for n in range(1, 6)]
     assert "rating (4/5) is recorded" in ann.press("hrate:1:4")
-    assert desk.store.ticket(1)["rating"] == 4
+    assert desk.store.tickets.get(1)["rating"] == 4
     assert "rated T-1: 4/5" in ann.topic()[-1]
     # commands go to the bot again at once (writing within the next minutes would reopen the chat)
     ann.say("/menu")
     assert "rma:menu" in [b.data for b in ann.last[-1].buttons]
-    assert desk.store.ticket(1)["status"] == "closed"
+    assert desk.store.tickets.get(1)["status"] == "closed"
 
 
 def test_writing_again_soon_after_closing_reopens_but_thanks_does_not(desk: Engine) -> None:
@@ -132,10 +133,10 @@ def test_writing_again_soon_after_closing_reopens_but_thanks_does_not(desk: Engi
     consultant(desk, ann, "/close")
     ann.now = MONDAY_10 + timedelta(minutes=5)
     assert "Thank" in ann.say("thanks!") or ann.last  # smalltalk is answered by the bot
-    assert desk.store.ticket(1)["status"] == "closed"
+    assert desk.store.tickets.get(1)["status"] == "closed"
     reply = ann.say("sorry, one more thing: the beeping started again")
     assert "open again (ticket T-1)" in reply
-    ticket = desk.store.ticket(1)
+    ticket = desk.store.tickets.get(1)
     assert ticket["status"] == "claimed" and ticket["reopened"] == 1
     topic = ann.topic()
     assert any("wrote again: T-1 is open again (still Mei's)" in t for t in topic)
@@ -144,7 +145,7 @@ def test_writing_again_soon_after_closing_reopens_but_thanks_does_not(desk: Engi
     consultant(desk, ann, "/close")
     ann.now = MONDAY_10 + timedelta(hours=2)
     assert "open again" not in ann.say("what is the warranty on cameras?")
-    assert desk.store.ticket(1)["status"] == "closed"
+    assert desk.store.tickets.get(1)["status"] == "closed"
 
 
 @pytest.mark.parametrize(
@@ -163,7 +164,7 @@ def test_asking_for_a_person_in_any_language_opens_a_ticket(desk: Engine, brand:
     customer = Customer(desk, brand=brand)
     reply = customer.say(text)
     assert "T-1" in reply
-    assert desk.store.active_ticket(customer.user) is not None
+    assert desk.store.tickets.active(customer.user) is not None
     if brand == "jingpin" and "人工" in text:
         assert "顾问" in reply or "工单" in reply  # answered in the customer's language
 
@@ -171,7 +172,7 @@ def test_asking_for_a_person_in_any_language_opens_a_ticket(desk: Engine, brand:
 def test_two_misunderstandings_in_a_row_bring_in_a_consultant(desk: Engine) -> None:
     ann = Customer(desk)
     first = ann.say("blorp zzkx frobnicate")
-    assert desk.store.active_ticket(ann.user) is None and "consultant" in first.lower()
+    assert desk.store.tickets.active(ann.user) is None and "consultant" in first.lower()
     second = ann.say("qwv plimp snargle")
     assert "still couldn't work that out" in second and "T-1" in second
     (card,) = ann.topic()
@@ -183,7 +184,7 @@ def test_one_misunderstanding_then_an_answer_starts_counting_again(desk: Engine)
     ann.say("blorp zzkx frobnicate")
     ann.say("how long is the warranty?")
     ann.say("qwv plimp snargle")
-    assert desk.store.active_ticket(ann.user) is None
+    assert desk.store.tickets.active(ann.user) is None
 
 
 def test_the_consultant_button_after_a_troubleshooting_walk_hands_over_with_the_walk(desk: Engine) -> None:
@@ -247,7 +248,7 @@ def test_a_waiting_customer_asking_again_is_told_where_things_stand(desk: Engine
     ann = Customer(desk)
     ann.say("/human")
     assert "already with our consultants (ticket T-1): someone will answer here shortly" in ann.say("/human")
-    assert len(desk.store.tickets()) == 1
+    assert len(desk.store.tickets.find()) == 1
 
 
 def test_cancel_takes_the_customer_back_to_the_bot_and_tells_the_consultants(desk: Engine) -> None:
@@ -256,7 +257,7 @@ def test_cancel_takes_the_customer_back_to_the_bot_and_tells_the_consultants(des
     reply = ann.say("/cancel")
     assert "left the consultant chat (ticket T-1 is closed)" in reply
     assert "left the chat with /cancel" in ann.topic()[-1]
-    assert desk.store.ticket(1)["closed_by"] == "customer"
+    assert desk.store.tickets.get(1)["closed_by"] == "customer"
     assert "warranty" in ann.say("how long is the warranty?").lower()  # and no reopening
 
 
@@ -287,7 +288,7 @@ def test_an_excluded_rma_is_handed_to_a_consultant(desk: Engine) -> None:
     text = "\n".join(r.text for r in ann.last)
     if "T-1" not in text:
         pytest.fail(f"this request was not excluded: {text[:200]}")
-    assert desk.store.active_ticket(ann.user)["reason"] == "rma_excluded"
+    assert desk.store.tickets.active(ann.user)["reason"] == "rma_excluded"
     (card, *_) = ann.topic()
     assert "RMA excluded by the policy" in card and "RMA-001-" in card
 
@@ -333,7 +334,7 @@ def test_banned_customers_no_longer_reach_consultants(desk: Engine) -> None:
     said = consultant(desk, troll, "/ban")
     assert "is banned" in said and "T-1 is closed" in said
     assert "can't pass this chat to a consultant" in troll.say("/human")
-    assert desk.store.active_ticket("tg:666") is None
+    assert desk.store.tickets.active("tg:666") is None
     assert troll.say("you are useless") != ""  # the bot still answers, nothing is relayed
     troll.topic()
     assert "can reach consultants again" in consultant(desk, None, "/unban 666")
@@ -352,7 +353,7 @@ def test_consultant_commands_outside_a_topic_or_for_a_closed_ticket_explain_them
     assert ann.inbox() == []
     # /take reopens it
     assert "took T-1" in consultant(desk, ann, "/take")
-    assert desk.store.ticket(1)["status"] == "claimed"
+    assert desk.store.tickets.get(1)["status"] == "claimed"
 
 
 def test_a_claim_button_press_takes_the_ticket_and_a_second_consultant_takes_over(desk: Engine) -> None:
@@ -378,7 +379,7 @@ def test_edits_and_stickers_reach_the_topic(desk: Engine) -> None:
 def test_without_a_staff_chat_asking_for_a_person_gives_the_ways_to_reach_one(engine: Engine) -> None:
     reply = engine.handle(Message(user="c", text="/human", now=MONDAY_10))
     assert "available now" in reply[0].text
-    assert engine.store.tickets() == []
+    assert engine.store.tickets.find() == []
 
 
 def test_twenty_customers_at_once_get_twenty_tickets_and_one_customer_at_once_gets_one(
@@ -411,7 +412,7 @@ def test_twenty_customers_at_once_get_twenty_tickets_and_one_customer_at_once_ge
         t.start()
     for t in threads:
         t.join()
-    tickets = engine.store.tickets()
+    tickets = engine.store.tickets.find()
     assert len(tickets) == 21 and len({t["user"] for t in tickets}) == 21
     cards = [n for n in engine.notices(prefix="tg:", limit=500) if n.target.startswith("staff:")]
     assert sorted(n.target for n in cards if n.reply.buttons) == sorted(f"staff:{t['user']}" for t in tickets)
@@ -423,13 +424,17 @@ def test_a_restart_mid_handoff_keeps_the_ticket_and_the_relay(shared_engine: Eng
     ann = Customer(first)
     ann.say("/human")
     consultant(first, ann, "/take")
-    first.store.set_staff_thread(ann.user, 4242, "Ann Lee · Kimpok · T-1")
+    topics = TelegramTables(path)  # the adapter's own table, in the same file
+    topics.set_topic(ann.user, 4242, "Ann Lee · Kimpok · T-1")
+    topics.close()
     first.store.close()
     again = fresh_engine(shared_engine, store=Store(path), consultants=True)
     ann.engine = again
     assert ann.say("still there?") == ""
     assert again.notices(target=f"staff:{ann.user}")[-1].reply.text == "still there?"
-    assert again.store.user_for_thread(4242) == ann.user
+    topics = TelegramTables(path)
+    assert topics.customer_of_topic(4242) == ann.user
+    topics.close()
     consultant(again, ann, "yes, one moment")
     assert ann.inbox()[-1] == "💬 Mei: yes, one moment"
 
@@ -466,7 +471,7 @@ def test_details_left_out_of_hours_reach_consultants_in_full(desk: Engine) -> No
 def test_canned_rma_reply_works_for_brands_whose_pack_has_no_rma_section(desk: Engine) -> None:
     for brand in ("longgang", "poesec"):
         customer = Customer(desk, user=f"tg:{brand}", brand=brand)
-        desk.store.create_rma(
+        desk.store.rmas.create(
             make_number=lambda b=brand: f"RMA-{desk.packs[b].code}-AAAA-BBBB",
             user=customer.user,
             brand=brand,
@@ -500,7 +505,7 @@ def test_canned_warranty_does_not_invent_a_period_for_categories_the_document_le
 )
 def test_questions_about_human_detection_are_not_requests_for_a_person(desk: Engine, text: str) -> None:
     Customer(desk).say(text)
-    assert desk.store.tickets() == []
+    assert desk.store.tickets.find() == []
 
 
 @pytest.mark.parametrize(
@@ -512,7 +517,7 @@ def test_thanks_and_goodbyes_after_closing_do_not_reopen(desk: Engine, text: str
     consultant(desk, ann, "/close")
     ann.now = MONDAY_10 + timedelta(minutes=3)
     ann.say(text)
-    assert desk.store.ticket(1)["status"] == "closed"
+    assert desk.store.tickets.get(1)["status"] == "closed"
 
 
 def test_a_leftover_claim_button_does_not_pull_back_a_customer_who_left(desk: Engine) -> None:
@@ -521,14 +526,14 @@ def test_a_leftover_claim_button_does_not_pull_back_a_customer_who_left(desk: En
     ann.say("/cancel")
     said = "\n".join(r.text for r in desk.staff_press("take:1", by=CONSULTANT, name="Mei Chen"))
     assert "closed by the customer" in said
-    assert ann.inbox() == [] and desk.store.active_ticket(ann.user) is None
+    assert ann.inbox() == [] and desk.store.tickets.active(ann.user) is None
 
 
 def test_starting_a_repair_request_during_a_handoff_leaves_the_consultant(desk: Engine) -> None:
     ann = Customer(desk)
     ann.say("/human")
     reply = ann.say("/rma")
-    assert "left the consultant chat" in reply and desk.store.active_ticket(ann.user) is None
+    assert "left the consultant chat" in reply and desk.store.tickets.active(ann.user) is None
     assert ann.say("IPC-B2M bullet camera") != ""  # answered by the request, not relayed
 
 

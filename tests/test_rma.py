@@ -150,12 +150,12 @@ def file_request(
     """A whole request, confirmed; returns the stored RMA."""
     fill(c, case, bought, serial=serial, answers=answers)
     tap(c, "rma:confirm")
-    (row,) = c.engine.store.rmas(user=c.user)
+    (row,) = c.engine.store.rmas.find(user=c.user)
     return row
 
 
 def status_of(engine: Engine, number: str) -> str:
-    row = engine.store.rma(number)
+    row = engine.store.rmas.get(number)
     assert row is not None
     return str(row["status"])
 
@@ -499,7 +499,7 @@ def test_a_serial_with_prefix_and_spaces_is_normalised(engine: Engine, chat: Cha
     fill(c, case, in_warranty(engine, case), serial="S/N: kt 123 456 789")
     assert "• Serial number: KT123456789" in c.text
     tap(c, "rma:confirm")
-    (row,) = engine.store.rmas(user=c.user)
+    (row,) = engine.store.rmas.find(user=c.user)
     assert row["data"]["serial"] == "KT123456789"
 
 
@@ -554,7 +554,7 @@ def test_cancel_midway_files_nothing_and_clears_the_request(engine: Engine, chat
     c.say("IPC-B2M camera")
     c.say(SERIAL)
     assert "nothing was filed" in c.say("/cancel")
-    assert engine.store.rmas(user=c.user) == []
+    assert engine.store.rmas.find(user=c.user) == []
     assert engine.notices() == []
     assert engine.conversation(c.user).state.rma.draft is None
     assert "You have no filed repair requests (RMAs) yet." in c.say("/status")
@@ -568,7 +568,7 @@ def test_the_cancel_button_works_like_the_command(engine: Engine, chat: ChatFact
     start(c)
     c.say("LG-NVR8 recorder")
     assert "nothing was filed" in tap(c, "rma:cancel")
-    assert engine.store.rmas(user=c.user) == []
+    assert engine.store.rmas.find(user=c.user) == []
     assert engine.conversation(c.user).state.rma.draft is None
 
 
@@ -615,7 +615,7 @@ def test_editing_the_serial_returns_to_the_summary_and_files_the_new_value(engin
     assert "• Serial number: KP-99887766" in summary and "AB12-345678" not in summary
     assert f"• Model: {case.model}" in summary and f"• Fault: {FAULT}" in summary
     tap(c, "rma:confirm")
-    (row,) = engine.store.rmas(user=c.user)
+    (row,) = engine.store.rmas.find(user=c.user)
     assert row["data"]["serial"] == "KP-99887766"
     assert "serial KP-99887766" in staff_cards(engine, row["number"])[0]
 
@@ -654,7 +654,7 @@ def test_a_request_survives_a_restart(tmp_path: Path) -> None:
     after.say(CONTACT)
     after.say(ADDRESS)
     tap(after, "rma:confirm")
-    (row,) = second.store.rmas(user="tg:77")
+    (row,) = second.store.rmas.find(user="tg:77")
     data = row["data"]
     assert (data["model"], data["category"], data["serial"]) == ("KPT-2000", "pan_tilt_camera", "KT123456789")
     assert (data["date"], data["bought_from"], data["fault"]) == ("2025-03-18", "agent", FAULT)
@@ -679,7 +679,7 @@ def two_customers(engine: Engine, chat: ChatFactory) -> tuple[Chat, Chat, str]:
 
 def test_status_shows_only_the_customers_own_rmas(engine: Engine, two_customers: tuple[Chat, Chat, str]) -> None:
     ann, bob, number = two_customers
-    (bobs,) = engine.store.rmas(user="tg:2")
+    (bobs,) = engine.store.rmas.find(user="tg:2")
     shown = bob.say("/status")
     assert bobs["number"] in shown and "BOB-000123" in shown
     assert number not in shown and "AB12-345678" not in shown
@@ -692,12 +692,12 @@ def test_another_customers_number_cannot_be_found_or_changed(
     engine: Engine, two_customers: tuple[Chat, Chat, str], typed: str
 ) -> None:
     _, bob, number = two_customers
-    history = engine.store.rma_history(number)
+    history = engine.store.rmas.history(number)
     reply = bob.say(typed.format(n=number))
     assert f"I can't find {number} among your repair requests." in reply
     assert "IPC-B2M" not in reply and "AB12-345678" not in reply
     assert status_of(engine, number) == "awaiting_shipment"
-    assert engine.store.rma_history(number) == history
+    assert engine.store.rmas.history(number) == history
 
 
 def test_the_owner_looking_up_a_number_with_a_status_word_changes_nothing(
@@ -714,7 +714,7 @@ def test_another_customers_quote_button_changes_nothing(engine: Engine, two_cust
     engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="120 new sensor")
     reply = bob.press(f"rmaq:{number}:approve")
     assert f"I can't find {number}" in reply
-    row = engine.store.rma(number)
+    row = engine.store.rmas.get(number)
     assert row is not None and (row["status"], row["quote_decision"]) == ("quote_sent", None)
 
 
@@ -763,7 +763,7 @@ def test_approving_a_quote_starts_the_repair(engine: Engine, chat: ChatFactory) 
     assert buttons == {"✅ Approve the repair": f"rmaq:{number}:approve", "✖ Decline": f"rmaq:{number}:decline"}
     reply = c.press(buttons["✅ Approve the repair"])
     assert f"the repair of {number} goes ahead (120)" in reply  # kimpok's document names no currency
-    row = engine.store.rma(number)
+    row = engine.store.rmas.get(number)
     assert row is not None and (row["status"], row["quote_decision"]) == ("repairing", "approved")
     assert any("the customer approved the quote of 120" in t for t in notices_to(engine, "staff"))
     assert "isn't waiting for an answer to a quote any more" in c.press(buttons["✖ Decline"])
@@ -777,7 +777,7 @@ def test_ktnc_quote_and_decline_name_the_diagnosis_fee_and_return_shipping(engin
     reply = c.press(buttons["✖ Decline"])
     assert f"{number} won't be repaired and will be sent back to you." in reply
     assert "you pay the diagnosis fee and shipping and handling cost to return it" in reply
-    row = engine.store.rma(number)
+    row = engine.store.rmas.get(number)
     assert row is not None and row["quote_decision"] == "declined"
     assert any("the customer declined the quote" in t for t in notices_to(engine, "staff"))
 
@@ -856,7 +856,7 @@ def test_typing_my_rma_status_lists_only_my_own(engine: Engine, chat: ChatFactor
     c = chat("longgang", now=NOW)
     c.say("my rma status")
     assert "no filed repair requests" in c.text and c.buttons == ["Request a repair (RMA)"]
-    other = engine.store.create_rma(
+    other = engine.store.rmas.create(
         make_number=lambda: "RMA-001-ZZZZ-ZZZZ",
         user="someone-else",
         brand="longgang",

@@ -93,7 +93,7 @@ def test_numbers_stay_distinct_when_the_random_draw_clashes(tmp_path: Path) -> N
 
     def file(i: int) -> None:
         numbers.append(
-            store.create_rma(
+            store.rmas.create(
                 make_number=draw,
                 user=f"u{i}",
                 brand="kimpok",
@@ -111,5 +111,5 @@ def test_numbers_stay_distinct_when_the_random_draw_clashes(tmp_path: Path) -> N
     for t in threads:
         t.join()
     assert len(numbers) == 300 and len(set(numbers)) == 300
-    assert len(store.rmas(limit=1000)) == 300
+    assert len(store.rmas.find(limit=1000)) == 300
     store.close()

@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.core.errors import FaqError
 from bot.engine import Engine, Message
 from bot.selfcheck import check_root
-from bot.store import Store
+from bot.store import Store, utc
 
 from .conftest import MONDAY_10, ROOT, fresh_engine
 
@@ -40,8 +40,8 @@ def _ticket(
     replied: datetime | None = None,
     rating: int | None = None,
 ) -> None:
-    with store._lock, store.db.conn:
-        cursor = store.db.conn.execute(
+    with store.db.write() as conn:  # as the store writes them: moments in UTC
+        cursor = conn.execute(
             "insert into tickets (user, brand, lang, status, reason, opened_at, posted_at, claimed_at, closed_at, "
             "rating, reopened) values (?, ?, 'en', ?, ?, ?, ?, ?, ?, ?, 0)",
             [
@@ -49,38 +49,38 @@ def _ticket(
                 brand,
                 status,
                 reason,
-                opened.isoformat(),
-                opened.isoformat(),
-                claimed.isoformat() if claimed else None,
-                (opened + timedelta(hours=5)).isoformat() if status == "closed" else None,
+                utc(opened),
+                utc(opened),
+                utc(claimed) if claimed else None,
+                utc(opened + timedelta(hours=5)) if status == "closed" else None,
                 rating,
             ],
         )
         ticket = cursor.lastrowid
-    store.add_ticket_message(int(ticket or 0), at=opened + MINUTE, direction="customer", by=user, text="hello")
-    store.add_ticket_message(int(ticket or 0), at=opened + 2 * MINUTE, direction="note", by="c1", text="note")
+    store.tickets.add_message(int(ticket or 0), at=opened + MINUTE, direction="customer", by=user, text="hello")
+    store.tickets.add_message(int(ticket or 0), at=opened + 2 * MINUTE, direction="note", by="c1", text="note")
     if replied is not None:
-        store.add_ticket_message(int(ticket or 0), at=replied, direction="consultant", by="c1", text="hi")
-        store.add_ticket_message(
+        store.tickets.add_message(int(ticket or 0), at=replied, direction="consultant", by="c1", text="hi")
+        store.tickets.add_message(
             int(ticket or 0), at=replied + 30 * MINUTE, direction="consultant", by="c1", text="again"
         )
 
 
 def _rma(store: Store, number: str, *, status: str, at: datetime, brand: str = "kimpok") -> None:
-    with store._lock, store.db.conn:
-        store.db.conn.execute(
+    with store.db.write() as conn:
+        conn.execute(
             "insert into rmas (number, user, brand, status, data, outcome, created_at, updated_at, reminded) "
             "values (?, 'u', ?, ?, '{}', 'covered', ?, ?, 0)",
-            [number, brand, status, at.isoformat(), at.isoformat()],
+            [number, brand, status, utc(at), utc(at)],
         )
 
 
 def _walk(
     store: Store, user: str, *, outcome: str, at: datetime, rating: int | None = None, brand: str = "kimpok"
 ) -> None:
-    walk = store.record_walk(user=user, brand=brand, tree="no-picture", leaf="end", outcome=outcome, tried=[], at=at)
+    walk = store.walks.record(user=user, brand=brand, tree="no-picture", leaf="end", outcome=outcome, tried=[], at=at)
     if rating is not None:
-        store.rate_walk(walk, rating)
+        store.walks.rate(walk, rating)
 
 
 def _seed(store: Store) -> None:
@@ -110,7 +110,7 @@ def _seed(store: Store) -> None:
         + [(True, D2, "ktnc")]
     )
     for i, (helpful, at, brand) in enumerate(votes):
-        store.record_feedback(
+        store.feedback.record(
             user=f"f{i}", brand=brand, entry_id="warranty-length", question="warranty?", helpful=helpful, at=at
         )
     _walk(store, "w1", outcome="solved", at=D2, rating=5)
@@ -154,7 +154,7 @@ def _say(
     engine: Engine, user: str, text: str | None = None, *, at: datetime, brand: str = "kimpok", press: str | None = None
 ) -> str:
     engine.handle(Message(user=user, text=text, press=press, brand=brand, now=at))
-    return str(list(engine.store.events(user))[-1]["outcome"])
+    return str(list(engine.store.events.all(user))[-1]["outcome"])
 
 
 def test_questions_are_bucketed_from_real_turns(shared_engine: Engine) -> None:
@@ -212,7 +212,7 @@ def test_helpful_ratio(seeded: Store) -> None:
     assert (month.helpful, month.unhelpful, month.helpful_ratio) == (3, 2, 0.6)
     assert stats.gather(seeded, brand=None, now=NOW, days=7).helpful_ratio == 0.8
     # changing one's mind moves the vote (and its time): it still counts once
-    seeded.record_feedback(
+    seeded.feedback.record(
         user="f3", brand="kimpok", entry_id="warranty-length", question="warranty?", helpful=True, at=D2
     )
     assert stats.gather(seeded, brand="kimpok", now=NOW, days=7).helpful_ratio == 1.0
@@ -256,7 +256,7 @@ def test_window_edges_compare_moments_not_strings() -> None:
     zones = {"+08:00": timezone(timedelta(hours=8)), "UTC": UTC, "-05:00": timezone(timedelta(hours=-5))}
     for i, (moment, zone) in enumerate(rows):
         at = moment.astimezone(zones[zone])
-        store.log(
+        store.events.log(
             {
                 "user": f"u{i}",
                 "brand": "kimpok",
@@ -299,10 +299,10 @@ def test_a_window_with_only_some_figures_says_none_yet(shared_engine: Engine) ->
 
 
 def test_the_report_shows_the_figures(seeded: Store, shared_engine: Engine) -> None:
-    seeded.log(
+    seeded.events.log(
         {"user": "q", "brand": "kimpok", "at": D2.isoformat(), "lang": "en", "text": "warranty?", "outcome": "answered"}
     )
-    seeded.log(
+    seeded.events.log(
         {"user": "q", "brand": "kimpok", "at": D2.isoformat(), "lang": "en", "text": "zzz", "outcome": "unknown"}
     )
     text = report.report(seeded, shared_engine.content, shared_engine.packs, brand="kimpok", now=NOW)
@@ -331,7 +331,7 @@ def test_daily_counts_and_the_chart(seeded: Store, shared_engine: Engine, tmp_pa
         ("answered", "[faq:warranty-length]"),
         ("help", "/help"),
     ):
-        seeded.log(
+        seeded.events.log(
             {"user": "d", "brand": "kimpok", "at": late.isoformat(), "lang": "en", "text": text, "outcome": outcome}
         )
     days = stats.daily(seeded, brand="kimpok", now=NOW, days=30)

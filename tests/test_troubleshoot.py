@@ -83,7 +83,7 @@ def test_solved_asks_for_a_rating_and_records_it(chat: ChatFactory) -> None:
     reply = c.press("Yes, it works")
     assert "rate this help" in reply and c.buttons == ["1", "2", "3", "4", "5"]
     assert "Thanks for rating it 4/5" in c.press("4")
-    (walk,) = c.engine.store.walk_outcomes()
+    (walk,) = c.engine.store.walks.all()
     assert (walk["tree"], walk["outcome"], walk["rating"]) == ("no-power", "solved", 4)
 
 
@@ -109,7 +109,7 @@ def test_repair_starts_a_request_pre_filled_with_what_was_tried(chat: ChatFactor
     c.say("ann@example.com")
     c.say("5 Harbour Road, Kowloon, Hong Kong")
     c.press("✅ Confirm and file the request")
-    (rma,) = c.engine.store.rmas(user="customer-1")
+    (rma,) = c.engine.store.rmas.find(user="customer-1")
     tried = rma["data"]["tried"]
     assert any("Power adapter" in line for line in tried)
     assert any("known-good adapter" in line and "No, still dead" in line for line in tried)
@@ -220,7 +220,7 @@ def test_a_double_tap_or_an_old_button_does_not_answer_the_next_step(chat: ChatF
     first = c.engine.handle(Message(user="customer-1", press="ts:1.0"))  # "Power adapter"
     again = c.engine.handle(Message(user="customer-1", press="ts:1.0"))  # the same tap, delivered twice
     assert again[0].text == first[0].text  # still at the voltage question, nothing answered twice
-    assert not c.engine.store.walk_outcomes()
+    assert not c.engine.store.walks.all()
 
 
 def test_typing_an_answer_works_like_pressing_it(chat: ChatFactory) -> None:
@@ -235,7 +235,7 @@ def test_cancel_ends_a_walk_and_records_where_it_stopped(chat: ChatFactory) -> N
     c.say("/troubleshoot")
     c.press("No power / won't turn on")
     c.say("/cancel")
-    (walk,) = c.engine.store.walk_outcomes()
+    (walk,) = c.engine.store.walks.all()
     assert walk["outcome"] == "left"
     assert "no longer active" in c.press("Power adapter")
 

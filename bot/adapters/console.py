@@ -33,10 +33,9 @@ def chat(
     stdout: TextIO = sys.stdout,
 ) -> int:
     """Talk to the engine in a terminal until end of input or /quit; returns the exit code."""
-    pack = engine.packs[engine.default_brand]
     interactive = stdin.isatty()
     print(
-        f"supportbot: {pack.name} ({pack.id}). Type your question; a number presses a button; "
+        f"supportbot: {engine.brand_name()} ({engine.default_brand}). Type your question; a number presses a button; "
         f"Ctrl-D or /quit to leave.",
         file=stdout,
     )

@@ -86,13 +86,13 @@ class FaqBook:
     def pending(self) -> dict[str, dict[str, Entry]]:
         """The entries of each brand whose FAQ changed since the last look (not applied yet: see :meth:`apply`)."""
         with self._lock:
-            version = self.store.faq_version()
+            version = self.store.faq.version()
             if version == self.version:
                 return {}
             entries = {brand: dict(found) for brand, found in self.base.items()}
             broken: dict[tuple[str, str], tuple[str, str]] = {}
             checked: dict[tuple[str, str, str], Entry | FaqError] = {}
-            for brand, entry_id, table, base in self.store.faq_overrides():
+            for brand, entry_id, table, base in self.store.faq.overrides():
                 if brand not in entries:
                     continue
                 files_now = self._base_table(brand, entry_id)
@@ -164,7 +164,7 @@ class FaqBook:
         before = self.table(brand, entry_id)
         base = self._base_table(brand, entry_id)
         after_table = dict(after) if after is not None else None
-        return self.store.faq_change(
+        return self.store.faq.change(
             brand=brand,
             entry_id=entry_id,
             action=action,

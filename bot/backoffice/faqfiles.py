@@ -289,5 +289,5 @@ def import_faq(book: FaqBook, folder: Path, *, by: str, at: datetime, dry_run: b
                 "base": base,
             }
         )
-    book.store.faq_changes_at_once(rows, expect_version=version)
+    book.store.faq.change_all(rows, expect_version=version)
     return changes  # engines take them in at their next look (Engine.sync_faq)

@@ -31,9 +31,9 @@ closed); RMAs created in the window by their current status; the consultants' ch
 tickets. ``claimed_at`` is the latest claim (a second consultant's /take moves it), so a wait can read long
 when a ticket changed hands before anyone wrote.
 
-Timestamps are ISO 8601 strings with the offset of whoever wrote them (UTC, +08:00…), which do not sort as
-strings across offsets: rows are narrowed with a string range a day wider than the window on each side (the
-``at`` index serves it) and then compared exactly with SQLite's ``julianday()``, which reads the offset.
+Moments are stored as UTC ISO 8601 strings (see :func:`bot.store.db.utc`), which sort as time does: a
+window is a plain string range, ``column >= start and column <= end`` with both edges in UTC, which the
+``at`` indexes serve. Waits are worked out from the same strings, read back as datetimes.
 """
 
 from __future__ import annotations
@@ -42,10 +42,10 @@ import logging
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot.store import Store
+from bot.store import Store, utc
 
 log = logging.getLogger(__name__)
 
@@ -149,20 +149,16 @@ class Day:
 
 
 def _window(column: str, start: datetime, end: datetime) -> tuple[str, list[Any]]:
-    """A ``where`` clause (and its arguments) keeping rows whose ``column`` moment lies in ``[start, end]``.
-
-    The date-only string range (a day wider on each side than any offset can shift a wall clock) can use an
-    index on the column whatever separator or precision a row has; ``julianday`` then decides exactly.
-    """
-    low = (start.astimezone(UTC) - timedelta(days=1)).date().isoformat()
-    high = (end.astimezone(UTC) + timedelta(days=2)).date().isoformat()
-    clause = f"{column} >= ? and {column} < ? and julianday({column}) between julianday(?) and julianday(?)"
-    return clause, [low, high, start.isoformat(), end.isoformat()]  # the edges read by the same julianday()
+    """A ``where`` clause (and its arguments) keeping rows whose ``column`` moment lies in ``[start, end]``."""
+    return f"{column} >= ? and {column} <= ?", [utc(start), utc(end)]
 
 
 def _rows(store: Store, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with store._lock:
-        return store.db.conn.execute(sql, list(args)).fetchall()
+    return store.db.read(sql, args)
+
+
+def _seconds(later: str, earlier: str) -> float:
+    return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
 
 
 def _brand(brand: str | None, column: str = "brand") -> tuple[str, list[Any]]:
@@ -224,8 +220,8 @@ def gather(store: Store, *, brand: str | None, now: datetime, days: int) -> Stat
     tickets = _rows(
         store,
         (
-            "select t.status, t.reason, t.rating, julianday(t.opened_at), julianday(t.claimed_at), "
-            "(select min(julianday(m.at)) from ticket_messages m where m.ticket = t.id and m.direction = 'consultant') "
+            "select t.status, t.reason, t.rating, t.opened_at, t.claimed_at, "
+            "(select min(m.at) from ticket_messages m where m.ticket = t.id and m.direction = 'consultant') "
             f"from tickets t where {where}{_brand(brand, 't.brand')[0]}"
         ),
         [*args, *brand_args],
@@ -238,9 +234,9 @@ def gather(store: Store, *, brand: str | None, now: datetime, days: int) -> Stat
         reasons[reason or "?"] = reasons.get(reason or "?", 0) + 1
         if rating is not None:
             ticket_ratings.append(int(rating))
-        answered = [j for j in (claimed, replied) if j is not None]
+        answered = [moment for moment in (claimed, replied) if moment is not None]
         if answered:
-            waits.append(max(0.0, round((min(answered) - opened) * 86400, 3)))  # julianday: ms at best
+            waits.append(max(0.0, round(_seconds(min(answered), opened), 3)))
         elif status == "closed":
             never_answered += 1
         else:

@@ -83,3 +83,13 @@ class Notice:
     id: int
     target: str  # a conversation key ("tg:42"), or "staff"
     reply: Reply
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """Replies recorded for an incoming message that were not all delivered (the outbox after a crash)."""
+
+    message_id: str
+    user: str  # the conversation key ("tg:42")
+    replies: tuple[Reply, ...]
+    sent: int  # how many of them were delivered: the rest are to send

@@ -59,7 +59,7 @@ class AnswerFlow:
         turn.state.answer.question = reading.text[:500]
         result = self.understood(turn)
         if result.outcome in (Outcome.UNKNOWN, Outcome.OUT_OF_SCOPE):  # "I don't have information": admins see it
-            self.kit.store.add_unanswered(
+            self.kit.store.inbox.add(
                 brand=turn.pack.id,
                 user=turn.user,
                 text=reading.text[:500],
@@ -302,7 +302,7 @@ class AnswerFlow:
             return result
         if kind == NONE:  # none of the offered entries: the question goes to the admins' inbox
             if answer.question:
-                self.kit.store.add_unanswered(
+                self.kit.store.inbox.add(
                     brand=turn.pack.id,
                     user=turn.user,
                     text=answer.question,
@@ -349,15 +349,15 @@ class AnswerFlow:
         helpful = helpful_flag == "1"
         store = self.kit.store
         brand = turn.pack.id
-        before = store.record_feedback(
+        before = store.feedback.record(
             user=turn.user, brand=brand, entry_id=entry_id, question=question, helpful=helpful, at=turn.now
         )
         if helpful:
             return Result(Outcome.FEEDBACK_HELPFUL, [Reply(turn.say("feedback_thanks"))], entry_id)
         if before is None or (
-            before and not store.unanswered_has(user=turn.user, brand=brand, text=question, entry_id=entry_id)
+            before and not store.inbox.has(user=turn.user, brand=brand, text=question, entry_id=entry_id)
         ):  # (a second 👎 on the same answer is not a second inbox question)
-            store.add_unanswered(
+            store.inbox.add(
                 brand=brand, user=turn.user, text=question, reason="unhelpful", entry_id=entry_id, at=turn.now
             )
         reply = turn.reply("feedback_sorry", turn.button("button_consultant", "consultant"))

@@ -240,7 +240,7 @@ class Kit:
 
 def load_conversation(store: Store, user: str, default_brand: str) -> Conversation:
     """A customer's conversation as stored, or a fresh one for ``default_brand``."""
-    row = store.load(user)
+    row = store.conversations.load(user)
     if row is None:
         return Conversation(user=user, brand=default_brand)
     return Conversation(user=user, brand=row.brand, lang=row.lang, state=state_loads(row.state), turns=row.turns)

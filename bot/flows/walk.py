@@ -129,7 +129,7 @@ class WalkFlow:
         turn.state.leave(FlowName.WALK)
         turn.state.clear_offer()
         if walk is not None:
-            self.kit.store.record_walk(
+            self.kit.store.walks.record(
                 user=turn.user,
                 brand=turn.pack.id,
                 tree=walk.tree,
@@ -172,7 +172,7 @@ class WalkFlow:
             )
             tried.append(f"{question} — {tree.steps[step_id].options[answer].label(turn.lang)}")
         outcome = tree.steps[leaf].outcome or "consultant"
-        walk_id = self.kit.store.record_walk(
+        walk_id = self.kit.store.walks.record(
             user=turn.user, brand=turn.pack.id, tree=tree.id, leaf=leaf, outcome=outcome, tried=tried, at=turn.now
         )
         replies = [Reply(text)]
@@ -202,7 +202,7 @@ class WalkFlow:
         walk_id = turn.state.walk.rating_for
         turn.state.walk.rating_for = None
         if walk_id is not None:
-            self.kit.store.rate_walk(int(walk_id), rating)
+            self.kit.store.walks.rate(int(walk_id), rating)
         turn.state.clear_offer()
         return Result(Outcome.RATED, [Reply(turn.say("ts_rated", rating=rating))])
 

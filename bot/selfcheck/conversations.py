@@ -116,7 +116,7 @@ def request(c: Customer, bought: str, damage: str) -> None:
 def after_filing(c: Customer) -> None:
     """A consultant moves the first request through its statuses; the customer follows and decides."""
     engine, now = c.engine, c.now
-    rows = engine.store.rmas(user=c.user)
+    rows = engine.store.rmas.find(user=c.user)
     if not rows:
         raise FaqError("(self-check)", c.user, "no request was filed")
     number = rows[-1]["number"]
@@ -127,7 +127,7 @@ def after_filing(c: Customer) -> None:
     c.send(press=f"rmaq:{number}:approve")
     engine.flows.rma.desk.set_status(number, "shipped", by="check", now=now, extra="1Z999AA10123456784")
     engine.flows.rma.desk.show(number, now)
-    for row in engine.store.rmas(status="requested"):
+    for row in engine.store.rmas.find(status="requested"):
         engine.flows.rma.desk.set_status(row["number"], "approved", by="check", now=now)
     c.send(f"RMA-{c.pack.code}-0000-0000")
     engine.sweep(now + timedelta(days=13))

@@ -3,7 +3,8 @@
 Polling is our own loop over ``getUpdates`` rather than PTB's Updater, so that an update is confirmed
 to Telegram (by asking for the next offset) only after it has been handled: updates of one batch are
 handled concurrently across chats and in order within a chat, then the offset moves on and is saved.
-Together with the engine's outbox this gives: a crash loses no update, and repeats no reply.
+Together with the engine's outbox this gives: a crash loses no update, and repeats no reply. The offset
+is kept in the adapter's own table (:mod:`.tables`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ import logging
 import signal
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot.adapters.telegram.adapter import TelegramAdapter, TelegramSettings
-from bot.engine import Engine
+from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.adapters.telegram.port import EnginePort
+from bot.adapters.telegram.settings import TelegramSettings
+from bot.adapters.telegram.tables import TelegramTables
+from bot.core.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +81,9 @@ async def _handle_batch(app: Application[Any, Any, Any, Any, Any, Any], updates:
     await asyncio.gather(*(in_order(u) for u in by_chat.values()))
 
 
-async def poll(app: Application[Any, Any, Any, Any, Any, Any], engine: Engine, stop: asyncio.Event) -> None:
+async def poll(app: Application[Any, Any, Any, Any, Any, Any], tables: TelegramTables, stop: asyncio.Event) -> None:
     """The polling loop: fetch, handle, then confirm by moving the saved offset on."""
-    stored = await asyncio.to_thread(engine.store.get, "telegram_offset")
-    offset = int(stored) if stored else None
+    offset = await asyncio.to_thread(tables.offset)
     delay = 1.0
     while not stop.is_set():
         try:
@@ -110,12 +112,18 @@ async def poll(app: Application[Any, Any, Any, Any, Any, Any], engine: Engine, s
             continue
         await _handle_batch(app, updates)
         offset = updates[-1].update_id + 1
-        await asyncio.to_thread(engine.store.put, "telegram_offset", str(offset))
+        await asyncio.to_thread(tables.set_offset, offset)
 
 
-async def serve(engine: Engine, settings: TelegramSettings, webhook: WebhookSettings | None = None) -> None:
+async def serve(
+    engine: EnginePort,
+    settings: TelegramSettings,
+    webhook: WebhookSettings | None = None,
+    *,
+    clock: Clock = system_clock,
+) -> None:
     """Run until SIGINT or SIGTERM."""
-    adapter = TelegramAdapter(engine, settings)
+    adapter = TelegramAdapter(engine, settings, clock=clock)
     app = build_application(settings, polling=webhook is None)
     adapter.register(app)
     stop = asyncio.Event()
@@ -129,13 +137,13 @@ async def serve(engine: Engine, settings: TelegramSettings, webhook: WebhookSett
         with contextlib.suppress(TelegramError):
             await adapter.set_commands(app)
         await adapter.flush_outbox(app.bot)
-        await asyncio.to_thread(engine.store.prune_outbox, datetime.now(UTC) - timedelta(days=30))
+        await asyncio.to_thread(engine.prune_outbox)
         await app.start()
         notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
         try:
             if webhook is None:
                 await app.bot.delete_webhook()
-                await poll(app, engine, stop)
+                await poll(app, adapter.tables, stop)
             else:
                 assert app.updater is not None
                 await app.updater.start_webhook(
@@ -153,12 +161,19 @@ async def serve(engine: Engine, settings: TelegramSettings, webhook: WebhookSett
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(notices, 10)
             await app.stop()
+            adapter.close()
 
 
-def run(engine: Engine, settings: TelegramSettings, webhook: WebhookSettings | None = None) -> int:
+def run(
+    engine: EnginePort,
+    settings: TelegramSettings,
+    webhook: WebhookSettings | None = None,
+    *,
+    clock: Clock = system_clock,
+) -> int:
     """Run the bot; returns the process exit code."""
     try:
-        asyncio.run(serve(engine, settings, webhook))
+        asyncio.run(serve(engine, settings, webhook, clock=clock))
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token BotFather gave you")
         return 2

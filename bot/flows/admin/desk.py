@@ -61,7 +61,7 @@ class AdminDesk:
         A table read after this is at least that new, so a change made after it (by another admin) is
         caught when saving.
         """
-        seen = self.store.faq_last_change(pack.id, entry_id)
+        seen = self.store.faq.last_change(pack.id, entry_id)
         self.changed()
         return seen
 
@@ -115,10 +115,10 @@ class AdminDesk:
         rendered = {lang: self.content.render_entry(pack.id, entry, lang, context) for lang in entry.answers}
         history = [
             {**c, "at": datetime.fromisoformat(c["at"]).astimezone(pack.timezone)}
-            for c in self.store.faq_history(pack.id, entry.id)[:1]
+            for c in self.store.faq.history(pack.id, entry.id)[:1]
         ]
         buttons = [self._button(turn, "admin_button_edit", f"adm:edit:{entry.id}")]
-        undoable = self.store.faq_undoable(pack.id, entry.id)
+        undoable = self.store.faq.undoable(pack.id, entry.id)
         if undoable is not None:  # the button names the change it undoes: pressed late, it undoes nothing else
             buttons.append(self._button(turn, "admin_button_undo", f"adm:undo:{entry.id}:{undoable['id']}"))
         return self.reply(
@@ -147,7 +147,7 @@ class AdminDesk:
     def history(self, turn: Turn, entry_id: str) -> Result:
         """``/faq history <id>``: who changed the entry, when, and how."""
         pack = turn.pack
-        changes = self.store.faq_history(pack.id, entry_id)[:10]
+        changes = self.store.faq.history(pack.id, entry_id)[:10]
         if not changes and self.find(pack, entry_id) is None:
             return self.unknown(turn, entry_id)
         return self.reply(

@@ -163,7 +163,7 @@ class FaqAdmin(AdminDesk):
         entry_id = table["id"]
         if state.action == "add" and entry_id in self.content.entries[pack.id]:
             table["id"] = entry_id = slug(entry_id, set(self.content.entries[pack.id]))
-        seen = state.seen if state.action == "edit" else self.store.faq_last_change(pack.id, entry_id)
+        seen = state.seen if state.action == "edit" else self.store.faq.last_change(pack.id, entry_id)
         try:
             self.book.check(pack.id, table, now)  # the pack may have changed since the preview
         except FaqError as exc:
@@ -184,7 +184,7 @@ class FaqAdmin(AdminDesk):
             turn.state.admin.change = None
             return self.reply(turn, Outcome.ADMIN_CONFLICT, "admin_conflict", id=entry_id)
         if state.inbox:
-            self.store.close_unanswered(state.inbox, by=by, action=f"added:{entry_id}", at=now)
+            self.store.inbox.close(state.inbox, by=by, action=f"added:{entry_id}", at=now)
         turn.state.admin.change = None
         self.changed()
         entry = self.content.entries[pack.id][entry_id]
@@ -283,7 +283,7 @@ class FaqAdmin(AdminDesk):
         """``/faq undo <id>``: take back the entry's latest change (again: the one before it)."""
         pack, now = turn.pack, turn.now
         seen = self._seen(pack, entry_id)
-        change = self.store.faq_undoable(pack.id, entry_id)
+        change = self.store.faq.undoable(pack.id, entry_id)
         if change is not None and expected is not None and change["id"] != expected:
             return self.reply(turn, Outcome.ADMIN_STALE, "admin_stale")  # an old button: not someone else's
         if change is None:

@@ -92,7 +92,7 @@ class Admin(FaqAdmin):  # the inbox needs the FAQ commands (add a phrasing, a ne
     def inbox(self, turn: Turn, *, page: int = 1) -> Result:
         """``/unanswered``: questions the bot could not answer or whose answer did not help, grouped."""
         pack = turn.pack
-        groups = group_questions(self.store.unanswered(pack.id), self.kit.index.normaliser)
+        groups = group_questions(self.store.inbox.open(pack.id), self.kit.index.normaliser)
         pages = max(1, -(-len(groups) // PAGE))
         page = min(page, pages)
         shown = groups[(page - 1) * PAGE : page * PAGE]
@@ -171,7 +171,7 @@ class Admin(FaqAdmin):  # the inbox needs the FAQ commands (add a phrasing, a ne
         if not 0 <= index < len(groups):
             return self.reply(turn, Outcome.ADMIN_STALE, "admin_stale")
         group = groups[index]
-        still_open = {row["id"] for row in self.store.unanswered(pack.id)}
+        still_open = {row["id"] for row in self.store.inbox.open(pack.id)}
         if not still_open & set(group.ids):
             return self.reply(turn, Outcome.ADMIN_STALE, "admin_stale")
         action = parts[1]
@@ -182,7 +182,7 @@ class Admin(FaqAdmin):  # the inbox needs the FAQ commands (add a phrasing, a ne
                 return self.reply(turn, Outcome.ADMIN_STALE, "admin_stale")
             said = self.add_phrase(turn, entry, group.text, by=by)
             if said.outcome in ("admin_phrased", "admin_phrase_known"):
-                self.store.close_unanswered(group.ids, by=by, action=f"phrase:{entry.id}", at=now)
+                self.store.inbox.close(group.ids, by=by, action=f"phrase:{entry.id}", at=now)
             return said
         if action == "ed" and 0 <= pick < len(group.entries):
             entry = self.content.entries[pack.id].get(group.entries[pick])
@@ -195,6 +195,6 @@ class Admin(FaqAdmin):  # the inbox needs the FAQ commands (add a phrasing, a ne
         if action == "new":
             return self.start_add(turn, group.text, inbox=group.ids)
         if action == "dis":
-            self.store.close_unanswered(group.ids, by=by, action="dismissed", at=now)
+            self.store.inbox.close(group.ids, by=by, action="dismissed", at=now)
             return self.reply(turn, Outcome.ADMIN_DISMISSED, "admin_dismissed", count=len(group.ids))
         return self.reply(turn, Outcome.ADMIN_STALE, "admin_stale")

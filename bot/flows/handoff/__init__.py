@@ -53,7 +53,7 @@ class HandoffFlow:
         if kind == RATE:
             rated = self.rate(turn, data)
             return rated if rated is not None else self.kit.flows.general.unknown_button(turn)
-        active = self.kit.consultants and self.kit.store.active_ticket(turn.user) is not None
+        active = self.kit.consultants and self.kit.store.tickets.active(turn.user) is not None
         if not turn.reading.offered and not active:
             return self.kit.flows.general.unknown_button(turn)
         return self.start(turn, "troubleshooting" if data == f"{CONSULTANT}:walk" and not active else "asked")
@@ -71,7 +71,7 @@ class HandoffFlow:
         if not self.kit.consultants or reading.press is not None:
             return None
         store = self.kit.store
-        ticket = store.active_ticket(turn.user)
+        ticket = store.tickets.active(turn.user)
         if ticket is not None:
             if reading.command is None:
                 return self.relay(turn, ticket)
@@ -82,7 +82,7 @@ class HandoffFlow:
                 turn.notes.append(left)
                 return None  # the command is answered as usual, after the note
             return None  # /status, /help…: the bot answers those
-        if reading.command is not None or store.banned(turn.user):
+        if reading.command is not None or store.bans.banned(turn.user):
             return None
         closed = self.reopenable(turn.user, turn.now)
         if closed is None or (reading.text and (reading.says_goodbye or self._smalltalk(turn))):
@@ -117,7 +117,7 @@ class HandoffFlow:
             return kit.flows.general.dont_know(turn, outcome=Outcome.UNKNOWN)
         if turn.state.walk.walk is not None:
             kit.flows.walk.leave(turn)
-        if kit.store.banned(turn.user):
+        if kit.store.bans.banned(turn.user):
             return Result(Outcome.HANDOFF_BANNED, [Reply(turn.say("handoff_banned"))])
         turn.state.clear_offer()
         turn.state.answer.pending = None
@@ -140,7 +140,7 @@ class HandoffFlow:
             }
             return [(staff_target(conv.user), r.to_dict()) for r in self.desk.posting(ticket, conv, pack, now)]
 
-        ticket, created = kit.store.open_ticket(
+        ticket, created = kit.store.tickets.open(
             user=conv.user,
             brand=pack.id,
             lang=conv.lang,
@@ -175,21 +175,21 @@ class HandoffFlow:
         now, t = turn.now, label(ticket)
         staff = Reply(self.kit.say(turn.pack, "handoff_staff_left", "en", now, t=t))
         told = [(staff_target(turn.user), staff.to_dict())] if ticket["posted_at"] else []  # unseen: no news
-        self.kit.store.change_ticket(
+        self.kit.store.tickets.change(
             int(ticket["id"]),
             at=now,
             expect=OPEN,
             status="closed",
-            closed_at=now.isoformat(),
+            closed_at=now,
             closed_by="customer",
-            posted_at=ticket["posted_at"] or now.isoformat(),
+            posted_at=ticket["posted_at"] or now,
             notices=told,
         )
         return Reply(turn.say("handoff_left", t=t))
 
     def reopenable(self, user: str, now: datetime) -> dict[str, Any] | None:
         """The ticket a consultant closed a short while ago, which a new message from the customer reopens."""
-        last = self.kit.store.last_ticket(user)
+        last = self.kit.store.tickets.last(user)
         if (
             last is None
             or last["status"] != "closed"
@@ -204,13 +204,13 @@ class HandoffFlow:
     def reopen(self, turn: Turn, ticket: Mapping[str, Any]) -> Result | None:
         """Reopen a recently closed ticket with the customer's new message; None if it cannot be reopened."""
         store, now, t = self.kit.store, turn.now, label(ticket)
-        if store.banned(turn.user):
+        if store.bans.banned(turn.user):
             return None
         status = "claimed" if ticket["claimed_by"] else "waiting"
         staff = Reply(
             self.kit.say(turn.pack, "handoff_staff_reopened", "en", now, t=t, name=first_name(ticket["claimed_name"]))
         )
-        if not store.change_ticket(
+        if not store.tickets.change(
             int(ticket["id"]),
             at=now,
             expect=("closed",),
@@ -218,13 +218,13 @@ class HandoffFlow:
             closed_at=None,
             closed_by=None,
             reopened=int(ticket["reopened"] or 0) + 1,
-            posted_at=ticket["posted_at"] or now.isoformat(),
+            posted_at=ticket["posted_at"] or now,
             notices=[(staff_target(turn.user), staff.to_dict())],
         ):
             return None
-        reopened = store.ticket(int(ticket["id"]))
+        reopened = store.tickets.get(int(ticket["id"]))
         assert reopened is not None
-        store.change_ticket(int(ticket["id"]), at=now, last_ack=now.isoformat())
+        store.tickets.change(int(ticket["id"]), at=now, last_ack=now)
         self.desk.from_customer(turn.conv, turn.pack, turn.message, {**reopened, "last_ack": now.isoformat()}, now)
         times = self.desk.times(turn.conv, turn.pack, now)
         return Result(Outcome.HANDOFF_REOPENED, [Reply(turn.say("handoff_reopened", t=t, **times))])
@@ -235,12 +235,12 @@ class HandoffFlow:
         if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in {"1", "2", "3", "4", "5"}:
             return None
         store = self.kit.store
-        ticket = store.ticket(int(parts[1]))
+        ticket = store.tickets.get(int(parts[1]))
         if ticket is None or ticket["user"] != turn.user or ticket["status"] != "closed" or ticket["rating"]:
             return None
         n = int(parts[2])
         staff = Reply(self.kit.say(turn.pack, "handoff_staff_rated", "en", turn.now, t=label(ticket), n=n))
-        store.change_ticket(
+        store.tickets.change(
             int(ticket["id"]), at=turn.now, rating=n, notices=[(staff_target(turn.user), staff.to_dict())]
         )
         return Result(Outcome.HANDOFF_RATED, [Reply(turn.say("handoff_rated", n=n))])

@@ -76,7 +76,7 @@ class Cards:
 
     def title(self, user: str) -> str | None:
         """The customer's topic title: name, brand and newest ticket."""
-        ticket = self.kit.store.last_ticket(user)
+        ticket = self.kit.store.tickets.last(user)
         if ticket is None:
             return None
         conv, pack = self.kit.conversation(user)
@@ -85,7 +85,7 @@ class Cards:
 
     def card(self, user: str, now: datetime) -> Reply | None:
         """The context card of the customer's newest ticket (for a topic made again after it was deleted)."""
-        ticket = self.kit.store.last_ticket(user)
+        ticket = self.kit.store.tickets.last(user)
         if ticket is None:
             return None
         conv, pack = self.kit.conversation(user)
@@ -94,7 +94,7 @@ class Cards:
     def posting(self, ticket: Mapping[str, Any], conv: Conversation, pack: BrandPack, now: datetime) -> list[Reply]:
         """What a ticket's topic gets when consultants first see it: the card, then what was left meanwhile."""
         store = self.kit.store
-        kept = store.ticket_messages(int(ticket["id"])) if ticket.get("posted_at") is None else []
+        kept = store.tickets.messages(int(ticket["id"])) if ticket.get("posted_at") is None else []
         left = [m["text"] for m in kept if m["direction"] == "customer" and m["text"]]
         media = tuple(Media(x["kind"], x["ref"]) for m in kept if m["direction"] == "customer" for x in m["media"])
         replies = [self._card(ticket, conv, pack, now, left=left)]
@@ -113,7 +113,7 @@ class Cards:
             facts = draft.facts
             given = {"model": facts.model, "serial": facts.serial, "date_text": facts.date_text, "fault": facts.fault}
             answers = [(k, str(v)[:80]) for k, v in given.items() if v]
-        walk = store.last_walk(conv.user)
+        walk = store.walks.last(conv.user)
         walk_view = None
         if walk is not None:
             tree = self.kit.content.trees.get(walk["tree"])
@@ -123,7 +123,7 @@ class Cards:
                 "at": datetime.fromisoformat(walk["at"]).astimezone(pack.timezone),
                 "tried": walk["tried"],
             }
-        recent = store.recent_exchanges(conv.user, self.kit.handoff.card_exchanges, before=ticket["opened_at"])
+        recent = store.events.recent_exchanges(conv.user, self.kit.handoff.card_exchanges, before=ticket["opened_at"])
         exchanges = [{"text": _short(e["text"]), "reply": _short(e["reply"])} for e in recent]
         state = f"with {ticket['claimed_name']}" if ticket.get("status") == "claimed" else ticket.get("status", "")
         text = self.say(
@@ -140,7 +140,7 @@ class Cards:
             opened=opened,
             in_hours=hours_status(pack, opened).open,
             reopened=ticket.get("reopened"),
-            rmas=store.rmas(user=conv.user, limit=3),
+            rmas=store.rmas.find(user=conv.user, limit=3),
             draft={"step": draft.step, "answers": answers} if draft is not None else None,
             walk=walk_view,
             exchanges=exchanges,
@@ -165,8 +165,8 @@ class Cards:
     def queue(self, now: datetime) -> Reply:
         """Waiting tickets, oldest first, with how long each has waited; and who has the others."""
         store = self.kit.store
-        waiting = store.tickets(status="waiting")
-        claimed = [self.queue_line(t, now) for t in store.tickets(status="claimed", limit=QUEUE_LINES)]
+        waiting = store.tickets.find(status="waiting")
+        claimed = [self.queue_line(t, now) for t in store.tickets.find(status="claimed", limit=QUEUE_LINES)]
         lines = [self.queue_line(t, now) for t in waiting[:QUEUE_LINES]]
         pack = self.kit.packs[self.kit.default_brand]
         return Reply(self.say(pack, "handoff_staff_queue", now, total=len(waiting), waiting=lines, claimed=claimed))
@@ -176,22 +176,24 @@ class Cards:
         store = self.kit.store
         pack = self.kit.packs[self.kit.default_brand]
         is_open = hours_status(pack, now).open
-        was_open = store.get("desk:open") == "1"
+        was_open = store.settings.get("desk:open") == "1"
         opening = is_open and not was_open  # the first look since consultants came in
         if was_open != is_open:
-            store.put("desk:open", "1" if is_open else "0")
+            store.settings.put("desk:open", "1" if is_open else "0")
         due = [
-            t for t in store.tickets(unposted=True) if hours_status(self.kit.packs.get(t["brand"]) or pack, now).open
+            t
+            for t in store.tickets.find(unposted=True)
+            if hours_status(self.kit.packs.get(t["brand"]) or pack, now).open
         ]
-        still = [t for t in store.tickets(status="waiting") if t["posted_at"]] if opening else []
+        still = [t for t in store.tickets.find(status="waiting") if t["posted_at"]] if opening else []
         if not due and not still:
             return 0
         lines = [self.queue_line(t, now) for t in sorted(due + still, key=lambda t: t["id"])]
-        store.notify(STAFF, Reply(self.say(pack, "handoff_staff_opening", now, tickets=lines)).to_dict(), now)
+        store.notices.add(STAFF, Reply(self.say(pack, "handoff_staff_opening", now, tickets=lines)).to_dict(), now)
         for ticket in due:
             conv, brand = self.kit.conversation(ticket["user"])
             notices = [(staff_target(ticket["user"]), r.to_dict()) for r in self.posting(ticket, conv, brand, now)]
-            store.change_ticket(int(ticket["id"]), at=now, posted_at=now.isoformat(), notices=notices)
+            store.tickets.change(int(ticket["id"]), at=now, posted_at=now, notices=notices)
         return len(due)
 
 

@@ -48,7 +48,7 @@ class Desk(Cards):
         media = [{"kind": m.kind, "ref": m.ref} for m in message.media]
         posted = ticket["posted_at"] is not None
         relay = [(staff_target(conv.user), Reply(shown, media=message.media).to_dict())] if posted else []
-        store.add_ticket_message(
+        store.tickets.add_message(
             int(ticket["id"]),
             at=now,
             direction="customer",
@@ -64,7 +64,7 @@ class Desk(Cards):
         last = ticket.get("last_ack")
         if last and (now - datetime.fromisoformat(last)).total_seconds() < 60 * self.kit.handoff.ack_every_minutes:
             return Result(outcome)
-        store.change_ticket(int(ticket["id"]), at=now, last_ack=now.isoformat())
+        store.tickets.change(int(ticket["id"]), at=now, last_ack=now)
         return Result(outcome, [Reply(self.kit.say(pack, "handoff_kept", conv.lang, now, t=label(ticket), **times))])
 
     # -- what consultants write -------------------------------------------------------------------------
@@ -80,9 +80,9 @@ class Desk(Cards):
         text = (text or "").strip()
         pack = self.kit.packs[self.kit.default_brand]
         if text.startswith("//"):
-            ticket = (store.active_ticket(customer) or store.last_ticket(customer)) if customer else None
+            ticket = (store.tickets.active(customer) or store.tickets.last(customer)) if customer else None
             if ticket is not None:
-                store.add_ticket_message(int(ticket["id"]), at=now, direction="note", by=by, text=text[2:].strip())
+                store.tickets.add_message(int(ticket["id"]), at=now, direction="note", by=by, text=text[2:].strip())
             return []
         command = command_of(text)
         if command is not None:
@@ -124,7 +124,7 @@ class Desk(Cards):
         kind, _, value = data.partition(":")
         if kind != "take" or not value.isdigit():
             return []
-        ticket = self.kit.store.ticket(int(value))
+        ticket = self.kit.store.tickets.get(int(value))
         if ticket is None:
             return []
         return self.take(ticket["user"], by=by, name=name, now=now, ticket=ticket)
@@ -135,7 +135,7 @@ class Desk(Cards):
         """A consultant takes a customer's ticket (reopening it if closed); the customer is told who."""
         store = self.kit.store
         conv, pack = self.kit.conversation(user)
-        ticket = ticket or store.active_ticket(user) or store.last_ticket(user)
+        ticket = ticket or store.tickets.active(user) or store.tickets.last(user)
         if ticket is None:
             return [Reply(self.say(pack, "handoff_staff_no_ticket", now))]
         t = label(ticket)
@@ -150,12 +150,12 @@ class Desk(Cards):
             "status": "claimed",
             "claimed_by": by,
             "claimed_name": name,
-            "claimed_at": now.isoformat(),
-            "posted_at": ticket["posted_at"] or now.isoformat(),
+            "claimed_at": now,
+            "posted_at": ticket["posted_at"] or now,
         }
         if ticket["status"] == "closed":
             fields.update(closed_at=None, closed_by=None, reopened=int(ticket["reopened"] or 0) + 1)
-        if not store.change_ticket(
+        if not store.tickets.change(
             int(ticket["id"]), at=now, expect=(ticket["status"],), notices=[(user, told.to_dict())], **fields
         ):
             return [Reply(self.say(pack, "handoff_staff_not_open", now, t=t))]
@@ -173,7 +173,7 @@ class Desk(Cards):
     ) -> tuple[list[Reply], bool]:
         """Relay a consultant's words to the customer (taking a waiting ticket); (staff replies, relayed?)."""
         store = self.kit.store
-        ticket = store.active_ticket(conv.user)
+        ticket = store.tickets.active(conv.user)
         if ticket is None:
             return [self._no_open_ticket(conv.user, pack, now)], False
         said: list[Reply] = []
@@ -184,7 +184,7 @@ class Desk(Cards):
             shown = self.kit.say(pack, "handoff_from_consultant", conv.lang, now, name=first, text=text)
         else:
             shown = self.kit.say(pack, "handoff_from_consultant_media", conv.lang, now, name=first)
-        store.add_ticket_message(
+        store.tickets.add_message(
             int(ticket["id"]),
             at=now,
             direction="consultant",
@@ -197,14 +197,14 @@ class Desk(Cards):
 
     def _no_open_ticket(self, user: str, pack: BrandPack, now: datetime) -> Reply:
         """What consultants are told when a customer has no open ticket: closed (and /take), or none at all."""
-        last = self.kit.store.last_ticket(user)
+        last = self.kit.store.tickets.last(user)
         key = "handoff_staff_not_open" if last is not None else "handoff_staff_no_ticket"
         return Reply(self.say(pack, key, now, t=label(last)))
 
     def _close(self, user: str, by: str, name: str, now: datetime) -> list[Reply]:
         store = self.kit.store
         conv, pack = self.kit.conversation(user)
-        ticket = store.active_ticket(user)
+        ticket = store.tickets.active(user)
         if ticket is None:
             return [self._no_open_ticket(user, pack, now)]
         t = label(ticket)
@@ -214,12 +214,12 @@ class Desk(Cards):
             for n in range(1, 6)
         )
         told = Reply(self.kit.say(pack, "handoff_closed", conv.lang, now, t=t, name=consultant), buttons)
-        store.change_ticket(
+        store.tickets.change(
             int(ticket["id"]),
             at=now,
             expect=OPEN,
             status="closed",
-            closed_at=now.isoformat(),
+            closed_at=now,
             closed_by=by,
             notices=[(user, told.to_dict())],
         )
@@ -235,7 +235,7 @@ class Desk(Cards):
         reply = kit.canned.get(pack.id, name)
         if reply is None:
             return [Reply(self.say(pack, "handoff_staff_canned_unknown", now, name=name))]
-        rmas = kit.store.rmas(user=customer, limit=1)
+        rmas = kit.store.rmas.find(user=customer, limit=1)
         extra: dict[str, Any] = {"name": first_name(consultant)}
         if rmas:
             status = kit.say(pack, f"rma_status_{rmas[0]['status']}", conv.lang, now, **extra)
@@ -253,17 +253,17 @@ class Desk(Cards):
     def _ban(self, user: str, by: str, now: datetime) -> Reply:
         store = self.kit.store
         conv, pack = self.kit.conversation(user)
-        store.ban(user, by=by, at=now)
-        ticket = store.active_ticket(user)
+        store.bans.add(user, by=by, at=now)
+        ticket = store.tickets.active(user)
         if ticket is not None:
-            store.change_ticket(
-                int(ticket["id"]), at=now, expect=OPEN, status="closed", closed_at=now.isoformat(), closed_by="ban"
+            store.tickets.change(
+                int(ticket["id"]), at=now, expect=OPEN, status="closed", closed_at=now, closed_by="ban"
             )
         return Reply(self.say(pack, "handoff_staff_banned", now, who=who(conv), t=label(ticket) if ticket else None))
 
     def _unban(self, user: str, now: datetime) -> Reply:
         conv, pack = self.kit.conversation(user)
-        name = "handoff_staff_unbanned" if self.kit.store.unban(user) else "handoff_staff_not_banned"
+        name = "handoff_staff_unbanned" if self.kit.store.bans.lift(user) else "handoff_staff_not_banned"
         return Reply(self.say(pack, name, now, who=who(conv)))
 
 

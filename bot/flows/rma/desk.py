@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.core.errors import InputError
@@ -54,15 +54,18 @@ class RmaDesk:
             raise InputError(f"unknown status {status!r} (known: {', '.join(workflow.statuses)})")
         store = self.kit.store
         if status:
-            rows = store.rmas(status=status, limit=50)
+            rows = store.rmas.find(status=status, limit=50)
         else:
-            rows = [r for r in store.rmas(limit=500) if r["status"] not in workflow.final][:50]
+            rows = [r for r in store.rmas.find(limit=500) if r["status"] not in workflow.final][:50]
+        for row in rows:  # stored in UTC: the day it was made, in its brand's zone
+            zone = self.kit.packs[row["brand"]].timezone if row["brand"] in self.kit.packs else UTC
+            row["created_on"] = datetime.fromisoformat(row["created_at"]).astimezone(zone).date()
         return self._say(self._any_pack, "rma_staff_list", now, rmas=rows, status=status)
 
     def show(self, number: str, now: datetime) -> Reply:
         """One RMA in full for consultants: the card and its history."""
         found = find_number(number) or number.strip().upper()
-        row = self.kit.store.rma(found)
+        row = self.kit.store.rmas.get(found)
         if row is None:
             raise InputError(f"no RMA {found}")
         card = self.card(row, now)
@@ -94,7 +97,7 @@ class RmaDesk:
         """A consultant changes an RMA's status; the customer is told at once. Raises InputError when refused."""
         store, workflow = self.kit.store, self.kit.workflow
         found = find_number(number) or number.strip().upper()
-        row = store.rma(found)
+        row = store.rmas.get(found)
         if row is None:
             raise InputError(f"no RMA {found}")
         status = workflow.status_word(word)
@@ -135,7 +138,7 @@ class RmaDesk:
         label = status_after.replace("_", " ")
         told = Reply(self._say(pack, "rma_staff_changed", now, number=row["number"], by=by, label=label, note=note))
         notices = [(row["user"], customer.to_dict()), ("staff", told.to_dict())]
-        if not store.change_rma(
+        if not store.rmas.change(
             row["number"],
             expect=row["status"],
             status=status,
@@ -147,8 +150,8 @@ class RmaDesk:
         ):
             raise InputError(f"{row['number']} was changed by someone else just now; look again")
         if status_after != status:
-            store.change_rma(row["number"], expect=status, status=status_after, by=by, at=now, notices=notices)
-        result = store.rma(row["number"])
+            store.rmas.change(row["number"], expect=status, status=status_after, by=by, at=now, notices=notices)
+        result = store.rmas.get(row["number"])
         assert result is not None
         return result
 
@@ -179,7 +182,7 @@ class RmaDesk:
         """
         changes = 0
         store = self.kit.store
-        for row in store.rmas(status="awaiting_shipment", expiring=True, limit=100000):
+        for row in store.rmas.find(status="awaiting_shipment", expiring=True, limit=100000):
             pack = self.kit.packs.get(row["brand"])
             if not row.get("expires_on") or pack is None:
                 continue
@@ -195,14 +198,14 @@ class RmaDesk:
                     )
                 )
                 notices = [(row["user"], notice.to_dict()), ("staff", staff.to_dict())]
-                if store.change_rma(
+                if store.rmas.change(
                     row["number"], expect="awaiting_shipment", status="expired", by="assistant", at=now, notices=notices
                 ):
                     changes += 1
             elif not row.get("reminded") and (expires - today).days <= self.kit.workflow.reminder_days:
                 shown = self.view.for_customer(row, lang, now)
                 notice = Reply(self.kit.say(pack, "rma_reminder", lang, now, r=shown, days=(expires - today).days))
-                if store.change_rma(
+                if store.rmas.change(
                     row["number"],
                     expect="awaiting_shipment",
                     status="awaiting_shipment",

@@ -85,7 +85,7 @@ def file_request(kit: Kit, turn: Turn, draft: RmaDraft) -> Result:
         }
         return [("staff", desk.card(row, turn.now).to_dict())]
 
-    number = kit.store.create_rma(
+    number = kit.store.rmas.create(
         make_number=lambda: new_number(pack),
         user=turn.user,
         brand=pack.id,

@@ -37,11 +37,11 @@ class RmaStatus:
         """The customer's own RMAs with their history; never anyone else's."""
         store = self.kit.store
         asked = turn.reading.rma_number
-        rows = store.rmas(user=turn.user, limit=20)
+        rows = store.rmas.find(user=turn.user, limit=20)
         if asked is not None:
             mine = [r for r in rows if r["number"] == asked]
             if not mine:
-                own = store.rma(asked)
+                own = store.rmas.get(asked)
                 if own is not None and own["user"] == turn.user:
                     mine = [own]
             if not mine:
@@ -67,7 +67,7 @@ class RmaStatus:
         """A stored RMA as customers read it: status labels, its history in the brand's time, the price."""
         pack = self.kit.packs.get(row["brand"]) or next(iter(self.kit.packs.values()))
         history = []
-        for h in self.kit.store.rma_history(row["number"]):
+        for h in self.kit.store.rmas.history(row["number"]):
             by_system = h["by"] in ("customer", "assistant")  # their notes are for staff ("quote declined")
             shown = "quote_declined" if h["status"] == "quote_sent" and h["by"] == "customer" else h["status"]
             history.append(
@@ -99,7 +99,7 @@ class RmaStatus:
         """The customer approves or declines a repair quote (only their own, only while it is open)."""
         _, number, decision = [*data.split(":"), "", ""][:3]
         store = self.kit.store
-        row = store.rma(number)
+        row = store.rmas.get(number)
         if row is None or row["user"] != turn.user:
             return Result(Outcome.RMA_STATUS_UNKNOWN, [Reply(turn.say("rma_status_not_found", number=number))])
         pack = self.kit.packs.get(row["brand"], turn.pack)
@@ -112,7 +112,7 @@ class RmaStatus:
         told = self.say(
             pack, "rma_staff_quote_decision", "en", now, number=number, approved=approved, price=shown_price
         )
-        changed = store.change_rma(
+        changed = store.rmas.change(
             number,
             expect="quote_sent",
             status="repairing" if approved else "quote_sent",

@@ -1,0 +1,254 @@
+"""The update handlers: customers' messages and presses in private chats, consultants' in the staff chat.
+
+Each turns a Telegram update into an engine :class:`~bot.core.messages.Message` (or a staff call), lets the
+engine handle it off the event loop, and hands the replies to :class:`~.delivery.Delivery`. Other groups
+and channels are ignored (:meth:`Handlers.guard`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.adapters.telegram.delivery import Delivery
+from bot.adapters.telegram.port import EnginePort
+from bot.adapters.telegram.settings import TelegramSettings, user_key
+from bot.adapters.telegram.staffchat import StaffChat
+from bot.adapters.telegram.tables import TelegramTables
+from bot.core.messages import Media, Message
+
+log = logging.getLogger(__name__)
+
+TYPING_AFTER = 0.4  # seconds of work before the customer sees "typing…"
+
+
+class Handlers:
+    """python-telegram-bot callbacks over the engine (wired by :meth:`.adapter.TelegramAdapter.register`)."""
+
+    def __init__(
+        self,
+        engine: EnginePort,
+        settings: TelegramSettings,
+        tables: TelegramTables,
+        delivery: Delivery,
+        staff_chat: StaffChat,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.tables = tables
+        self.delivery = delivery
+        self.staff_chat = staff_chat
+
+    async def guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Serve private chats and the staff chat only: updates from other groups and channels go no further."""
+        chat = update.effective_chat
+        if chat is not None and chat.type != ChatType.PRIVATE and chat.id != self.settings.staff_chat_id:
+            raise ApplicationHandlerStop
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Typed text, a command, an edited message, or a captioned photo or document."""
+        msg = update.effective_message
+        user = update.effective_user
+        if msg is None or user is None:
+            return
+        text = msg.text if msg.text is not None else msg.caption
+        await self._respond(
+            update,
+            context,
+            Message(
+                user=user_key(user.id),
+                text=text,
+                language=user.language_code,
+                id=f"tg:{update.update_id}",
+                kind=_kind(msg) if msg.caption is not None else "text",
+                media=_media(msg),
+                name=user.full_name,
+                edited=update.edited_message is not None,
+                admin=user.id in self.settings.admin_ids,
+            ),
+        )
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos without a caption, voice, video, locations and contacts."""
+        msg = update.effective_message
+        user = update.effective_user
+        if msg is None or user is None:
+            return
+        await self._respond(
+            update,
+            context,
+            Message(
+                user=user_key(user.id),
+                kind=_kind(msg),
+                language=user.language_code,
+                id=f"tg:{update.update_id}",
+                media=_media(msg),
+                name=user.full_name,
+                edited=update.edited_message is not None,
+                admin=user.id in self.settings.admin_ids,
+            ),
+        )
+
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: always answered, then handled like a message."""
+        query = update.callback_query
+        if query is None:
+            return
+        with contextlib.suppress(BadRequest):  # a query too old to answer is still handled
+            await query.answer()
+        if query.message is not None:
+            with contextlib.suppress(TelegramError):  # its buttons have done their job
+                await query.edit_message_reply_markup(reply_markup=None)
+        chat = update.effective_chat
+        if chat is not None and chat.id == self.settings.staff_chat_id and not query.from_user.is_bot:
+            await self._staff_press(update, context)
+            return
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        key = user_key(query.from_user.id)
+        data = await asyncio.to_thread(self._resolve, key, query.data or "")
+        await self._respond(
+            update,
+            context,
+            Message(
+                user=key,
+                press=data,
+                language=query.from_user.language_code,
+                id=f"tg:{update.update_id}",
+                name=query.from_user.full_name,
+                admin=query.from_user.id in self.settings.admin_ids,
+            ),
+        )
+
+    async def on_staff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A consultant writes in the staff chat: a command, or words for the customer whose topic it is.
+
+        Only members of the staff chat get here (its chat id is the filter); other bots are ignored. The
+        answer for consultants goes to the same chat and topic; what is for the customer goes as a notice.
+        """
+        msg = update.effective_message
+        user = update.effective_user
+        if msg is None or user is None or (user.is_bot and msg.sender_chat is None):
+            return
+        text = msg.text if msg.text is not None else (msg.caption or "")
+        thread = msg.message_thread_id if msg.is_topic_message else None
+        customer = await asyncio.to_thread(self.staff_chat.customer_of, msg)
+        if customer is None and not text.startswith("/"):
+            return  # consultants talking among themselves
+        name = user.full_name if not user.is_bot else (msg.author_signature or "Consultant")
+        replies = await asyncio.to_thread(
+            self.engine.staff, text, by=f"tg:{user.id}", name=name, customer=customer, media=_media(msg, relay=True)
+        )
+        for reply in replies:
+            await self.delivery.send_reply(context.bot, msg.chat_id, reply, thread=thread)
+        self.staff_chat.wake()
+
+    async def _staff_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        message = query.message
+        thread = getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
+        replies = await asyncio.to_thread(
+            self.engine.staff_press, query.data or "", by=f"tg:{query.from_user.id}", name=query.from_user.full_name
+        )
+        for reply in replies:
+            chat_id = query.message.chat.id if query.message else 0
+            await self.delivery.send_reply(context.bot, chat_id, reply, thread=thread)
+        self.staff_chat.wake()
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One place for errors: log with context, tell the staff chat, apologise to the customer."""
+        error = context.error
+        where = f"update {update.update_id}" if isinstance(update, Update) else "no update"
+        log.error("error handling %s: %r", where, error, exc_info=error)
+        if self.settings.staff_chat_id is not None:
+            with contextlib.suppress(Exception):
+                await context.bot.send_message(
+                    self.settings.staff_chat_id, f"supportbot error ({where}): {type(error).__name__}"
+                )
+        if (
+            isinstance(update, Update)
+            and update.effective_chat is not None
+            and update.effective_chat.type == ChatType.PRIVATE
+        ):
+            with contextlib.suppress(Exception):
+                apology = await asyncio.to_thread(self.engine.apology, user_key(update.effective_chat.id))
+                await context.bot.send_message(update.effective_chat.id, apology)
+
+    async def _respond(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        await asyncio.to_thread(self.tables.unblock, chat.id)  # writing again means unblocked
+        typing = asyncio.create_task(self._typing_later(context, chat.id))
+        try:
+            replies = await asyncio.to_thread(self.engine.handle, message)
+        finally:
+            typing.cancel()
+        assert message.id is not None
+        await self.delivery.deliver(context.bot, chat.id, message.id, replies)
+        self.staff_chat.wake()
+
+    async def _typing_later(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        await asyncio.sleep(TYPING_AFTER)
+        with contextlib.suppress(Exception):
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+    def _resolve(self, key: str, data: str) -> str:
+        """Turn a shortened callback back into the button's data (see render.callback_data)."""
+        if not data.startswith("h:"):
+            return data
+        for button in self.engine.offered(key):
+            if "h:" + hashlib.sha1(button.data.encode()).hexdigest()[:24] == data:
+                return button.data
+        return data
+
+
+def _kind(msg: Any) -> str:
+    for kind in (
+        "sticker",
+        "photo",
+        "video",
+        "voice",
+        "audio",
+        "document",
+        "location",
+        "contact",
+        "animation",
+        "video_note",
+        "poll",
+        "venue",
+        "dice",
+    ):
+        if getattr(msg, kind, None):
+            return kind
+    return "other"
+
+
+def _media(msg: Any, *, relay: bool = False) -> tuple[Media, ...]:
+    """What a message holds, by file id (the largest size of a photo).
+
+    Photos, videos and documents always; voice, audio and stickers too when the message is for relaying to
+    someone (a consultant or a customer) rather than attaching to a repair request.
+    """
+    if msg.photo:
+        return (Media("photo", msg.photo[-1].file_id),)
+    for kind in ("video", "document", "animation", "video_note"):
+        item = getattr(msg, kind, None)
+        if item is not None:
+            if relay and kind in ("animation", "video_note"):
+                return (Media(kind, item.file_id),)
+            return (Media("video" if kind in ("video", "animation", "video_note") else "document", item.file_id),)
+    for kind in ("voice", "audio", "sticker"):
+        item = getattr(msg, kind, None)
+        if item is not None:
+            return (Media(kind, item.file_id),)
+    return ()

@@ -1,0 +1,151 @@
+"""The Telegram adapter's own tables, in the bot's SQLite file beside the engine's (prefix ``tg_``).
+
+What only Telegram has a use for lives here, not in the engine's store: the polling offset (the next
+update to ask for), each customer's topic in the staff chat (both ways: customer → topic for posting,
+topic → customer for relaying what consultants write), the staff chat messages that stand for a customer
+when the chat has no topics, and the chats that blocked the bot.
+
+The adapter opens its own connection to the file (WAL mode lets it and the engine's work side by side)
+and keeps its schema's version in ``tg_version``. The data these tables took over from the engine's
+store (``staff_threads``, ``staff_posts``, the ``kv`` keys ``telegram_offset`` and ``blocked:<chat>``) is
+moved by the store's own migration, which runs first (see :mod:`bot.store.schema`); it creates these
+tables with :data:`SCHEMA_1` as it stood then, so version 1 here must never change: add a step instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC
+from typing import Any
+
+from bot.core.clock import Clock, system_clock
+
+SCHEMA_1 = (
+    "CREATE TABLE IF NOT EXISTS tg_offset (id INTEGER PRIMARY KEY CHECK (id = 1), next_update INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tg_topics (user TEXT PRIMARY KEY, thread INTEGER NOT NULL, title TEXT NOT NULL, "
+    "created_at TEXT)",
+    "CREATE INDEX IF NOT EXISTS tg_topics_thread ON tg_topics (thread)",
+    "CREATE TABLE IF NOT EXISTS tg_posts (message INTEGER PRIMARY KEY, user TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tg_blocked (chat INTEGER PRIMARY KEY)",
+)
+
+
+def _schema_1(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA_1:
+        conn.execute(statement)
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_schema_1,)
+
+
+class TelegramTables:
+    """The ``tg_`` tables, safe to use from the adapter's worker threads."""
+
+    def __init__(self, path: str, *, clock: Clock = system_clock) -> None:
+        self.clock = clock
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.Lock()
+        if path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("CREATE TABLE IF NOT EXISTS tg_version (version INTEGER NOT NULL)")
+                row = self._conn.execute("SELECT max(version) FROM tg_version").fetchone()
+                done = int(row[0] or 0)
+                for number, step in enumerate(MIGRATIONS[done:], start=done + 1):
+                    step(self._conn)
+                    self._conn.execute("DELETE FROM tg_version")
+                    self._conn.execute("INSERT INTO tg_version (version) VALUES (?)", [number])
+            except BaseException:
+                self._conn.rollback()
+                raise
+            self._conn.commit()
+
+    @property
+    def version(self) -> int:
+        """The tables' schema version."""
+        row = self._one("SELECT max(version) FROM tg_version", [])
+        return int(row[0] or 0) if row else 0
+
+    def _one(self, sql: str, args: list[object]) -> tuple[Any, ...] | None:
+        with self._lock:
+            row: tuple[Any, ...] | None = self._conn.execute(sql, args).fetchone()
+        return row
+
+    def _write(self, sql: str, args: list[object]) -> int:
+        with self._lock:  # autocommit: one statement is its own transaction
+            return self._conn.execute(sql, args).rowcount
+
+    # -- polling ------------------------------------------------------------------------------------------
+
+    def offset(self) -> int | None:
+        """The next update to ask Telegram for (every one before it was handled), or None at first start."""
+        row = self._one("SELECT next_update FROM tg_offset WHERE id = 1", [])
+        return int(row[0]) if row else None
+
+    def set_offset(self, next_update: int) -> None:
+        """Confirm every update before ``next_update`` as handled."""
+        self._write(
+            "INSERT INTO tg_offset (id, next_update) VALUES (1, ?) "
+            "ON CONFLICT(id) DO UPDATE SET next_update = excluded.next_update",
+            [next_update],
+        )
+
+    # -- the staff chat -----------------------------------------------------------------------------------
+
+    def topic(self, user: str) -> tuple[int, str] | None:
+        """The customer's topic in the staff chat: (thread id, title shown), or None."""
+        row = self._one("SELECT thread, title FROM tg_topics WHERE user = ?", [user])
+        return (int(row[0]), str(row[1])) if row else None
+
+    def set_topic(self, user: str, thread: int, title: str) -> None:
+        """Remember a customer's topic (made, or renamed)."""
+        self._write(
+            "INSERT INTO tg_topics (user, thread, title, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(user) "
+            "DO UPDATE SET thread = excluded.thread, title = excluded.title",
+            [user, thread, title, self.clock().astimezone(UTC).isoformat()],
+        )
+
+    def forget_topic(self, user: str) -> None:
+        """Forget a customer's topic (a consultant deleted it: the next post makes it again)."""
+        self._write("DELETE FROM tg_topics WHERE user = ?", [user])
+
+    def customer_of_topic(self, thread: int) -> str | None:
+        """The customer whose topic ``thread`` is."""
+        row = self._one("SELECT user FROM tg_topics WHERE thread = ?", [thread])
+        return str(row[0]) if row else None
+
+    def add_post(self, message: int, user: str) -> None:
+        """A staff chat message (in a chat without topics) that stands for a customer: a reply to it reaches them."""
+        self._write("INSERT OR REPLACE INTO tg_posts (message, user) VALUES (?, ?)", [message, user])
+
+    def customer_of_post(self, message: int) -> str | None:
+        """The customer a staff chat message stands for."""
+        row = self._one("SELECT user FROM tg_posts WHERE message = ?", [message])
+        return str(row[0]) if row else None
+
+    # -- chats that blocked the bot -----------------------------------------------------------------------
+
+    def blocked(self, chat: int) -> bool:
+        """Whether the chat blocked the bot (nothing is sent to it until it writes again)."""
+        return self._one("SELECT 1 FROM tg_blocked WHERE chat = ?", [chat]) is not None
+
+    def block(self, chat: int) -> None:
+        """The chat blocked the bot."""
+        self._write("INSERT OR IGNORE INTO tg_blocked (chat) VALUES (?)", [chat])
+
+    def unblock(self, chat: int) -> None:
+        """The chat wrote again: it no longer blocks the bot."""
+        self._write("DELETE FROM tg_blocked WHERE chat = ?", [chat])
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()

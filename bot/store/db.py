@@ -1,0 +1,126 @@
+"""The SQLite connection every area of the store shares: one lock, transactions, reads, migrations.
+
+One :class:`Database` per process and file. Writes go through :meth:`Database.write`, a ``BEGIN IMMEDIATE``
+transaction (the write lock is taken at the start, so a check and the write after it are one, across
+processes too); a write inside another joins it, which is how a turn's state, event and replies, or an
+RMA's change and the notices it causes, land together or not at all. The schema's version is SQLite's
+``PRAGMA user_version``; :meth:`Database.migrate` runs the steps the file has not had yet, each in the
+transaction that records its number.
+
+Every moment is written as UTC ISO 8601 (:func:`utc`), so moments compare and sort as plain strings.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+class SchemaError(RuntimeError):
+    """The database was written by a newer version of the bot (its schema is ahead of this code)."""
+
+
+def utc(moment: datetime | str) -> str:
+    """A moment as stored: UTC ISO 8601 such as ``2026-11-23T02:00:00+00:00``.
+
+    ``moment`` must carry its UTC offset (a datetime, or an ISO 8601 string as an earlier row holds).
+    """
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        raise ValueError(f"a stored moment needs its UTC offset: {moment.isoformat()}")
+    return moment.astimezone(UTC).isoformat()
+
+
+def utc_or_none(moment: datetime | str | None) -> str | None:
+    """:func:`utc`, keeping None."""
+    return None if moment is None else utc(moment)
+
+
+class Database:
+    """One SQLite file (or ``:memory:``), safe to share between the threads of one process."""
+
+    def __init__(self, path: str = "supportbot.db") -> None:
+        self.path = path
+        # autocommit outside write(): transactions are begun and ended here, never implicitly
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.RLock()
+        self._depth = 0  # write() blocks open on the thread holding the lock
+        if path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``); committed at the end, rolled back on an exception.
+
+        Inside another :meth:`write` on the same thread it joins the outer transaction.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.conn
+            except BaseException:
+                self._depth = 0
+                self.conn.rollback()
+                raise
+            self._depth = 0
+            self.conn.commit()
+
+    def read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a query, as tuples."""
+        with self._lock:
+            return self.conn.execute(sql, list(args)).fetchall()
+
+    def one(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """The first row of a query, or None."""
+        with self._lock:
+            row: tuple[Any, ...] | None = self.conn.execute(sql, list(args)).fetchone()
+        return row
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of a query, as dicts by column name."""
+        with self._lock:
+            cursor = self.conn.execute(sql, list(args))
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    @property
+    def version(self) -> int:
+        """The schema's version (``PRAGMA user_version``): how many migrations the file has had."""
+        row = self.one("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    def migrate(self, steps: Sequence[Migration]) -> None:
+        """Run the migrations the file has not had, in order, each with its version number.
+
+        Refuses (:class:`SchemaError`) a file whose version is ahead of ``steps``: a newer bot wrote it.
+        """
+        with self.write() as conn:  # two processes starting at once: the second finds the work done
+            done = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if done > len(steps):
+                raise SchemaError(
+                    f"{self.path}: the database's schema is version {done}, this bot knows up to {len(steps)}"
+                )
+            for number, step in enumerate(steps[done:], start=done + 1):
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self.conn.close()
