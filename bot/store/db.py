@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlite_utils
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -52,6 +54,8 @@ class Database:
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.RLock()
         self._depth = 0  # write() blocks open on the thread holding the lock
+        # sqlite-utils over the same connection: dict rows, schema introspection (writes stay in write())
+        self.utils = sqlite_utils.Database(self.conn)
         if path != ":memory:":
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -95,9 +99,7 @@ class Database:
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The rows of a query, as dicts by column name."""
         with self._lock:
-            cursor = self.conn.execute(sql, list(args))
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return list(self.utils.query(sql, list(args)))
 
     @property
     def version(self) -> int:

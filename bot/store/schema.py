@@ -18,6 +18,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+import sqlite_utils
+
 from bot.store.db import Migration
 
 _SCHEMA_1 = (
@@ -81,11 +83,11 @@ _INDEXES_1 = (
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+    return set(sqlite_utils.Database(conn).table(table).columns_dict)
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+    return set(sqlite_utils.Database(conn).table_names())
 
 
 def unversioned_schema(conn: sqlite3.Connection) -> None:
