@@ -63,3 +63,28 @@ def test_one_question_in_two_sentences_is_one_question(chat: ChatFactory) -> Non
 def test_a_per_product_fee_is_counted_for_every_unit(chat: ChatFactory, question: str, total: str) -> None:
     reply = chat("ktnc").say(question)
     assert total in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("brand", "question", "language_word"),
+    [
+        ("poesec", "my hp laptop won't turn on anymore, could your technicians repair it?", "don't have information"),
+        ("ktnc", "the screen of my samsung tablet is cracked, can you fix it", "don't have information"),
+        ("kimpok", "is there an extended warranty I can buy for 2 more years?", "don't have information"),
+        ("kimpok", "买得多可以打折吗？", "没有这方面的信息"),
+        ("longgang", "could I borrow a demo recorder for a week?", "don't have information"),
+    ],
+)
+def test_an_out_of_domain_question_is_never_answered_with_a_policy(
+    chat: ChatFactory, brand: str, question: str, language_word: str
+) -> None:
+    c = chat(brand)
+    reply = c.say(question)
+    assert language_word in reply, reply  # says it does not know, in the customer's language
+    assert c.buttons == ["Talk to a consultant"] or c.buttons == ["与顾问交谈"] or len(c.buttons) == 1
+    assert not reply.lower().startswith(("yes", "no,", "可以", "是的"))
+
+
+def test_watching_the_cameras_on_a_phone_is_not_another_device(chat: ChatFactory) -> None:
+    reply = chat("ktnc").say("the app on my phone doesn't show the cameras any more")
+    assert "don't have information" not in reply

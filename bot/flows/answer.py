@@ -93,7 +93,7 @@ class AnswerFlow:
             if result is not None:
                 return result.before(*notes)
         decision = reading.decision
-        if self.kit.lexicon.out_of_scope(decision.tokens):
+        if reading.other_device or self.kit.lexicon.out_of_scope(decision.tokens):
             return self.kit.flows.general.dont_know(turn, outcome=Outcome.OUT_OF_SCOPE).before(*notes)
         result = self.decided(turn, decision, situation).before(*notes)
         self._offer_rma(turn, result)

@@ -56,6 +56,8 @@ class Intents:
     downside: tuple[re.Pattern[str], ...] = ()  # …about a downside ("is that a problem?")
     leads: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # an answer's opening yes or no
     splits: tuple[re.Pattern[str], ...] = ()  # where a message asking several things splits
+    other_device_patterns: tuple[re.Pattern[str], ...] = ()  # another maker's device, broken (a laptop, a phone)
+    own_use: tuple[re.Pattern[str], ...] = ()  # …unless it is what the cameras are watched on
 
     @classmethod
     def load(cls, matching: Path) -> Intents:
@@ -84,6 +86,8 @@ class Intents:
             downside=patterns(intents_path, intents, "downside"),
             leads=_leads(intents_path, intents.get("leads")),
             splits=patterns(intents_path, intents, "split"),
+            other_device_patterns=patterns(intents_path, intents, "other_device"),
+            own_use=patterns(intents_path, intents, "own_use"),
         )
 
     def asks_for_person(self, folded: str) -> bool:
@@ -119,6 +123,10 @@ class Intents:
     def asks(self, folded: str) -> bool:
         """Whether a message asks something (answered as a question even in the middle of a request)."""
         return _any(self.question, folded)
+
+    def other_device(self, folded: str) -> bool:
+        """Whether a message is about repairing a device these brands don't make (a laptop, a phone)."""
+        return _any(self.other_device_patterns, folded) and not _any(self.own_use, folded)
 
     def keeps_lead(self, folded: str) -> bool:
         """Whether an answer's opening Yes / No answers this question the right way round.

@@ -58,6 +58,7 @@ class Reading:
     asks: bool = False  # phrased as a question
     keeps_lead: bool = False  # a plain yes/no question asked the way an answer's opening Yes / No answers
     breaks_in: bool = False  # asks to break into a device
+    other_device: bool = False  # about repairing a device these brands don't make (a laptop, a phone)
     rma_start: bool = False  # "I need an RMA"
     rma_status: bool = False  # "where is my repair?"
     rma_number: str | None = None  # an RMA number it names
@@ -122,6 +123,7 @@ class Reader:
             asks=intents.asks(folded),
             keeps_lead=intents.keeps_lead(folded),
             breaks_in=intents.breaks_in(folded[:MAX_CHARS]),
+            other_device=intents.other_device(folded[:MAX_CHARS]),
             rma_start=intents.asks_to_start_rma(folded),
             rma_status=intents.asks_rma_status(folded),
             rma_number=find_number(text),
