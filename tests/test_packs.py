@@ -57,7 +57,7 @@ def _edit(root: Path, brand: str, old: str, new: str) -> None:
         ("jingpin", r"^months = 12$", "months = -12", "warranty.categories[1].months", "must not be negative, got -12"),
         ("kimpok", r'^text = "acts of nature"\n', "", "exclusions[2].text", "missing"),
         ("kimpok", r'^text = "acts of nature"$', 'text = "  "', "exclusions[2].text", "must not be empty"),
-        ("kimpok", r'^languages = \["en", "zh"\]$', 'languages = "en"', "brand.languages", "expected a list"),
+        ("kimpok", r'^languages = \["en", "zh", "vi"\]$', 'languages = "en"', "brand.languages", "expected a list"),
         ("ktnc", r"^validity_days = 15$", "validity_days = 0", "rma.validity_days", "must be at least 1, got 0"),
         ("ktnc", r"^diagnosis = 50$", "diagnosis = -50", "fees.diagnosis", "must not be negative, got -50"),
         ("ktnc", r"^diagnosis = 50$", "diagnosis = true", "fees.diagnosis", "expected a number, got a boolean"),
@@ -109,7 +109,13 @@ def _edit(root: Path, brand: str, old: str, new: str) -> None:
         ),
         ("kimpok", r"^until_day = 30$", "until_day = 0", "shipping.rules[0].until_day", "must be after from_day"),
         ("ktnc", r"^until_day = 90$", "until_day = 20", "credit.windows[1].until_day", "must be after from_day"),
-        ("kimpok", r'^languages = \["en", "zh"\]$', 'languages = ["en", "fr"]', "brand.languages[1]", "unknown value"),
+        (
+            "kimpok",
+            r'^languages = \["en", "zh", "vi"\]$',
+            'languages = ["en", "fr"]',
+            "brand.languages[1]",
+            "unknown value",
+        ),
         ("kimpok", r'^days = \["sat"\]$', 'days = ["caturday"]', "hours.open[1].days[0]", "unknown value 'caturday'"),
         ("kimpok", r'^calendar = "CN"$', 'calendar = "XX"', "hours.calendar", "unknown calendar 'XX'"),
         ("kimpok", r'^end = "17:00"$', 'end = "5pm"', "hours.open[0].end", "expected a time as HH:MM, got '5pm'"),
@@ -189,11 +195,12 @@ def test_category_names_per_language() -> None:
     assert terminal is not None
     assert (terminal.name_in("zh"), terminal.name_in("vi"), terminal.name_in("en")) == (
         "整机终端",
-        "Terminal whole machine",
+        "Thiết bị nguyên chiếc",
         "Terminal whole machine",
     )
     cameras = packs["poesec"].category("cameras_recorders")
-    assert cameras is not None and cameras.names == {"en": "Cameras and recorders", "vi": "Camera và đầu ghi"}
+    assert cameras is not None
+    assert cameras.names == {"en": "Cameras and recorders", "zh": "摄像机和录像机", "vi": "Camera và đầu ghi"}
     # the two spellings of "follows the manufacturer's own warranty"
     assert {c.id for c in packs["poesec"].categories if c.manufacturer_terms} == {"accessories"}
     assert {c.id for c in packs["ktnc"].categories if c.manufacturer_terms} == {"hard_drive"}
