@@ -22,6 +22,7 @@ from bot.core.errors import ConfigError, InputError, SupportbotError
 from bot.engine import Engine, fixed_clock, system_clock
 from bot.loading import Knowledge
 from bot.store import Store
+from bot.understand.matcher import Decision
 
 
 def _clock(settings: Settings) -> Clock:
@@ -54,17 +55,61 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    """Print the whole reading of a question: what every flow will see, then the matcher's ranking."""
     settings = _settings(args)
-    engine = Engine.from_root(content_root(), store=Store(":memory:"), default_brand=settings.brand)
-    matcher = engine.index.matchers[settings.brand]
-    decision = matcher.decide(" ".join(args.question))
-    print(
-        "tokens: " + " ".join(f"{t}({matcher.weight(t):.2f}{'' if t in matcher.idf else '?'})" for t in decision.tokens)
+    engine = Engine.from_root(
+        content_root(), store=Store(":memory:"), clock=_clock(settings), default_brand=settings.brand
     )
-    _, ranked = matcher.rank(" ".join(args.question), limit=args.top)
-    for c in ranked:
-        print(f"{c.score:.3f}  {c.entry_id}")
-    print(f"outcome: {decision.outcome}")
+    question = " ".join(args.question)
+    reading = engine.read(question, brand=settings.brand)
+    matcher = engine.index.matchers[settings.brand]
+    flags = [
+        name
+        for name in (
+            "asks", "keeps_lead", "asks_now", "asks_for_person", "about_detection", "says_goodbye", "breaks_in",
+            "other_device", "rma_start", "rma_status", "wants_rma", "too_long",
+        )
+        if getattr(reading, name)
+    ]  # fmt: skip
+    situation = reading.situation
+    print(f"brand: {settings.brand}   language: {reading.language}")
+    print(
+        f"intents: {', '.join(flags) or '-'}" + (f"   rma number: {reading.rma_number}" if reading.rma_number else "")
+    )
+    for fact in situation.dates:
+        d = fact.reading
+        span = d.earliest.isoformat() if d.exact else f"{d.earliest.isoformat()}..{d.latest.isoformat()}"
+        print(f"date: {fact.kind:<14} {span}  ({d.text!r}{', ' + d.problem if d.problem else ''})")
+    facts = {
+        "product": situation.category,
+        "causes": ", ".join(sorted(situation.events)),
+        "wants": ", ".join(sorted(situation.wants)),
+        "amounts": ", ".join(f"{k}={v:g}" for k, v in situation.amounts.items()),
+        "units": situation.units,
+        "years beyond warranty": situation.years_beyond,
+        "stated months": situation.stated_months,
+    }
+    for name, value in facts.items():
+        if value:
+            print(f"{name}: {value}")
+
+    def show(decision: Decision, indent: str) -> None:
+        weights = " ".join(f"{t}({matcher.weight(t):.2f}{'' if t in matcher.idf else '?'})" for t in decision.tokens)
+        print(f"{indent}tokens: {weights}")
+        for c in decision.candidates:
+            print(f"{indent}{c.score:.3f}  {c.entry_id}")
+        print(f"{indent}outcome: {decision.outcome}")
+
+    if reading.focus:
+        print(f"focus: {reading.focus!r}")
+    for n, part in enumerate(reading.parts, 1):
+        lead = "  (a plain yes/no question)" if part.keeps_lead else ""
+        print(f"part {n}: {part.text!r}{lead}")
+        show(part.decision, "    ")
+    print("whole message:" if reading.parts else "decision:")
+    show(reading.decision, "    ")
+    _, ranked = matcher.rank(question, limit=args.top)
+    print("ranking: " + "  ".join(f"{c.entry_id} {c.score:.3f}" for c in ranked))
     return 0
 
 
@@ -278,7 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--jsonl", action="store_true", help="read and write one JSON object per line")
     ask.set_defaults(func=_ask)
 
-    explain = sub.add_parser("explain", help="show how the matcher reads a question (for content writers)")
+    explain = sub.add_parser(
+        "explain", help="show how a question is read: language, parts, intents, situation, matches"
+    )
     explain.add_argument("--brand", help="brand pack (default: SUPPORTBOT_BRAND, else kimpok)")
     explain.add_argument("--top", type=int, default=6)
     explain.add_argument("question", nargs="+")

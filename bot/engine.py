@@ -42,7 +42,7 @@ from bot.loading import Knowledge
 from bot.store import Store
 from bot.understand.index import FaqIndex
 from bot.understand.normalise import Normaliser
-from bot.understand.reading import MAX_CHARS, Reader
+from bot.understand.reading import MAX_CHARS, Reader, Reading
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,12 @@ class Engine:
                     return [Reply.from_dict(r) for r in recorded.replies]
             self.sync_faq()
             return self._handle(message)
+
+    def read(self, text: str, *, brand: str | None = None, now: datetime | None = None) -> Reading:
+        """How a message would be read for a brand (``supportbot explain``); nothing is stored."""
+        pack = self.packs.get(brand or self.default_brand) or self.packs[self.default_brand]
+        moment = customer_moment(now or self.clock(), pack.timezone)
+        return self.reader.read(Message(user="explain", text=text), pack=pack, lang="en", offered=(), moment=moment)
 
     def _handle(self, message: Message) -> list[Reply]:
         now = message.now or self.clock()

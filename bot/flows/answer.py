@@ -116,6 +116,10 @@ class AnswerFlow:
             and len(decision.candidates) > 1
             and decision.candidates[1].score > best.score
         )
+        if reading_parts_first(turn, situation):  # several questions and no situation told: answer each
+            several = self._several(turn)
+            if several is not None:
+                return several
         if not out_of_scope or (doubtful and situation.dates):  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
             result = self.situational(
@@ -183,7 +187,9 @@ class AnswerFlow:
         if entry.kind == "oos":
             return self.kit.flows.general.dont_know(turn, outcome=Outcome.OUT_OF_SCOPE, score=score, entry_id=entry.id)
         text = self.kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
-        if turn.reading.text and not turn.reading.keeps_lead:  # "what…?", "is that a problem?": no Yes / No first
+        if turn.reading.text and not turn.reading.keeps_lead_of(
+            entry.kind
+        ):  # "what…?", "is that a problem?": no Yes / No first
             text = self.kit.intents.without_lead(text, turn.lang)
         turn.state.clear_offer()
         turn.state.answer.last_entry = entry.id
@@ -210,7 +216,7 @@ class AnswerFlow:
             if entry.kind == "handoff":
                 continue  # asking for a person among other questions: the answers first, a consultant button below
             text = self.kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
-            texts.append(text if part.keeps_lead else self.kit.intents.without_lead(text, turn.lang))
+            texts.append(text if part.keeps_lead_of(entry.kind) else self.kit.intents.without_lead(text, turn.lang))
         turn.state.clear_offer()
         first = next(iter(chosen))
         turn.state.answer.last_entry = first
@@ -235,7 +241,7 @@ class AnswerFlow:
             if entry is None or entry.kind != "faq" or best.entry_id in self.kit.cause_entries(turn.pack):
                 continue  # another cause: the verdict spoke of what happened
             text = self.kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
-            text = self.kit.intents.without_lead(text, turn.lang) if not part.keeps_lead else text
+            text = self.kit.intents.without_lead(text, turn.lang) if not part.keeps_lead_of(entry.kind) else text
             if text not in said:
                 extra.append(text)
         if extra:
@@ -369,3 +375,12 @@ def remember_pending(
 ) -> None:
     """Keep what we knew when we asked for a fact, to finish the answer when it comes."""
     turn.state.answer.pending = Pending(situation=situation, tokens=tokens, entry=entry_id, need=need)
+
+
+def reading_parts_first(turn: Turn, situation: Situation) -> bool:
+    """Whether a message's questions are answered each before its situation is looked at.
+
+    A message asking several things that tells no dates, events or amounts has no situation to apply:
+    asking for a purchase date would hold back the answers it asked for.
+    """
+    return len(turn.reading.parts) > 1 and not situation.dates and not situation.events and not situation.amounts

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Mapping
 
 from bot.knowledge.faq import Content, Entry
-from bot.understand.matcher import Decision, Matcher
+from bot.understand.matcher import Candidate, Decision, Matcher
 from bot.understand.normalise import Normaliser
 
 TREE_WEIGHT = 0.9  # troubleshooting offers rank a little below FAQ answers
@@ -22,6 +22,7 @@ class FaqIndex:
         self.matchers: dict[str, Matcher] = {}
         self.out_of_scope: dict[str, tuple[str, ...]] = {}
         self.handoff: dict[str, tuple[str, ...]] = {}
+        self.hours: dict[str, tuple[str, ...]] = {}
         self.generation: dict[str, int] = {}  # grows each time a brand's entries change
         self._lock = threading.Lock()
         self.update(content.entries)
@@ -61,11 +62,21 @@ class FaqIndex:
             for brand, entries in changed.items():
                 self.out_of_scope[brand] = tuple(e.id for e in entries.values() if e.kind == "oos")
                 self.handoff[brand] = tuple(e.id for e in entries.values() if e.kind == "handoff")
+                self.hours[brand] = tuple(e.id for e in entries.values() if e.kind == "hours")
                 content.entries[brand] = dict(entries)
                 self.matchers[brand] = built[brand]
                 self.generation[brand] = self.generation.get(brand, 0) + 1
 
-    def decide(self, brand: str, text: str, *, detection: bool = False) -> Decision:
-        """The matcher's decision for a brand; ``detection``: a camera's person detection, not a person."""
+    def decide(
+        self, brand: str, text: str, *, detection: bool = False, asks_open: bool = False, focus: str | None = None
+    ) -> Decision:
+        """The matcher's decision for a brand.
+
+        ``detection``: a camera's person detection, not a person; ``asks_open``: the question asks whether
+        anyone is there, which the brand's hours entry answers whatever the words score.
+        """
         exclude = self.handoff[brand] if detection else ()
-        return self.matchers[brand].decide(text, exclude=exclude, set_aside=self.out_of_scope[brand])
+        decision = self.matchers[brand].decide(text, exclude=exclude, set_aside=self.out_of_scope[brand], focus=focus)
+        if asks_open and self.hours.get(brand):
+            return Decision("answer", (Candidate(self.hours[brand][0], 1.0),), decision.tokens)
+        return decision

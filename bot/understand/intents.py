@@ -29,6 +29,9 @@ def patterns(path: Path, data: dict[str, Any], key: str, *, whole: bool = False)
         raise FaqError(path, key, f"bad pattern: {exc}") from None
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+
+
 def _any(found: Sequence[re.Pattern[str]], text: str) -> bool:
     return any(p.search(text) for p in found)
 
@@ -58,6 +61,8 @@ class Intents:
     splits: tuple[re.Pattern[str], ...] = ()  # where a message asking several things splits
     other_device_patterns: tuple[re.Pattern[str], ...] = ()  # another maker's device, broken (a laptop, a phone)
     own_use: tuple[re.Pattern[str], ...] = ()  # …unless it is what the cameras are watched on
+    now: tuple[re.Pattern[str], ...] = ()  # asks about the present moment ("are you open now?", "今天")
+    open_now: tuple[re.Pattern[str], ...] = ()  # a whole question asking whether anyone is there ("r u open?")
 
     @classmethod
     def load(cls, matching: Path) -> Intents:
@@ -88,6 +93,8 @@ class Intents:
             splits=patterns(intents_path, intents, "split"),
             other_device_patterns=patterns(intents_path, intents, "other_device"),
             own_use=patterns(intents_path, intents, "own_use"),
+            now=patterns(intents_path, intents, "now"),
+            open_now=patterns(intents_path, intents, "open_now", whole=True),
         )
 
     def asks_for_person(self, folded: str) -> bool:
@@ -136,6 +143,15 @@ class Intents:
         """
         return _any(self.yes_no_question, folded) and not _any(self.wh, folded) and not _any(self.downside, folded)
 
+    def asks_now(self, folded: str) -> bool:
+        """Whether a message asks about the present moment: an hours answer's "Yes, open now" answers it."""
+        return _any(self.now, folded)
+
+    def asks_open(self, folded: str) -> bool:
+        """Whether a question (a whole one) asks if anyone is there to help: the hours answer answers it."""
+        text = folded.strip(" .!?？。~")
+        return any(p.match(text) for p in self.open_now)
+
     def without_lead(self, text: str, lang: str) -> str:
         """An answer with its opening yes or no dropped (the rest, first letter capitalised)."""
         pattern = self.leads.get(lang)
@@ -144,6 +160,21 @@ class Intents:
             return text
         rest = text[found.end() :]
         return rest[:1].upper() + rest[1:]
+
+    def focus(self, text: str) -> str | None:
+        """The one sentence that asks, in a message that also tells (None: no such sentence, or no other).
+
+        "its your own brand NVR. after you get it, how many days till it's back?" → the second sentence.
+        Only a question-word question ("how many…", "what do I pay…") is a focus: a yes/no one ("covered?",
+        "free repair?") asks about what the rest of the message tells.
+        """
+        sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+        if len(sentences) < 2:
+            return None
+        asking = [s for s in sentences if "?" in s or "？" in s or _any(self.wh, fold(s))]
+        if len(asking) != 1 or not _any(self.wh, fold(asking[0])):
+            return None
+        return asking[0].strip()
 
     def questions(self, text: str, *, limit: int = 3) -> list[str]:
         """The questions of a message that asks several things (one item: it asks one thing).

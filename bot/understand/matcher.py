@@ -42,6 +42,7 @@ class Thresholds:
     # between words) and bare numbers count for little against a match; other words count fully.
     unknown_cjk: float = 0.4
     number: float = 0.6
+    focus: float = 1.8  # how much more the words of the sentence that asks weigh than those around it
 
 
 @dataclass(frozen=True)
@@ -117,28 +118,38 @@ class Matcher:
             return self.thresholds.unknown_cjk
         return self.unknown_weight
 
-    def rank(self, text: str, *, limit: int = 5) -> tuple[tuple[str, ...], list[Candidate]]:
-        """The question's tokens and the best entries, highest score first."""
+    def rank(self, text: str, *, limit: int = 5, focus: str | None = None) -> tuple[tuple[str, ...], list[Candidate]]:
+        """The question's tokens and the best entries, highest score first.
+
+        ``focus`` is the sentence that asks, in a message that also tells its situation ("it's your own
+        brand NVR. how many days till it's back?"): its words weigh more in what the message asks for.
+        """
         tokens = tuple(dict.fromkeys(self.normaliser.tokens(text)))
         if any(t not in self.normaliser.lexicon.social for t in tokens):
             tokens = tuple(t for t in tokens if t not in self.normaliser.lexicon.social)
         if not tokens:
             return tokens, []
-        query_weight = sum(self.weight(t) for t in tokens)
+        focused = set(self.normaliser.tokens(focus)) if focus else set()
+        if focused >= set(tokens):
+            focused = set()
+        boost = {t: self.thresholds.focus if t in focused else 1.0 for t in tokens}
+        query_weight = sum(self.weight(t) * boost[t] for t in tokens)
         overlap: dict[int, float] = defaultdict(float)
+        raw: dict[int, float] = defaultdict(float)
         entry_overlap: dict[str, float] = defaultdict(float)
         for t in tokens:
             w = self.idf.get(t)
             if w is None:
                 continue
             for i in self._postings[t]:
-                overlap[i] += w
+                overlap[i] += w * boost[t]
+                raw[i] += w
             for entry_id in self._entry_postings[t]:
-                entry_overlap[entry_id] += w
+                entry_overlap[entry_id] += w * boost[t]
         best_phrase: dict[str, float] = defaultdict(float)
         for i, o in overlap.items():
             recall = o / query_weight
-            precision = o / self._weight_sum[i]
+            precision = raw[i] / self._weight_sum[i]
             f = 2 * recall * precision / (recall + precision)
             entry_id = self._entry_of[i]
             if f > best_phrase[entry_id]:
@@ -155,13 +166,15 @@ class Matcher:
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return tokens, scored[:limit]
 
-    def decide(self, text: str, *, exclude: Sequence[str] = (), set_aside: Sequence[str] = ()) -> Decision:
+    def decide(
+        self, text: str, *, exclude: Sequence[str] = (), set_aside: Sequence[str] = (), focus: str | None = None
+    ) -> Decision:
         """Answer, clarify or admit not knowing.
 
         ``exclude`` entries are never candidates. ``set_aside`` entries (out-of-scope intents) win
         when they are on top, but are never offered as one side of a close call.
         """
-        tokens, ranked = self.rank(text, limit=6 + len(exclude))
+        tokens, ranked = self.rank(text, limit=6 + len(exclude), focus=focus)
         ranked = [c for c in ranked if c.entry_id not in exclude]
         th = self.thresholds
         if not ranked or ranked[0].score < th.floor:

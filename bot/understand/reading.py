@@ -39,6 +39,11 @@ class Part:
     text: str
     decision: Decision
     keeps_lead: bool = False
+    asks_now: bool = False
+
+    def keeps_lead_of(self, kind: str) -> bool:
+        """Whether an answer of this kind keeps its opening Yes / No (an hours answer's is about now)."""
+        return self.keeps_lead and (kind != "hours" or self.asks_now)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Reading:
     says_goodbye: bool = False  # only thanks or goodbye
     asks: bool = False  # phrased as a question
     keeps_lead: bool = False  # a plain yes/no question asked the way an answer's opening Yes / No answers
+    asks_now: bool = False  # about the present moment ("are you open now?")
     breaks_in: bool = False  # asks to break into a device
     other_device: bool = False  # about repairing a device these brands don't make (a laptop, a phone)
     rma_start: bool = False  # "I need an RMA"
@@ -67,11 +73,16 @@ class Reading:
     situation: Situation = field(default_factory=Situation)
     decision: Decision = _NO_DECISION
     parts: tuple[Part, ...] = ()  # the questions of a message that asks several things, each decided alone
+    focus: str | None = None  # the question-word sentence of a message that also tells its situation
 
     @property
     def words(self) -> str:
         """The part of the text that is read as a question."""
         return self.text[:MAX_CHARS]
+
+    def keeps_lead_of(self, kind: str) -> bool:
+        """Whether an answer of this kind keeps its opening Yes / No (an hours answer's is about now)."""
+        return self.keeps_lead and (kind != "hours" or self.asks_now)
 
     @property
     def is_command(self) -> bool:
@@ -112,6 +123,7 @@ class Reader:
         language = self.language(pack, text, message.language, lang)
         intents = self.intents
         detection = intents.about_detection(folded)
+        focus = intents.focus(words)
         return Reading(
             text=text,
             kind=message.kind,
@@ -122,6 +134,7 @@ class Reader:
             says_goodbye=intents.says_goodbye(folded),
             asks=intents.asks(folded),
             keeps_lead=intents.keeps_lead(folded),
+            asks_now=intents.asks_now(folded),
             breaks_in=intents.breaks_in(folded[:MAX_CHARS]),
             other_device=intents.other_device(folded[:MAX_CHARS]),
             rma_start=intents.asks_to_start_rma(folded),
@@ -130,7 +143,10 @@ class Reader:
             wants_rma=any(p.search(folded) for p in intents.wants_rma),
             too_long=len(text) > MAX_CHARS,
             situation=self.situations.read(words, moment, pack, language=language),
-            decision=self.index.decide(pack.id, words, detection=detection),
+            decision=self.index.decide(
+                pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=focus
+            ),
+            focus=focus,
             parts=self._parts(pack, words),
         )
 
@@ -142,8 +158,14 @@ class Reader:
         return tuple(
             Part(
                 q,
-                self.index.decide(pack.id, q, detection=self.intents.about_detection(fold(q))),
+                self.index.decide(
+                    pack.id,
+                    q,
+                    detection=self.intents.about_detection(fold(q)),
+                    asks_open=self.intents.asks_open(fold(q)),
+                ),
                 self.intents.keeps_lead(fold(q)),
+                self.intents.asks_now(fold(q)),
             )
             for q in questions
         )
