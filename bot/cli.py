@@ -67,7 +67,7 @@ def _explain(args: argparse.Namespace) -> int:
         name
         for name in (
             "asks", "keeps_lead", "asks_now", "asks_for_person", "about_detection", "says_goodbye", "breaks_in",
-            "other_device", "rma_start", "rma_status", "wants_rma", "too_long",
+            "out_of_domain", "rma_start", "rma_status", "wants_rma", "too_long",
         )
         if getattr(reading, name)
     ]  # fmt: skip

@@ -93,7 +93,7 @@ class AnswerFlow:
             if result is not None:
                 return result.before(*notes)
         decision = reading.decision
-        if reading.other_device or self.kit.lexicon.out_of_scope(decision.tokens):
+        if reading.out_of_domain or self.kit.lexicon.out_of_scope(decision.tokens):
             return self.kit.flows.general.dont_know(turn, outcome=Outcome.OUT_OF_SCOPE).before(*notes)
         result = self.decided(turn, decision, situation).before(*notes)
         self._offer_rma(turn, result)
@@ -149,10 +149,15 @@ class AnswerFlow:
             return result
         if decision.outcome == "clarify" and best is not None and self._same_verdict(turn, decision):
             return self.answer(turn, entries[best.entry_id], score=best.score)
-        if decision.outcome == "clarify" and best is not None and not best.entry_id.startswith(TREE):
+        if decision.outcome == "clarify" and best is not None:
+            # one answer against troubleshooting walks: a near tie goes to the answer, the walk offered below it
             faqs = [c for c in decision.candidates if not c.entry_id.startswith(TREE)]
-            if len(faqs) == 1 and best.score >= self.kit.index.matchers[turn.pack.id].thresholds.answer:
-                return self.answer(turn, entries[best.entry_id], score=best.score)  # vs a walk: answer
+            if len(faqs) == 1 and faqs[0].score >= self.kit.index.matchers[turn.pack.id].thresholds.answer:
+                result = self.answer(turn, entries[faqs[0].entry_id], score=faqs[0].score)
+                if best.entry_id.startswith(TREE) and entries[faqs[0].entry_id].kind == "faq" and result.replies:
+                    result.with_buttons(walk.start_button(turn, best.entry_id[len(TREE) :]))
+                    turn.offer(result.replies[-1].buttons)
+                return result
         if decision.outcome == "clarify":
             buttons = [
                 walk.candidate_button(turn, c.entry_id[len(TREE) :])
@@ -238,8 +243,10 @@ class AnswerFlow:
             if part.decision.outcome != "answer" or best is None or best.entry_id == result.entry_id:
                 continue
             entry = entries.get(best.entry_id)
-            if entry is None or entry.kind != "faq" or best.entry_id in self.kit.cause_entries(turn.pack):
-                continue  # another cause: the verdict spoke of what happened
+            if entry is None or entry.kind != "faq":
+                continue
+            if self.kit.cause_entries(turn.pack).get(best.entry_id, frozenset()) & turn.reading.situation.events:
+                continue  # the verdict spoke of this cause already
             text = self.kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
             text = self.kit.intents.without_lead(text, turn.lang) if not part.keeps_lead_of(entry.kind) else text
             if text not in said:

@@ -61,6 +61,7 @@ class Intents:
     splits: tuple[re.Pattern[str], ...] = ()  # where a message asking several things splits
     other_device_patterns: tuple[re.Pattern[str], ...] = ()  # another maker's device, broken (a laptop, a phone)
     own_use: tuple[re.Pattern[str], ...] = ()  # …unless it is what the cameras are watched on
+    not_in_documents: tuple[re.Pattern[str], ...] = ()  # topics no brand's document speaks of (transit times)
     now: tuple[re.Pattern[str], ...] = ()  # asks about the present moment ("are you open now?", "今天")
     open_now: tuple[re.Pattern[str], ...] = ()  # a whole question asking whether anyone is there ("r u open?")
 
@@ -93,6 +94,7 @@ class Intents:
             splits=patterns(intents_path, intents, "split"),
             other_device_patterns=patterns(intents_path, intents, "other_device"),
             own_use=patterns(intents_path, intents, "own_use"),
+            not_in_documents=patterns(intents_path, intents, "not_in_documents"),
             now=patterns(intents_path, intents, "now"),
             open_now=patterns(intents_path, intents, "open_now", whole=True),
         )
@@ -134,6 +136,13 @@ class Intents:
     def other_device(self, folded: str) -> bool:
         """Whether a message is about repairing a device these brands don't make (a laptop, a phone)."""
         return _any(self.other_device_patterns, folded) and not _any(self.own_use, folded)
+
+    def out_of_domain(self, folded: str) -> bool:
+        """Whether a message is about something no brand's policy answers.
+
+        Another maker's device, or a topic the documents never speak of (how many days a parcel is on its way).
+        """
+        return self.other_device(folded) or _any(self.not_in_documents, folded)
 
     def keeps_lead(self, folded: str) -> bool:
         """Whether an answer's opening Yes / No answers this question the right way round.

@@ -64,7 +64,7 @@ class Reading:
     keeps_lead: bool = False  # a plain yes/no question asked the way an answer's opening Yes / No answers
     asks_now: bool = False  # about the present moment ("are you open now?")
     breaks_in: bool = False  # asks to break into a device
-    other_device: bool = False  # about repairing a device these brands don't make (a laptop, a phone)
+    out_of_domain: bool = False  # about a device these brands don't make, or a topic no document speaks of
     rma_start: bool = False  # "I need an RMA"
     rma_status: bool = False  # "where is my repair?"
     rma_number: str | None = None  # an RMA number it names
@@ -136,7 +136,7 @@ class Reader:
             keeps_lead=intents.keeps_lead(folded),
             asks_now=intents.asks_now(folded),
             breaks_in=intents.breaks_in(folded[:MAX_CHARS]),
-            other_device=intents.other_device(folded[:MAX_CHARS]),
+            out_of_domain=intents.out_of_domain(folded[:MAX_CHARS]),
             rma_start=intents.asks_to_start_rma(folded),
             rma_status=intents.asks_rma_status(folded),
             rma_number=find_number(text),
