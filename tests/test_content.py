@@ -192,3 +192,22 @@ def test_open_now_answer_follows_the_clock() -> None:
     assert "closed" in closed and "Saturday 28 November, 09:00" in closed
     opened = CONTENT.render_entry("kimpok", entry, "en", base_context(pack, MONDAY_10))
     assert opened.startswith("Yes") and "17:00" in opened
+
+
+def test_compiled_wording_is_kept_between_processes_and_a_spoilt_cache_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SUPPORTBOT_CACHE", str(cache))
+    first = Knowledge.load(ROOT).content
+    entry = first.entries["kimpok"]["warranty-length"]
+    context = base_context(PACKS["kimpok"], MONDAY_10)
+    expected = first.render_entry("kimpok", entry, "en", context)
+    kept = list(cache.iterdir())
+    assert kept, "the compiled answer was not kept"
+    for path in kept:
+        path.write_bytes(b"not a compiled template")  # a full disk, another version: compile again
+    again = Knowledge.load(ROOT).content
+    assert again.render_entry("kimpok", entry, "en", context) == expected
+    monkeypatch.setenv("SUPPORTBOT_CACHE", "off")
+    assert Knowledge.load(ROOT).content.render_entry("kimpok", entry, "en", context) == expected

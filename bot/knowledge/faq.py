@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.runtime
-import jinja2.sandbox
 
 from bot.core.errors import FaqError
 from bot.knowledge.hours import status as hours_status
 from bot.knowledge.langtext import lang_table
-from bot.knowledge.pack_models import TableView
 from bot.knowledge.packs import BrandPack
+from bot.knowledge.templating import Sandbox, Sources, bytecode_cache
 from bot.knowledge.trees import Tree, load_trees
 
 COMMON = "_common"
@@ -163,33 +161,6 @@ def _messages(path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """The sandbox, also refusing to build huge strings or numbers (``{{ 'x' * 10**9 }}``).
-
-    A piece of a brand pack that a verdict holds (an exclusion, a window, a shipping rule, a fee tier) is
-    read as its raw table, exactly like the pack's own values: ``tier.until_month is defined`` is false
-    when the pack gives none, where the typed field would be None.
-    """
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        return super().getattr(obj.data if isinstance(obj, TableView) else obj, attribute)
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        return super().getitem(obj.data if isinstance(obj, TableView) else obj, argument)
-
-    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-            raise jinja2.sandbox.SecurityError("exponent too large")
-        if operator == "*":
-            sizes = [len(v) for v in (left, right) if isinstance(v, (str, list, tuple))]
-            times = [v for v in (left, right) if isinstance(v, int)]
-            if sizes and times and sizes[0] * max(times[0], 0) > 10_000:
-                raise jinja2.sandbox.SecurityError("result too large")
-        return super().call_binop(context, operator, left, right)
-
-
 def entry_files(folder: Path) -> list[Path]:
     """The files of a FAQ folder that hold entries (not named messages, canned replies or ``_`` files)."""
     return [
@@ -205,10 +176,16 @@ class Content:
     def __init__(self, faq_dir: Path, packs: Mapping[str, BrandPack]) -> None:
         self.faq_dir = faq_dir
         self.packs = packs
-        loader = jinja2.FileSystemLoader(str(faq_dir / COMMON / "templates"))
+        # wordings are served by a name made of their hash, so compiled code is kept in jinja2's bytecode
+        # cache (SUPPORTBOT_CACHE, else jinja2's private folder in the temp dir) and later processes skip it
+        self._sources = Sources()
+        loader = jinja2.ChoiceLoader([self._sources, jinja2.FileSystemLoader(str(faq_dir / COMMON / "templates"))])
         # sandboxed: admins write answers from a chat, and a template must not reach beyond the pack's values
-        self.env = _Sandbox(
+        self.env = Sandbox(
             loader=loader,
+            bytecode_cache=bytecode_cache(),
+            auto_reload=False,
+            cache_size=-1,
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             trim_blocks=False,
@@ -301,11 +278,12 @@ class Content:
     def template(self, key: tuple[str, str, str], source: str, file: Path, where: str) -> jinja2.Template:
         """Compile (once per wording: brands share it) a template; the language's macros are imported into it."""
         lang = key[2]
-        header = f'{{% import "macros.{lang}.j2" as m with context %}}'
+        # the macros come in only where used: importing them with the context costs each render a module
+        header = f'{{% import "macros.{lang}.j2" as m with context %}}' if "m." in source else ""
         compiled = self._compiled.get(header + source)
         if compiled is None:
             try:
-                compiled = self.env.from_string(header + source)
+                compiled = self.env.get_template(self._sources.name_for(header + source))
             except jinja2.TemplateSyntaxError as exc:
                 raise FaqError(file, where, f"template syntax error on line {exc.lineno}: {exc.message}") from None
             self._compiled[header + source] = compiled
