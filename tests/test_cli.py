@@ -156,3 +156,17 @@ def test_staff_at_a_desk_list_show_and_change_an_rma_and_the_customer_hears_of_i
     # the customer's console chat shows the change with their next message
     console = _run(["chat", "--brand", "ktnc", "--user", "desk"], "/status\n", tmp_path, **now)
     assert f"Update on your repair request {number}" in console.stdout and "received" in console.stdout
+
+
+def test_explain_shows_the_whole_reading_of_a_question(tmp_path: Path) -> None:
+    question = "bought 3 cameras on 2026-03-01, lightning hit them. is that covered? and who pays shipping?"
+    done = _run(["explain", "--brand", "kimpok", question], "", tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "language: en" in out
+    assert "date: purchase" in out and "2026-03-01" in out  # which date it is
+    assert "causes: lightning" in out and "units: 3" in out
+    assert "part 1: 'bought 3 cameras" in out and "part 2: 'and who pays shipping?'" in out
+    assert "shipping-cost" in out  # the second part's own decision
+    chinese = _run(["explain", "--brand", "kimpok", "你们的电话是多少？"], "", tmp_path)
+    assert "language: zh" in chinese.stdout and "contact" in chinese.stdout

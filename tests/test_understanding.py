@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from .conftest import Chat
+from .conftest import MONDAY_10, Chat
 
 ChatFactory = Callable[..., Chat]
 
@@ -88,3 +88,68 @@ def test_an_out_of_domain_question_is_never_answered_with_a_policy(
 def test_watching_the_cameras_on_a_phone_is_not_another_device(chat: ChatFactory) -> None:
     reply = chat("ktnc").say("the app on my phone doesn't show the cameras any more")
     assert "don't have information" not in reply
+
+
+def test_a_plain_yes_no_question_whose_answer_is_no_opens_with_no(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say("is vandalism covered?")
+    assert reply.startswith("No, damage due to vandalism is not covered"), reply
+
+
+def test_three_questions_in_one_message_get_three_answers(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say("how long is the warranty? who pays shipping? and what's your email?")
+    paragraphs = reply.split("\n\n")
+    assert len(paragraphs) == 3, reply
+    assert "1 year" in paragraphs[0]
+    assert "30 days" in paragraphs[1] and "shipping" in paragraphs[1]  # the brand's shipping rule
+    assert "sales1@kimpok.com" in paragraphs[2]
+
+
+def test_several_questions_and_no_situation_are_answered_before_any_date_is_asked(chat: ChatFactory) -> None:
+    reply = chat("ktnc").say("can i get an advance replacement? is it new?")
+    assert "DOA" in reply and "refurbished" in reply, reply
+    assert "when you bought it" not in reply
+
+
+@pytest.mark.parametrize("question", ["r u guys working today?", "在吗", "hom nay co lam viec khong", "anyone there?"])
+def test_asking_whether_anyone_is_there_gets_the_hours(chat: ChatFactory, question: str) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say(question)
+    assert "17:00" in reply, reply  # open until five, whatever the words scored
+    assert "RMA" not in reply
+
+
+def test_an_hours_answer_says_yes_only_to_a_question_about_now(chat: ChatFactory) -> None:
+    assert chat("longgang", user="a", now=MONDAY_10).say("are you open now?").startswith("Yes")
+    on_saturdays = chat("longgang", user="b", now=MONDAY_10).say("are you open on saturdays?")
+    assert not on_saturdays.startswith("Yes") and "Saturday 09:00–12:00" in on_saturdays
+    all_day = chat("longgang", user="c", now=MONDAY_10).say("is your phone support 24 hours?")
+    assert not all_day.startswith("Yes") and "7x12" in all_day
+
+
+@pytest.mark.parametrize(
+    ("brand", "question"),
+    [
+        ("jingpin", "how many days does shipping to brazil take?"),
+        ("kimpok", "what's the delivery time to germany?"),
+        ("poesec", "giao hang ra ha noi mat bao lau?"),
+    ],
+)
+def test_how_long_a_parcel_travels_is_in_no_document(chat: ChatFactory, brand: str, question: str) -> None:
+    reply = chat(brand).say(question)
+    assert "don't have information" in reply or "không có thông tin" in reply, reply
+    assert "working days" not in reply and "ngày làm việc" not in reply  # not the repair cycle
+
+
+def test_the_sentence_that_asks_weighs_more_than_the_situation_told_before_it(chat: ChatFactory) -> None:
+    reply = chat("longgang").say("its your own brand NVR. after you get it, how many days till it's back to me?")
+    assert "3 working days" in reply, reply
+
+
+def test_another_makers_camera_bought_here_is_an_agent_product(chat: ChatFactory) -> None:
+    reply = chat("longgang").say("I bought a hikvision cam thru you. should i claim with hik or with you?")
+    assert "manufacturer" in reply and "dual service" in reply, reply
+
+
+def test_a_question_after_a_verdict_about_another_cause_is_answered_too(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say("is vandalism covered? and what about damage during shipping?")
+    assert "vandalism is not covered" in reply
+    assert "during shipment is not covered" in reply, reply
