@@ -153,3 +153,19 @@ def test_a_question_after_a_verdict_about_another_cause_is_answered_too(chat: Ch
     reply = chat("kimpok").say("is vandalism covered? and what about damage during shipping?")
     assert "vandalism is not covered" in reply
     assert "during shipment is not covered" in reply, reply
+
+
+@pytest.mark.parametrize("brand", ["kimpok", "ktnc", "poesec"])
+def test_a_repair_centre_elsewhere_is_not_in_the_document_but_the_address_is_asked_for(
+    chat: ChatFactory, brand: str
+) -> None:
+    elsewhere = chat(brand, user="a").say("is there a repair shop in hanoi?")
+    assert "don't have information" in elsewhere, elsewhere
+    assert "có trung tâm" not in elsewhere
+    if brand == "kimpok":  # whose document says the sales consultant sends the address
+        assert "sends you the address" in chat(brand, user="b").say("where is your repair center?")
+
+
+def test_a_brand_whose_document_names_local_dealers_answers_the_local_repair_question(chat: ChatFactory) -> None:
+    reply = chat("jingpin").say("我们当地有维修点吗？")
+    assert "经销商" in reply, reply  # Jingpin: local dealers or the store it was bought from
