@@ -169,3 +169,15 @@ def test_a_repair_centre_elsewhere_is_not_in_the_document_but_the_address_is_ask
 def test_a_brand_whose_document_names_local_dealers_answers_the_local_repair_question(chat: ChatFactory) -> None:
     reply = chat("jingpin").say("我们当地有维修点吗？")
     assert "经销商" in reply, reply  # Jingpin: local dealers or the store it was bought from
+
+
+def test_what_a_disaster_did_is_the_disaster(chat: ChatFactory) -> None:
+    reply = chat("longgang").say("地震把摄像机砸坏了，能免费修吗？")
+    assert "不可抗力" in reply, reply  # the force-majeure clause, not vandalism or an impact
+    assert "故意" not in reply
+
+
+def test_a_cause_under_an_example_of_a_clause_names_the_clause_and_the_example(chat: ChatFactory) -> None:
+    reply = chat("longgang").say("our staff spilled coffee into the NVR. will u fix it free?")
+    assert "according to the product manual (which includes damage caused by using the product in a working" in reply
+    assert "man-made damage" in reply, reply  # a spill is an accident too

@@ -211,8 +211,8 @@ class Kit:
         """The brand's FAQ entries about what can happen to a product: entry id → the causes it is about.
 
         The causes are the situation tags its own title and phrasings describe ("lightning struck it" →
-        lightning); entries about many causes at once (the list of exclusions) are left out. Worked out
-        once per brand and FAQ version.
+        lightning); entries about the causes of several of the brand's clauses at once (the list of
+        exclusions) are left out. Worked out once per brand and FAQ version.
         """
         key = (pack.id, self.index.generation.get(pack.id, 0))
         if key not in self._causes:
@@ -222,7 +222,8 @@ class Kit:
                 if entry.kind != "faq" or ("exclusion" not in entry.topics and not entry.id.startswith("excl")):
                     continue
                 causes = self.situations.read(" . ".join([entry.title("en"), *entry.phrasings]), moment, pack).events
-                if 0 < len(causes) <= 4:
+                clauses = {e.part_of or e.id for e in pack.exclusion_list if not causes.isdisjoint(e.tags)}
+                if causes and len(clauses) <= 2:
                     found[entry.id] = causes
             self._causes[key] = found
         return self._causes[key]

@@ -17,6 +17,7 @@ from bot.core.outcomes import Outcome
 from bot.flows.base import Kit, Result, Turn
 from bot.flows.state import Pending
 from bot.knowledge.faq import Entry
+from bot.knowledge.packs import BrandPack
 from bot.understand.situation import Situation
 
 
@@ -46,7 +47,7 @@ def situational(
     texts: list[str] = []
     happened = False  # a verdict on what happened to the product leads: the chosen entry only as a button
     for name, extra in advice.parts:
-        about = _about(name, extra, situation)
+        about = _about(pack, name, extra, situation)
         happened = happened or bool(about)
         own = _cause_entry(kit, turn, about, entry) if about else None
         if own is None:
@@ -76,10 +77,15 @@ def situational(
     return Result(outcome, [Reply("\n".join(texts), tuple(buttons))], entry_id, score)
 
 
-def _about(name: str, extra: dict[str, Any], situation: Situation) -> frozenset[str]:
-    """The causes a verdict is about: what happened that a clause excludes, or damage that is no defect."""
+def _about(pack: BrandPack, name: str, extra: dict[str, Any], situation: Situation) -> frozenset[str]:
+    """The causes a verdict is about.
+
+    What happened that a clause (or one of its examples) excludes, or damage that is no defect.
+    """
     if name == "exclusion":
-        return frozenset(t for e in extra["excl"] for t in e.tags) & situation.events
+        named = {e.id for e in extra["excl"]}
+        tags = {t for e in pack.exclusion_list if e.id in named or e.part_of in named for t in e.tags}
+        return frozenset(tags & situation.events)
     if name == "damage_review":
         return frozenset(extra["damage"])
     return frozenset()

@@ -82,6 +82,7 @@ class Advisor:
         own_case = fault_words or has_age
         w = policy.warranty(pack, s, today)
         excl = policy.exclusions(pack, s)
+        examples = policy.exclusion_examples(pack, s)  # "wrong power supply" under "not following the manual"
 
         dated = [
             v
@@ -121,9 +122,13 @@ class Advisor:
         # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described
         wants_status = bool(s.wants & {"free", "cost"}) or (has_age and fault_words)
         if not dated and wants_status and cost.total is None and not any(n == "window" for n, _ in advice.parts):
-            self._warranty(advice, w, excl, has_age=has_age, own_case=own_case, wants=s.wants, events=s.events)
+            self._warranty(
+                advice, w, excl, examples, has_age=has_age, own_case=own_case, wants=s.wants, events=s.events
+            )
         elif excl and has_age and w.status in ("covered", "expired"):
-            advice.parts.append(("exclusion", {"excl": excl, "v": w if w.status == "covered" else None}))
+            advice.parts.append(
+                ("exclusion", {"excl": excl, "examples": examples, "v": w if w.status == "covered" else None})
+            )
 
         if advice.parts and entry_id is not None:
             advice.supersede = any(
@@ -138,6 +143,7 @@ class Advisor:
         advice: Advice,
         w: policy.WarrantyVerdict,
         excl: list[Exclusion],
+        examples: dict[str, list[Exclusion]],
         *,
         has_age: bool,
         own_case: bool,
@@ -146,14 +152,16 @@ class Advisor:
     ) -> None:
         damage = sorted(events & self.damage)
         if excl and w.status != "expired":  # what happened outranks the date, and needs none
-            advice.parts.append(("exclusion", {"excl": excl, "v": w if w.status == "covered" else None}))
+            advice.parts.append(
+                ("exclusion", {"excl": excl, "examples": examples, "v": w if w.status == "covered" else None})
+            )
         elif damage and not excl and w.status in ("covered", "unknown", "manufacturer"):
             # damage the brand's exclusions don't name is still no defect: no free repair promised
             advice.parts.append(("damage_review", {"damage": damage, "v": w if w.status == "covered" else None}))
         elif w.status in ("covered", "expired"):
             advice.parts.append((f"warranty_{w.status}", {"v": w}))
             if excl:
-                advice.parts.append(("exclusion", {"excl": excl, "v": None}))
+                advice.parts.append(("exclusion", {"excl": excl, "examples": examples, "v": None}))
         elif w.status == "manufacturer":
             advice.parts.append(("warranty_manufacturer", {"v": w}))
         elif w.need == "category" and (has_age or own_case) and not excl:

@@ -205,12 +205,23 @@ def _manufacturer(category: Category) -> bool:
 def exclusions(pack: BrandPack, situation: Situation) -> list[Exclusion]:
     """The brand's warranty exclusions that what happened falls under (document order, no duplicates).
 
-    An exclusion that is an example of another (``part_of``) is left out: the other one names it.
+    An exclusion that is an example of another (``part_of``: "using the wrong power supply" under "not
+    following the manual") stands for that other one, which names it among its examples.
     """
     events = situation.events - {"expired"}
-    return [
-        e for e in pack.exclusion_list if e.scope == "warranty" and e.part_of is None and not events.isdisjoint(e.tags)
-    ]
+    warranty = [e for e in pack.exclusion_list if e.scope == "warranty"]
+    named = {e.part_of or e.id for e in warranty if not events.isdisjoint(e.tags)}
+    return [e for e in warranty if e.part_of is None and e.id in named]
+
+
+def exclusion_examples(pack: BrandPack, situation: Situation) -> dict[str, list[Exclusion]]:
+    """The examples of a clause (``part_of``) that what happened falls under, by their clause's id."""
+    events = situation.events - {"expired"}
+    found: dict[str, list[Exclusion]] = {}
+    for e in pack.exclusion_list:
+        if e.scope == "warranty" and e.part_of and not events.isdisjoint(e.tags):
+            found.setdefault(e.part_of, []).append(e)
+    return found
 
 
 def return_windows(pack: BrandPack) -> tuple[Window, ...]:

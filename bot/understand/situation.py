@@ -196,6 +196,7 @@ class SituationReader:
             self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
             self.units = [re.compile(p, re.I) for p in data.get("units", [])]
             self.unit_numbers = {str(k): int(v) for k, v in data.get("unit_numbers", {}).items()}
+            self.outranks = {str(k): frozenset(v) for k, v in data.get("outranks", {}).items()}
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
             raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
         self._categories: dict[str, list[tuple[str, str, int, re.Pattern[str]]]] = {}
@@ -214,7 +215,7 @@ class SituationReader:
         return Situation(
             dates=dates,
             category=self._category(folded, self._category_patterns(pack)),
-            events=frozenset(self._matches(folded, self.events)),
+            events=self._causes(self._matches(folded, self.events)),
             wants=frozenset(k for k, pats in self.wants.items() if any(p.search(folded) for p in pats)),
             amounts=self._amounts(folded),
             years_beyond=self._years_beyond(folded),
@@ -305,6 +306,10 @@ class SituationReader:
         if len({span[3] for _, span in kept}) > 1:
             return None
         return kept[0][0]
+
+    def _causes(self, found: set[str]) -> frozenset[str]:
+        """What happened, without what a cause found with it did ("the earthquake smashed it": no impact)."""
+        return frozenset(found - {t for tag in found for t in self.outranks.get(tag, ())})
 
     def _matches(self, folded: str, table: Mapping[str, list[re.Pattern[str]]]) -> set[str]:
         found = set()
