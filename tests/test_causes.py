@@ -107,6 +107,7 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "just normal wear and tear, the paint is peeling", {"wear"}),
     ("en", "only cosmetic damage on the housing", {"cosmetic"}),
     ("en", "the battery doesn't hold a charge anymore", {"consumables"}),
+    ("en", "the battery on my monocular only lasts 1 hour now", {"consumables"}),
     ("en", "I formatted the disk and lost all the recordings", {"data_loss"}),
     ("en", "the free CMS software keeps crashing", {"free_software"}),
     ("en", "bought it from a grey market seller online", {"unauthorised_source"}),
