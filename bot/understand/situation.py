@@ -21,6 +21,7 @@ from bot.core.errors import FaqError
 from bot.core.text import fold, fold_aligned
 from bot.knowledge.packs import BrandPack
 from bot.understand.dates import DateReading, find_dates
+from bot.understand.literals import Gate
 
 # Which date kinds count as which, when a brand counts its warranty from one of them.
 DATE_KINDS = (
@@ -193,6 +194,7 @@ class SituationReader:
             self.kinds = {k: [re.compile(p, re.I) for p in v] for k, v in data["date_kinds"].items()}
             self.events = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["events"].items()}
             self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
+            self._event_gate, self._want_gate = Gate(data["events"]), Gate(data["wants"])
             self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
             self.units = [re.compile(p, re.I) for p in data.get("units", [])]
             self.unit_numbers = {str(k): int(v) for k, v in data.get("unit_numbers", {}).items()}
@@ -215,8 +217,8 @@ class SituationReader:
         return Situation(
             dates=dates,
             category=self._category(folded, self._category_patterns(pack)),
-            events=self._causes(self._matches(folded, self.events)),
-            wants=frozenset(k for k, pats in self.wants.items() if any(p.search(folded) for p in pats)),
+            events=self._causes(self._events(folded)),
+            wants=self._wants(folded),
             amounts=self._amounts(folded),
             years_beyond=self._years_beyond(folded),
             stated_months=self._stated(folded),
@@ -311,10 +313,15 @@ class SituationReader:
         """What happened, without what a cause found with it did ("the earthquake smashed it": no impact)."""
         return frozenset(found - {t for tag in found for t in self.outranks.get(tag, ())})
 
-    def _matches(self, folded: str, table: Mapping[str, list[re.Pattern[str]]]) -> set[str]:
+    def _wants(self, folded: str) -> frozenset[str]:
+        """What the customer asks for (free, refund, shipping…)."""
+        return frozenset(k for k in self._want_gate.possible(folded) if any(p.search(folded) for p in self.wants[k]))
+
+    def _events(self, folded: str) -> set[str]:
+        """What happened to the product, except where a negation comes just before ("not dropped")."""
         found = set()
-        for tag, patterns in table.items():
-            for pattern in patterns:
+        for tag in self._event_gate.possible(folded):
+            for pattern in self.events[tag]:
                 for m in pattern.finditer(folded):
                     if not self.negation.search(folded[max(0, m.start() - 30) : m.start()]):
                         found.add(tag)
