@@ -11,6 +11,8 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 def fold(text: str) -> str:
     """Lower-case, NFKC, and strip accents from Latin letters (keeps CJK untouched)."""
+    if text.isascii():  # nothing to normalise or strip: the common case, made cheap
+        return text.lower().replace("'", "")
     text = unicodedata.normalize("NFKC", text).lower().replace("đ", "d").replace("'", "").replace("’", "")
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))

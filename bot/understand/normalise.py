@@ -168,6 +168,7 @@ class Normaliser:
         self.vocabulary = frozenset(vocab)
         self._choices = sorted(w for w in vocab if len(w) >= 4)
         self._correct.cache_clear()
+        self._tokens.cache_clear()
 
     def surface_words(self, text: str) -> list[str]:
         """Folded words of a text, slang expanded (no typo correction)."""
@@ -200,6 +201,10 @@ class Normaliser:
 
     def tokens(self, text: str, *, correct: bool = True) -> list[str]:
         """Matching tokens of a text, in order, duplicates kept."""
+        return list(self._tokens(text, correct))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - a message is tokenised by several readers in one turn
+    def _tokens(self, text: str, correct: bool) -> tuple[str, ...]:
         words = self.surface_words(text)
         if correct:
             words = [self._correct(w) for w in words]
@@ -211,7 +216,7 @@ class Normaliser:
             out.append(self.lexicon.canonical[match.group(0)])
             pos = match.end()
         out.extend(self._plain(joined[pos:]))
-        return out
+        return tuple(out)
 
     def _plain(self, chunk: str) -> list[str]:
         out: list[str] = []
