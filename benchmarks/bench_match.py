@@ -65,12 +65,12 @@ def time_matcher(matcher: Matcher, questions: list[str]) -> tuple[float, float]:
 
 
 def synthetic_matcher(engine: Engine, rng: random.Random, size: int) -> tuple[Matcher, list[str]]:
-    vocabulary = sorted(engine.normaliser.vocabulary)
+    vocabulary = sorted(engine.index.normaliser.vocabulary)
     phrasings = []
     for i in range(size):
         words = rng.sample(vocabulary, rng.randint(3, 9))
         phrasings.append((f"entry-{i // 20}", " ".join(words)))
-    matcher = Matcher(engine.normaliser, phrasings)
+    matcher = Matcher(engine.index.normaliser, phrasings)
     questions = []
     for _ in range(2000):
         words = rng.choice(phrasings)[1].split()
