@@ -155,34 +155,6 @@ class Situation:
         )
 
 
-_AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|dollars?|eur|rmb|yuan|元))", re.I)
-_EACH = re.compile(
-    r"\b(\d{1,4})\s+(?:[a-z-]+\s+){0,3}?(?:at|@|for)\s*[$€£¥]?\s?(\d[\d,]*(?:\.\d+)?)\s*"
-    r"(?:usd|dollars?)?\s*(?:each|apiece|per (?:unit|piece|camera|pc))",
-    re.I,
-)
-# A bare number right after a repair component's name is an amount too ("diag 50, parts 120").
-_BARE_AMOUNT = re.compile(
-    r"\b(diag(?:nosis)?(?: fee)?|parts?|labou?r|(?:return )?shipping(?:\s*(?:and|&)\s*handling)?)\s*"
-    r"(?:is|was|of|at|:|=|costs?|quoted?(?: at)?)?\s*(\d[\d,]*(?:\.\d+)?)\b"
-    r"(?!\s*(?:days?|months?|years?|%|pcs))",
-    re.I,
-)
-_AMOUNT_LABELS = {
-    "diagnosis": r"diagnos\w*|inspection|bench|检测",
-    "parts": r"parts?|components?|配件|零件|linh kien",
-    "shipping": r"shipping|freight|postage|handling|delivery|运费|ship",
-    "labour": r"labou?r|工时|人工|tien cong",
-}
-_BEYOND = re.compile(
-    r"(\d+(?:[.,]\d+)?|one|two|three|four|five|a|half a)\s*(?:yrs?|years?)\s+(?:after|past|beyond|out of|over)\s+"
-    r"(?:the\s+|my\s+|its\s+)?(?:warranty|guarantee)|(?:warranty|guarantee)\s+(?:ran out|ended|expired)\s+"
-    r"(\d+(?:[.,]\d+)?|one|two|three|a)\s*(?:yrs?|years?)\s+ago",
-    re.I,
-)
-_WORD_NUM = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "a": 1.0, "half a": 0.5}
-
-
 class SituationReader:
     """Reads situations using the patterns file."""
 
@@ -197,7 +169,18 @@ class SituationReader:
             self._event_gate, self._want_gate = Gate(data["events"]), Gate(data["wants"])
             self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
             self.units = [re.compile(p, re.I) for p in data.get("units", [])]
-            self.unit_numbers = {str(k): int(v) for k, v in data.get("unit_numbers", {}).items()}
+            self.numbers = {str(k): float(v) for k, v in data["unit_numbers"].items()}
+            self.period_months = {str(k): int(v) for k, v in data["period_months"].items()}
+            self.age = re.compile(data["age"])
+            self.part_of_product = data["part_of_product"]
+            self.money = re.compile(data["money"], re.I)
+            self.each = re.compile(data["each"], re.I)
+            self.bare_amount = re.compile(data["bare_amount"], re.I)
+            self.amount_components = {
+                k: (re.compile(v), re.compile(f"(?:{v}){data['amount_joiners']}"))
+                for k, v in data["amount_components"].items()
+            }
+            self.beyond = re.compile(data["years_beyond"], re.I)
             self.outranks = {str(k): frozenset(v) for k, v in data.get("outranks", {}).items()}
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
             raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
@@ -231,7 +214,7 @@ class SituationReader:
             m = pattern.search(folded)
             if m:
                 word = m[1]
-                count = int(word) if word.isdigit() else self.unit_numbers.get(word)
+                count = int(word) if word.isdigit() else int(self.numbers.get(word, 0)) or None
                 if count is not None and 1 < count <= 500:
                     return count
         return None
@@ -240,7 +223,7 @@ class SituationReader:
         for pattern in self.stated:
             m = pattern.search(folded)
             if m:
-                return int(m[1]) * (1 if m[2].startswith("month") else 12)
+                return int(m[1]) * self.period_months.get(m[2].lower(), 12)
         return None
 
     def _kind(self, folded: str, reading: DateReading, today: date) -> str:
@@ -264,7 +247,7 @@ class SituationReader:
                     rank = (later.start() + 15, later.start() - later.end(), kind)  # a cue after counts when close
                     if best is None or rank < best:
                         best = rank
-        if re.search(r"\bold\b|tuoi|了$", fold(reading.text)):
+        if self.age.search(fold(reading.text)):
             return "acquired"  # "5 months old" is the product's age whatever follows it
         if best is None:
             recent = reading.problem is None and reading.latest >= today - timedelta(days=2)
@@ -281,7 +264,7 @@ class SituationReader:
                     key = fold(keyword)
                     pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
                     # "hdd port", "cable connector": a part of another product, not the product itself
-                    pattern += r"(?!\s*(?:port|slot|bay|tray|connector|socket|interface|jack))"
+                    pattern += f"(?!{self.part_of_product})"
                     cached.append((cat.id, group, len(key), re.compile(pattern)))
             self._categories[pack.id] = cached
         return cached
@@ -328,42 +311,29 @@ class SituationReader:
                         break
         return found
 
-    @staticmethod
-    def _amounts(folded: str) -> dict[str, float]:
+    def _amounts(self, folded: str) -> dict[str, float]:
         amounts: dict[str, float] = {}
-        each = _EACH.search(folded)  # "4 unused cameras at $150 each": what was paid in all
+        each = self.each.search(folded)  # "4 unused cameras at $150 each": what was paid in all
         if each:
             amounts["amount0"] = float(each[1]) * float(each[2].replace(",", ""))
-        for m in _BARE_AMOUNT.finditer(folded):
+        for m in self.bare_amount.finditer(folded):
             name = m[1].lower()
-            component = next((k for k, words in _AMOUNT_LABELS.items() if re.match(words, name)), None)
+            component = next((k for k, (words, _) in self.amount_components.items() if words.match(name)), None)
             if component is not None:
                 amounts.setdefault(component, float(m[2].replace(",", "")))
-        for i, m in enumerate(_AMOUNT.finditer(folded)):
+        for i, m in enumerate(self.money.finditer(folded)):
             value = float((m[1] or m[2]).replace(",", ""))
             before = folded[max(0, m.start() - 25) : m.start()]
-            label = next(
-                (
-                    name
-                    for name, words in _AMOUNT_LABELS.items()
-                    if re.search(
-                        rf"(?:{words})(?:\W+(?:fee|fees|cost|costs|charge|is|was|are|were|of|comes "
-                        rf"to|will be|would be|at|about|around|quoted|quote|handling|and|&))*\W*$",
-                        before,
-                    )
-                ),
-                None,
-            )
+            label = next((k for k, (_, named) in self.amount_components.items() if named.search(before)), None)
             amounts.setdefault(label or f"amount{i + 1}", value)
         return amounts
 
-    @staticmethod
-    def _years_beyond(folded: str) -> float | None:
-        m = _BEYOND.search(folded)
+    def _years_beyond(self, folded: str) -> float | None:
+        m = self.beyond.search(folded)
         if m is None:
             return None
         raw = (m[1] or m[2]).replace(",", ".")
-        return _WORD_NUM.get(raw) or float(raw)
+        return self.numbers.get(raw) or float(raw)
 
 
 def _past_if_unplanned(fact: DateFact, today: date) -> DateFact:

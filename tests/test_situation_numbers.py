@@ -1,0 +1,72 @@
+"""The numbers a customer's message gives, read into the situation a verdict applies: sums and what each is
+for, how many products, how long past the warranty, the period the box states, the product's age."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.knowledge.packs import load_packs
+from bot.understand.situation import SituationReader
+
+from .conftest import ROOT
+
+PACKS = load_packs(ROOT / "policies")
+READER = SituationReader(ROOT / "faq" / "_common" / "matching" / "situations.toml")
+NOW = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
+
+
+def _read(text: str, brand: str = "ktnc"):  # type: ignore[no-untyped-def]
+    return READER.read(text, NOW, PACKS[brand])
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("4 unused cameras at $150 each, can i return them?", {"amount0": 600.0, "amount1": 150.0}),
+        ("out of warranty: diag 50, parts $120, return shipping $18", {"diagnosis": 50, "parts": 120, "shipping": 18}),
+        ("the diagnosis fee is $50 and the parts cost 80 usd", {"diagnosis": 50, "parts": 80}),
+        ("检测费50元", {"diagnosis": 50}),
+        ("i paid $1,200 for the kit", {"amount1": 1200}),
+        ("it has 3 parts and 2 days left", {}),  # counts and periods are no sums
+    ],
+)
+def test_sums_are_read_with_what_they_are_for(text: str, amounts: dict[str, float]) -> None:
+    assert dict(_read(text).amounts) == amounts
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [("3 cameras stopped recording", 3), ("two units are dead", 2), ("两台录像机坏了", 2), ("2 cai camera bi hong", 2)],
+)
+def test_how_many_products_the_message_is_about(text: str, units: int) -> None:
+    assert _read(text).units == units
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("what do i pay for a repair 2 years after the warranty ended", 2.0),
+        ("it's one year past the warranty", 1.0),
+        ("the warranty expired a year ago", 1.0),
+        ("warranty ran out 1.5 years ago", 1.5),
+    ],
+)
+def test_how_long_past_the_warranty(text: str, years: float) -> None:
+    assert _read(text).years_beyond == years
+
+
+@pytest.mark.parametrize(("text", "months"), [("the box says 3 year warranty", 36), ("the card states 18 months", 18)])
+def test_the_period_the_customer_says_is_printed(text: str, months: int) -> None:
+    assert _read(text).stated_months == months
+
+
+def test_a_port_for_a_hard_drive_is_not_the_hard_drive() -> None:
+    assert _read("the hdd is loose").category == "hard_drive"
+    assert _read("the hdd port is loose").category is None
+
+
+def test_a_date_with_old_is_the_products_age_whatever_follows() -> None:
+    fact = _read("it's 5 months old, it fell yesterday").dates[0]
+    assert fact.kind == "acquired"
