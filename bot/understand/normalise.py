@@ -25,25 +25,6 @@ _WORD = re.compile(r"[a-z0-9$#/]+(?:['.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
-# Words that keep their meaning even when short or common; never dropped or typo-corrected.
-KEEP = frozenset(
-    ["not", "no", "who", "where", "when", "how", "long", "much", "many", "zzdate", "zztime", "zzmoney", "zzday"]
-)
-
-# Numbers carry no intent by themselves; what kind of number it is does.
-_CLASSES = (
-    (
-        re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{4}年\d{1,2}月(\d{1,2}日)?|\b\d{1,2}月\d{1,2}日"),
-        " zzdate ",
-    ),
-    (re.compile(r"\b\d{1,2}([:.]\d{2})?\s?(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}h\d{0,2}\b"), " zztime "),
-    (re.compile(r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|dollars?|eur|euros?|rmb|yuan|vnd|dong|元)\b"), " zzmoney "),
-)
-_WEEKDAYS = re.compile(
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|"
-    r"thurs|fri|sat|sun|weekend|weekends|tonight|today|tomorrow)\b"
-)
-
 NUMBER = "<number>"  # the token a bare number becomes: it matches nothing, and weighs little
 
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
@@ -89,7 +70,12 @@ class Lexicon:
         social: Iterable[str] = (),
         out_of_scope_markers: Iterable[str] = (),
         in_scope_with: Iterable[str] = (),
+        classes: Mapping[str, str] | None = None,
+        keep: Iterable[str] = (),
     ) -> None:
+        # numbers and days become the token of their kind before matching ("$50" → zzmoney)
+        self.classes = tuple((re.compile(p), f" {token} ") for token, p in (classes or {}).items())
+        self.keep = frozenset(keep)
         self.stopwords = frozenset(fold(w) for w in stopwords)
         self.social = frozenset(social)
         self.out_of_scope_markers = frozenset(out_of_scope_markers)
@@ -138,9 +124,21 @@ class Lexicon:
             unknown = [t for t in groups[key] if t not in data["synonyms"]]
             if unknown:
                 raise FaqError(path, f"stopwords.{key}", f"{unknown[0]!r} is not a synonym group")
-        return cls(
-            data["slang"], data["synonyms"], data["stopwords"]["words"], data["language"]["vietnamese_words"], **groups
-        )
+        classes = data.get("classes", {})
+        if not all(isinstance(p, str) for p in classes.values()):
+            raise FaqError(path, "classes", "expected a pattern per token")
+        try:
+            return cls(
+                data["slang"],
+                data["synonyms"],
+                data["stopwords"]["words"],
+                data["language"]["vietnamese_words"],
+                **groups,
+                classes=classes,
+                keep=data["stopwords"].get("keep", []),
+            )
+        except re.error as exc:
+            raise FaqError(path, "classes", f"not a regular expression: {exc}") from None
 
     def out_of_scope(self, tokens: Iterable[str]) -> bool:
         """Whether tokens ask something pre-sales (a product price, an order, a job) and nothing after-sales."""
@@ -174,9 +172,8 @@ class Normaliser:
         """Folded words of a text, slang expanded (no typo correction)."""
         words: list[str] = []
         folded = fold(text)
-        for pattern, replacement in _CLASSES:
+        for pattern, replacement in self.lexicon.classes:
             folded = pattern.sub(replacement, folded)
-        folded = _WEEKDAYS.sub(" zzday ", folded)
         for word in _WORD.findall(folded):
             words.extend(self.lexicon.slang.get(word, word).split())
         return words
@@ -187,7 +184,7 @@ class Normaliser:
             len(word) < 5
             or word in self.vocabulary
             or word in self.lexicon.stopwords
-            or word in KEEP
+            or word in self.lexicon.keep
             or not word.isalpha()
             or not word.isascii()
         ):
@@ -223,7 +220,7 @@ class Normaliser:
         for word in chunk.split():
             if _CJK.search(word):
                 out.extend(self._cjk_tokens(word))
-            elif word in KEEP:
+            elif word in self.lexicon.keep:
                 out.append(word)
             elif any(c.isdigit() for c in word):
                 if word.isalnum() and any(c.isalpha() for c in word) and len(word) >= 3:
