@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.errors import FaqError
 from bot.knowledge.packs import load_packs
 from bot.policy import verdicts as policy
+from bot.understand.date_words import load_date_words
 from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.situation import DateFact, Situation
 
@@ -87,6 +90,14 @@ def test_odd_dates_are_flagged_not_guessed(text: str, problem: str) -> None:
 @pytest.mark.parametrize("text", ["i may return it", "24/7 support?", "we have 3 cameras", "model 960H on channel 4"])
 def test_things_that_are_not_dates(text: str) -> None:
     assert find_dates(text, NOW) == []
+
+
+def test_a_pattern_naming_words_that_do_not_exist_stops_loading(tmp_path: Path) -> None:
+    source = (ROOT / "faq" / "_common" / "matching" / "dates.toml").read_text(encoding="utf-8")
+    broken = tmp_path / "dates.toml"
+    broken.write_text(source.replace("({months})", "({month_names})", 1), encoding="utf-8")
+    with pytest.raises(FaqError, match="month_names"):
+        load_date_words(broken)
 
 
 # -- properties ------------------------------------------------------------------------------------
