@@ -15,7 +15,7 @@ from bot.knowledge.packs import load_packs
 from bot.policy import verdicts as policy
 from bot.understand.date_words import load_date_words
 from bot.understand.dates import DateReading, add_months, find_dates
-from bot.understand.situation import DateFact, Situation
+from bot.understand.situation import DateFact, Situation, SituationReader
 
 from .conftest import ROOT
 
@@ -60,6 +60,43 @@ def _one(text: str, now: datetime = NOW, **kwargs: object) -> tuple[date, date]:
 )
 def test_customer_date_forms(text: str, earliest: str, latest: str) -> None:
     assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bought 2025-06", "2025/06", "purchased 2025.6", "got it in 2025/6", "received 2025-06.", "2025-6 purchase"],
+)
+def test_a_year_and_month_without_a_day_is_that_whole_month(text: str) -> None:
+    now = datetime(2026, 12, 2, 12, tzinfo=timezone(timedelta(hours=8)))
+    assert _one(text, now) == (date(2025, 6, 1), date(2025, 6, 30))
+
+
+def test_the_cue_before_a_year_and_month_still_says_what_it_is_the_date_of() -> None:
+    (fact,) = (
+        SituationReader(ROOT / "faq" / "_common" / "matching" / "situations.toml")
+        .read("I bought 2025-06, it stopped recording", NOW, JINGPIN)
+        .dates
+    )
+    assert (fact.reading.text, fact.kind) == ("2025-06", "purchase")
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("bought 2025-06-15", "2025-06-15", "2025-06-15"),  # a full date stays a day
+        ("since 2024-2025", "2024-01-01", "2024-12-31"),  # a range of years is no month
+        ("bought 2025-13", "2025-01-01", "2025-12-31"),  # no month 13: the year, as before
+    ],
+)
+def test_a_year_and_month_inside_something_longer_is_not_a_month(text: str, earliest: str, latest: str) -> None:
+    assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
+
+
+@pytest.mark.parametrize(
+    "text", ["firmware v2025.06", "version 2025.6", "paid 1999.9 yuan", "serial 12025-06", "V5.2025-06", "1920/1080"]
+)
+def test_a_version_price_or_serial_is_not_a_year_and_month(text: str) -> None:
+    assert find_dates(text, NOW) == []
 
 
 def test_ambiguous_day_month_keeps_both_readings() -> None:

@@ -81,6 +81,7 @@ class DatePatterns:
     vi_relative: re.Pattern[str]
     zh_month: re.Pattern[str]
     time_words: re.Pattern[str]
+    iso_month: re.Pattern[str]
     year_only: re.Pattern[str]
 
 

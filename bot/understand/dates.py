@@ -1,6 +1,6 @@
 """Dates customers write, read into ranges of days.
 
-Forms: ``2025-03-15``, ``15/3/2025``, ``March 2025``, ``last August``, ``8 months ago``, ``2 weeks back``,
+Forms: ``2025-03-15``, ``15/3/2025``, ``March 2025``, ``2025-06``, ``last August``, ``8 months ago``, ``2 weeks back``,
 ``去年三月``, ``8个月前``, ``8 tháng trước``…
 
 ``dateparser`` reads the forms it handles well (month names, relative "N units ago" in English, Chinese and
@@ -356,6 +356,11 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             continue
         word = (m[1] or m[2] or m[3]).lower()
         found.add(_reading(text, m, *word_range(word, today), today))
+    for m in p.iso_month.finditer(low):
+        month, sub = int(m[4]), _SubMatch(m, m.start(2))  # the cue word before it is not part of the date
+        if not found.free(sub.start(), sub.end()) or not 1 <= month <= 12 or (m[3] == "." and not m[1]):
+            continue  # "1999.9" with no cue word is more likely a price or a version than a month
+        found.add(_reading(text, sub, *month_range(int(m[2]), month), today))
     for m in p.year_only.finditer(low):
         if free(m):
             year = int(m[1] or m[2])
