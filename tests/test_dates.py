@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.errors import FaqError
 from bot.knowledge.packs import load_packs
 from bot.policy import verdicts as policy
+from bot.understand.date_words import load_date_words
 from bot.understand.dates import DateReading, add_months, find_dates
-from bot.understand.situation import DateFact, Situation
+from bot.understand.situation import DateFact, Situation, SituationReader
 
 from .conftest import ROOT
 
@@ -59,6 +62,43 @@ def test_customer_date_forms(text: str, earliest: str, latest: str) -> None:
     assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["bought 2025-06", "2025/06", "purchased 2025.6", "got it in 2025/6", "received 2025-06.", "2025-6 purchase"],
+)
+def test_a_year_and_month_without_a_day_is_that_whole_month(text: str) -> None:
+    now = datetime(2026, 12, 2, 12, tzinfo=timezone(timedelta(hours=8)))
+    assert _one(text, now) == (date(2025, 6, 1), date(2025, 6, 30))
+
+
+def test_the_cue_before_a_year_and_month_still_says_what_it_is_the_date_of() -> None:
+    (fact,) = (
+        SituationReader(ROOT / "faq" / "_common" / "matching" / "situations.toml")
+        .read("I bought 2025-06, it stopped recording", NOW, JINGPIN)
+        .dates
+    )
+    assert (fact.reading.text, fact.kind) == ("2025-06", "purchase")
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("bought 2025-06-15", "2025-06-15", "2025-06-15"),  # a full date stays a day
+        ("since 2024-2025", "2024-01-01", "2024-12-31"),  # a range of years is no month
+        ("bought 2025-13", "2025-01-01", "2025-12-31"),  # no month 13: the year, as before
+    ],
+)
+def test_a_year_and_month_inside_something_longer_is_not_a_month(text: str, earliest: str, latest: str) -> None:
+    assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
+
+
+@pytest.mark.parametrize(
+    "text", ["firmware v2025.06", "version 2025.6", "paid 1999.9 yuan", "serial 12025-06", "V5.2025-06", "1920/1080"]
+)
+def test_a_version_price_or_serial_is_not_a_year_and_month(text: str) -> None:
+    assert find_dates(text, NOW) == []
+
+
 def test_ambiguous_day_month_keeps_both_readings() -> None:
     (reading,) = find_dates("bought on 3/4/2025", NOW)
     assert set(reading.alternatives) == {date(2025, 3, 4), date(2025, 4, 3)}
@@ -87,6 +127,14 @@ def test_odd_dates_are_flagged_not_guessed(text: str, problem: str) -> None:
 @pytest.mark.parametrize("text", ["i may return it", "24/7 support?", "we have 3 cameras", "model 960H on channel 4"])
 def test_things_that_are_not_dates(text: str) -> None:
     assert find_dates(text, NOW) == []
+
+
+def test_a_pattern_naming_words_that_do_not_exist_stops_loading(tmp_path: Path) -> None:
+    source = (ROOT / "faq" / "_common" / "matching" / "dates.toml").read_text(encoding="utf-8")
+    broken = tmp_path / "dates.toml"
+    broken.write_text(source.replace("({months})", "({month_names})", 1), encoding="utf-8")
+    with pytest.raises(FaqError, match="month_names"):
+        load_date_words(broken)
 
 
 # -- properties ------------------------------------------------------------------------------------

@@ -1,11 +1,27 @@
-"""The words and patterns dates are written with, in English, Chinese and Vietnamese (see :mod:`.dates`)."""
+"""The words dates are written with, and what they mean: ``faq/_common/matching/dates.toml``.
+
+The file is read once, on first use, from the content root (``SUPPORTBOT_CONTENT``, else this checkout);
+:mod:`.dates` finds dates with its patterns and reads them with its value tables.
+"""
 
 from __future__ import annotations
 
 import calendar
+import math
+import os
 import re
+import tomllib
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.core.errors import FaqError
+
+FILE = Path("faq", "_common", "matching", "dates.toml")
+_NAME = re.compile(r"\{([a-z_]+)\}")  # a placeholder in a pattern; \d{1,2} is not one
 
 
 def add_months(day: date, months: int) -> date:
@@ -24,124 +40,206 @@ def month_range(year: int, month: int) -> tuple[date | None, date | None]:
         return None, None
 
 
-MONTHS = {
-    "january": 1,
-    "jan": 1,
-    "february": 2,
-    "feb": 2,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "may": 5,
-    "june": 6,
-    "jun": 6,
-    "july": 7,
-    "jul": 7,
-    "august": 8,
-    "aug": 8,
-    "september": 9,
-    "sep": 9,
-    "sept": 9,
-    "october": 10,
-    "oct": 10,
-    "november": 11,
-    "nov": 11,
-    "december": 12,
-    "dec": 12,
-}
-MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
-)
-ORD = r"(?:st|nd|rd|th)?"
-ZH_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
-WORD_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "a couple of": 2,
-    "couple of": 2,
-    "a couple": 2,
-    "a few": 3,
-    "few": 3,
-    "half a": 0.5,
-    "a half": 0.5,
-    "several": 3,
-}
-NUM = (
-    r"(?:\d+(?:[.,]\d+)?|a couple of|couple of|a few|few|half a|several|an|a|one|two|three|four|five|six|seven|"
-    r"eight|nine|ten|eleven|twelve)"
-)
-ZH_NUM = r"(?:\d+|[一二两三四五六七八九十半]+)"
+class MonthPosition(StrEnum):
+    """What the word before a month name says (``values.month_position``): which year's month, which days."""
+
+    LATEST = "latest"
+    LATEST_BEFORE = "latest_before"
+    THIS_YEAR = "this_year"
+    FIRST_DAYS = "first_days"
+    LAST_DAYS = "last_days"
 
 
-UNIT = {
-    "day": "day",
-    "days": "day",
-    "week": "week",
-    "weeks": "week",
-    "wk": "week",
-    "wks": "week",
-    "month": "month",
-    "months": "month",
-    "mth": "month",
-    "mths": "month",
-    "mo": "month",
-    "mos": "month",
-    "year": "year",
-    "years": "year",
-    "yr": "year",
-    "yrs": "year",
-    "天": "day",
-    "日": "day",
-    "周": "week",
-    "星期": "week",
-    "礼拜": "week",
-    "月": "month",
-    "年": "year",
-    "ngày": "day",
-    "ngay": "day",
-    "tuần": "week",
-    "tuan": "week",
-    "tháng": "month",
-    "thang": "month",
-    "năm": "year",
-    "nam": "year",
-}
+@dataclass(frozen=True)
+class UnitLength:
+    """A unit of "N units ago": its length in days or in months, and how loosely it is meant (± days)."""
+
+    days: int = 0
+    months: int = 0
+    give_or_take: int = 0
+
+
+@dataclass(frozen=True)
+class DatePatterns:
+    """The ``[patterns]``, compiled (their order of use is in :func:`bot.understand.dates.find_dates`)."""
+
+    iso: re.Pattern[str]
+    zh_full: re.Pattern[str]
+    vi_full: re.Pattern[str]
+    year_month_day: re.Pattern[str]
+    day_month_year_word: re.Pattern[str]
+    vi_day: re.Pattern[str]
+    vi_month: re.Pattern[str]
+    numeric: re.Pattern[str]
+    numeric_no_year: re.Pattern[str]
+    month_position: re.Pattern[str]
+    month_year_word: re.Pattern[str]
+    month_name: re.Pattern[str]
+    half: re.Pattern[str]
+    relative: re.Pattern[str]
+    zh_relative: re.Pattern[str]
+    vi_relative: re.Pattern[str]
+    zh_month: re.Pattern[str]
+    time_words: re.Pattern[str]
+    iso_month: re.Pattern[str]
+    year_only: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class DateWords:
+    """``dates.toml``, checked: the patterns, and what each word means (the languages of a table together)."""
+
+    patterns: DatePatterns
+    months: dict[str, int]
+    word_numbers: dict[str, float]
+    zh_digits: dict[str, int]
+    zh_fractions: dict[str, float]
+    zh_ten: str  # the digit that joins tens and units ("十二")
+    units: dict[str, UnitLength]
+    half: dict[str, tuple[float, UnitLength]]
+    days_ago: dict[str, int]
+    weeks_ago: dict[str, int]
+    months_ago: dict[str, int]
+    years_ago: dict[str, int]
+    month_position: dict[str, MonthPosition]
+    ambiguous_alone: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _File:
+    values: dict[str, Any]
+    unit_lengths: dict[str, dict[str, int]]
+    words: dict[str, Any]
+    patterns: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Values:
+    months: dict[str, int]
+    word_numbers: dict[str, float]
+    zh_digits: dict[str, int]
+    zh_fractions: dict[str, float]
+    units: dict[str, str]
+    half: dict[str, list[Any]]
+    days_ago: dict[str, int]
+    weeks_ago: dict[str, int]
+    months_ago: dict[str, int]
+    years_ago: dict[str, int]
+    month_position: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Words:
+    ordinal: list[str]
+    year_beside_month: list[str]
+    day_month_cues: list[str]
+    year_cues: list[str]
+    ambiguous_alone: list[str]
+    ago: dict[str, list[str]]
+
+
+def _parts(table: Any, leaf: type) -> dict[str, Any]:
+    """A table's language parts (``{"en": …, "zh": …}``), or the table as its one nameless part."""
+    if isinstance(table, dict) and table and all(isinstance(part, leaf) for part in table.values()):
+        return table
+    return {"": table}
+
+
+def _gather(section: dict[str, Any], leaf: type, names: dict[str, list[str]]) -> dict[str, Any]:
+    """Each table of a section with its language parts joined; ``names`` gets the words of each and each part."""
+    joined: dict[str, Any] = {}
+    for name, table in section.items():
+        whole: Any = {} if leaf is dict else []
+        for language, part in _parts(table, leaf).items():
+            if language:
+                _name(names, f"{name}_{language}", list(part))
+            whole = {**whole, **part} if leaf is dict else [*whole, *part]
+        joined[name] = whole
+        _name(names, name, list(whole))
+    return joined
+
+
+def _name(names: dict[str, list[str]], name: str, words: list[str]) -> None:
+    if name in names:
+        raise ValueError(f"{name!r} names two tables")
+    names[name] = words
+
+
+def _expand(pattern: str, names: dict[str, list[str]]) -> str:
+    """A pattern with each ``{name}`` replaced by its words, longest first, as one alternation."""
+
+    def alternation(m: re.Match[str]) -> str:
+        if m[1] not in names:
+            raise ValueError(f"no values.{m[1]} or words.{m[1]} for the pattern {pattern!r}")
+        return "(?:" + "|".join(re.escape(w) for w in sorted(names[m[1]], key=len, reverse=True)) + ")"
+
+    return _NAME.sub(alternation, pattern)
+
+
+def _numbers(kind: type | tuple[type, ...], *tables: dict[str, Any]) -> None:
+    for table in tables:
+        for word, value in table.items():
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ValueError(f"{word!r} = {value!r} is not a number of the kind needed here")
+
+
+def load_date_words(path: Path) -> DateWords:
+    """Read and check ``dates.toml``."""
+    try:
+        with path.open("rb") as handle:
+            raw = _File(**tomllib.load(handle))
+        names: dict[str, list[str]] = {}
+        values = _Values(**_gather(raw.values, dict, names))
+        words = _Words(**_gather(raw.words, list, names))
+        _numbers(
+            int, values.months, values.zh_digits, values.days_ago, values.weeks_ago, values.months_ago, values.years_ago
+        )
+        _numbers((int, float), values.word_numbers, values.zh_fractions)
+        unknown = sorted(set(words.year_beside_month) - set(values.years_ago))
+        if unknown:
+            raise ValueError(f"words.year_beside_month: {unknown[0]!r} is not in values.years_ago")
+        lengths = {unit: UnitLength(**spec) for unit, spec in raw.unit_lengths.items()}
+        patterns = {name: re.compile(_expand(p, names), re.I) for name, p in raw.patterns.items()}
+        return DateWords(
+            patterns=DatePatterns(**patterns),
+            months=values.months,
+            word_numbers=values.word_numbers,
+            zh_digits=values.zh_digits,
+            zh_fractions=values.zh_fractions,
+            zh_ten=next(digit for digit, n in values.zh_digits.items() if n == 10),
+            units={word: lengths[unit] for word, unit in values.units.items()},
+            half={phrase: (float(amount), lengths[unit]) for phrase, (amount, unit) in values.half.items()},
+            days_ago=values.days_ago,
+            weeks_ago=values.weeks_ago,
+            months_ago=values.months_ago,
+            years_ago=values.years_ago,
+            month_position={word: MonthPosition(code) for word, code in values.month_position.items()},
+            ambiguous_alone=frozenset(words.ambiguous_alone),
+        )
+    except (OSError, tomllib.TOMLDecodeError, TypeError, KeyError, ValueError, StopIteration, re.error) as exc:
+        raise FaqError(path, "(dates)", f"cannot load the date words: {exc}") from None
+
+
+def _content_file() -> Path:
+    """``dates.toml`` under the content root, found as :func:`bot.config.content_root` finds it (a layer above)."""
+    override = os.environ.get("SUPPORTBOT_CONTENT")
+    roots = [Path(override)] if override else [Path(__file__).resolve().parents[2], Path.cwd()]
+    return next((root / FILE for root in roots if (root / FILE).is_file()), roots[0] / FILE)
+
+
+@lru_cache(maxsize=1)
+def date_words() -> DateWords:
+    """The date words of the content root, read on first use."""
+    return load_date_words(_content_file())
 
 
 @lru_cache(maxsize=8)
 def number(text: str) -> float:
     """A number written as digits or words ("2", "1.5", "two", "a couple of")."""
     text = text.strip().lower()
-    if text in WORD_NUMBERS:
-        return WORD_NUMBERS[text]
+    words = date_words().word_numbers
+    if text in words:
+        return words[text]
     return float(text.replace(",", "."))
 
 
@@ -149,77 +247,29 @@ def zh_number(text: str) -> float:
     """A number written in Chinese ("三", "十二", "两") or digits."""
     if text.isdigit():
         return float(text)
-    if text == "半":
-        return 0.5
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return float((ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (ZH_DIGITS.get(units, 0) if units else 0))
-    return float(ZH_DIGITS.get(text, 0)) if len(text) == 1 else float("nan")
-
-
-ISO = re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])")
-ZH_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
-VI_DAY = re.compile(r"ngày\s+(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2,4}))?", re.I)
-VI_FULL = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
-DAY_MONTH_LAST_YEAR = re.compile(rf"\b(\d{{1,2}}){ORD}\s+(?:of\s+)?({MONTH})\s+(last year|this year)\b", re.I)
-LAST_YEAR_MONTH_DAY = re.compile(rf"\b(last year|this year),?\s+(?:on\s+)?({MONTH})\.?\s+(\d{{1,2}}){ORD}\b", re.I)
-VI_MONTH = re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})", re.I)
-NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?!\d|[/.-]\d)")
-NUMERIC_NO_YEAR = re.compile(
-    r"(?:\b(?:on|since|from|dated?|bought|purchased|delivered|received|issued|came|ship|shipped|sent|until|"
-    r"till|by|at)\s+(?:the\s+|on\s+)?)(\d{1,2})/(\d{1,2})(?![/\d])",
-    re.I,
-)
-MONTH_NAME = re.compile(
-    rf"\b(?:(\d{{1,2}}){ORD}\s+(?:of\s+)?)?({MONTH})\.?(?:\s+(\d{{1,2}}){ORD}\b)?(?:,?\s+(\d{{4}}))?\b", re.I
-)
-LAST_MONTH_NAME = re.compile(
-    rf"\b(last|this|in|early|late|mid|end of|beginning of)\s+({MONTH})\b(?![\s,.]*\d)"
-    rf"(?:\s+(last year|this year))?",
-    re.I,
-)
-MONTH_LAST_YEAR = re.compile(rf"\b({MONTH})\s+(last year|this year)\b", re.I)
-RELATIVE = re.compile(
-    rf"\b({NUM})\s*(days?|weeks?|wks?|months?|mths?|mos?|years?|yrs?)\s+(ago|back|earlier|old)\b", re.I
-)
-HALF = re.compile(r"\b(a year and a half|a month and a half|half a year|half a month)\s+(ago|back|old)\b", re.I)
-ZH_RELATIVE = re.compile(rf"({ZH_NUM})\s*(?:个|個)?\s*(天|日|周|星期|礼拜|月|年)多?(?:以)?前")
-VI_RELATIVE = re.compile(r"(\d+)\s+(ngày|ngay|tuần|tuan|tháng|thang|năm|nam)\s+(trước|truoc)", re.I)
-ZH_DAY_NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
-ZH_MONTH = re.compile(rf"(去年|今年|前年)?\s*{ZH_DAY_NUM}\s*月份?(?:\s*{ZH_DAY_NUM}\s*[日号])?")
-WORDS = re.compile(
-    r"\b(the day before yesterday|yesterday|today|this morning|last week|last month|last year|this year|"
-    r"year before last)\b|(前天|昨天|今天|上周|上个?星期|上个?月|去年|前年|今年)|"
-    r"\b(hôm kia|hôm qua|hôm nay|tuần trước|tháng trước|năm ngoái|năm trước)\b",
-    re.I,
-)
-YEAR_ONLY = re.compile(r"\b(?:in|since|from|bought|purchased|got it|year)\s+(\d{4})\b|(\d{4})\s*年(?!\s*\d)", re.I)
+    words = date_words()
+    if text in words.zh_fractions:
+        return words.zh_fractions[text]
+    digits = words.zh_digits
+    if words.zh_ten in text:
+        tens, _, units = text.partition(words.zh_ten)
+        return float((digits.get(tens, 1) if tens else 1) * 10 + (digits.get(units, 0) if units else 0))
+    return float(digits.get(text, 0)) if len(text) == 1 else math.nan
 
 
 def word_range(word: str, today: date) -> tuple[date | None, date | None]:
-    """The days a word for a time means ("yesterday", "上个月", "năm ngoái")."""
-    one_day = {
-        "today": 0,
-        "this morning": 0,
-        "今天": 0,
-        "hôm nay": 0,
-        "yesterday": 1,
-        "昨天": 1,
-        "hôm qua": 1,
-        "the day before yesterday": 2,
-        "前天": 2,
-        "hôm kia": 2,
-    }
-    if word in one_day:
-        d = today - timedelta(days=one_day[word])
+    """The days a word for a time means ("yesterday", "上个月", "năm ngoái"): see ``values.days_ago`` and on."""
+    words = date_words()
+    if word in words.days_ago:
+        d = today - timedelta(days=words.days_ago[word])
         return d, d
-    if word in ("last week", "上周", "上星期", "上个星期", "tuần trước"):
-        return today - timedelta(days=13), today - timedelta(days=7)
-    if word in ("last month", "上月", "上个月", "tháng trước"):
-        first = add_months(today.replace(day=1), -1)
+    if word in words.weeks_ago:
+        back = 7 * words.weeks_ago[word]
+        return today - timedelta(days=back + 6), today - timedelta(days=back)
+    if word in words.months_ago:
+        first = add_months(today.replace(day=1), -words.months_ago[word])
         return month_range(first.year, first.month)
-    if word in ("last year", "去年", "năm ngoái", "năm trước"):
-        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
-    if word in ("year before last", "前年"):
-        return date(today.year - 2, 1, 1), date(today.year - 2, 12, 31)
-    return date(today.year, 1, 1), today  # this year, 今年
+    back = words.years_ago.get(word, 0)
+    if back:
+        return date(today.year - back, 1, 1), date(today.year - back, 12, 31)
+    return date(today.year, 1, 1), today  # this year

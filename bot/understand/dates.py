@@ -1,13 +1,13 @@
 """Dates customers write, read into ranges of days.
 
-Forms: ``2025-03-15``, ``15/3/2025``, ``March 2025``, ``last August``, ``8 months ago``, ``2 weeks back``,
+Forms: ``2025-03-15``, ``15/3/2025``, ``March 2025``, ``2025-06``, ``last August``, ``8 months ago``, ``2 weeks back``,
 ``去年三月``, ``8个月前``, ``8 tháng trước``…
 
 ``dateparser`` reads the forms it handles well (month names, relative "N units ago" in English, Chinese and
 Vietnamese, Chinese absolute dates); this module finds the spans, covers what dateparser misses ("last
 August", "2 weeks back", "去年三月", fractions such as "1.5 years ago", numeric dates whose day/month order
 is ambiguous) and says how precise each reading is, so that a verdict that depends on the exact day can
-ask for it instead of guessing.
+ask for it instead of guessing. The words and patterns are in ``faq/_common/matching/dates.toml``.
 """
 
 from __future__ import annotations
@@ -19,28 +19,10 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from bot.understand.date_words import (
-    DAY_MONTH_LAST_YEAR,
-    HALF,
-    ISO,
-    LAST_MONTH_NAME,
-    LAST_YEAR_MONTH_DAY,
-    MONTH_LAST_YEAR,
-    MONTH_NAME,
-    MONTHS,
-    NUMERIC,
-    NUMERIC_NO_YEAR,
-    RELATIVE,
-    UNIT,
-    VI_DAY,
-    VI_FULL,
-    VI_MONTH,
-    VI_RELATIVE,
-    WORDS,
-    YEAR_ONLY,
-    ZH_FULL,
-    ZH_MONTH,
-    ZH_RELATIVE,
+    MonthPosition,
+    UnitLength,
     add_months,
+    date_words,
     month_range,
     number,
     word_range,
@@ -91,21 +73,18 @@ class _Found:
         self.taken.append((reading.start, reading.end))
 
 
-def _ago(today: date, amount: float, unit: str) -> tuple[date | None, date | None]:
-    """The range a relative age ("8 months ago") means: give or take half a unit (None if absurd)."""
+def _ago(today: date, amount: float, unit: UnitLength) -> tuple[date | None, date | None]:
+    """The range a relative age ("8 months ago") means, give or take as the unit says (None if absurd)."""
     if not 0 <= amount <= 1200:
         return None, None
-    if unit in ("day", "days"):
-        center = today - timedelta(days=round(amount))
-        return center, center
-    if unit in ("week", "weeks"):
-        center = today - timedelta(days=round(amount * 7))
-        return center - timedelta(days=3), min(today, center + timedelta(days=3))
-    months = amount * (12 if unit in ("year", "years") else 1)
-    whole = int(months)
-    center = add_months(today, -whole) - timedelta(days=round((months - whole) * 30))
-    spread = 15 if unit in ("month", "months") else 45
-    return center - timedelta(days=spread), min(today, center + timedelta(days=spread))
+    if unit.days:
+        center = today - timedelta(days=round(amount * unit.days))
+    else:
+        months = amount * unit.months
+        whole = int(months)
+        center = add_months(today, -whole) - timedelta(days=round((months - whole) * 30))
+    spread = timedelta(days=unit.give_or_take)
+    return center - spread, min(today, center + spread)
 
 
 def _dateparser(language: str, base: datetime) -> Any:
@@ -210,10 +189,12 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
     def free(m: re.Match[str]) -> bool:
         return found.free(m.start(), m.end())
 
-    for m in ISO.finditer(low):
+    words = date_words()
+    p = words.patterns
+    for m in p.iso.finditer(low):
         d = _clean(int(m[1]), int(m[2]), int(m[3]))
         found.add(_reading(text, m, d, d, today))
-    for m in ZH_FULL.finditer(low):
+    for m in p.zh_full.finditer(low):
         if not free(m):
             continue
         year, month = int(m[1]), int(m[2])
@@ -222,30 +203,30 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             found.add(_reading(text, m, d, d, today))
         elif 1 <= month <= 12:
             found.add(_reading(text, m, *month_range(year, month), today))
-    for m in VI_FULL.finditer(low):
+    for m in p.vi_full.finditer(low):
         d = _clean(int(m[3]), int(m[2]), int(m[1]))
         found.add(_reading(text, m, d, d, today))
-    for m in LAST_YEAR_MONTH_DAY.finditer(low):
+    for m in p.year_month_day.finditer(low):
         if free(m):
-            year = today.year - 1 if m[1].lower() == "last year" else today.year
-            d = _clean(year, MONTHS[m[2].lower()], int(m[3]))
+            year = today.year - words.years_ago[m[1].lower()]
+            d = _clean(year, words.months[m[2].lower()], int(m[3]))
             found.add(_reading(text, m, d, d, today))
-    for m in DAY_MONTH_LAST_YEAR.finditer(low):
+    for m in p.day_month_year_word.finditer(low):
         if free(m):
-            year = today.year - 1 if m[3].lower() == "last year" else today.year
-            d = _clean(year, MONTHS[m[2].lower()], int(m[1]))
+            year = today.year - words.years_ago[m[3].lower()]
+            d = _clean(year, words.months[m[2].lower()], int(m[1]))
             found.add(_reading(text, m, d, d, today))
-    for m in VI_DAY.finditer(low):
+    for m in p.vi_day.finditer(low):
         if not free(m):
             continue
         day, month = int(m[1]), int(m[2])
         d = _clean(_year(m[3]), month, day) if m[3] else _nearest_year(today, month, day) if 1 <= month <= 12 else None
         found.add(_reading(text, m, d, d, today))
-    for m in VI_MONTH.finditer(low):
+    for m in p.vi_month.finditer(low):
         if free(m) and 1 <= int(m[1]) <= 12:
             found.add(_reading(text, m, *month_range(int(m[2]), int(m[1])), today))
     order, shown = _prefer_order(low, day_first)
-    for m in NUMERIC.finditer(low):
+    for m in p.numeric.finditer(low):
         if not free(m) or ("." in m[0] and len(m[3]) < 4):
             continue  # 5.10.22 is a firmware version, not a date
         a, b, year = int(m[1]), int(m[2]), _year(m[3])
@@ -256,7 +237,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         else:
             d = dmy or mdy
             found.add(_reading(text, m, d, d, today))
-    for m in NUMERIC_NO_YEAR.finditer(low):
+    for m in p.numeric_no_year.finditer(low):
         if not free(m):
             continue
         a, b = int(m[1]), int(m[2])
@@ -272,39 +253,37 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         else:
             d = dmy or mdy
             found.add(_reading(text, sub, d, d, today, relative=True))
-    for m in LAST_MONTH_NAME.finditer(low):
+    for m in p.month_position.finditer(low):
         if not free(m):
             continue
-        month = MONTHS[m[2].lower()]
-        which, year_word = m[1].lower(), (m[3] or "").lower()
-        if year_word == "last year":
-            year = today.year - 1
-        elif which == "this" or year_word == "this year":
+        month = words.months[m[2].lower()]
+        position = words.month_position[m[1].lower()]
+        if m[3]:
+            year = today.year - words.years_ago[m[3].lower()]
+        elif position is MonthPosition.THIS_YEAR:
             year = today.year
-        elif which == "last":
+        elif position is MonthPosition.LATEST_BEFORE:
             year = today.year if month < today.month else today.year - 1
         else:
             year = today.year if month <= today.month else today.year - 1
         earliest, latest = month_range(year, month)
         if earliest is not None and latest is not None:
-            if which in ("early", "beginning of"):
+            if position is MonthPosition.FIRST_DAYS:
                 latest = earliest + timedelta(days=10)
-            elif which in ("late", "end of"):
+            elif position is MonthPosition.LAST_DAYS:
                 earliest = latest - timedelta(days=10)
         found.add(_reading(text, m, earliest, latest, today))
-    for m in MONTH_LAST_YEAR.finditer(low):
+    for m in p.month_year_word.finditer(low):
         if free(m):
-            year = today.year - 1 if m[2].lower() == "last year" else today.year
-            found.add(_reading(text, m, *month_range(year, MONTHS[m[1].lower()]), today))
-    for m in MONTH_NAME.finditer(low):
+            year = today.year - words.years_ago[m[2].lower()]
+            found.add(_reading(text, m, *month_range(year, words.months[m[1].lower()]), today))
+    for m in p.month_name.finditer(low):
         if not free(m):
             continue
-        day_before, month_word, day_after, year_text = m[1], m[2], m[3], m[4]
-        if month_word.lower() == "may" and not (day_before or day_after or year_text):
-            continue  # "may" the verb
-        if not (day_before or day_after or year_text) and len(month_word) <= 3 and month_word.lower() != "may":
-            continue  # "mar", "dec" alone are too easily other words
-        month = MONTHS[month_word.lower()]
+        day_before, month_word, day_after, year_text = m[1], m[2].lower(), m[3], m[4]
+        if not (day_before or day_after or year_text) and (month_word in words.ambiguous_alone or len(month_word) <= 3):
+            continue  # "may" the verb; "mar", "dec" alone are too easily other words
+        month = words.months[month_word]
         day_text = day_before or day_after
         if not day_text and year_text:  # "Sept 2024", "March 2025": the month
             found.add(_reading(text, m, *month_range(int(year_text), month), today))
@@ -336,47 +315,35 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             if not year_text:
                 when = _nearest_year(today, when.month, when.day) or when
             found.add(_reading(text, m, when, when, today, relative=not year_text))
-    for m in HALF.finditer(low):
+    for m in p.half.finditer(low):
         if free(m):
-            phrase = m[1].lower()
-            amount, unit = (
-                (1.5, "years")
-                if "year and" in phrase
-                else (1.5, "months")
-                if "month and" in phrase
-                else (0.5, "years")
-                if "year" in phrase
-                else (0.5, "months")
-            )
-            found.add(_reading(text, m, *_ago(today, amount, unit), today))
-    for m in RELATIVE.finditer(low):
+            found.add(_reading(text, m, *_ago(today, *words.half[m[1].lower()]), today))
+    for m in p.relative.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, number(m[1]), UNIT[m[2].lower()]), today))
-    for m in ZH_RELATIVE.finditer(text):
+            found.add(_reading(text, m, *_ago(today, number(m[1]), words.units[m[2].lower()]), today))
+    for m in p.zh_relative.finditer(text):
         if not free(m):
             continue
-        amount, unit = zh_number(m[1]), UNIT[m[2]]
+        amount, unit = zh_number(m[1]), words.units[m[2]]
         if amount != amount:  # not a number
             continue
         found.add(_reading(text, m, *_ago(today, amount, unit), today))
-    for m in VI_RELATIVE.finditer(low):
+    for m in p.vi_relative.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, float(m[1]), UNIT[m[2].lower()]), today))
-    for m in ZH_MONTH.finditer(text):
+            found.add(_reading(text, m, *_ago(today, float(m[1]), words.units[m[2].lower()]), today))
+    for m in p.zh_month.finditer(text):
         if not free(m):
             continue
         value = zh_number(m[2])
         if value != value or not 1 <= value <= 12:  # not a month number ("三四月份")
             continue
         month = int(value)
-        if m[1] == "去年":
-            year = today.year - 1
-        elif m[1] == "前年":
-            year = today.year - 2
-        elif m[1] == "今年":
+        if m[1]:
+            year = today.year - words.years_ago[m[1]]
+        elif month <= today.month:
             year = today.year
         else:
-            year = today.year if month <= today.month else today.year - 1
+            year = today.year - 1
         implicit = m[1] is None
         if m[3]:
             day_value = zh_number(m[3])
@@ -384,12 +351,17 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             found.add(_reading(text, m, d, d, today, relative=implicit))
         else:
             found.add(_reading(text, m, *month_range(year, month), today, relative=implicit))
-    for m in WORDS.finditer(low):
+    for m in p.time_words.finditer(low):
         if not free(m):
             continue
         word = (m[1] or m[2] or m[3]).lower()
         found.add(_reading(text, m, *word_range(word, today), today))
-    for m in YEAR_ONLY.finditer(low):
+    for m in p.iso_month.finditer(low):
+        month, sub = int(m[4]), _SubMatch(m, m.start(2))  # the cue word before it is not part of the date
+        if not found.free(sub.start(), sub.end()) or not 1 <= month <= 12 or (m[3] == "." and not m[1]):
+            continue  # "1999.9" with no cue word is more likely a price or a version than a month
+        found.add(_reading(text, sub, *month_range(int(m[2]), month), today))
+    for m in p.year_only.finditer(low):
         if free(m):
             year = int(m[1] or m[2])
             if not 1 <= year <= 9999:
