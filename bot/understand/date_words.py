@@ -1,7 +1,9 @@
 """The words dates are written with, and what they mean: ``faq/_common/matching/dates.toml``.
 
-The file is read once, on first use, from the content root (``SUPPORTBOT_CONTENT``, else this checkout);
-:mod:`.dates` finds dates with its patterns and reads them with its value tables.
+The situation reader loads the file beside its own patterns when the content is loaded (a broken file
+stops start-up); callers that pass no words get the content root's (``SUPPORTBOT_CONTENT``, else this
+checkout), read once on first use. :mod:`.dates` finds dates with its patterns and reads them with its
+value tables.
 """
 
 from __future__ import annotations
@@ -233,21 +235,20 @@ def date_words() -> DateWords:
     return load_date_words(_content_file())
 
 
-@lru_cache(maxsize=8)
-def number(text: str) -> float:
+def number(text: str, words: DateWords | None = None) -> float:
     """A number written as digits or words ("2", "1.5", "two", "a couple of")."""
     text = text.strip().lower()
-    words = date_words().word_numbers
-    if text in words:
-        return words[text]
+    numbers = (words or date_words()).word_numbers
+    if text in numbers:
+        return numbers[text]
     return float(text.replace(",", "."))
 
 
-def zh_number(text: str) -> float:
+def zh_number(text: str, words: DateWords | None = None) -> float:
     """A number written in Chinese ("三", "十二", "两") or digits."""
     if text.isdigit():
         return float(text)
-    words = date_words()
+    words = words or date_words()
     if text in words.zh_fractions:
         return words.zh_fractions[text]
     digits = words.zh_digits
@@ -257,9 +258,9 @@ def zh_number(text: str) -> float:
     return float(digits.get(text, 0)) if len(text) == 1 else math.nan
 
 
-def word_range(word: str, today: date) -> tuple[date | None, date | None]:
+def word_range(word: str, today: date, words: DateWords | None = None) -> tuple[date | None, date | None]:
     """The days a word for a time means ("yesterday", "上个月", "năm ngoái"): see ``values.days_ago`` and on."""
-    words = date_words()
+    words = words or date_words()
     if word in words.days_ago:
         d = today - timedelta(days=words.days_ago[word])
         return d, d

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from bot.understand.date_words import (
+    DateWords,
     MonthPosition,
     UnitLength,
     add_months,
@@ -146,16 +147,19 @@ def _prefer_order(text: str, default_dmy: bool) -> tuple[bool, bool]:
 # -- the patterns, tried in order; a later pattern never reads inside an earlier one's span ------------
 
 
-def find_dates(text: str, now: datetime, *, language: str = "en", day_first: bool = True) -> list[DateReading]:
+def find_dates(
+    text: str, now: datetime, *, language: str = "en", day_first: bool = True, words: DateWords | None = None
+) -> list[DateReading]:
     """Every date in a message, in the order written.
 
     ``now`` is the customer's moment (its UTC offset decides what "yesterday" means); ``day_first``
-    is the brand's usual order for numeric dates when the message does not show it.
+    is the brand's usual order for numeric dates when the message does not show it; ``words`` the date
+    words of the content in use (default: the content root's).
     """
     today = now.date()
     found = _Found()
     low = "".join(c.lower()[:1] or c for c in text)  # one character for one, so positions line up
-    _scan(text, low, today, now, language, day_first, found)
+    _scan(text, low, today, now, language, day_first, found, words or date_words())
     return sorted(found.readings, key=lambda r: r.start)
 
 
@@ -185,11 +189,12 @@ def _reading(
     return DateReading(earliest, latest, span, match.start(), match.end(), alternatives, problem, relative)
 
 
-def _scan(text: str, low: str, today: date, now: datetime, language: str, day_first: bool, found: _Found) -> None:
+def _scan(
+    text: str, low: str, today: date, now: datetime, language: str, day_first: bool, found: _Found, words: DateWords
+) -> None:
     def free(m: re.Match[str]) -> bool:
         return found.free(m.start(), m.end())
 
-    words = date_words()
     p = words.patterns
     for m in p.iso.finditer(low):
         d = _clean(int(m[1]), int(m[2]), int(m[3]))
@@ -320,11 +325,11 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             found.add(_reading(text, m, *_ago(today, *words.half[m[1].lower()]), today))
     for m in p.relative.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, number(m[1]), words.units[m[2].lower()]), today))
+            found.add(_reading(text, m, *_ago(today, number(m[1], words), words.units[m[2].lower()]), today))
     for m in p.zh_relative.finditer(text):
         if not free(m):
             continue
-        amount, unit = zh_number(m[1]), words.units[m[2]]
+        amount, unit = zh_number(m[1], words), words.units[m[2]]
         if amount != amount:  # not a number
             continue
         found.add(_reading(text, m, *_ago(today, amount, unit), today))
@@ -334,7 +339,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
     for m in p.zh_month.finditer(text):
         if not free(m):
             continue
-        value = zh_number(m[2])
+        value = zh_number(m[2], words)
         if value != value or not 1 <= value <= 12:  # not a month number ("三四月份")
             continue
         month = int(value)
@@ -346,7 +351,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
             year = today.year - 1
         implicit = m[1] is None
         if m[3]:
-            day_value = zh_number(m[3])
+            day_value = zh_number(m[3], words)
             d = _clean(year, month, int(day_value)) if day_value == day_value else None
             found.add(_reading(text, m, d, d, today, relative=implicit))
         else:
@@ -355,7 +360,7 @@ def _scan(text: str, low: str, today: date, now: datetime, language: str, day_fi
         if not free(m):
             continue
         word = (m[1] or m[2] or m[3]).lower()
-        found.add(_reading(text, m, *word_range(word, today), today))
+        found.add(_reading(text, m, *word_range(word, today, words), today))
     for m in p.iso_month.finditer(low):
         month, sub = int(m[4]), _SubMatch(m, m.start(2))  # the cue word before it is not part of the date
         if not found.free(sub.start(), sub.end()) or not 1 <= month <= 12 or (m[3] == "." and not m[1]):

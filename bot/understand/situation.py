@@ -20,6 +20,7 @@ from typing import Any
 from bot.core.errors import FaqError
 from bot.core.text import fold, fold_aligned
 from bot.knowledge.packs import BrandPack
+from bot.understand.date_words import load_date_words
 from bot.understand.dates import DateReading, find_dates
 from bot.understand.literals import Gate
 
@@ -167,6 +168,7 @@ class SituationReader:
             self.events = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["events"].items()}
             self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
             self._event_gate, self._want_gate = Gate(data["events"]), Gate(data["wants"])
+            self.date_words = load_date_words(path.parent / "dates.toml")  # beside this file
             self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
             self.units = [re.compile(p, re.I) for p in data.get("units", [])]
             self.numbers = {str(k): float(v) for k, v in data["unit_numbers"].items()}
@@ -194,7 +196,7 @@ class SituationReader:
         text = unicodedata.normalize("NFC", text)
         folded = fold_aligned(text)
         day_first = pack.brand.date_order != "mdy"
-        readings = find_dates(text, now, language=language, day_first=day_first)
+        readings = find_dates(text, now, language=language, day_first=day_first, words=self.date_words)
         today = now.date()
         dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today)), today) for r in readings)
         return Situation(
