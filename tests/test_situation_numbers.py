@@ -51,6 +51,8 @@ def test_how_many_products_the_message_is_about(text: str, units: int) -> None:
         ("it's one year past the warranty", 1.0),
         ("the warranty expired a year ago", 1.0),
         ("warranty ran out 1.5 years ago", 1.5),
+        ("my warranty ended 6 months ago", 0.5),
+        ("repair cost 18 months past the warranty?", 1.5),
     ],
 )
 def test_how_long_past_the_warranty(text: str, years: float) -> None:
@@ -70,3 +72,9 @@ def test_a_port_for_a_hard_drive_is_not_the_hard_drive() -> None:
 def test_a_date_with_old_is_the_products_age_whatever_follows() -> None:
     fact = _read("it's 5 months old, it fell yesterday").dates[0]
     assert fact.kind == "acquired"
+
+
+def test_a_repair_past_the_warranty_by_so_much_needs_no_purchase_date(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang").say("my nvr warranty ended 8 months ago, what do i pay for repair?")
+    assert "8 months past the warranty" in reply and "labour is free" in reply, reply
+    assert "when you bought" not in reply

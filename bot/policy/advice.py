@@ -123,7 +123,15 @@ class Advisor:
         wants_status = bool(s.wants & {"free", "cost"}) or (has_age and fault_words)
         if not dated and wants_status and cost.total is None and not any(n == "window" for n, _ in advice.parts):
             self._warranty(
-                advice, w, excl, examples, has_age=has_age, own_case=own_case, wants=s.wants, events=s.events
+                advice,
+                w,
+                excl,
+                examples,
+                has_age=has_age,
+                own_case=own_case,
+                wants=s.wants,
+                events=s.events,
+                beyond=s.years_beyond is not None,
             )
         elif excl and has_age and w.status in ("covered", "expired"):
             advice.parts.append(
@@ -149,6 +157,7 @@ class Advisor:
         own_case: bool,
         wants: frozenset[str],
         events: frozenset[str],
+        beyond: bool,
     ) -> None:
         damage = sorted(events & self.damage)
         if excl and w.status != "expired":  # what happened outranks the date, and needs none
@@ -170,8 +179,8 @@ class Advisor:
             advice.choices = [(c.name, f"cat:{c.id}") for c in w.options]
         elif w.need in ("valid_date", "exact_date", "day_month"):
             self._ask_date(advice, w.need, w.start_text, w)
-        elif w.need == "date" and own_case and "free" in wants and not excl:
-            self._ask_date(advice, "date", "", w)
+        elif w.need == "date" and own_case and "free" in wants and not excl and not beyond:
+            self._ask_date(advice, "date", "", w)  # (past the warranty by so much: no date needed)
 
     @staticmethod
     def _ask_date(advice: Advice, need: str, text: str, w: policy.WarrantyVerdict) -> None:

@@ -334,8 +334,9 @@ class SituationReader:
         m = self.beyond.search(folded)
         if m is None:
             return None
-        raw = (m[1] or m[2]).replace(",", ".")
-        return self.numbers.get(raw) or float(raw)
+        raw = (m[1] or m[2] or m[3] or m[4]).replace(",", ".")
+        value = self.numbers.get(raw) or float(raw)
+        return value if m[1] or m[2] else round(value / 12, 2)  # months
 
 
 def _past_if_unplanned(fact: DateFact, today: date) -> DateFact:
