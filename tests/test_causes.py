@@ -56,6 +56,8 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "the dome is cracked after a football hit it", {"mechanical", "impact"}),
     ("en", "my worker hit it with a ladder, its man-made damage i know", {"man_made", "impact"}),
     ("en", "kids smashed my camera with a rock", {"vandalism"}),
+    ("en", "the camera arrived with a cracked housing from shipping", {"shipping_damage"}),
+    ("en", "lens came scratched from the delivery", {"shipping_damage"}),
     ("en", "ppl threw rocks at our cams last night", {"vandalism"}),
     ("en", "somebody stole the camera and ripped out the cable", {"vandalism"}),
     ("en", "vandals spray painted the lens", {"vandalism"}),

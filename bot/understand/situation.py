@@ -285,10 +285,11 @@ class SituationReader:
                 found[cat_id] = (length, m.start(), m.end(), group)
         if not found:
             return None
-        # keywords inside a longer keyword's match don't count ("tilt motor" in "pan tilt motor")
+        # keywords that share words with a longer keyword's match don't count ("tilt motor" in "pan tilt
+        # motor", "tvi camera" in "premier tvi camera")
         kept: list[tuple[str, tuple[int, int, int, str]]] = []
         for cat_id, span in sorted(found.items(), key=lambda kv: -kv[1][0]):
-            if not any(k[1] <= span[1] and span[2] <= k[2] for _, k in kept):
+            if not any(k[1] < span[2] and span[1] < k[2] for _, k in kept):
                 kept.append((cat_id, span))
         if len({span[3] for _, span in kept}) > 1:
             return None
