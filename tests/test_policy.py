@@ -224,7 +224,7 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
         "ktnc",
         "IP camera bought 2024-01-15, no video, warranty?",
         US_NOW,
-        {"status": "covered", "end": D("2027-01-15"), "default_used": True},
+        {"status": "unreadable", "end": None, "category": "ip_cameras"},  # the table lost its period
     ),
     ("ktnc", "the hard drive died, bought 2026-02-01, warranty?", US_NOW, {"status": "manufacturer"}),
     ("ktnc", "purchased 2026-11-01, want our money back as credit", US_NOW, {"window": "credit"}),

@@ -171,8 +171,8 @@ class Advisor:
             advice.parts.append((f"warranty_{w.status}", {"v": w}))
             if excl:
                 advice.parts.append(("exclusion", {"excl": excl, "examples": examples, "v": None}))
-        elif w.status == "manufacturer":
-            advice.parts.append(("warranty_manufacturer", {"v": w}))
+        elif w.status in ("manufacturer", "unreadable"):
+            advice.parts.append((f"warranty_{w.status}", {"v": w}))
         elif w.need == "category" and (has_age or own_case) and not excl:
             advice.ask = ("ask_category", {"v": w})
             advice.need = "category"

@@ -38,7 +38,7 @@ _WINDOW_SCOPES = ("credit", "return_exchange", "returns")
 class WarrantyVerdict:
     """In or out of warranty."""
 
-    status: str  # covered | expired | manufacturer | unknown
+    status: str  # covered | expired | manufacturer | unreadable (the document lost it) | unknown
     need: str | None = None
     counts_from: str = "purchase"
     date_kind: str | None = None  # the kind of the date used
@@ -153,6 +153,9 @@ def warranty(pack: BrandPack, situation: Situation, today: date) -> WarrantyVerd
         )
     if category is not None and _manufacturer(category):
         return WarrantyVerdict("manufacturer", counts_from=counts_from, category=category)
+    if category is not None and category.period_stated is False and not situation.stated_months:
+        # the document's table lost this category's period: say so rather than apply another one
+        return WarrantyVerdict("unreadable", counts_from=counts_from, category=category)
     months = category.months if category is not None and category.months else default
     if (
         situation.stated_months
