@@ -191,6 +191,7 @@ class Exclusion(TableView, kw_only=True, frozen=True):
     scope: Literal["warranty", "credit", "return_exchange", "returns", "stock_rotation", "all_policies"] = "warranty"
     effect: Literal["void", "excluded"] | None = None
     part_of: Text | None = None  # an example of another exclusion (that one is named instead)
+    user_fault: bool = False  # damage the user caused: the brand's user-error service terms apply ([fees])
 
 
 # -- returns, credit, shipping -------------------------------------------------------------------------
