@@ -179,7 +179,7 @@ def test_code_reads_typed_fields() -> None:
     assert jingpin.rma.number_issued == "after_review" and jingpin.rma.troubleshoot_first
     assert (jingpin.repair.cycle_min_working_days, jingpin.repair.cycle_max_working_days) == (10, 20)
     assert [w.id for w in jingpin.windows] == ["return_window", "replacement_window"]
-    assert [(w.until_day, w.inclusive) for w in jingpin.windows] == [(7, True), (30, False)]
+    assert [(w.until_day, w.inclusive) for w in jingpin.windows] == [(7, True), (30, True)]  # day 30 counts
     assert [w.id for w in ktnc.windows] == ["credit", "house_credit_or_exchange"]
     assert poesec.warranty.counts_from == "delivery" and poesec.warranty.default_months is None
     assert packs["longgang"].warranty.exception_rule == "stated_period_applies"

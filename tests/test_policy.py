@@ -49,7 +49,9 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
         {"shipping": "first_30_days"},
     ),
     ("kimpok", "bought it 2026-09-01, do i pay shipping to send it in?", NOW, {"shipping": "after_30_days"}),
-    ("kimpok", "bought on 2026-10-24, who pays shipping?", NOW, {"shipping": "after_30_days"}),
+    # day 30 is within "the FIRST 30 days", as day 7 is within Jingpin's 7 days: one rule for every pack
+    ("kimpok", "bought on 2026-10-23, who pays shipping?", NOW, {"shipping": "after_30_days"}),
+    ("kimpok", "bought on 2026-10-24, who pays shipping?", NOW, {"shipping": "first_30_days"}),
     ("kimpok", "bought on 2026-10-25, who pays shipping?", NOW, {"shipping": "first_30_days"}),
     ("kimpok", "bought 2025-11-23, still under warranty?", NOW, {"status": "covered", "days_left": 0}),
     ("kimpok", "bought 2025-11-22, still covered?", NOW, {"status": "expired", "days_over": 1}),
@@ -137,7 +139,8 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ),
     ("jingpin", "bought it 2026-11-15, defective, refund please", NOW, {"window": "replacement_window"}),
     ("jingpin", "bought 2026-10-25, faulty, i want a replacement", NOW, {"window": "replacement_window"}),
-    ("jingpin", "bought 2026-10-24, faulty, i want a replacement", NOW, {"window": None}),
+    ("jingpin", "bought 2026-10-24, faulty, i want a replacement", NOW, {"window": "replacement_window"}),
+    ("jingpin", "bought 2026-10-23, faulty, i want a replacement", NOW, {"window": None}),
     (
         "jingpin",
         "bought it at a special price on 2026-11-20, faulty, can i return it?",

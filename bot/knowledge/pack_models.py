@@ -67,8 +67,12 @@ class TableView(RawTable, Mapping[str, Any], metaclass=_TableMeta, kw_only=True,
 
 
 def _in_days(from_day: int | None, until_day: int | None, inclusive: bool, elapsed: int) -> bool:
-    """Whether day ``elapsed`` falls from ``from_day`` to ``until_day`` (the last day only when inclusive)."""
-    if elapsed < (from_day or 0):
+    """Whether day ``elapsed`` (the purchase day is day 0) falls in a window, by the one rule every pack uses.
+
+    "Within N days" includes day N (``until_day`` = N, ``inclusive`` true, the default); "before N days"
+    ends the day before (``inclusive`` = false); "after N days" starts on day N + 1 (``from_day`` = N).
+    """
+    if from_day and elapsed <= from_day:
         return False
     if until_day is None:
         return True
@@ -201,7 +205,7 @@ class ReturnWindow(Model, kw_only=True, frozen=True):
     """``[returns.return_window]`` or ``[returns.replacement_window]``: days from purchase."""
 
     days: Positive
-    inclusive: bool = False  # the last day still counts ("within 7 days (inclusive)")
+    inclusive: bool = True  # "within 7 days" includes day 7; false for "before N days"
     options: tuple[Text, ...] = ()
 
 
@@ -214,7 +218,7 @@ class Returns(Model, kw_only=True, frozen=True):
 
 
 class Window(TableView, kw_only=True, frozen=True):
-    """A return, replacement or credit window: days ``from_day`` (inclusive) to ``until_day``.
+    """A return, replacement or credit window: days after ``from_day`` to ``until_day`` (see :func:`_in_days`).
 
     Credit windows are ``[[credit.windows]]``; return and replacement windows are built from
     ``[returns.*_window]`` (id = the table's name, ``until_day`` = its ``days``).
@@ -223,13 +227,13 @@ class Window(TableView, kw_only=True, frozen=True):
     id: Text
     until_day: Positive
     from_day: Count = 0
-    inclusive: bool = False
+    inclusive: bool = True
     options: tuple[Text, ...] = ()
 
     def covers(self, elapsed: int) -> bool:
         """Whether ``elapsed`` days after purchase fall in the window.
 
-        The last day counts only when the document says the window is inclusive ("within 7 days (inclusive)").
+        Counted by the rule of :func:`_in_days`: "within 30 days" includes day 30.
         """
         return _in_days(self.from_day, self.until_day, self.inclusive, elapsed)
 
@@ -249,7 +253,7 @@ class ShippingRule(TableView, kw_only=True, frozen=True):
     to_customer: Text | None = None
     from_day: Count | None = None  # the rule depends on the product's age when either bound is given
     until_day: Count | None = None
-    inclusive: bool = False
+    inclusive: bool = True
     applies_to: tuple[Text, ...] = ()
 
     @property
