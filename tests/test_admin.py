@@ -690,3 +690,37 @@ def test_an_empty_answer_is_asked_for_again(admin: Person, engine: Engine) -> No
 def test_questions_answered_as_out_of_scope_reach_the_inbox(engine: Engine, admin: Person) -> None:
     Person(engine, "tg:81").say("can i pay with paypal")
     assert [r["reason"] for r in engine.store.inbox.open("kimpok")] == ["out_of_scope"]
+
+
+# -- figures that contradict the pack (issue 16) -----------------------------------------------------------
+
+
+def test_an_admin_edit_that_contradicts_the_pack_is_shown_and_saved_only_when_confirmed(
+    admin: Person, customer: Person, engine: Engine
+) -> None:
+    preview = edit(admin, "warranty-length", "5 years on everything, parts and labour.")
+    assert "5 years, which no value of the Kimpok pack gives" in preview
+    assert "warranty.default_months = 12" in preview  # the value it should quote, beside it
+    assert ("⚠ Save anyway", "adm:save") in admin.buttons
+    assert engine.store.faq.version() == 0 and "5 years" not in customer.say(WARRANTY_Q)
+    assert "Saved: warranty-length" in admin.press("⚠ Save anyway")  # the admin confirmed it
+    assert "5 years on everything" in customer.say(WARRANTY_Q)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Every product: {{ m.period(warranty.default_months) }}.",  # the pack's value, quoted
+        "One year, that is 12 months, from the date of purchase.",  # the same figure, written out
+        "Call 86-755-26786281, 9AM to 5PM.",  # numbers that are no period, percentage or sum
+    ],
+)
+def test_an_answer_that_agrees_with_the_pack_needs_no_second_look(admin: Person, answer: str) -> None:
+    preview = edit(admin, "warranty-length", answer)
+    assert "Check the figures" not in preview and ("✅ Save", "adm:save") in admin.buttons
+
+
+def test_a_sum_that_is_not_the_brands_fee_is_shown(engine: Engine) -> None:
+    ktnc_admin = Person(engine, "tg:9", admin=True, brand="ktnc")
+    preview = edit(ktnc_admin, "diagnosis-fee", "The diagnosis fee is $60 per product.")
+    assert "$60, which no value of the KT&C pack gives" in preview and "fees.diagnosis = 50" in preview

@@ -21,6 +21,7 @@ from bot.core.messages import Button
 from bot.core.outcomes import Outcome
 from bot.core.text import fold
 from bot.flows.admin.desk import AdminDesk
+from bot.flows.admin.figures import differences
 from bot.flows.base import Result, Turn
 from bot.flows.state import AdminChange
 from bot.knowledge.faq import Entry, base_context
@@ -132,23 +133,28 @@ class FaqAdmin(AdminDesk):
                 hint=self._hint(pack, exc.problem),
             )
         state.step, state.table = "confirm", table
-        preview = self.content.render_entry(pack.id, entry, lang, base_context(pack, now))
+        context = base_context(pack, now)
+        preview = self.content.render_entry(pack.id, entry, lang, context)
+        current = self.content.entries[pack.id].get(state.id or "") if state.action == "edit" else None
+        before = self.content.render_entry(pack.id, current, lang, context) if current is not None else ""
+        unknown = differences(preview, before, pack.data, self.kit.situations.date_words)
         others = [other for other in entry.answers if other != lang]
         return self.reply(
             turn,
             Outcome.ADMIN_PREVIEW,
             "admin_preview",
-            self._pending_buttons(turn),
+            self._pending_buttons(turn, anyway=bool(unknown)),
             entry=entry,
             language=lang,
             preview=preview,
             others=others,
             action=state.action,
+            differences=unknown,
         )
 
-    def _pending_buttons(self, turn: Turn) -> list[Button]:
+    def _pending_buttons(self, turn: Turn, *, anyway: bool = False) -> list[Button]:
         return [
-            self._button(turn, "admin_button_save", "adm:save"),
+            self._button(turn, "admin_button_save", "adm:save", anyway=anyway),
             self._button(turn, "admin_button_cancel", "adm:cancel"),
         ]
 
