@@ -29,6 +29,7 @@ class DatedVerdict:
     days: int  # the period's length (days, or working days for repair_progress)
     start_text: str = ""
     end_min: date | None = None
+    floor_only: bool = False  # the end is a minimum: the original warranty (date not given) may run longer
 
 
 def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVerdict | None:
@@ -60,7 +61,15 @@ def repaired_item(pack: BrandPack, situation: Situation, today: date) -> DatedVe
         original_end = original.end if original.status in ("covered", "expired") else None
     end = max(floor, original_end) if original_end is not None else floor
     return DatedVerdict(
-        "repaired_item", start, end, today, today <= end, (end - start).days, fact.reading.text, end_min=floor
+        "repaired_item",
+        start,
+        end,
+        today,
+        today <= end,
+        (end - start).days,
+        fact.reading.text,
+        end_min=floor,
+        floor_only=original_end is None,
     )
 
 
