@@ -80,6 +80,7 @@ class DatePatterns:
     half: re.Pattern[str]
     relative: re.Pattern[str]
     zh_relative: re.Pattern[str]
+    zh_had_for: re.Pattern[str]
     vi_relative: re.Pattern[str]
     zh_month: re.Pattern[str]
     time_words: re.Pattern[str]

@@ -333,6 +333,12 @@ def _scan(
         if amount != amount:  # not a number
             continue
         found.add(_reading(text, m, *_ago(today, amount, unit), today))
+    for m in p.zh_had_for.finditer(text):
+        if not free(m):
+            continue
+        amount, unit = zh_number(m[1], words), words.units[m[2]]
+        if amount == amount:  # a number
+            found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[3] else 0), unit), today))
     for m in p.vi_relative.finditer(low):
         if free(m):
             found.add(_reading(text, m, *_ago(today, float(m[1]), words.units[m[2].lower()]), today))
