@@ -175,7 +175,15 @@ class Engine:
         try:
             moment = customer_moment(now, pack.timezone)
             reading = self.reader.read(message, pack=pack, lang=conv.lang, offered=conv.state.offered, moment=moment)
-            turn = Turn(conv, pack, now, message, reading, self.content, shared={"handoff": self.kit.handoff.values})
+            turn = Turn(
+                conv,
+                pack,
+                now,
+                message,
+                reading,
+                self.content,
+                shared={"handoff": self.kit.handoff.values, "staffed": self.consultants},
+            )
             result = self._dispatch(turn)
             for after in self.after:
                 result = after(turn, result)
