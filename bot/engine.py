@@ -113,6 +113,7 @@ class Engine:
         )
         kit.flows = flows
         self.kit = kit
+        self.shared = {"handoff": kit.handoff.values, "staffed": consultants}  # what every turn's wording sees
         self.flows = flows
         # the dispatch tables
         self.gates: tuple[Callable[[Turn], Result | None], ...] = (flows.admin.intercept, flows.handoff.intercept)
@@ -175,15 +176,7 @@ class Engine:
         try:
             moment = customer_moment(now, pack.timezone)
             reading = self.reader.read(message, pack=pack, lang=conv.lang, offered=conv.state.offered, moment=moment)
-            turn = Turn(
-                conv,
-                pack,
-                now,
-                message,
-                reading,
-                self.content,
-                shared={"handoff": self.kit.handoff.values, "staffed": self.consultants},
-            )
+            turn = Turn(conv, pack, now, message, reading, self.content, shared=self.shared)
             result = self._dispatch(turn)
             for after in self.after:
                 result = after(turn, result)

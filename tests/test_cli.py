@@ -122,11 +122,11 @@ def test_batch_survives_odd_lines_and_keeps_going(tmp_path: Path) -> None:
 
 KTNC_REQUEST = [
     ("text", "/rma"),
-    ("text", "KPC-N500 IP camera"),
+    ("text", "KNR-1600 PC NVR"),  # a category whose period the document gives
     ("text", "SN 2203KT77812"),
     ("text", "bought 2026-10-01"),
     ("press", "rma:from:direct"),
-    ("text", "the camera reboots every few minutes and the image freezes"),
+    ("text", "the recorder reboots every few minutes and the image freezes"),
     ("press", "rma:photos:skip"),
     ("press", "rma:q:opened:no"),
     ("press", "rma:q:damage:none"),
