@@ -75,6 +75,16 @@ class Message:
     edited: bool = False  # an earlier message, changed by its sender
     admin: bool = False  # sent by an admin (the transport vouches for who it is): /faq, /unanswered, /stats
 
+    def __post_init__(self) -> None:
+        # a lone surrogate (possible in a Python str, never in UTF-8) would stop the turn being stored
+        for name in ("text", "press", "name"):
+            value = getattr(self, name)
+            if value is not None and not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    object.__setattr__(self, name, value.encode("utf-8", "replace").decode("utf-8"))
+
 
 @dataclass(frozen=True)
 class Notice:
