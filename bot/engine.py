@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.backoffice.faqbook import FaqBook
-from bot.core.clock import Clock, customer_moment, fixed_clock, system_clock
+from bot.core.clock import Clock, customer_moment, customer_zone, fixed_clock, system_clock
 from bot.core.errors import InputError
 from bot.core.messages import Button, Media, Message, Notice, Reply, Unsent
 from bot.core.outcomes import Outcome
@@ -174,9 +174,9 @@ class Engine:
             # a transport that gives the customer's own clock: consultants' hours are shown in it too
             conv.state.tz = now.strftime("%z")[:3] + ":" + now.strftime("%z")[3:]
         try:
-            moment = customer_moment(now, pack.timezone)
+            moment = customer_moment(now, pack.timezone, customer_zone(conv.state.tz))
             reading = self.reader.read(message, pack=pack, lang=conv.lang, offered=conv.state.offered, moment=moment)
-            turn = Turn(conv, pack, now, message, reading, self.content, shared=self.shared)
+            turn = Turn(conv, pack, now, message, reading, self.content, shared=self.shared, moment=moment)
             result = self._dispatch(turn)
             for after in self.after:
                 result = after(turn, result)

@@ -6,12 +6,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import ConfigError
 
 Clock = Callable[[], datetime]
+MAX_OFFSET = timedelta(hours=14)  # the farthest any place on Earth is from UTC
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.I)
 
 
 def system_clock() -> datetime:
@@ -24,14 +28,32 @@ def fixed_clock(moment: datetime) -> Clock:
     return lambda: moment
 
 
-def customer_moment(now: datetime, zone: tzinfo) -> datetime:
-    """The customer's moment: as given when it carries the customer's own offset, else in the brand's zone.
+def customer_moment(now: datetime, zone: tzinfo, own: tzinfo | None = None) -> datetime:
+    """The customer's moment: in their ``own`` zone when known, as given when it carries an offset, else the brand's.
 
-    Transports that know the customer's clock (the console, batch lines with ``now``) pass it with its
-    offset; a UTC moment says nothing about the customer, so the brand's zone stands in.
+    Transports that know the customer's clock (batch lines with ``now``) pass it with its offset, and the
+    conversation keeps it (``own``) for the messages that come without; a UTC moment says nothing about the
+    customer, so the brand's ``zone`` stands in.
     """
+    if own is not None:
+        return now.astimezone(own)
     offset = now.utcoffset()
     return now.astimezone(zone) if offset is None or offset.total_seconds() == 0 else now
+
+
+def customer_zone(value: str | None) -> tzinfo | None:
+    """A customer's time zone as stored ("Europe/Berlin" or "+07:00"), or None."""
+    if not value:
+        return None
+    found = _OFFSET.match(value.strip())
+    if found:
+        sign, hours, minutes = found.groups()
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        return timezone(-delta if sign == "-" else delta) if delta <= MAX_OFFSET else None
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def parse_now(value: str, *, source: str) -> datetime:

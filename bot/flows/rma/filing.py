@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.core.clock import customer_moment
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import Outcome
 from bot.flows.base import Kit, Result, Turn
@@ -61,7 +60,7 @@ def file_request(kit: Kit, turn: Turn, draft: RmaDraft) -> Result:
     pack, facts = turn.pack, draft.facts
     situation = request_situation(facts.situation, facts.category, facts.answers.values(), facts.fault_events)
     damage = kit.workflow.reported_damage(facts.answers)
-    e = assess(pack, situation, customer_moment(turn.now, pack.timezone).date(), reported_damage=damage)
+    e = assess(pack, situation, turn.today, reported_damage=damage)
     record = {k: v for k, v in kit.flows.rma.steps.record(draft).items() if k not in _DRAFT_ONLY}
     record.update(
         photos=[list(p) for p in draft.photos],
