@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 
@@ -156,6 +158,33 @@ def test_staff_at_a_desk_list_show_and_change_an_rma_and_the_customer_hears_of_i
     # the customer's console chat shows the change with their next message
     console = _run(["chat", "--brand", "ktnc", "--user", "desk"], "/status\n", tmp_path, **now)
     assert f"Update on your repair request {number}" in console.stdout and "received" in console.stdout
+
+
+@pytest.mark.parametrize("clock", ["SUPPORTBOT_NOW", "--now", "now on the text lines only"])
+def test_one_clock_an_rma_filed_through_ask_jsonl_is_dated_and_valid_from_the_fixed_time(
+    tmp_path: Path, clock: str
+) -> None:
+    # issue 17, item 1: the request is confirmed by a press line, and its number is valid 15 days from 18 November
+    moment = "2026-11-18T11:00:00+08:00"
+    env = {"SUPPORTBOT_NOW": moment} if clock == "SUPPORTBOT_NOW" else {}
+    args = ["ask", "--jsonl", *(["--now", moment] if clock == "--now" else [])]
+    lines = [
+        {"user": "clock", "brand": "ktnc", kind: value, **({"now": moment} if kind == "text" and not env else {})}
+        for kind, value in [*KTNC_REQUEST, ("press", "rma:status")]
+    ]
+    if clock == "--now":
+        lines = [{k: v for k, v in line.items() if k != "now"} for line in lines]
+    filed = _run(args, "".join(json.dumps(line) + "\n" for line in lines), tmp_path, **env)
+    assert filed.returncode == 0, filed.stderr
+    out = [json.loads(line) for line in filed.stdout.splitlines()]
+    instructions = out[-2]["replies"][1]["text"]
+    assert "is valid until 3 December 2026 (15 days)" in instructions
+    status = out[-1]["replies"][0]["text"]
+    assert "Valid until 3 December 2026." in status and "18 Nov 11:00: requested" in status
+    number = status.split(":")[0]
+    shown = _run(["rma", "show", number], "", tmp_path)
+    assert "2026-11-18 11:00 requested by customer" in shown.stdout, shown.stdout
+    assert "valid until 2026-12-03" in shown.stdout
 
 
 def test_explain_shows_the_whole_reading_of_a_question(tmp_path: Path) -> None:

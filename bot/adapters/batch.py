@@ -1,9 +1,11 @@
 """The batch interface (``supportbot ask --jsonl``): one JSON object per line in, one per line out.
 
 Input lines are ``{"user": str, "brand": str?, "now": str?, "language": str?, "text": str}`` or
-``{"user": str, "press": "<button label or data>"}``; lines sharing a ``user`` continue one conversation.
-Each gets exactly one output line, in order: ``{"user": …, "replies": [{"text": …, "buttons": […]}]}``,
-or ``{"user": …, "error": "…"}`` for a bad line (the batch goes on).
+``{"user": str, "now": str?, "press": "<button label or data>"}``; lines sharing a ``user`` continue one
+conversation, and its clock: a line without ``now`` takes the last ``now`` given for its user (else the
+engine's clock: ``--now``, ``SUPPORTBOT_NOW`` or the real time). Each gets exactly one output line, in
+order: ``{"user": …, "replies": [{"text": …, "buttons": […]}]}``, or ``{"user": …, "error": "…"}`` for a
+bad line (the batch goes on).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -72,6 +75,7 @@ def _parse_message(data: dict[str, Any]) -> Message:
 
 def answer_lines(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """Answer JSON lines from ``stdin`` on ``stdout``, one output line per input line; returns the exit code."""
+    clocks: dict[str, datetime] = {}  # each user's last given "now": their conversation's clock
     for line in stdin:
         if not line.strip():
             continue
@@ -80,6 +84,10 @@ def answer_lines(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys
             data = _parse_json(line)
             user = _clean(data.get("user"))
             message = _parse_message(data)
+            if message.now is not None:
+                clocks[message.user] = message.now
+            elif message.user in clocks:
+                message = replace(message, now=clocks[message.user])
             replies = engine.handle(message)
             out: dict[str, Any] = {
                 "user": user,
