@@ -122,6 +122,58 @@ def test_batch_survives_odd_lines_and_keeps_going(tmp_path: Path) -> None:
     assert out[-1]["replies"][0]["text"].startswith("1 year")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])  # the locale's encoding (PYTHONIOENCODING stands in)
+def test_ask_jsonl_odd_input_invalid_utf8_and_huge_numbers_get_a_polite_error_per_line(
+    tmp_path: Path, encoding: str
+) -> None:
+    # issue 17, item 3: every line is answered, each bad one with its own error; no traceback, no "internal error"
+    huge = "9" * 5000  # beyond Python's 4300-digit limit on integer strings
+    lines = [
+        b'{"user": "a", "text": "how long is the warranty?"}',
+        b'{"user": "b", "text": "caf\xe9 \xff\xfe broken"}',  # Latin-1 bytes: not UTF-8
+        b"\xff\xfe\x00{",
+        b'{"user": "c", "text": ' + huge.encode() + b"}",
+        b'{"user": "d", "text": "hi", "extra": [' + huge.encode() + b"]}",
+        b'{"user": 1e999, "text": "hi"}',
+        b'{"user": "e", "brand": "' + b"k" * 100_000 + b'", "text": "hi"}',
+        b'{"user": "f", "now": "2026-11-23T10:00:00+23:00", "text": "hi"}',
+        b'{"user": "' + b"u" * 100_000 + b'", "text": "hi"}',
+        b'{"user": "g", "' + b"z" * 100_000 + b'": 1, "text": "hi"}',
+        '{"user": "h", "brand": "kimpok", "text": "保修期多久？"}'.encode(),
+        b'{"user": "i", "press": "' + b"p" * 100_000 + b'"}',
+        b'{"user": "j", "text": "how long is the warranty?"}',
+    ]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTBOT_")}
+    environment.update(SUPPORTBOT_DB=str(tmp_path / "bot.db"), LC_ALL="C.UTF-8", PYTHONIOENCODING=encoding)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--jsonl"],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr and not stderr.strip(), stderr
+    out = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert len(out) == len(lines)
+    assert out[0]["replies"][0]["text"].startswith("1 year")
+    assert out[1] == {"user": "b", "error": "not valid UTF-8: byte 0xe9 at position 26"}
+    assert out[2] == {"user": None, "error": "not valid UTF-8: byte 0xff at position 0"}
+    assert out[3] == {"user": None, "error": "a number in this line has more than 4300 digits"}
+    assert out[4] == out[3]
+    assert out[5] == {"user": None, "error": "'user' must be a non-empty string"}
+    assert out[6] == {"user": "e", "error": "'brand' is too long (100000 characters; at most 40)"}
+    assert out[7]["user"] == "f" and "beyond ±14:00" in out[7]["error"]
+    assert out[8] == {"user": None, "error": "'user' is too long (100000 characters; at most 200)"}
+    assert out[9]["user"] == "g" and out[9]["error"] == f"unknown field {'z' * 40 + '…'!r}"
+    assert out[10]["replies"][0]["text"].startswith("保修")  # UTF-8 out, whatever the locale
+    assert "no longer active" in out[11]["replies"][0]["text"]
+    assert out[12]["replies"][0]["text"].startswith("1 year")
+    assert not [o for o in out if "internal error" in o.get("error", "")]
+
+
 KTNC_REQUEST = [
     ("text", "/rma"),
     ("text", "KNR-1600 PC NVR"),  # a category whose period the document gives

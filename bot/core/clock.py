@@ -62,8 +62,11 @@ def parse_now(value: str, *, source: str) -> datetime:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ConfigError(f"{source}: {value!r} is not an ISO 8601 time such as 2026-11-23T10:00:00+08:00") from None
-    if moment.tzinfo is None:
+    offset = moment.utcoffset()
+    if offset is None:
         raise ConfigError(f"{source}: {value!r} needs a UTC offset, such as +08:00")
+    if abs(offset) > MAX_OFFSET:
+        raise ConfigError(f"{source}: {value!r} has a UTC offset beyond ±14:00, which no place has")
     if not 1990 <= moment.year <= 2100:
         raise ConfigError(f"{source}: {value!r} is outside the years 1990 to 2100")
     return moment
