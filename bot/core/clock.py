@@ -41,6 +41,15 @@ def customer_moment(now: datetime, zone: tzinfo, own: tzinfo | None = None) -> d
     return now.astimezone(zone) if offset is None or offset.total_seconds() == 0 else now
 
 
+def offset_of(moment: datetime) -> str | None:
+    """A moment's UTC offset as a customer's zone is stored ("-05:00"), or None for UTC or none at all."""
+    offset = moment.utcoffset()
+    if offset is None or not offset:
+        return None
+    text = moment.strftime("%z")
+    return f"{text[:3]}:{text[3:5]}"
+
+
 def customer_zone(value: str | None) -> tzinfo | None:
     """A customer's time zone as stored ("Europe/Berlin" or "+07:00"), or None."""
     if not value:
