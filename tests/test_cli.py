@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,39 @@ def test_one_clock_an_rma_filed_through_ask_jsonl_is_dated_and_valid_from_the_fi
     shown = _run(["rma", "show", number], "", tmp_path)
     assert "2026-11-18 11:00 requested by customer" in shown.stdout, shown.stdout
     assert "valid until 2026-12-03" in shown.stdout
+
+
+def test_an_old_rma_row_without_model_works_with_rma_list_show_and_set_status(tmp_path: Path) -> None:
+    # issue 17, item 13 (second half): a request filed before "model" (and later fields) existed
+    from bot.store import Store
+
+    store = Store(str(tmp_path / "bot.db"))
+    old = {"serial": "SN-OLD-1", "lang": "en", "photos": None, "answers": None}
+    number = store.rmas.create(
+        make_number=lambda: "RMA-000-AAAA-0001",
+        user="tg:1",
+        brand="kimpok",
+        status="received",
+        data=old,
+        outcome="free",
+        at=datetime.fromisoformat("2025-06-01T10:00:00+08:00"),
+        expires_on=None,
+    )
+    store.close()
+    now = {"SUPPORTBOT_NOW": "2026-11-18T11:00:00+08:00"}
+    listed = _run(["rma", "list"], "", tmp_path, **now)
+    assert listed.returncode == 0, listed.stderr
+    assert f"{number} · kimpok · received · ? · 2025-06-01" in listed.stdout
+    shown = _run(["rma", "show", number], "", tmp_path, **now)
+    assert shown.returncode == 0, shown.stderr
+    assert "Model: ? · serial SN-OLD-1" in shown.stdout and "History:" in shown.stdout
+    for status in (["diagnosing"], ["shipped", "1Z999AA10123456784"]):
+        changed = _run(["rma", "set-status", number, *status, "--by", "Lee"], "", tmp_path, **now)
+        assert changed.returncode == 0 and "Traceback" not in changed.stderr, changed.stderr
+    assert "is now shipped" in changed.stdout
+    console = _run(["chat", "--user", "tg:1"], "/status\n", tmp_path, **now)
+    assert f"Update on your repair request {number} (?): shipped back to you." in console.stdout
+    assert f"{number}: ?, serial SN-OLD-1: shipped back to you (tracking number 1Z999AA10123456784)" in console.stdout
 
 
 def test_explain_shows_the_whole_reading_of_a_question(tmp_path: Path) -> None:

@@ -52,11 +52,10 @@ class RmaDesk:
         workflow = self.kit.workflow
         if status is not None and status not in workflow.statuses:
             raise InputError(f"unknown status {status!r} (known: {', '.join(workflow.statuses)})")
-        store = self.kit.store
         if status:
-            rows = store.rmas.find(status=status, limit=50)
+            rows = self.view.find(status=status, limit=50)
         else:
-            rows = [r for r in store.rmas.find(limit=500) if r["status"] not in workflow.final][:50]
+            rows = [r for r in self.view.find(limit=500) if r["status"] not in workflow.final][:50]
         for row in rows:  # stored in UTC: the day it was made, in its brand's zone
             zone = self.kit.packs[row["brand"]].timezone if row["brand"] in self.kit.packs else UTC
             row["created_on"] = datetime.fromisoformat(row["created_at"]).astimezone(zone).date()
@@ -65,7 +64,7 @@ class RmaDesk:
     def show(self, number: str, now: datetime) -> Reply:
         """One RMA in full for consultants: the card and its history."""
         found = find_number(number) or number.strip().upper()
-        row = self.kit.store.rmas.get(found)
+        row = self.view.get(found)
         if row is None:
             raise InputError(f"no RMA {found}")
         card = self.card(row, now)
@@ -97,7 +96,7 @@ class RmaDesk:
         """A consultant changes an RMA's status; the customer is told at once. Raises InputError when refused."""
         store, workflow = self.kit.store, self.kit.workflow
         found = find_number(number) or number.strip().upper()
-        row = store.rmas.get(found)
+        row = self.view.get(found)
         if row is None:
             raise InputError(f"no RMA {found}")
         status = workflow.status_word(word)
@@ -182,7 +181,7 @@ class RmaDesk:
         """
         changes = 0
         store = self.kit.store
-        for row in store.rmas.find(status="awaiting_shipment", expiring=True, limit=100000):
+        for row in self.view.find(status="awaiting_shipment", expiring=True, limit=100000):
             pack = self.kit.packs.get(row["brand"])
             if not row.get("expires_on") or pack is None:
                 continue

@@ -9,6 +9,7 @@ from typing import Any
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import Outcome
 from bot.flows.base import Kit, Result, Turn
+from bot.flows.rma.filing import filed_row
 from bot.knowledge.packs import BrandPack
 
 
@@ -29,19 +30,27 @@ class RmaStatus:
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
 
+    def get(self, number: str) -> dict[str, Any] | None:
+        """One stored RMA, readable whatever version of the bot filed it."""
+        row = self.kit.store.rmas.get(number)
+        return filed_row(row) if row is not None else None
+
+    def find(self, **where: Any) -> list[dict[str, Any]]:
+        """Stored RMAs, newest first (see :meth:`bot.store.rmas.Rmas.find`), readable whatever filed them."""
+        return [filed_row(r) for r in self.kit.store.rmas.find(**where)]
+
     def say(self, pack: BrandPack, name: str, lang: str, now: datetime, **extra: Any) -> str:
         """A named message for a brand in a language (outside a customer's turn: staff, notices)."""
         return self.kit.say(pack, name, lang, now, **extra)
 
     def status(self, turn: Turn) -> Result:
         """The customer's own RMAs with their history; never anyone else's."""
-        store = self.kit.store
         asked = turn.reading.rma_number
-        rows = store.rmas.find(user=turn.user, limit=20)
+        rows = self.find(user=turn.user, limit=20)
         if asked is not None:
             mine = [r for r in rows if r["number"] == asked]
             if not mine:
-                own = store.rmas.get(asked)
+                own = self.get(asked)
                 if own is not None and own["user"] == turn.user:
                     mine = [own]
             if not mine:
@@ -99,7 +108,7 @@ class RmaStatus:
         """The customer approves or declines a repair quote (only their own, only while it is open)."""
         _, number, decision = [*data.split(":"), "", ""][:3]
         store = self.kit.store
-        row = store.rmas.get(number)
+        row = self.get(number)
         if row is None or row["user"] != turn.user:
             return Result(Outcome.RMA_STATUS_UNKNOWN, [Reply(turn.say("rma_status_not_found", number=number))])
         pack = self.kit.packs.get(row["brand"], turn.pack)
