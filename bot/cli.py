@@ -179,9 +179,8 @@ def _rma(args: argparse.Namespace) -> int:
             for item in reply.media:
                 print(f"  {item.kind}: {item.ref}")
         else:
-            row = engine.set_rma_status(
-                args.number, args.status, by=args.by or f"cli:{getpass.getuser()}", extra=" ".join(args.extra)
-            )
+            extra = " ".join([*args.extra, *(["confirm"] if args.confirm else [])])
+            row = engine.set_rma_status(args.number, args.status, by=args.by or f"cli:{getpass.getuser()}", extra=extra)
             print(f"{row['number']} is now {row['status']}; the customer will be told by the running bot.")
     finally:
         engine.store.close()
@@ -351,8 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     rma_show.add_argument("number")
     rma_set = rma_actions.add_parser("set-status", help="change an RMA's status; the customer is told at once")
     rma_set.add_argument("number")
-    rma_set.add_argument("status", help="approved, received, diagnosing, quote, repairing, replacing, shipped, …")
-    rma_set.add_argument("extra", nargs="*", help="shipped: the tracking number; quote: the amount; else a note")
+    rma_set.add_argument("status", help="approved, received, diagnosing, quote, declined, repairing, shipped, …")
+    rma_set.add_argument("extra", nargs="*", help="shipped: the tracking number; quote: amount currency; else a note")
+    rma_set.add_argument("--confirm", action="store_true", help="go ahead after a warning (quoting a free repair)")
     rma_set.add_argument("--by", help="who made the change (default: cli:<your login>)")
     desk(rma_list, rma_show, rma_set)
     rma.set_defaults(func=_rma)

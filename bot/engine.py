@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.backoffice.faqbook import FaqBook
-from bot.core.clock import Clock, customer_moment, fixed_clock, system_clock
+from bot.core.clock import Clock, customer_moment, customer_zone, fixed_clock, offset_of, system_clock
 from bot.core.errors import InputError
 from bot.core.messages import Button, Media, Message, Notice, Reply, Unsent
 from bot.core.outcomes import Outcome
@@ -169,14 +169,12 @@ class Engine:
         conv.brand = pack.id
         if message.name:
             conv.state.name = message.name[:100]
-        offset = now.utcoffset()
-        if message.now is not None and offset is not None and offset.total_seconds() != 0:
-            # a transport that gives the customer's own clock: consultants' hours are shown in it too
-            conv.state.tz = now.strftime("%z")[:3] + ":" + now.strftime("%z")[3:]
+        if message.now is not None and (own := offset_of(now)):
+            conv.state.tz = own  # a transport that gives the customer's clock: consultants' hours are shown in it too
         try:
-            moment = customer_moment(now, pack.timezone)
+            moment = customer_moment(now, pack.timezone, customer_zone(conv.state.tz))
             reading = self.reader.read(message, pack=pack, lang=conv.lang, offered=conv.state.offered, moment=moment)
-            turn = Turn(conv, pack, now, message, reading, self.content, shared=self.shared)
+            turn = Turn(conv, pack, now, message, reading, self.content, shared=self.shared, moment=moment)
             result = self._dispatch(turn)
             for after in self.after:
                 result = after(turn, result)
@@ -200,9 +198,15 @@ class Engine:
             "reply": "\n".join(r.text for r in result.replies)[:4000],
         }
         outbox = (message.id, [r.to_dict() for r in result.replies]) if message.id is not None else None
-        self.store.conversations.save(
-            conv.user, conv.brand, conv.lang, dumps(conv.state), conv.turns, at=now, event=event, outbox=outbox
-        )
+        try:
+            self.store.conversations.save(
+                conv.user, conv.brand, conv.lang, dumps(conv.state), conv.turns, at=now, event=event, outbox=outbox
+            )
+        except Exception:  # the database stayed locked (or failed): the turn is not kept, and the customer knows
+            if self.strict:
+                raise
+            log.exception("could not save the turn of %s: it is not kept", message.user)
+            return [Reply(self._apology(conv.lang, pack.id, now, "error_not_kept"))]
         return result.replies
 
     def _dispatch(self, turn: Turn) -> Result:
@@ -242,12 +246,12 @@ class Engine:
         flow = self.by_command.get(command, self.flows.general)
         return flow.command(turn, command)
 
-    def _apology(self, lang: str, brand: str, now: datetime) -> str:
+    def _apology(self, lang: str, brand: str, now: datetime, name: str = "error") -> str:
         try:
-            return self.kit.say(self.packs[brand], "error", lang, now)
+            return self.kit.say(self.packs[brand], name, lang, now)
         except Exception:
             log.exception("could not even render the apology")
-            return self.kit.say(self.packs[self.default_brand], "error", "en", now)
+            return self.kit.say(self.packs[self.default_brand], name, "en", now)
 
     # -- the FAQ as admins edit it ---------------------------------------------------------------------
 
@@ -309,10 +313,10 @@ class Engine:
         return load_conversation(self.store, user, self.default_brand)
 
     def apology(self, user: str) -> str:
-        """Say "sorry, something went wrong" in the customer's language (for an adapter's error handler)."""
+        """Sorry, the last message could not be kept: please send it again (for an adapter's error handler)."""
         row = self.store.conversations.load(user)
         lang, brand = (row.lang, row.brand) if row is not None else ("en", self.default_brand)
-        return self._apology(lang, brand if brand in self.packs else self.default_brand, self.clock())
+        return self._apology(lang, brand if brand in self.packs else self.default_brand, self.clock(), "error_not_kept")
 
     def offered(self, user: str) -> tuple[Button, ...]:
         """The buttons the customer was offered last (an adapter that shortens button data finds them here)."""

@@ -6,7 +6,10 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT
 
@@ -120,6 +123,58 @@ def test_batch_survives_odd_lines_and_keeps_going(tmp_path: Path) -> None:
     assert out[-1]["replies"][0]["text"].startswith("1 year")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])  # the locale's encoding (PYTHONIOENCODING stands in)
+def test_ask_jsonl_odd_input_invalid_utf8_and_huge_numbers_get_a_polite_error_per_line(
+    tmp_path: Path, encoding: str
+) -> None:
+    # issue 17, item 3: every line is answered, each bad one with its own error; no traceback, no "internal error"
+    huge = "9" * 5000  # beyond Python's 4300-digit limit on integer strings
+    lines = [
+        b'{"user": "a", "text": "how long is the warranty?"}',
+        b'{"user": "b", "text": "caf\xe9 \xff\xfe broken"}',  # Latin-1 bytes: not UTF-8
+        b"\xff\xfe\x00{",
+        b'{"user": "c", "text": ' + huge.encode() + b"}",
+        b'{"user": "d", "text": "hi", "extra": [' + huge.encode() + b"]}",
+        b'{"user": 1e999, "text": "hi"}',
+        b'{"user": "e", "brand": "' + b"k" * 100_000 + b'", "text": "hi"}',
+        b'{"user": "f", "now": "2026-11-23T10:00:00+23:00", "text": "hi"}',
+        b'{"user": "' + b"u" * 100_000 + b'", "text": "hi"}',
+        b'{"user": "g", "' + b"z" * 100_000 + b'": 1, "text": "hi"}',
+        '{"user": "h", "brand": "kimpok", "text": "保修期多久？"}'.encode(),
+        b'{"user": "i", "press": "' + b"p" * 100_000 + b'"}',
+        b'{"user": "j", "text": "how long is the warranty?"}',
+    ]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTBOT_")}
+    environment.update(SUPPORTBOT_DB=str(tmp_path / "bot.db"), LC_ALL="C.UTF-8", PYTHONIOENCODING=encoding)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--jsonl"],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr and not stderr.strip(), stderr
+    out = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert len(out) == len(lines)
+    assert out[0]["replies"][0]["text"].startswith("1 year")
+    assert out[1] == {"user": "b", "error": "not valid UTF-8: byte 0xe9 at position 26"}
+    assert out[2] == {"user": None, "error": "not valid UTF-8: byte 0xff at position 0"}
+    assert out[3] == {"user": None, "error": "a number in this line has more than 4300 digits"}
+    assert out[4] == out[3]
+    assert out[5] == {"user": None, "error": "'user' must be a non-empty string"}
+    assert out[6] == {"user": "e", "error": "'brand' is too long (100000 characters; at most 40)"}
+    assert out[7]["user"] == "f" and "beyond ±14:00" in out[7]["error"]
+    assert out[8] == {"user": None, "error": "'user' is too long (100000 characters; at most 200)"}
+    assert out[9]["user"] == "g" and out[9]["error"] == f"unknown field {'z' * 40 + '…'!r}"
+    assert out[10]["replies"][0]["text"].startswith("保修")  # UTF-8 out, whatever the locale
+    assert "no longer active" in out[11]["replies"][0]["text"]
+    assert out[12]["replies"][0]["text"].startswith("1 year")
+    assert not [o for o in out if "internal error" in o.get("error", "")]
+
+
 KTNC_REQUEST = [
     ("text", "/rma"),
     ("text", "KNR-1600 PC NVR"),  # a category whose period the document gives
@@ -156,6 +211,66 @@ def test_staff_at_a_desk_list_show_and_change_an_rma_and_the_customer_hears_of_i
     # the customer's console chat shows the change with their next message
     console = _run(["chat", "--brand", "ktnc", "--user", "desk"], "/status\n", tmp_path, **now)
     assert f"Update on your repair request {number}" in console.stdout and "received" in console.stdout
+
+
+@pytest.mark.parametrize("clock", ["SUPPORTBOT_NOW", "--now", "now on the text lines only"])
+def test_one_clock_an_rma_filed_through_ask_jsonl_is_dated_and_valid_from_the_fixed_time(
+    tmp_path: Path, clock: str
+) -> None:
+    # issue 17, item 1: the request is confirmed by a press line, and its number is valid 15 days from 18 November
+    moment = "2026-11-18T11:00:00+08:00"
+    env = {"SUPPORTBOT_NOW": moment} if clock == "SUPPORTBOT_NOW" else {}
+    args = ["ask", "--jsonl", *(["--now", moment] if clock == "--now" else [])]
+    lines = [
+        {"user": "clock", "brand": "ktnc", kind: value, **({"now": moment} if kind == "text" and not env else {})}
+        for kind, value in [*KTNC_REQUEST, ("press", "rma:status")]
+    ]
+    if clock == "--now":
+        lines = [{k: v for k, v in line.items() if k != "now"} for line in lines]
+    filed = _run(args, "".join(json.dumps(line) + "\n" for line in lines), tmp_path, **env)
+    assert filed.returncode == 0, filed.stderr
+    out = [json.loads(line) for line in filed.stdout.splitlines()]
+    instructions = out[-2]["replies"][1]["text"]
+    assert "is valid until 3 December 2026 (15 days)" in instructions
+    status = out[-1]["replies"][0]["text"]
+    assert "Valid until 3 December 2026." in status and "18 Nov 11:00: requested" in status
+    number = status.split(":")[0]
+    shown = _run(["rma", "show", number], "", tmp_path)
+    assert "2026-11-18 11:00 requested by customer" in shown.stdout, shown.stdout
+    assert "valid until 2026-12-03" in shown.stdout
+
+
+def test_an_old_rma_row_without_model_works_with_rma_list_show_and_set_status(tmp_path: Path) -> None:
+    # issue 17, item 13 (second half): a request filed before "model" (and later fields) existed
+    from bot.store import Store
+
+    store = Store(str(tmp_path / "bot.db"))
+    old = {"serial": "SN-OLD-1", "lang": "en", "photos": None, "answers": None}
+    number = store.rmas.create(
+        make_number=lambda: "RMA-000-AAAA-0001",
+        user="tg:1",
+        brand="kimpok",
+        status="received",
+        data=old,
+        outcome="free",
+        at=datetime.fromisoformat("2025-06-01T10:00:00+08:00"),
+        expires_on=None,
+    )
+    store.close()
+    now = {"SUPPORTBOT_NOW": "2026-11-18T11:00:00+08:00"}
+    listed = _run(["rma", "list"], "", tmp_path, **now)
+    assert listed.returncode == 0, listed.stderr
+    assert f"{number} · kimpok · received · ? · 2025-06-01" in listed.stdout
+    shown = _run(["rma", "show", number], "", tmp_path, **now)
+    assert shown.returncode == 0, shown.stderr
+    assert "Model: ? · serial SN-OLD-1" in shown.stdout and "History:" in shown.stdout
+    for status in (["diagnosing"], ["shipped", "1Z999AA10123456784"]):
+        changed = _run(["rma", "set-status", number, *status, "--by", "Lee"], "", tmp_path, **now)
+        assert changed.returncode == 0 and "Traceback" not in changed.stderr, changed.stderr
+    assert "is now shipped" in changed.stdout
+    console = _run(["chat", "--user", "tg:1"], "/status\n", tmp_path, **now)
+    assert f"Update on your repair request {number} (?): shipped back to you." in console.stdout
+    assert f"{number}: ?, serial SN-OLD-1: shipped back to you (tracking number 1Z999AA10123456784)" in console.stdout
 
 
 def test_explain_shows_the_whole_reading_of_a_question(tmp_path: Path) -> None:

@@ -11,13 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.errors import FaqError
+from bot.engine import Engine, Message
 from bot.knowledge.packs import load_packs
 from bot.policy import verdicts as policy
 from bot.understand.date_words import load_date_words
 from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.situation import DateFact, Situation, SituationReader
 
-from .conftest import ROOT
+from .conftest import ROOT, fresh_engine
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
 JINGPIN = load_packs(ROOT / "policies")["jingpin"]
@@ -256,3 +257,56 @@ def test_reading_dates_never_fails_on_any_text(text: str) -> None:
         assert reading.earliest <= reading.latest
         assert 0 <= reading.start <= reading.end <= len(text)
         assert reading.problem in (None, "impossible", "future", "implausible")
+
+
+# -- issue 17, item 5: impossible days without a year, and the customer's own date in the RMA date step ----------
+
+
+@pytest.mark.parametrize("text", ["bought Feb 30th", "30 Feb", "February 30", "on the 30th of February", "April 31st"])
+def test_feb_30th_without_a_year_is_flagged_impossible(text: str) -> None:
+    (reading,) = find_dates(text, NOW)
+    assert reading.problem == "impossible", reading
+
+
+def test_feb_29th_without_a_year_is_the_last_leap_day() -> None:
+    assert _one("bought Feb 29th") == (date(2024, 2, 29), date(2024, 2, 29))
+
+
+# 20:00 in New York on Monday 23 November is already Tuesday 24 November, 09:00, in China.
+NEW_YORK_EVENING = datetime.fromisoformat("2026-11-23T20:00:00-05:00")
+
+
+def _at_the_date_step(engine: Engine, user: str, now: datetime | None) -> None:
+    for text in ("/rma", "KNR-1600 PC NVR", "SN 2203KT77812"):
+        engine.handle(Message(user=user, brand="ktnc", text=text, now=now))
+
+
+@pytest.mark.parametrize("given", ["every message", "the first message only"])
+@pytest.mark.parametrize(("typed", "day"), [("yesterday", date(2026, 11, 22)), ("bought it today", date(2026, 11, 23))])
+def test_rma_date_step_reads_yesterday_and_today_on_the_customers_own_clock(
+    shared_engine: Engine, given: str, typed: str, day: date
+) -> None:
+    engine = fresh_engine(shared_engine, now=NEW_YORK_EVENING.astimezone(timezone(timedelta(hours=8))))
+    engine.handle(Message(user="ny", brand="ktnc", text="hi", now=NEW_YORK_EVENING))  # the offset becomes known
+    later = NEW_YORK_EVENING if given == "every message" else None  # else: the engine's clock, in China time
+    _at_the_date_step(engine, "ny", later)
+    engine.handle(Message(user="ny", brand="ktnc", text=typed, now=later))
+    draft = engine.conversation("ny").state.rma.draft
+    assert draft is not None and draft.step == "bought_from" and draft.facts.date == day.isoformat()
+
+
+def test_rma_date_step_without_the_customers_offset_counts_in_the_brands_zone(shared_engine: Engine) -> None:
+    engine = fresh_engine(shared_engine, now=NEW_YORK_EVENING.astimezone(UTC))  # a UTC clock says nothing
+    _at_the_date_step(engine, "cn", None)
+    engine.handle(Message(user="cn", brand="ktnc", text="yesterday"))
+    draft = engine.conversation("cn").state.rma.draft
+    assert draft is not None and draft.facts.date == "2026-11-23"  # China's yesterday
+
+
+def test_rma_date_step_refuses_feb_30th(shared_engine: Engine) -> None:
+    engine = fresh_engine(shared_engine)
+    _at_the_date_step(engine, "feb", None)
+    reply = engine.handle(Message(user="feb", brand="ktnc", text="Feb 30th"))
+    assert "“Feb 30th” isn't a real date." in reply[-1].text
+    draft = engine.conversation("feb").state.rma.draft
+    assert draft is not None and draft.step == "date" and draft.facts.date is None

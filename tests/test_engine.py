@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.engine import Engine, Message, fixed_clock
-from bot.store import Store
+from bot.store import Store, db
 
 from .conftest import MONDAY_10, ROOT, Chat, fresh_engine
 
@@ -173,3 +178,69 @@ def test_the_outbox_calls_a_transport_uses(shared_engine: Engine) -> None:
     later = fresh_engine(shared_engine, store=engine.store, now=MONDAY_10 + timedelta(days=31))
     assert later.prune_outbox() == 1 and later.delivered("tg:1") == 0
     assert engine.languages()[0] == "en" and engine.brand_name()
+
+
+# -- issue 17, item 4: a write lock held by another process ------------------------------------------------------
+
+
+class OutsideLock:
+    """A second SQLite connection (another process's, say) holding the write lock for ``seconds``."""
+
+    def __init__(self, path: Path, seconds: float) -> None:
+        self.path, self.seconds = path, seconds
+        self.held = threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+
+    def _hold(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("insert into kv (key, value) values ('outside', 'yes')")
+        self.held.set()
+        time.sleep(self.seconds)
+        conn.execute("COMMIT")
+        conn.close()
+
+    def __enter__(self) -> OutsideLock:
+        self.thread.start()
+        assert self.held.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.thread.join()
+
+
+def _on_file(shared_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setattr(db, "BUSY_SECONDS", 0.5)  # each attempt gives up quickly: the store tries again
+    engine = fresh_engine(shared_engine, store=Store(str(tmp_path / "bot.db")))
+    engine.handle(Message(user="tg:1", text="hello", id="m1"))
+    return engine
+
+
+def test_a_write_lock_held_by_another_process_for_seconds_loses_no_message(
+    shared_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _on_file(shared_engine, tmp_path, monkeypatch)
+    started = time.monotonic()
+    with OutsideLock(tmp_path / "bot.db", 3):
+        replies = engine.handle(Message(user="tg:1", text="how long is the warranty?", id="m2"))
+    assert time.monotonic() - started >= 2.5  # it waited for the lock, past several busy timeouts
+    assert replies[0].text.startswith("1 year")
+    recorded = engine.store.outbox.get("m2")
+    assert recorded is not None and recorded.replies[0]["text"] == replies[0].text
+    assert engine.conversation("tg:1").turns == 2
+    assert engine.store.settings.get("outside") == "yes"  # the other process's write is there too
+
+
+def test_a_write_lock_held_past_the_stores_patience_never_claims_nothing_is_lost(
+    shared_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _on_file(shared_engine, tmp_path, monkeypatch)
+    engine.store.db.patience = 1.0
+    with OutsideLock(tmp_path / "bot.db", 3):
+        (reply,) = engine.handle(Message(user="tg:1", text="how long is the warranty?", id="m2"))
+        assert "Nothing you wrote is lost" not in engine.apology("tg:1")
+    assert "couldn't keep your last message. Please send it again" in reply.text
+    assert "Nothing you wrote is lost" not in reply.text
+    assert engine.store.outbox.get("m2") is None and engine.conversation("tg:1").turns == 1  # truly not kept
+    # once the lock is gone, the same message (Telegram sends it again) is answered, not taken as done
+    assert engine.handle(Message(user="tg:1", text="how long is the warranty?", id="m2"))[0].text.startswith("1 year")

@@ -711,8 +711,8 @@ def test_the_owner_looking_up_a_number_with_a_status_word_changes_nothing(
 def test_another_customers_quote_button_changes_nothing(engine: Engine, two_customers: tuple[Chat, Chat, str]) -> None:
     _, bob, number = two_customers
     engine.set_rma_status(number, "received", by="staff", now=NOW)
-    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="120 new sensor")
-    reply = bob.press(f"rmaq:{number}:approve")
+    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="120 USD new sensor confirm")
+    reply = bob.press(f"rmaq:{number}:approve:1")
     assert f"I can't find {number}" in reply
     row = engine.store.rmas.get(number)
     assert row is not None and (row["status"], row["quote_decision"]) == ("quote_sent", None)
@@ -751,21 +751,23 @@ def quoted(engine: Engine, chat: ChatFactory, brand: str) -> tuple[Chat, str, di
     c = chat(brand, user="tg:5", now=NOW)
     number = str(file_request(c, case, out_of_warranty(engine, case))["number"])
     engine.set_rma_status(number, "received", by="staff", now=NOW + timedelta(days=5))
-    engine.set_rma_status(number, "quote", by="staff", now=NOW + timedelta(days=6), extra="120 new sensor")
+    symbol = engine.packs[brand].fees.currency_symbol  # none in the document: the consultant types one
+    typed = "120 new sensor" if symbol else "120 USD new sensor"
+    engine.set_rma_status(number, "quote", by="staff", now=NOW + timedelta(days=6), extra=typed)
     quote = engine.notices(target="tg:5")[-1].reply
-    currency = engine.packs[brand].fees.currency_symbol or ""  # none in the document: no symbol
-    assert f"The repair costs {currency}120 (new sensor). Do you want us to go ahead?" in quote.text
+    price = f"{symbol}120" if symbol else "120 USD"
+    assert f"The repair costs {price} (new sensor). Do you want us to go ahead?" in quote.text
     return c, number, {b.label: b.data for b in quote.buttons}
 
 
 def test_approving_a_quote_starts_the_repair(engine: Engine, chat: ChatFactory) -> None:
     c, number, buttons = quoted(engine, chat, "kimpok")
-    assert buttons == {"✅ Approve the repair": f"rmaq:{number}:approve", "✖ Decline": f"rmaq:{number}:decline"}
+    assert buttons == {"✅ Approve the repair": f"rmaq:{number}:approve:1", "✖ Decline": f"rmaq:{number}:decline:1"}
     reply = c.press(buttons["✅ Approve the repair"])
-    assert f"the repair of {number} goes ahead (120)" in reply  # kimpok's document names no currency
+    assert f"the repair of {number} goes ahead (120 USD)" in reply  # kimpok's document names no currency
     row = engine.store.rmas.get(number)
     assert row is not None and (row["status"], row["quote_decision"]) == ("repairing", "approved")
-    assert any("the customer approved the quote of 120" in t for t in notices_to(engine, "staff"))
+    assert any("the customer approved the quote of 120 USD" in t for t in notices_to(engine, "staff"))
     assert "isn't waiting for an answer to a quote any more" in c.press(buttons["✖ Decline"])
     assert status_of(engine, number) == "repairing"
 
@@ -778,8 +780,8 @@ def test_ktnc_quote_and_decline_name_the_diagnosis_fee_and_return_shipping(engin
     assert f"{number} won't be repaired and will be sent back to you." in reply
     assert "you pay the diagnosis fee and shipping and handling cost to return it" in reply
     row = engine.store.rmas.get(number)
-    assert row is not None and row["quote_decision"] == "declined"
-    assert any("the customer declined the quote" in t for t in notices_to(engine, "staff"))
+    assert row is not None and (row["status"], row["quote_decision"]) == ("quote_declined", "declined")
+    assert any("the customer declined the quote of $120" in t for t in notices_to(engine, "staff"))
 
 
 def test_a_quote_can_be_answered_from_status_too(engine: Engine, chat: ChatFactory) -> None:
@@ -795,6 +797,138 @@ def test_a_quote_button_from_status_can_be_pressed_by_its_label(engine: Engine, 
     c, number, _ = quoted(engine, chat, "longgang")
     c.say("/status")
     assert "goes ahead" in c.press("✅ Approve the repair")
+    assert status_of(engine, number) == "repairing"
+
+
+# -- issue 17, item 2: quotes with their currency, declines as a status, buttons that name their quote ----------
+
+
+def received(engine: Engine, chat: ChatFactory, brand: str, *, free: bool = False, user: str = "tg:6") -> str:
+    """A received request, filed as free (in warranty) or as a paid repair; returns its number."""
+    case = CASES[brand]
+    c = chat(brand, user=user, now=NOW)
+    number = str(file_request(c, case, in_warranty(engine, case) if free else out_of_warranty(engine, case))["number"])
+    assert engine.store.rmas.get(number)["outcome"] == ("free" if free else "paid")  # type: ignore[index]
+    engine.set_rma_status(number, "received", by="staff", now=NOW)
+    return number
+
+
+def customer_buttons(engine: Engine, user: str) -> dict[str, str]:
+    return {b.label: b.data for b in engine.notices(target=user)[-1].reply.buttons}
+
+
+def test_rma_quote_declined_is_a_status_with_its_note_and_rma_list_shows_it(engine: Engine, chat: ChatFactory) -> None:
+    c, number, buttons = quoted(engine, chat, "ktnc")
+    c.press(buttons["✖ Decline"])
+    assert status_of(engine, number) == "quote_declined"
+    assert engine.store.rmas.history(number)[-1] | {"at": None} == {
+        "at": None,
+        "status": "quote_declined",
+        "by": "customer",
+        "note": "quote 1 declined: $120",
+    }
+    assert f"{number} · ktnc · quote_declined" in engine.rma_list("declined")
+    assert f"{number} · ktnc · quote_declined" in engine.rma_list()  # still open: it is to be sent back
+    assert number in engine.staff("/rma list quote_declined", by="tg:7001")[0].text
+    assert "quote declined: being sent back unrepaired" in c.say("/status")
+
+
+def test_rma_quote_declined_to_a_consultant_is_recorded_with_its_note(engine: Engine, chat: ChatFactory) -> None:
+    number = received(engine, chat, "longgang")
+    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="300 new board")
+    said = engine.staff(f"/rma {number} declined customer phoned: too expensive", by="tg:7001", name="Mei")
+    assert said == []  # the change is announced by its notice
+    assert status_of(engine, number) == "quote_declined"
+    last = engine.store.rmas.history(number)[-1]
+    assert (last["status"], last["note"]) == ("quote_declined", "customer phoned: too expensive")
+    told = notices_to(engine, "tg:6")[-1]
+    assert "quote declined: being sent back unrepaired" in told and "We won't repair it" in told
+    with pytest.raises(InputError, match="declined the quote"):
+        engine.set_rma_status(number, "repairing", by="staff", now=NOW)
+    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="250")  # a new offer is still possible
+    assert status_of(engine, number) == "quote_sent"
+    assert customer_buttons(engine, "tg:6")["✅ Approve the repair"] == f"rmaq:{number}:approve:2"
+
+
+def test_rma_quote_always_carries_its_currency_and_a_bare_number_is_refused_without_one(
+    engine: Engine, chat: ChatFactory
+) -> None:
+    number = received(engine, chat, "kimpok")  # kimpok's document names no currency
+    before = len(engine.notices(limit=1000))
+    with pytest.raises(InputError, match="Kimpok's policy names no currency, so please type it after the amount"):
+        engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="120 new sensor")
+    refused = engine.staff(f"/rma {number} quote 120", by="tg:7001")[0].text
+    assert refused.startswith("Not done: Kimpok's policy names no currency") and "120 USD" in refused
+    assert status_of(engine, number) == "received" and len(engine.notices(limit=1000)) == before
+    for typed, shown, stored in [("120 USD new sensor", "120 USD", "USD"), ("$95.50", "$95.50", "$")]:
+        engine.set_rma_status(number, "quote", by="staff", now=NOW, extra=typed)
+        assert f"The repair costs {shown}" in notices_to(engine, "tg:6")[-1]
+        assert engine.store.rmas.get(number)["quote_currency"] == stored  # type: ignore[index]
+    ktnc = received(engine, chat, "ktnc", user="tg:7")
+    engine.set_rma_status(ktnc, "quote", by="staff", now=NOW, extra="120")  # the pack's currency
+    assert engine.store.rmas.get(ktnc)["quote_currency"] == "$"  # type: ignore[index]
+    assert "The repair costs $120." in notices_to(engine, "tg:7")[-1]
+
+
+def test_rma_a_quote_stored_without_a_currency_says_it_is_the_brands(engine: Engine, chat: ChatFactory) -> None:
+    c, number, _ = quoted(engine, chat, "kimpok")
+    with engine.store.db.write() as conn:  # as a quote was kept before quotes carried their currency
+        conn.execute("update rmas set quote_currency = null where number = ?", [number])
+    assert f"{number}: IPC-B2M camera, serial AB12-345678: quote sent, waiting for your answer: 120 (in Kimpok's" in (
+        c.say("/status")
+    )
+
+
+def test_rma_quoting_a_request_the_bot_called_free_warns_and_needs_confirm(engine: Engine, chat: ChatFactory) -> None:
+    number = received(engine, chat, "kimpok", free=True)
+    before = len(engine.notices(limit=1000))
+    with pytest.raises(InputError, match=r"was filed as a free repair \(in warranty\) and the customer was told so"):
+        engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="120 USD water damage found")
+    warned = engine.staff(f"/rma {number} quote 120 USD water damage found", by="tg:7001")[0].text
+    assert f"/rma {number} quote 120 USD water damage found confirm" in warned
+    assert status_of(engine, number) == "received" and len(engine.notices(limit=1000)) == before
+    engine.staff(f"/rma {number} quote 120 USD water damage found confirm", by="tg:7001")
+    assert status_of(engine, number) == "quote_sent"
+    quote = notices_to(engine, "tg:6")[-1]
+    assert "The repair costs 120 USD (water damage found)." in quote and "confirm" not in quote
+
+
+def test_rma_an_old_approve_button_never_approves_a_requote(engine: Engine, chat: ChatFactory) -> None:
+    number = received(engine, chat, "kimpok")
+    c = chat("kimpok", user="tg:6", now=NOW)
+    engine.set_rma_status(number, "quote", by="Mei", now=NOW, extra="120 USD new sensor")
+    first = customer_buttons(engine, "tg:6")
+    engine.set_rma_status(number, "quote", by="Mei", now=NOW, extra="150 USD new sensor and board")
+    second = customer_buttons(engine, "tg:6")
+    assert first["✅ Approve the repair"] == f"rmaq:{number}:approve:1"
+    assert second["✅ Approve the repair"] == f"rmaq:{number}:approve:2"
+    for old in (first["✅ Approve the repair"], f"rmaq:{number}:approve"):  # and a button from before quotes had ids
+        reply = c.press(old)
+        assert f"The quote for {number} has changed since that message: the repair now costs 150 USD." in reply
+        assert [b.data for r in c.log[-1] for b in r.buttons] == list(second.values())
+        row = engine.store.rmas.get(number)
+        assert row is not None and (row["status"], row["quote_decision"], row["quote_amount"]) == (
+            "quote_sent",
+            None,
+            150,
+        )
+    assert f"the repair of {number} goes ahead (150 USD)" in c.press(second["✅ Approve the repair"])
+    assert status_of(engine, number) == "repairing"
+    history = [(h["status"], h["note"]) for h in engine.store.rmas.history(number)]
+    assert history[-3:] == [
+        ("quote_sent", "quote 1: 120 USD, new sensor"),  # every quote is in the history
+        ("quote_sent", "quote 2: 150 USD, new sensor and board"),
+        ("repairing", "quote 2 approved: 150 USD"),
+    ]
+    shown = engine.rma_show(number).text
+    assert "quote 1: 120 USD, new sensor" in shown and "quote 2: 150 USD" in shown
+
+
+def test_rma_a_button_from_before_quotes_had_ids_still_answers_a_single_quote(
+    engine: Engine, chat: ChatFactory
+) -> None:
+    c, number, _ = quoted(engine, chat, "longgang")
+    assert "goes ahead (¥120)" in c.press(f"rmaq:{number}:approve")
     assert status_of(engine, number) == "repairing"
 
 
@@ -876,10 +1010,11 @@ def test_a_quote_keeps_its_thousands_and_currency_and_a_declined_one_is_not_repa
     c = chat("poesec", user="tg:9", now=NOW)
     number = str(file_request(c, CASES["poesec"], in_warranty(engine, CASES["poesec"]))["number"])
     engine.set_rma_status(number, "received", by="staff", now=NOW)
-    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="1,250,000 VND new mainboard")
+    # the request was filed as free: a quote needs the consultant's confirmation
+    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="1,250,000 VND new mainboard confirm")
     assert "1,250,000 VND (new mainboard)" in engine.notices(target="tg:9")[-1].reply.text
-    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="950000 VND")  # a revised quote
-    c.press(f"rmaq:{number}:decline")
+    engine.set_rma_status(number, "quote", by="staff", now=NOW, extra="950000 VND confirm")  # a revised quote
+    c.press(f"rmaq:{number}:decline:2")
     with pytest.raises(InputError, match="declined the quote"):
         engine.set_rma_status(number, "repairing", by="staff", now=NOW)
     assert "declined" in c.say("/status")

@@ -179,7 +179,7 @@ def test_an_unversioned_database_is_migrated_with_nothing_lost(tmp_path: Path) -
     path = tmp_path / "old.db"
     legacy_database(path)
     store = Store(str(path))
-    assert store.db.version == len(MIGRATIONS) == 3
+    assert store.db.version == len(MIGRATIONS) == 4
     kept = [t for t in ROWS if t not in ("staff_threads", "staff_posts", "kv")]
     for table in kept:
         assert _all(store, table) == [_expected(table, r) for r in ROWS[table]], table
@@ -209,7 +209,7 @@ def test_an_unversioned_database_is_migrated_with_nothing_lost(tmp_path: Path) -
 
     # opening again changes nothing
     again = Store(str(path))
-    assert again.db.version == 3
+    assert again.db.version == 4
     assert _all(again, "events") == [_expected("events", r) for r in ROWS["events"]]
     again.close()
 
@@ -232,7 +232,7 @@ def test_a_new_database_has_no_telegram_tables_until_the_adapter_makes_them(tmp_
     path = str(tmp_path / "new.db")
     store = Store(path)
     names = {r[0] for r in store.db.read("select name from sqlite_master")}
-    assert store.db.version == 3 and not [n for n in names if n.startswith(("tg_", "staff_"))]
+    assert store.db.version == 4 and not [n for n in names if n.startswith(("tg_", "staff_"))]
     tables = TelegramTables(path)
     tables.set_offset(5)
     tables.block(3)
@@ -280,3 +280,36 @@ def test_moments_are_written_in_utc_and_need_an_offset() -> None:
         user="u", brand="kimpok", tree="t", leaf="l", outcome="solved", tried=[], at=datetime.fromisoformat(NEW_YORK)
     )
     assert store.events.all("u")[0]["at"] == store.walks.all()[0]["at"] == "2026-11-23T02:00:00+00:00"
+
+
+def test_rma_quote_declined_a_declined_quote_from_before_becomes_its_own_status(tmp_path: Path) -> None:
+    # issue 17, item 2: a decline used to leave the request "quote_sent" with quote_decision "declined"
+    path = tmp_path / "v3.db"
+    store = Store(str(path))
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("pragma user_version = 3")
+    for number, decision in (("RMA-000-AAAA-0001", "declined"), ("RMA-000-AAAA-0002", None)):
+        conn.execute(
+            "insert into rmas (number, user, brand, status, data, created_at, quote_amount, quote_decision) "
+            "values (?, 'u', 'kimpok', 'quote_sent', '{}', ?, 120, ?)",
+            [number, AS_UTC[CHINA], decision],
+        )
+        conn.execute(
+            "insert into rma_history (number, at, status, by, note) values (?, ?, 'quote_sent', 'Mei', '120')",
+            [number, AS_UTC[CHINA]],
+        )
+    conn.execute(
+        "insert into rma_history (number, at, status, by, note) "
+        "values ('RMA-000-AAAA-0001', ?, 'quote_sent', 'customer', 'quote declined')",
+        [AS_UTC[CHINA]],
+    )
+    conn.commit()
+    conn.close()
+    store = Store(str(path))
+    assert store.db.version == 4
+    assert [r["number"] for r in store.rmas.find(status="quote_declined")] == ["RMA-000-AAAA-0001"]
+    assert store.rmas.get("RMA-000-AAAA-0002")["status"] == "quote_sent"  # type: ignore[index]
+    history = [(h["status"], h["by"], h["note"]) for h in store.rmas.history("RMA-000-AAAA-0001")]
+    assert history == [("quote_sent", "Mei", "120"), ("quote_declined", "customer", "quote declined")]
+    store.close()

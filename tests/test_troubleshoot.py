@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
@@ -69,9 +70,33 @@ def test_every_path_of_every_tree_ends_in_an_outcome(shared_engine: Engine, tree
 def test_forgotten_password_only_ever_hands_over() -> None:
     tree = TREES["forgotten-password"]
     assert {tree.steps[p[-1]].outcome for p in tree.paths()} == {"consultant"}
-    text = " ".join(t for s in tree.steps.values() for t in s.texts.values()).lower()
-    for word in ("bypass", "default password", "backdoor", "master code", "reset code"):
-        assert word not in text or f"no {word}" in text or f"never {word}" in text or "not " in text
+    offered = [
+        (step, sentence)
+        for step in tree.steps.values()
+        for sentence in re.split(r"(?<=[.!?])\s+", step.texts["en"])
+        if _offers_a_way_around(sentence)
+    ]
+    assert not offered, offered
+
+
+_AROUND = ("bypass", "default password", "backdoor", "master code", "reset code")
+
+
+def _offers_a_way_around(sentence: str) -> bool:
+    """A sentence that names a way around the password without saying there is none ("we never give…")."""
+    low = sentence.lower()
+    return any(
+        word in low and not re.search(r"\b(no|never|not|cannot|can't|won't)\b", low[: low.index(word)])
+        for word in _AROUND
+    )
+
+
+def test_the_way_around_check_tells_an_offer_from_a_refusal() -> None:
+    # the check above must be able to fail: an offer is caught, a refusal is not
+    assert _offers_a_way_around("Try the default password admin/12345.")
+    assert _offers_a_way_around("Ask a consultant for the master code.")
+    assert not _offers_a_way_around("There is no master code and we never give out a backdoor.")
+    assert not _offers_a_way_around("A consultant can't bypass it for you.")
 
 
 def test_solved_asks_for_a_rating_and_records_it(chat: ChatFactory) -> None:

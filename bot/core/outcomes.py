@@ -65,6 +65,7 @@ class Outcome(StrEnum):
     RMA_QUOTE_APPROVED = "rma_quote_approved"
     RMA_QUOTE_DECLINED = "rma_quote_declined"
     RMA_QUOTE_CLOSED = "rma_quote_closed"
+    RMA_QUOTE_CHANGED = "rma_quote_changed"  # a button under an earlier quote: the current one is shown
     # consultants
     HANDOFF_ASKED = "handoff_asked"
     HANDOFF_NOT_UNDERSTOOD = "handoff_not_understood"

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from bot.backoffice.faqbook import FaqBook
+from bot.core.clock import customer_moment
 from bot.core.messages import Button, Message, Reply
 from bot.core.outcomes import Outcome
 from bot.flows.state import FlowName, State
@@ -87,6 +88,17 @@ class Turn:
     content: Content
     shared: Mapping[str, Any] = field(default_factory=dict)  # values every template sees (the handoff's)
     notes: list[Reply] = field(default_factory=list)  # said before the turn's result ("photo kept")
+    moment: datetime | None = None  # ``now`` on the customer's own clock (see bot.core.clock.customer_moment)
+
+    @property
+    def local(self) -> datetime:
+        """The moment on the customer's clock: what "today" and "yesterday" mean to them."""
+        return self.moment or customer_moment(self.now, self.pack.timezone)
+
+    @property
+    def today(self) -> date:
+        """The customer's date."""
+        return self.local.date()
 
     @property
     def state(self) -> State:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.core.clock import customer_moment
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import Outcome
 from bot.flows.base import Kit, Result, Turn
@@ -37,7 +36,7 @@ def situational(
     when no entry fits.
     """
     pack = turn.pack
-    today = customer_moment(turn.now, pack.timezone).date()
+    today = turn.today
     advice = kit.advisor.advise(pack, situation, tokens, entry_id, today)
     entry = kit.content.entries[pack.id].get(entry_id) if entry_id else None
     if not advice.parts and advice.ask is None:

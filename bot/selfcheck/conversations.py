@@ -120,12 +120,21 @@ def after_filing(c: Customer) -> None:
     if not rows:
         raise FaqError("(self-check)", c.user, "no request was filed")
     number = rows[-1]["number"]
-    for status, extra in (("received", ""), ("diagnosing", "bench test"), ("quote", "120 new board")):
-        engine.flows.rma.desk.set_status(number, status, by="check", now=now, extra=extra)
+    desk = engine.flows.rma.desk
+    for status, extra in (("received", ""), ("diagnosing", "bench test"), ("quote", "120 USD new board confirm")):
+        desk.set_status(number, status, by="check", now=now, extra=extra)
     c.send("/status")
-    c.send(press=f"rmaq:{number}:approve")
-    c.send(press=f"rmaq:{number}:approve")
-    engine.flows.rma.desk.set_status(number, "shipped", by="check", now=now, extra="1Z999AA10123456784")
+    c.send(press=f"rmaq:{number}:decline:1")
+    desk.set_status(number, "quote", by="check", now=now, extra="100 USD new board confirm")
+    desk.set_status(number, "declined", by="check", now=now, extra="customer phoned")
+    desk.set_status(number, "quote", by="check", now=now, extra="90 USD confirm")
+    c.send(press=f"rmaq:{number}:approve:2")  # an earlier quote's button: the current quote is shown
+    c.send(press=f"rmaq:{number}:approve:3")
+    c.send(press=f"rmaq:{number}:approve:3")
+    with engine.store.db.write() as conn:  # a quote kept before quotes carried their currency
+        conn.execute("update rmas set quote_currency = null where number = ?", [number])
+    c.send("/status")
+    desk.set_status(number, "shipped", by="check", now=now, extra="1Z999AA10123456784")
     engine.flows.rma.desk.show(number, now)
     for row in engine.store.rmas.find(status="requested"):
         engine.flows.rma.desk.set_status(row["number"], "approved", by="check", now=now)

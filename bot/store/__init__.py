@@ -14,7 +14,7 @@ it keeps its tables in the same file, not here.
 from __future__ import annotations
 
 from bot.store.conversations import ConversationRow, Conversations
-from bot.store.db import Database, SchemaError, utc
+from bot.store.db import Database, SchemaError, StoreBusy, utc
 from bot.store.events import Events
 from bot.store.faq import UNKNOWN, FaqChanges, FaqConflict, Feedback, Inbox
 from bot.store.kv import Settings
@@ -33,6 +33,7 @@ __all__ = [
     "Recorded",
     "SchemaError",
     "Store",
+    "StoreBusy",
     "utc",
 ]
 

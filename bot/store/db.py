@@ -8,12 +8,17 @@ RMA's change and the notices it causes, land together or not at all. The schema'
 transaction that records its number.
 
 Every moment is written as UTC ISO 8601 (:func:`utc`), so moments compare and sort as plain strings.
+
+Another process may hold the write lock for a while (a desk command, a backup, an admin's sqlite3 shell):
+a write waits for it (SQLite's busy timeout) and tries again, up to :data:`WRITE_PATIENCE` seconds in all,
+before giving up with :class:`StoreBusy`, so a turn is saved whole or is known not to be.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,8 +29,21 @@ import sqlite_utils
 Migration = Callable[[sqlite3.Connection], None]
 
 
+BUSY_SECONDS = 5.0  # SQLite's busy timeout: how long one attempt waits for another connection's lock
+WRITE_PATIENCE = 30.0  # how long a write keeps trying, in all, before it gives up
+
+
 class SchemaError(RuntimeError):
     """The database was written by a newer version of the bot (its schema is ahead of this code)."""
+
+
+class StoreBusy(RuntimeError):
+    """Another connection held the write lock for longer than a write waits: nothing was written."""
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 def utc(moment: datetime | str) -> str:
@@ -51,7 +69,8 @@ class Database:
     def __init__(self, path: str = "supportbot.db") -> None:
         self.path = path
         # autocommit outside write(): transactions are begun and ended here, never implicitly
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self.patience = WRITE_PATIENCE
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS)
         self._lock = threading.RLock()
         self._depth = 0  # write() blocks open on the thread holding the lock
         # sqlite-utils over the same connection: dict rows, schema introspection (writes stay in write())
@@ -74,7 +93,7 @@ class Database:
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin()
             self._depth = 1
             try:
                 yield self.conn
@@ -84,6 +103,22 @@ class Database:
                 raise
             self._depth = 0
             self.conn.commit()
+
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE``, waiting out another connection's write lock up to :attr:`patience` seconds."""
+        deadline = time.monotonic() + self.patience
+        pause = 0.05
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"{self.path}: the write lock was held elsewhere for {self.patience:g} s") from exc
+            time.sleep(pause)  # a lock SQLite reports at once (no busy wait), or one held past the busy timeout
+            pause = min(pause * 2, 1.0)
 
     def read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of a query, as tuples."""

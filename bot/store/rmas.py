@@ -104,16 +104,20 @@ class Rmas:
         note: str | None = None,
         fields: Mapping[str, Any] | None = None,
         notices: Sequence[Notice] = (),
+        match: Mapping[str, Any] | None = None,
     ) -> bool:
         """Move an RMA from ``expect`` to ``status`` with its history line and notices, atomically.
 
-        False (and nothing changed) when the RMA is no longer in ``expect``: someone else changed it first.
+        False (and nothing changed) when the RMA is no longer in ``expect``, or a column of ``match`` no longer
+        holds its value (the quote a customer answers is still the one quoted): someone else changed it first.
         """
         columns = {"status": status, "updated_at": utc(at), **(fields or {})}
         assignments = ", ".join(f"{c} = ?" for c in columns)
+        matches = "".join(f" and {c} is ?" for c in match or {})
         with self.db.write() as conn:
             cursor = conn.execute(
-                f"update rmas set {assignments} where number = ? and status = ?", [*columns.values(), number, expect]
+                f"update rmas set {assignments} where number = ? and status = ?{matches}",
+                [*columns.values(), number, expect, *(match or {}).values()],
             )
             if cursor.rowcount != 1:
                 return False

@@ -9,6 +9,9 @@
    here with the adapter's first schema when there is anything to move; see
    :mod:`bot.adapters.telegram.tables`), then ``staff_threads`` and ``staff_posts`` are dropped. The core
    migrates first (the engine opens the database before any adapter), so this step does the moving.
+4. A declined quote is its own status: requests the customer declined stayed ``quote_sent`` with
+   ``quote_decision = 'declined'`` and a history line ``quote_sent`` by the customer; both become
+   ``quote_declined``.
 
 A migration is history: once released it is never edited, only followed by another.
 """
@@ -182,4 +185,17 @@ def telegram_leaves_the_core(conn: sqlite3.Connection) -> None:
         conn.execute(f'DROP TABLE "{table}"')
 
 
-MIGRATIONS: tuple[Migration, ...] = (unversioned_schema, moments_in_utc, telegram_leaves_the_core)
+def quote_declined_is_a_status(conn: sqlite3.Connection) -> None:
+    """4: declined quotes get the status ``quote_declined``, in the request and in its history."""
+    conn.execute(
+        "UPDATE rmas SET status = 'quote_declined' WHERE status = 'quote_sent' AND quote_decision = 'declined'"
+    )
+    conn.execute("UPDATE rma_history SET status = 'quote_declined' WHERE status = 'quote_sent' AND by = 'customer'")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    unversioned_schema,
+    moments_in_utc,
+    telegram_leaves_the_core,
+    quote_declined_is_a_status,
+)

@@ -8,6 +8,7 @@ cannot be one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,17 +82,26 @@ def address(text: str) -> str | None:
     return None
 
 
+_WRITTEN_AFTER = {"元": "CNY", "円": "JPY"}  # currencies written as a word after the amount ("120元")
+
+
+def _symbol(text: str) -> bool:
+    """A currency symbol as typed: "$", "¥", "€", "US$", "HK$" (never "ca." or "#")."""
+    return 0 < len(text) <= 3 and any(unicodedata.category(c) == "Sc" for c in text)
+
+
 def quote(text: str) -> tuple[float, str | None, str] | None:
     """A quote as a consultant types it: (amount, currency if typed, what it covers), or None.
 
-    "120", "$120", "1,250.50 PSU + mainboard", "450000 VND new board", "¥300".
+    "120 USD", "$120", "1,250.50 EUR PSU + mainboard", "450000 VND new board", "¥300", "300元". The currency is
+    a symbol before or after the amount, or an ISO code after it; None when none was typed.
     """
     m = re.match(
         r"^\s*([^\d\s]{1,3})?\s*(\d{1,3}(?:[,\s]\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
         r"(?:\s*([A-Za-z]{3})\b)?\s*(.*)$",
         text,
     )
-    if m is None:
+    if m is None or (m[1] and not _symbol(m[1])):  # "ca. 120", "#120": no amount with its currency
         return None
     number = m[2]
     if re.fullmatch(r"\d{1,3}(?:[,\s]\d{3})+(?:\.\d{1,2})?", number):
@@ -100,9 +110,14 @@ def quote(text: str) -> tuple[float, str | None, str] | None:
     if not 0 < amount < 10**9:
         return None
     code = m[3].upper() if m[3] else None
+    covers = m[4].strip()
     if code is not None and code not in _CURRENCIES:  # "120 new sensor": a word, not a currency
-        return amount, m[1], f"{m[3]} {m[4]}".strip()
-    return amount, m[1] or code, m[4].strip()
+        code, covers = None, f"{m[3]} {m[4]}".strip()
+    currency = m[1] or code
+    first, _, rest = covers.partition(" ")
+    if currency is None and (_symbol(first) or first in _WRITTEN_AFTER):  # "120 ¥ new board", "120元"
+        currency, covers = _WRITTEN_AFTER.get(first, first), rest.strip()
+    return amount, currency, covers
 
 
 @dataclass(frozen=True)

@@ -301,7 +301,9 @@ def _scan(
                 if 1 <= int(day_text) <= 31
                 else None
             )
-            if when_or_none is not None or year_text:
+            # 30 February, 31 April: no year has that day (29 February is left to the leap years below)
+            never = not year_text and _clean(2000, month, int(day_text)) is None
+            if when_or_none is not None or year_text or never:
                 found.add(_reading(text, m, when_or_none, when_or_none, today, relative=not year_text))
                 continue
         # anything else ("May" alone, odd spellings): dateparser reads it, or the month is meant

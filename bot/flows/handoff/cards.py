@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.clock import customer_zone
 from bot.core.messages import Button, Media, Reply
 from bot.flows.base import Conversation, Kit
 from bot.knowledge.hours import status as hours_status
@@ -17,7 +16,6 @@ STAFF = "staff"  # the notice target for the staff chat itself
 OPEN = ("waiting", "claimed")
 QUEUE_LINES = 40  # tickets /queue lists by name (the rest are counted)
 CARD_TEXT = 200  # characters of one exchange shown on a context card
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.I)
 
 
 def label(ticket: Mapping[str, Any] | None) -> str:
@@ -33,21 +31,6 @@ def staff_target(user: str) -> str:
 def first_name(name: str | None) -> str:
     """A consultant's first name, as customers see it."""
     return (name or "").split(" ")[0].strip()
-
-
-def customer_zone(value: str | None) -> tzinfo | None:
-    """A customer's time zone as stored ("Europe/Berlin" or "+07:00"), or None."""
-    if not value:
-        return None
-    found = _OFFSET.match(value.strip())
-    if found:
-        sign, hours, minutes = found.groups()
-        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-        return timezone(-delta if sign == "-" else delta) if delta <= timedelta(hours=14) else None
-    try:
-        return ZoneInfo(value.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def who(conv: Conversation) -> str:

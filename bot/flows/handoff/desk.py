@@ -18,6 +18,7 @@ from bot.core.outcomes import Outcome
 from bot.core.text import command_of
 from bot.flows.base import Conversation, Kit, Result
 from bot.flows.handoff.cards import OPEN, STAFF, Cards, first_name, label, staff_target, who
+from bot.flows.rma.filing import filed_row
 from bot.knowledge.packs import BrandPack
 
 _CANNED = re.compile(r"#([a-z][a-z0-9_-]{0,40})\b", re.I)
@@ -235,7 +236,7 @@ class Desk(Cards):
         reply = kit.canned.get(pack.id, name)
         if reply is None:
             return [Reply(self.say(pack, "handoff_staff_canned_unknown", now, name=name))]
-        rmas = kit.store.rmas.find(user=customer, limit=1)
+        rmas = [filed_row(r) for r in kit.store.rmas.find(user=customer, limit=1)]
         extra: dict[str, Any] = {"name": first_name(consultant)}
         if rmas:
             status = kit.say(pack, f"rma_status_{rmas[0]['status']}", conv.lang, now, **extra)

@@ -20,13 +20,12 @@ from bot.core.text import fold
 from bot.flows.base import Kit, Result, Turn
 from bot.flows.rma.desk import RmaDesk
 from bot.flows.rma.filing import file_request
-from bot.flows.rma.status import RmaStatus
+from bot.flows.rma.status import QUOTE, RmaStatus
 from bot.flows.rma.steps import EDITABLE, SOURCES, TEXT_STEPS, Steps
 from bot.flows.state import Answer, FlowName, RmaDraft, RmaFacts
 from bot.understand.reading import typed_button
 
 RMA = "rma"  # rma:<action>: the request's buttons
-QUOTE = "rmaq"  # rmaq:<number>:approve|decline, sent with a quote (long after the request)
 MAX_PHOTOS = 10
 
 

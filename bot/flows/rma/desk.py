@@ -18,10 +18,12 @@ from bot.core.messages import Button, Media, Reply
 from bot.core.text import command_of
 from bot.flows.base import Kit
 from bot.flows.rma.filing import stored_situation
-from bot.flows.rma.status import RmaStatus
+from bot.flows.rma.status import RmaStatus, brand_currency, money
 from bot.knowledge.packs import BrandPack
 from bot.policy.eligibility import assess
 from bot.understand.answers import find_number, quote
+
+CONFIRM = frozenset({"confirm", "--confirm"})  # a word after a change a warning asked to confirm
 
 
 class RmaDesk:
@@ -52,11 +54,10 @@ class RmaDesk:
         workflow = self.kit.workflow
         if status is not None and status not in workflow.statuses:
             raise InputError(f"unknown status {status!r} (known: {', '.join(workflow.statuses)})")
-        store = self.kit.store
         if status:
-            rows = store.rmas.find(status=status, limit=50)
+            rows = self.view.find(status=status, limit=50)
         else:
-            rows = [r for r in store.rmas.find(limit=500) if r["status"] not in workflow.final][:50]
+            rows = [r for r in self.view.find(limit=500) if r["status"] not in workflow.final][:50]
         for row in rows:  # stored in UTC: the day it was made, in its brand's zone
             zone = self.kit.packs[row["brand"]].timezone if row["brand"] in self.kit.packs else UTC
             row["created_on"] = datetime.fromisoformat(row["created_at"]).astimezone(zone).date()
@@ -65,7 +66,7 @@ class RmaDesk:
     def show(self, number: str, now: datetime) -> Reply:
         """One RMA in full for consultants: the card and its history."""
         found = find_number(number) or number.strip().upper()
-        row = self.kit.store.rmas.get(found)
+        row = self.view.get(found)
         if row is None:
             raise InputError(f"no RMA {found}")
         card = self.card(row, now)
@@ -97,17 +98,25 @@ class RmaDesk:
         """A consultant changes an RMA's status; the customer is told at once. Raises InputError when refused."""
         store, workflow = self.kit.store, self.kit.workflow
         found = find_number(number) or number.strip().upper()
-        row = store.rmas.get(found)
+        row = self.view.get(found)
         if row is None:
             raise InputError(f"no RMA {found}")
         status = workflow.status_word(word)
         if status is None:
             raise InputError(f"unknown status {word!r} (known: {', '.join(workflow.statuses)})")
+        if status in ("repairing", "replacing") and row["status"] == "quote_declined":
+            raise InputError(
+                f"the customer declined the quote for {row['number']}: it can only be shipped back, "
+                "closed or cancelled (or quoted again)"
+            )
         workflow.check_change(row["status"], status)
         pack = self.kit.packs[row["brand"]]
         fields: dict[str, Any] = {}
-        extra = " ".join(extra.split())[:300]
-        note = extra or None
+        words = extra.split()
+        confirmed = any(w.lower() in CONFIRM for w in words)  # the consultant read the warning and goes on
+        extra = " ".join(w for w in words if w.lower() not in CONFIRM)[:300]
+        note = extra or None  # what the customer reads; the history and the staff chat read ``logged``
+        logged = note
         need = workflow.needs.get(status)
         if need == "tracking":
             tracking = extra.split()[0] if extra else ""
@@ -115,17 +124,9 @@ class RmaDesk:
                 raise InputError("shipped needs the tracking number: /rma RMA-… shipped <tracking number>")
             fields["tracking"] = tracking
         if need == "amount":
-            quoted = quote(extra)
-            if quoted is None:
-                raise InputError("a quote needs its amount: /rma RMA-… quote <amount> [currency] [what it covers]")
-            fields["quote_amount"], fields["quote_currency"], covers = quoted
-            fields["quote_decision"] = None
-            note = covers or None
-        if status in ("repairing", "replacing") and row.get("quote_decision") == "declined":
-            raise InputError(
-                f"the customer declined the quote for {row['number']}: it can only be shipped back, "
-                "closed or cancelled (or quoted again)"
-            )
+            fields, note, logged = self._quote(pack, row, extra, confirmed)
+        if status == "quote_declined":
+            fields["quote_decision"] = "declined"
         lang = row["data"].get("lang") or "en"
         status_after = status
         if status == "approved":
@@ -136,7 +137,7 @@ class RmaDesk:
             status_after = "awaiting_shipment"
         customer = self._update_reply(pack, {**row, **fields, "status": status_after}, status, lang, now, note)
         label = status_after.replace("_", " ")
-        told = Reply(self._say(pack, "rma_staff_changed", now, number=row["number"], by=by, label=label, note=note))
+        told = Reply(self._say(pack, "rma_staff_changed", now, number=row["number"], by=by, label=label, note=logged))
         notices = [(row["user"], customer.to_dict()), ("staff", told.to_dict())]
         if not store.rmas.change(
             row["number"],
@@ -144,7 +145,7 @@ class RmaDesk:
             status=status,
             by=by,
             at=now,
-            note=note,
+            note=logged,
             fields=fields,
             notices=notices if status_after == status else [],
         ):
@@ -154,6 +155,35 @@ class RmaDesk:
         result = store.rmas.get(row["number"])
         assert result is not None
         return result
+
+    def _quote(
+        self, pack: BrandPack, row: Mapping[str, Any], extra: str, confirmed: bool
+    ) -> tuple[dict[str, Any], str | None, str]:
+        """A quote's fields, what the customer reads with it, and the history line: every quote is kept there.
+
+        Refused without an amount; without a currency when the brand's pack names none (the bot never guesses
+        one); and, unless ``confirmed``, for a request the bot told the customer was free.
+        """
+        number = row["number"]
+        quoted = quote(extra)
+        if quoted is None:
+            raise InputError(f"a quote needs its amount: /rma {number} quote <amount> <currency> [what it covers]")
+        amount, currency, covers = quoted
+        currency = currency or brand_currency(pack)
+        if not currency:
+            raise InputError(
+                f"{pack.name}'s policy names no currency, so please type it after the amount "
+                f"(for example /rma {number} quote 120 USD {covers or 'new sensor'}); nothing was sent"
+            )
+        if row.get("outcome") == "free" and not confirmed:
+            raise InputError(
+                f"{number} was filed as a free repair (in warranty) and the customer was told so; if it is to be "
+                f"charged after all, send the quote again with confirm: /rma {number} quote {extra} confirm"
+            )
+        fields = {"quote_amount": amount, "quote_currency": currency, "quote_decision": None}
+        which = self.view.quotes(number) + 1
+        logged = f"quote {which}: {money(amount, currency)}" + (f", {covers}" if covers else "")
+        return fields, covers or None, logged
 
     def _update_reply(
         self, pack: BrandPack, row: Mapping[str, Any], status: str, lang: str, now: datetime, note: str | None
@@ -172,7 +202,7 @@ class RmaDesk:
             instructions = self.kit.say(pack, "rma_instructions", lang, now, number=row["number"], e=e, d=row["data"])
             text += "\n" + instructions
         if status == "quote_sent":
-            buttons = tuple(self.view.quote_buttons(pack, row["number"], lang, now))
+            buttons = tuple(self.view.quote_buttons(pack, row, lang, now, self.view.quotes(row["number"]) + 1))
         return Reply(text, buttons)
 
     def sweep(self, now: datetime) -> int:
@@ -182,7 +212,7 @@ class RmaDesk:
         """
         changes = 0
         store = self.kit.store
-        for row in store.rmas.find(status="awaiting_shipment", expiring=True, limit=100000):
+        for row in self.view.find(status="awaiting_shipment", expiring=True, limit=100000):
             pack = self.kit.packs.get(row["brand"])
             if not row.get("expires_on") or pack is None:
                 continue

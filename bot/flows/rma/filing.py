@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.core.clock import customer_moment
+import msgspec
+
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import Outcome
 from bot.flows.base import Kit, Result, Turn
-from bot.flows.state import FlowName, RmaDraft
+from bot.flows.state import FlowName, RmaDraft, RmaFacts
 from bot.knowledge.packs import BrandPack
 from bot.policy.eligibility import assess
 from bot.understand.situation import Situation
@@ -46,6 +48,47 @@ def request_situation(
     )
 
 
+# What a filed request's data holds, as the wording reads it. A request filed by an older version lacks the
+# fields added since ("model" before there was a model step…): those read as unknown, never as an error.
+UNKNOWN = "?"
+_RECORD = {
+    **{k: v for k, v in msgspec.to_builtins(RmaFacts()).items() if k not in _DRAFT_ONLY},
+    "model": UNKNOWN,
+    "serial": UNKNOWN,
+    "fault": UNKNOWN,
+    "date_text": UNKNOWN,
+    "contact": {"kind": "", "value": UNKNOWN},
+    "address": UNKNOWN,
+    "photos": [],
+    "lang": "en",
+    "name": None,
+    "source": None,
+}
+
+
+def filed_record(data: Any) -> dict[str, Any]:
+    """A filed request's data with every field the wording and the desk read (see ``_RECORD``)."""
+    record = dict(data) if isinstance(data, Mapping) else {}
+    for key, default in _RECORD.items():
+        value = record.get(key)
+        if value is None or (isinstance(default, list | dict) and not isinstance(value, type(default))):
+            record[key] = copy.deepcopy(default)
+        elif isinstance(default, str) and not isinstance(value, str):
+            record[key] = str(value)
+    if not isinstance(record["contact"].get("value"), str):
+        record["contact"] = copy.deepcopy(_RECORD["contact"])
+    if not isinstance(record.get("situation"), Mapping):
+        record["situation"] = None
+    record["photos"] = [p for p in record["photos"] if isinstance(p, list | tuple) and len(p) == 2]
+    record["answers"] = {q: a for q, a in record["answers"].items() if isinstance(a, Mapping) and "choice" in a}
+    return record
+
+
+def filed_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored RMA with its data as :func:`filed_record` makes it."""
+    return {**row, "data": filed_record(row.get("data"))}
+
+
 def stored_situation(record: Mapping[str, Any]) -> Situation:
     """:func:`request_situation` of a filed request, as the store keeps it."""
     return request_situation(
@@ -61,7 +104,7 @@ def file_request(kit: Kit, turn: Turn, draft: RmaDraft) -> Result:
     pack, facts = turn.pack, draft.facts
     situation = request_situation(facts.situation, facts.category, facts.answers.values(), facts.fault_events)
     damage = kit.workflow.reported_damage(facts.answers)
-    e = assess(pack, situation, customer_moment(turn.now, pack.timezone).date(), reported_damage=damage)
+    e = assess(pack, situation, turn.today, reported_damage=damage)
     record = {k: v for k, v in kit.flows.rma.steps.record(draft).items() if k not in _DRAFT_ONLY}
     record.update(
         photos=[list(p) for p in draft.photos],

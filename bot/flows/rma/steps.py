@@ -16,7 +16,6 @@ from typing import Any
 
 import msgspec
 
-from bot.core.clock import customer_moment
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import Outcome
 from bot.core.text import fold
@@ -202,7 +201,7 @@ class Steps:
         situation = turn.reading.situation
         category = situation.category
         if category is None and facts.walk_fault:  # the fault the walk was about may name the product
-            moment = customer_moment(turn.now, pack.timezone)
+            moment = turn.local
             category = self.kit.situations.read(f"{text} {facts.walk_fault}", moment, pack, language=turn.lang).category
         facts.category = category
         facts.category_asked = bool(pack.categories) and category is None
@@ -245,7 +244,7 @@ class Steps:
         if cleaned == flat[:FAULT_MAX]:
             events = turn.reading.situation.events
         else:  # the vague first answer and this one, read together
-            moment = customer_moment(turn.now, turn.pack.timezone)
+            moment = turn.local
             events = self.kit.situations.read(cleaned, moment, turn.pack, language=turn.lang).events
         facts.fault_events = sorted(events)
         notes = [Reply(turn.say("rma_fault_vague_kept"))] if vague else []
@@ -256,7 +255,7 @@ class Steps:
     def take_date(self, turn: Turn, draft: RmaDraft) -> Result:
         """The purchase date: exact enough for the warranty, a real day, and which day for 03/04."""
         pack = turn.pack
-        today = customer_moment(turn.now, pack.timezone).date()
+        today = turn.today
         found = [f for f in turn.reading.situation.dates if f.kind in AGE_KINDS or f.kind in ("unknown", "fault")]
         if not found:
             return Result(Outcome.RMA_REASK, [self.ask(turn, draft, again=True)])
