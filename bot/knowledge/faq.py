@@ -23,7 +23,7 @@ from bot.core.errors import FaqError
 from bot.knowledge.hours import status as hours_status
 from bot.knowledge.langtext import lang_table
 from bot.knowledge.packs import BrandPack
-from bot.knowledge.templating import Sandbox, Sources, bytecode_cache
+from bot.knowledge.templating import Sandbox, Sources, bytecode_cache, problem, render
 from bot.knowledge.trees import Tree, load_trees
 
 COMMON = "_common"
@@ -284,8 +284,8 @@ class Content:
         if compiled is None:
             try:
                 compiled = self.env.get_template(self._sources.name_for(header + source))
-            except jinja2.TemplateSyntaxError as exc:
-                raise FaqError(file, where, f"template syntax error on line {exc.lineno}: {exc.message}") from None
+            except Exception as exc:  # a syntax error; a template too deep or too big to compile
+                raise FaqError(file, where, problem(exc)) from None
             self._compiled[header + source] = compiled
         return compiled
 
@@ -333,13 +333,9 @@ class Content:
     @staticmethod
     def _render(template: jinja2.Template, context: Mapping[str, Any], file: Path, where: str) -> str:
         try:
-            text = template.render(**context)
-        except jinja2.UndefinedError as exc:
-            raise FaqError(file, where, f"unknown policy value: {exc.message}") from None
-        except jinja2.TemplateError as exc:
-            raise FaqError(file, where, f"template error: {exc}") from None
-        except (TypeError, ValueError, ArithmeticError) as exc:
-            raise FaqError(file, where, f"template error: {exc}") from None
+            text = render(template, context)
+        except Exception as exc:  # whatever a template does wrong is the template's problem, said in one line
+            raise FaqError(file, where, problem(exc)) from None
         return _tidy(text)
 
 
