@@ -723,6 +723,17 @@ def test_an_answer_over_the_limits_at_save_time_is_refused_and_nothing_changes(
     assert customer.say(WARRANTY_Q) == old
 
 
+def test_an_admins_previews_are_not_kept_in_the_compiled_cache(admin: Person, engine: Engine) -> None:
+    edit(admin, "warranty-length", "warm {{ brand.name }}")
+    admin.press("✖ Cancel")
+    kept = len(engine.content._compiled)
+    for n in range(60):
+        assert "Preview" in edit(admin, "warranty-length", f"Attempt {n}: {{{{ brand.name }}}}.")
+        admin.press("✖ Cancel")
+    assert len(engine.content._compiled) == kept
+    assert len(engine.content._trials) <= 32
+
+
 def test_an_unhelpful_answer_is_not_offered_as_the_same_as_another_entry(engine: Engine, admin: Person) -> None:
     customer = Person(engine, "tg:80")
     customer.say(WARRANTY_Q)

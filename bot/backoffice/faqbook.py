@@ -46,7 +46,7 @@ def check_entry(content: Content, pack: BrandPack, entry: Entry, now: datetime |
         for moment in moments:
             context = base_context(pack, moment)
             for lang in entry.answers:
-                text = content.render_entry(pack.id, entry, lang, context)
+                text = content.render_entry(pack.id, entry, lang, context, check=True)
                 if not text.strip():
                     raise FaqError(entry.file, f"entry[{entry.id}].answer.{lang}", "renders as an empty answer")
                 if len(text) > 4000:

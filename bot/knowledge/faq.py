@@ -194,6 +194,7 @@ class Content:
         )
         self.env.filters["cause_name"] = self.cause_name
         self._compiled: dict[str, jinja2.Template] = {}
+        self._trials: dict[str, jinja2.Template] = {}  # answers being checked: not kept, not cached on disk
         self.message_paths: dict[tuple[str, str], Path] = {}
         common, _ = self._load_dir(faq_dir / COMMON, COMMON)
         trees_dir = faq_dir / COMMON / "troubleshooting"
@@ -275,25 +276,46 @@ class Content:
 
     # -- templates ---------------------------------------------------------------------------------
 
-    def template(self, key: tuple[str, str, str], source: str, file: Path, where: str) -> jinja2.Template:
-        """Compile (once per wording: brands share it) a template; the language's macros are imported into it."""
+    def template(
+        self, key: tuple[str, str, str], source: str, file: Path, where: str, *, keep: bool = True
+    ) -> jinja2.Template:
+        """Compile (once per wording: brands share it) a template; the language's macros are imported into it.
+
+        ``keep=False`` for an answer being checked: compiled on the side (the last few kept), so that an
+        admin's attempts neither grow the cache for good nor fill the disk's.
+        """
         lang = key[2]
         # the macros come in only where used: importing them with the context costs each render a module
         header = f'{{% import "macros.{lang}.j2" as m with context %}}' if "m." in source else ""
-        compiled = self._compiled.get(header + source)
+        full = header + source
+        compiled = self._compiled.get(full)
+        if compiled is None:
+            compiled = self._trials.get(full)
         if compiled is None:
             try:
-                compiled = self.env.get_template(self._sources.name_for(header + source))
+                compiled = self.env.get_template(self._sources.name_for(full)) if keep else self.env.from_string(full)
             except Exception as exc:  # a syntax error; a template too deep or too big to compile
                 raise FaqError(file, where, problem(exc)) from None
-            self._compiled[header + source] = compiled
+        if keep:
+            self._compiled[full] = compiled
+        elif full not in self._compiled:
+            if len(self._trials) >= 32:
+                self._trials.clear()
+            self._trials[full] = compiled
         return compiled
 
-    def render_entry(self, brand: str, entry: Entry, lang: str, context: Mapping[str, Any]) -> str:
-        """Render an entry's answer in ``lang`` (falling back to English)."""
+    def render_entry(
+        self, brand: str, entry: Entry, lang: str, context: Mapping[str, Any], *, check: bool = False
+    ) -> str:
+        """Render an entry's answer in ``lang`` (falling back to English).
+
+        ``check=True`` for an answer being checked (an admin's preview or save): compiled on the side.
+        """
         lang = lang if lang in entry.answers else "en"
         where = f"entry[{entry.id}].answer.{lang}"
-        template = self.template((brand, f"entry:{entry.id}", lang), entry.answers[lang], entry.file, where)
+        template = self.template(
+            (brand, f"entry:{entry.id}", lang), entry.answers[lang], entry.file, where, keep=not check
+        )
         return self._render(template, context, entry.file, where)
 
     def render_step(self, brand: str, tree: Tree, step_id: str, lang: str, context: Mapping[str, Any]) -> str:
