@@ -723,6 +723,20 @@ def test_an_answer_over_the_limits_at_save_time_is_refused_and_nothing_changes(
     assert customer.say(WARRANTY_Q) == old
 
 
+def test_a_saved_answer_that_goes_over_a_limit_for_a_customer_gives_the_files_answer(
+    admin: Person, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    files_answer = Person(engine, "tg:40").say(WARRANTY_Q)
+    heavy = "{% if now.weekday() == 2 %}{{ range(100000) | list }}{% endif %}Every product: one year."
+    edit(admin, "warranty-length", heavy)
+    assert "Saved" in admin.press("✅ Save")  # Monday: it renders
+    assert Person(engine, "tg:41").say(WARRANTY_Q).startswith("Every product: one year.")
+    wednesday = MONDAY_10 + timedelta(days=2)
+    replies = engine.handle(Message(user="tg:42", text=WARRANTY_Q, now=wednesday))
+    assert "\n".join(r.text for r in replies) == files_answer  # not an apology, not a half answer
+    assert "did not render" in caplog.text and "too much work" in caplog.text
+
+
 def test_an_admins_previews_are_not_kept_in_the_compiled_cache(admin: Person, engine: Engine) -> None:
     edit(admin, "warranty-length", "warm {{ brand.name }}")
     admin.press("✖ Cancel")

@@ -9,6 +9,7 @@ for its brand at load time, so a template that does not render stops start-up wi
 from __future__ import annotations
 
 import copy
+import logging
 import re
 import tomllib
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ from bot.knowledge.langtext import lang_table
 from bot.knowledge.packs import BrandPack
 from bot.knowledge.templating import Sandbox, Sources, bytecode_cache, problem, render
 from bot.knowledge.trees import Tree, load_trees
+
+log = logging.getLogger(__name__)
 
 COMMON = "_common"
 MESSAGE_FILES = ("messages.toml", "verdicts.toml", "rma.toml", "handoff.toml", "admin.toml", "stats.toml")
@@ -309,14 +312,22 @@ class Content:
     ) -> str:
         """Render an entry's answer in ``lang`` (falling back to English).
 
-        ``check=True`` for an answer being checked (an admin's preview or save): compiled on the side.
+        An admin's answer that fails for a customer (it went over a limit with this customer's values) gives
+        the ``faq/`` files' answer instead, and is logged; ``check=True`` (an answer being checked) raises.
         """
         lang = lang if lang in entry.answers else "en"
         where = f"entry[{entry.id}].answer.{lang}"
-        template = self.template(
-            (brand, f"entry:{entry.id}", lang), entry.answers[lang], entry.file, where, keep=not check
-        )
-        return self._render(template, context, entry.file, where)
+        try:
+            template = self.template(
+                (brand, f"entry:{entry.id}", lang), entry.answers[lang], entry.file, where, keep=not check
+            )
+            return self._render(template, context, entry.file, where)
+        except FaqError as exc:
+            files = self.file_entries.get(brand, {}).get(entry.id)
+            if check or files is None or files == entry:
+                raise
+            log.error("the edited FAQ entry %s/%s did not render, a customer got faq/'s: %s", brand, entry.id, exc)
+            return self.render_entry(brand, files, lang, context)
 
     def render_step(self, brand: str, tree: Tree, step_id: str, lang: str, context: Mapping[str, Any]) -> str:
         """A troubleshooting step's text in ``lang`` (English when the tree has none)."""
