@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from bot.engine import Engine, Message, Reply
 from bot.knowledge.faq import entry_table
+from bot.knowledge.templating import problem
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT, fresh_engine
@@ -701,6 +703,23 @@ def test_an_answer_that_would_stop_or_bloat_the_bot_is_refused_at_preview_at_onc
     assert watch.growth < 50  # MB: nothing huge was built, even for a moment
     assert engine.store.faq.version() == 0
     assert customer.say(WARRANTY_Q) == old  # and the bot answers at once
+
+
+def test_the_refusal_names_the_limit_and_never_a_server_path(admin: Person) -> None:
+    text = edit(admin, "warranty-length", "{% for i in range(5000) %}x{% endfor %}")
+    assert "too much work: range() gives at most 1,000 numbers" in text
+    text = edit(admin, "warranty-length", "{{ 'ab' | center(5000) }}")
+    assert "output too long: a width of 5000 (1,000 at most)" in text
+    text = edit(admin, "warranty-length", '{% from "macros.en.j2" import nothing %}{{ nothing() }}')
+    assert "does not export the requested name 'nothing'" in text
+    assert "wording:" not in text and str(ROOT) not in text and "/faq/" not in text
+
+
+def test_a_template_problem_names_the_template_never_the_servers_folders() -> None:
+    missing = jinja2.TemplateNotFound(str(ROOT / "faq" / "_common" / "templates" / "macros.xx.j2"))
+    assert problem(missing) == "template error: macros.xx.j2"
+    hashed = jinja2.UndefinedError(f"'x' is undefined in 'wording:{'0' * 64}'")
+    assert problem(hashed) == "unknown policy value: 'x' is undefined in the answer"
 
 
 def test_an_answer_within_the_limits_is_previewed_and_saved(admin: Person, customer: Person) -> None:

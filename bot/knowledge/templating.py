@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -228,8 +229,12 @@ def render(template: jinja2.Template, context: Mapping[str, Any]) -> str:
     return text
 
 
+_WORDING = re.compile(r"'?wording:[0-9a-f]{64}'?")
+_PATH = re.compile(r"(?<![^\s'\"(])/(?:[^/\s'\"]+/)+([^/\s'\"]+)")
+
+
 def problem(exc: BaseException) -> str:
-    """What went wrong with a template, in one line for the admin who wrote it."""
+    """What went wrong with a template, for the admin who wrote it: no server paths, no internal names."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         text = f"template syntax error on line {exc.lineno}: {exc.message}"
     elif isinstance(exc, limits.TemplateLimit):
@@ -242,4 +247,4 @@ def problem(exc: BaseException) -> str:
         text = f"{limits.WORK}: out of memory"
     else:
         text = f"template error: {exc}"
-    return text
+    return _PATH.sub(r"\1", _WORDING.sub("the answer", text))
