@@ -6,16 +6,24 @@ kept with their history in SQLite, and reach every customer (and every process o
 
 from __future__ import annotations
 
+import os
+import resource
+import threading
+import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from bot.engine import Engine, Message, Reply
 from bot.knowledge.faq import entry_table
+from bot.knowledge.templating import problem
 from bot.store import Store
 
 from .conftest import MONDAY_10, ROOT, fresh_engine
+from .template_payloads import PAYLOADS
 
 
 @dataclass
@@ -646,6 +654,117 @@ def test_an_entry_deleted_while_a_customer_asks_is_never_a_crash(engine: Engine,
 )
 def test_templates_cannot_escape_or_exhaust_the_bot(admin: Person, answer: str) -> None:
     assert edit(admin, "warranty-length", answer).startswith("Not saved.")
+
+
+class MemoryWatch:
+    """The process's resident memory, sampled every few milliseconds while the block runs (and its peak)."""
+
+    def __enter__(self) -> MemoryWatch:
+        self.start = self.peak = _rss_mb()
+        self.max_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        self.began = time.perf_counter()
+        return self
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.002):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.began
+        self._done.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb())
+        # a peak between two samples still shows in the kernel's high-water mark
+        self.max_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - self.max_before
+
+    @property
+    def growth(self) -> float:
+        return max(self.peak - self.start, self.max_growth)
+
+
+def _rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.parametrize(("answer", "reason"), [p[1:] for p in PAYLOADS], ids=[p[0] for p in PAYLOADS])
+def test_an_answer_that_would_stop_or_bloat_the_bot_is_refused_at_preview_at_once(
+    admin: Person, customer: Person, engine: Engine, answer: str, reason: str
+) -> None:
+    old = customer.say(WARRANTY_Q)
+    admin.say("/faq edit warranty-length")
+    with MemoryWatch() as watch:
+        text = admin.say(answer)
+    assert text.startswith("Not saved.") and reason in text, text
+    assert "Customers keep the current answer" in text and not admin.buttons
+    assert watch.seconds < 2.0  # the limit is 0.5 s of work; the bound leaves room for a loaded machine
+    assert watch.growth < 50  # MB: nothing huge was built, even for a moment
+    assert engine.store.faq.version() == 0
+    assert customer.say(WARRANTY_Q) == old  # and the bot answers at once
+
+
+def test_the_refusal_names_the_limit_and_never_a_server_path(admin: Person) -> None:
+    text = edit(admin, "warranty-length", "{% for i in range(5000) %}x{% endfor %}")
+    assert "too much work: range() gives at most 1,000 numbers" in text
+    text = edit(admin, "warranty-length", "{{ 'ab' | center(5000) }}")
+    assert "output too long: a width of 5000 (1,000 at most)" in text
+    text = edit(admin, "warranty-length", '{% from "macros.en.j2" import nothing %}{{ nothing() }}')
+    assert "does not export the requested name 'nothing'" in text
+    assert "wording:" not in text and str(ROOT) not in text and "/faq/" not in text
+
+
+def test_a_template_problem_names_the_template_never_the_servers_folders() -> None:
+    missing = jinja2.TemplateNotFound(str(ROOT / "faq" / "_common" / "templates" / "macros.xx.j2"))
+    assert problem(missing) == "template error: macros.xx.j2"
+    hashed = jinja2.UndefinedError(f"'x' is undefined in 'wording:{'0' * 64}'")
+    assert problem(hashed) == "unknown policy value: 'x' is undefined in the answer"
+
+
+def test_an_answer_within_the_limits_is_previewed_and_saved(admin: Person, customer: Person) -> None:
+    answer = "{% for i in range(3) %}{{ loop.index }}{{ '.' | center(3) }}{% endfor %}{{ 'ok' ~ '!' * 3 }}"
+    assert "1 . 2 . 3 . ok!!!" in edit(admin, "warranty-length", answer)
+    assert "Saved" in admin.press("✅ Save")
+    assert customer.say(WARRANTY_Q).startswith("1 . 2 . 3 . ok!!!")
+
+
+def test_an_answer_over_the_limits_at_save_time_is_refused_and_nothing_changes(
+    admin: Person, customer: Person, engine: Engine
+) -> None:
+    old = customer.say(WARRANTY_Q)
+    heavy = "{% if now.day == 24 %}{{ range(100000) | list }}{% endif %}Fine today."
+    assert "Fine today." in edit(admin, "warranty-length", heavy)  # the preview is on the 23rd
+    replies = engine.handle(Message(user="tg:1", press="adm:save", admin=True, now=MONDAY_10 + timedelta(days=1)))
+    text = "\n".join(r.text for r in replies)
+    assert text.startswith("Not saved.") and "too much work" in text
+    assert engine.store.faq.version() == 0
+    assert customer.say(WARRANTY_Q) == old
+
+
+def test_a_saved_answer_that_goes_over_a_limit_for_a_customer_gives_the_files_answer(
+    admin: Person, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    files_answer = Person(engine, "tg:40").say(WARRANTY_Q)
+    heavy = "{% if now.weekday() == 2 %}{{ range(100000) | list }}{% endif %}Every product: one year."
+    edit(admin, "warranty-length", heavy)
+    assert "Saved" in admin.press("✅ Save")  # Monday: it renders
+    assert Person(engine, "tg:41").say(WARRANTY_Q).startswith("Every product: one year.")
+    wednesday = MONDAY_10 + timedelta(days=2)
+    replies = engine.handle(Message(user="tg:42", text=WARRANTY_Q, now=wednesday))
+    assert "\n".join(r.text for r in replies) == files_answer  # not an apology, not a half answer
+    assert "did not render" in caplog.text and "too much work" in caplog.text
+
+
+def test_an_admins_previews_are_not_kept_in_the_compiled_cache(admin: Person, engine: Engine) -> None:
+    edit(admin, "warranty-length", "warm {{ brand.name }}")
+    admin.press("✖ Cancel")
+    kept = len(engine.content._compiled)
+    for n in range(60):
+        assert "Preview" in edit(admin, "warranty-length", f"Attempt {n}: {{{{ brand.name }}}}.")
+        admin.press("✖ Cancel")
+    assert len(engine.content._compiled) == kept
+    assert len(engine.content._trials) <= 32
 
 
 def test_an_unhelpful_answer_is_not_offered_as_the_same_as_another_entry(engine: Engine, admin: Person) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.telegram.tables import TelegramTables
-from bot.engine import Engine, Media, Message
+from bot.engine import Engine, Media, Message, fixed_clock
 from bot.store import Store
 
 from .conftest import MONDAY_10, fresh_engine
@@ -321,6 +321,18 @@ def test_canned_replies_fill_in_the_brands_values_in_the_customers_language(desk
     assert "this customer has no RMA" in consultant(desk, ann, "/canned rma")
     assert ann.inbox() == []
     assert "No canned reply #nonsense" in consultant(desk, ann, "#nonsense")
+
+
+def test_a_canned_reply_that_fails_names_the_reply_not_the_servers_files(content_copy: Path) -> None:
+    with (content_copy / "faq" / "_common" / "canned.toml").open("a", encoding="utf-8") as canned:
+        canned.write('\n[broken]\ntitle = "Broken"\nen = "Covered for {{ warranty.no_such_value }}."\n')
+    desk = Engine.from_root(content_copy, store=Store(":memory:"), clock=fixed_clock(MONDAY_10), consultants=True)
+    ann = Customer(desk, brand="kimpok")
+    ann.say("/human")
+    said = consultant(desk, ann, "#broken")
+    assert "#broken was not sent: canned:broken.en: unknown policy value" in said and "no_such_value" in said
+    assert str(content_copy) not in said and "canned.toml" not in said
+    assert ann.inbox() == []
 
 
 def test_canned_replies_go_out_in_chinese_to_a_chinese_customer(desk: Engine) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.core.errors import FaqError
 from bot.knowledge.faq import Content, Entry, base_context, entry_from_table, entry_table
+from bot.knowledge.limits import budget
 from bot.knowledge.packs import BrandPack
 from bot.store import UNKNOWN, Store
 
@@ -35,20 +36,25 @@ def _where(brand: str, entry_id: str) -> Path:
 
 
 def check_entry(content: Content, pack: BrandPack, entry: Entry, now: datetime | None = None) -> None:
-    """Render an entry for its brand in each of its languages (open and closed hours); FaqError if it can't."""
+    """Render an entry for its brand in each of its languages (open and closed hours); FaqError if it can't.
+
+    All the renders share one budget (:func:`bot.knowledge.limits.budget`): an answer that does too much
+    work or builds too much text is refused within the time one render may take.
+    """
     moments = [_CHECK_MOMENT, _CHECK_MOMENT.replace(hour=20)] + ([now] if now is not None else [])
-    for moment in moments:
-        context = base_context(pack, moment)
-        for lang in entry.answers:
-            text = content.render_entry(pack.id, entry, lang, context)
-            if not text.strip():
-                raise FaqError(entry.file, f"entry[{entry.id}].answer.{lang}", "renders as an empty answer")
-            if len(text) > 4000:
-                raise FaqError(
-                    entry.file,
-                    f"entry[{entry.id}].answer.{lang}",
-                    f"renders to {len(text)} characters; Telegram shows at most 4096",
-                )
+    with budget():
+        for moment in moments:
+            context = base_context(pack, moment)
+            for lang in entry.answers:
+                text = content.render_entry(pack.id, entry, lang, context, check=True)
+                if not text.strip():
+                    raise FaqError(entry.file, f"entry[{entry.id}].answer.{lang}", "renders as an empty answer")
+                if len(text) > 4000:
+                    raise FaqError(
+                        entry.file,
+                        f"entry[{entry.id}].answer.{lang}",
+                        f"renders to {len(text)} characters; Telegram shows at most 4096",
+                    )
 
 
 @dataclass(frozen=True)

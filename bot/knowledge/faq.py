@@ -9,6 +9,7 @@ for its brand at load time, so a template that does not render stops start-up wi
 from __future__ import annotations
 
 import copy
+import logging
 import re
 import tomllib
 from collections.abc import Mapping
@@ -23,8 +24,10 @@ from bot.core.errors import FaqError
 from bot.knowledge.hours import status as hours_status
 from bot.knowledge.langtext import lang_table
 from bot.knowledge.packs import BrandPack
-from bot.knowledge.templating import Sandbox, Sources, bytecode_cache
+from bot.knowledge.templating import Sandbox, Sources, bytecode_cache, problem, render
 from bot.knowledge.trees import Tree, load_trees
+
+log = logging.getLogger(__name__)
 
 COMMON = "_common"
 MESSAGE_FILES = ("messages.toml", "verdicts.toml", "rma.toml", "handoff.toml", "admin.toml", "stats.toml")
@@ -194,6 +197,7 @@ class Content:
         )
         self.env.filters["cause_name"] = self.cause_name
         self._compiled: dict[str, jinja2.Template] = {}
+        self._trials: dict[str, jinja2.Template] = {}  # answers being checked: not kept, not cached on disk
         self.message_paths: dict[tuple[str, str], Path] = {}
         common, _ = self._load_dir(faq_dir / COMMON, COMMON)
         trees_dir = faq_dir / COMMON / "troubleshooting"
@@ -275,26 +279,55 @@ class Content:
 
     # -- templates ---------------------------------------------------------------------------------
 
-    def template(self, key: tuple[str, str, str], source: str, file: Path, where: str) -> jinja2.Template:
-        """Compile (once per wording: brands share it) a template; the language's macros are imported into it."""
+    def template(
+        self, key: tuple[str, str, str], source: str, file: Path, where: str, *, keep: bool = True
+    ) -> jinja2.Template:
+        """Compile (once per wording: brands share it) a template; the language's macros are imported into it.
+
+        ``keep=False`` for an answer being checked: compiled on the side (the last few kept), so that an
+        admin's attempts neither grow the cache for good nor fill the disk's.
+        """
         lang = key[2]
         # the macros come in only where used: importing them with the context costs each render a module
         header = f'{{% import "macros.{lang}.j2" as m with context %}}' if "m." in source else ""
-        compiled = self._compiled.get(header + source)
+        full = header + source
+        compiled = self._compiled.get(full)
+        if compiled is None:
+            compiled = self._trials.get(full)
         if compiled is None:
             try:
-                compiled = self.env.get_template(self._sources.name_for(header + source))
-            except jinja2.TemplateSyntaxError as exc:
-                raise FaqError(file, where, f"template syntax error on line {exc.lineno}: {exc.message}") from None
-            self._compiled[header + source] = compiled
+                compiled = self.env.get_template(self._sources.name_for(full)) if keep else self.env.from_string(full)
+            except Exception as exc:  # a syntax error; a template too deep or too big to compile
+                raise FaqError(file, where, problem(exc)) from None
+        if keep:
+            self._compiled[full] = compiled
+        elif full not in self._compiled:
+            if len(self._trials) >= 32:
+                self._trials.clear()
+            self._trials[full] = compiled
         return compiled
 
-    def render_entry(self, brand: str, entry: Entry, lang: str, context: Mapping[str, Any]) -> str:
-        """Render an entry's answer in ``lang`` (falling back to English)."""
+    def render_entry(
+        self, brand: str, entry: Entry, lang: str, context: Mapping[str, Any], *, check: bool = False
+    ) -> str:
+        """Render an entry's answer in ``lang`` (falling back to English).
+
+        An admin's answer that fails for a customer (it went over a limit with this customer's values) gives
+        the ``faq/`` files' answer instead, and is logged; ``check=True`` (an answer being checked) raises.
+        """
         lang = lang if lang in entry.answers else "en"
         where = f"entry[{entry.id}].answer.{lang}"
-        template = self.template((brand, f"entry:{entry.id}", lang), entry.answers[lang], entry.file, where)
-        return self._render(template, context, entry.file, where)
+        try:
+            template = self.template(
+                (brand, f"entry:{entry.id}", lang), entry.answers[lang], entry.file, where, keep=not check
+            )
+            return self._render(template, context, entry.file, where)
+        except FaqError as exc:
+            files = self.file_entries.get(brand, {}).get(entry.id)
+            if check or files is None or files == entry:
+                raise
+            log.error("the edited FAQ entry %s/%s did not render, a customer got faq/'s: %s", brand, entry.id, exc)
+            return self.render_entry(brand, files, lang, context)
 
     def render_step(self, brand: str, tree: Tree, step_id: str, lang: str, context: Mapping[str, Any]) -> str:
         """A troubleshooting step's text in ``lang`` (English when the tree has none)."""
@@ -333,13 +366,9 @@ class Content:
     @staticmethod
     def _render(template: jinja2.Template, context: Mapping[str, Any], file: Path, where: str) -> str:
         try:
-            text = template.render(**context)
-        except jinja2.UndefinedError as exc:
-            raise FaqError(file, where, f"unknown policy value: {exc.message}") from None
-        except jinja2.TemplateError as exc:
-            raise FaqError(file, where, f"template error: {exc}") from None
-        except (TypeError, ValueError, ArithmeticError) as exc:
-            raise FaqError(file, where, f"template error: {exc}") from None
+            text = render(template, context)
+        except Exception as exc:  # whatever a template does wrong is the template's problem, said in one line
+            raise FaqError(file, where, problem(exc)) from None
         return _tidy(text)
 
 

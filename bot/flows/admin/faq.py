@@ -134,7 +134,7 @@ class FaqAdmin(AdminDesk):
             )
         state.step, state.table = "confirm", table
         context = base_context(pack, now)
-        preview = self.content.render_entry(pack.id, entry, lang, context)
+        preview = self.content.render_entry(pack.id, entry, lang, context, check=True)
         current = self.content.entries[pack.id].get(state.id or "") if state.action == "edit" else None
         before = self.content.render_entry(pack.id, current, lang, context) if current is not None else ""
         unknown = differences(preview, before, pack.data, self.kit.situations.date_words)

@@ -244,7 +244,8 @@ class Desk(Cards):
         try:
             text = kit.render_canned(pack, reply, conv.lang, now, **extra)
         except FaqError as exc:
-            problem = "this customer has no RMA" if not rmas and "'r'" in str(exc) else str(exc)
+            # the reply's name and what is wrong with it, not the server's path to the file
+            problem = "this customer has no RMA" if not rmas and "'r'" in exc.problem else f"{exc.key}: {exc.problem}"
             return [Reply(self.say(pack, "handoff_staff_canned_failed", now, name=reply.name, problem=problem))]
         said, delivered = self._to_customer(conv, pack, text, (), by, consultant, now)
         if not delivered:
