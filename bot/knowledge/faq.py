@@ -352,6 +352,8 @@ class Content:
     def render_message(self, brand: str, name: str, lang: str, context: Mapping[str, Any]) -> str:
         """Render a shared message (greeting, don't-know, clarify…) for a brand."""
         source, use, file = self.message_text(brand, name, lang)
+        if "{" not in source:  # plain wording (a button's label): nothing to render
+            return _tidy(source)
         template = self.template((brand, f"msg:{name}", use), source, file, f"{name}.{use}")
         return self._render(template, {**context, "lang": use}, file, f"{name}.{use}")
 
