@@ -3,7 +3,8 @@
 Each test is named after the fault it pins down: a staff group the bot was removed from, a customer who
 blocked the bot, a closed topic, transient errors, an update PTB cannot read, a crash between handling a
 consultant's message and confirming it, a crash right after a topic was made, an edited message, a send
-answered after the client's timeout.
+answered after the client's timeout. The last runs several customers while faults are injected and
+prints what it counted.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.adapters.telegram import faults
 from bot.core.messages import Reply
 from bot.store import Store
 
+from . import faultrun
 from .botprocess import BotProcess
 from .fakebot import FakeBotAPI, Sent
 
@@ -317,3 +319,15 @@ async def test_a_send_answered_after_the_client_timeout_is_not_sent_twice(fake: 
     await said(fake, 881, "1 year")
     await fake.wait_for(lambda: time.monotonic() - started > 8, timeout=15)
     assert texts(fake, 881) == [fake.sent_to(881)[0].text] and calls(fake, "sendMessage", 881) == 1
+
+
+async def test_a_fault_injection_run_loses_nothing_and_sends_nothing_twice(fake: FakeBotAPI, tmp_path: Path) -> None:
+    counts = await faultrun.run(fake, tmp_path, customers=8, seconds=12)
+    print(counts.line())
+    print("faults answered:", dict(counts.hits), "set aside:", dict(counts.reasons))
+    assert counts.asked >= 30 and counts.notices >= 10 and counts.relays >= 8 and counts.faults >= 10
+    assert counts.unanswered == counts.twice == 0
+    assert counts.notices_missing == counts.notices_twice == 0
+    assert counts.relays_missing == counts.relays_twice == 0
+    assert counts.held == 0 and counts.most_calls <= 6
+    assert set(counts.reasons) == {"blocked by the user"}  # the customer who blocked the bot: nothing else
