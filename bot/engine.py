@@ -116,7 +116,8 @@ class Engine:
         self.shared = {"handoff": kit.handoff.values, "staffed": consultants}  # what every turn's wording sees
         self.flows = flows
         # the dispatch tables
-        self.gates: tuple[Callable[[Turn], Result | None], ...] = (flows.admin.intercept, flows.handoff.intercept)
+        gates = (flows.admin.intercept, flows.handoff.intercept, flows.general.edited)  # the last: an edit is no answer
+        self.gates: tuple[Callable[[Turn], Result | None], ...] = gates
         self.by_prefix: dict[str, Flow] = {p: f for f in flows.all() for p in f.prefixes}
         self.by_command: dict[str, Flow] = {c: f for f in flows.all() for c in f.commands if c not in STACKED}
         self.by_name: dict[FlowName, Flow] = {f.name: f for f in flows.all()}

@@ -13,6 +13,14 @@ read what the bot sent with :meth:`sent_to`, :meth:`sent_to_thread` and :meth:`w
 The staff supergroup can be a forum (:meth:`make_forum`): the bot creates, renames, closes, reopens and
 deletes topics there, and sends into them with ``message_thread_id`` (refused once a topic is gone, e.g. after
 :meth:`delete_topic`); replies name a message that must still be there unless ``allow_sending_without_reply``.
+
+Faults are injected with :meth:`FakeBotAPI.inject`: an error Telegram answers with (403 kicked or blocked, 400
+``TOPIC_CLOSED``, chat or thread not found, 429 with ``retry_after``, 502), a slow answer (the call is done,
+the answer comes late), or a dropped connection (the call is not done); per method and per chat, for a
+number of calls or until :meth:`FakeBotAPI.clear`. :meth:`remove_bot` and :meth:`add_bot` take the bot out of
+a group and back as Telegram does (with ``my_chat_member`` updates); :meth:`push_raw` queues an update as
+given (one a client cannot parse, say). With ``service_updates`` on, the topics the bot creates come back as
+``forum_topic_created`` updates, and messages in a topic reply to its creation message, as in Telegram.
 """
 
 from __future__ import annotations
@@ -64,6 +72,13 @@ CHAT_ACTIONS = {
     "find_location",
     "record_video_note",
     "upload_video_note",
+}
+_GIFTS = {
+    "unlimited_gifts": False,
+    "limited_gifts": False,
+    "unique_gifts": False,
+    "premium_subscription": False,
+    "gifts_from_channels": False,
 }
 DEFAULT_TOPIC_COLOR = 7322096  # 0x6FB9F0, Telegram's default topic icon colour
 
@@ -153,6 +168,53 @@ class Sent:
     kind: str = "text"  # text, photo, video, document, voice, audio, sticker, animation (an album: its first item's)
 
 
+FAULTS: dict[str, tuple[int, str]] = {
+    "kicked": (403, "Forbidden: bot was kicked from the supergroup chat"),
+    "not_member": (403, "Forbidden: bot is not a member of the supergroup chat"),
+    "blocked": (403, "Forbidden: bot was blocked by the user"),
+    "deactivated": (403, "Forbidden: user is deactivated"),
+    "topic_closed": (400, "Bad Request: TOPIC_CLOSED"),
+    "chat_not_found": (400, "Bad Request: chat not found"),
+    "thread_not_found": (400, "Bad Request: message thread not found"),
+    "no_rights": (400, "Bad Request: not enough rights to create a topic"),
+    "flood": (429, "Too Many Requests: retry after {seconds}"),
+    "bad_gateway": (502, "Bad Gateway"),
+}
+SLOW, DROP = "slow", "drop"  # the call is done and answered late; the connection drops before the call is done
+
+
+@dataclass
+class Fault:
+    """An injected fault: ``kind`` (a key of :data:`FAULTS`, ``slow`` or ``drop``) for calls that match."""
+
+    kind: str
+    method: str | None = None  # None: every method but getUpdates
+    chat: int | None = None  # None: any chat (and calls without one)
+    times: int | None = None  # None: until cleared
+    seconds: float = 1.0  # retry_after of a 429; how late a slow answer is
+    hits: int = 0
+
+    def matches(self, method: str, params: dict[str, Any]) -> bool:
+        if self.method is None and method == "getUpdates":
+            return False
+        if self.method is not None and self.method != method:
+            return False
+        if self.chat is None:
+            return True
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            return int(params["chat_id"]) == self.chat
+        return False
+
+    def error(self) -> ApiError:
+        code, text = FAULTS[self.kind]
+        retry = max(1, round(self.seconds)) if code == 429 else None
+        return ApiError(code, text.format(seconds=retry), retry)
+
+
+class _Dropped(Exception):
+    """Close the connection without an answer."""
+
+
 class FakeBotAPI:
     """The server and the customers' side of it."""
 
@@ -178,6 +240,10 @@ class FakeBotAPI:
         # Every message there is in a chat (the bot's and the users'), with the topic it is in.
         self._messages: dict[tuple[int, int], int | None] = {}
         self.fail_next: list[ApiError] = []
+        self.faults: list[Fault] = []  # see inject()
+        self.fault_hits: list[tuple[str, str, int | None]] = []  # (method, kind, chat) of every fault answered
+        self.service_updates = False  # topics made and bots added or removed come back as updates
+        self._topic_names: dict[tuple[int, int], str] = {}  # the name each topic was created with
         # Failure injection: once this many messages were sent, further sends wait (unrecorded) until
         # release_sends(); a send whose client went away meanwhile is dropped, as Telegram drops a
         # request that never fully arrived.
@@ -188,6 +254,7 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._stopping = False
         self.base_url = ""
 
     # -- server ------------------------------------------------------------------------------------
@@ -206,7 +273,10 @@ class FakeBotAPI:
         return self.base_url
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening (a long poll in progress is answered at once)."""
+        self._stopping = True
+        async with self._changed:
+            self._changed.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -249,6 +319,11 @@ class FakeBotAPI:
         if handler is None:
             return self._error(ApiError(404, "Not Found: method not found"))
         try:
+            fault = self._fault(method, params)
+            if fault is not None and fault.kind == DROP:
+                raise _Dropped
+            if fault is not None and fault.kind != SLOW:
+                raise fault.error()
             if self.fail_next and method != "getUpdates":
                 raise self.fail_next.pop(0)
             if (
@@ -261,9 +336,56 @@ class FakeBotAPI:
                 if request.transport is None or request.transport.is_closing():
                     raise ApiError(400, "Bad Request: client went away")
             result = await handler(params)
+            if fault is not None:  # slow: done, and answered late
+                await asyncio.sleep(fault.seconds)
         except ApiError as exc:
             return self._error(exc)
+        except _Dropped:
+            assert request.transport is not None
+            request.transport.close()
+            raise web.HTTPInternalServerError() from None  # never written: the connection is gone
         return web.json_response({"ok": True, "result": result})
+
+    def _fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        for fault in self.faults:
+            if fault.matches(method, params):
+                fault.hits += 1
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                chat = params.get("chat_id")
+                self.fault_hits.append((method, fault.kind, int(chat) if str(chat).lstrip("-").isdigit() else None))
+                return fault
+        return None
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        method: str | None = None,
+        chat: int | None = None,
+        times: int | None = None,
+        seconds: float = 1.0,
+    ) -> Fault:
+        """Answer matching calls with a fault (see :data:`FAULTS`, :data:`SLOW`, :data:`DROP`); the first match wins."""
+        if kind not in FAULTS and kind not in (SLOW, DROP):
+            raise ValueError(f"no such fault {kind!r}: {sorted([*FAULTS, SLOW, DROP])}")
+        fault = Fault(kind, method, chat, times, seconds)
+        self.faults.append(fault)
+        return fault
+
+    def clear(self, kind: str | None = None, *, method: str | None = None, chat: int | None = None) -> None:
+        """Stop injecting the faults that match (all of them by default)."""
+        self.faults = [
+            f
+            for f in self.faults
+            if not (
+                (kind is None or f.kind == kind)
+                and (method is None or f.method == method)
+                and (chat is None or f.chat == chat)
+            )
+        ]
 
     @staticmethod
     def _error(exc: ApiError) -> web.Response:
@@ -314,6 +436,11 @@ class FakeBotAPI:
         self.commands[params.get("language_code")] = commands
         return True
 
+    async def m_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._chat(params)
+        info = self._chat_info(chat_id)
+        return {**info, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": _GIFTS}
+
     async def m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         limit = min(int(params.get("limit") or 100), 100)
@@ -331,7 +458,7 @@ class FakeBotAPI:
 
         deadline = time.monotonic() + timeout
         async with self._changed:
-            while not ready() and time.monotonic() < deadline:
+            while not ready() and time.monotonic() < deadline and not self._stopping:
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
@@ -428,6 +555,8 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: message thread not found") from None
         if thread not in self.topics.get(chat_id, {}):
             raise ApiError(400, "Bad Request: message thread not found")
+        if (chat_id, thread) in self.closed_topics:  # as for a bot that may not manage topics
+            raise ApiError(400, "Bad Request: TOPIC_CLOSED")
         return thread
 
     def _reply(self, chat_id: int, params: dict[str, Any], thread: int | None) -> tuple[int | None, int | None]:
@@ -708,7 +837,15 @@ class FakeBotAPI:
         if params.get("icon_custom_emoji_id"):
             topic["icon_custom_emoji_id"] = str(params["icon_custom_emoji_id"])
             self._topic_icons[(chat_id, thread)] = topic["icon_custom_emoji_id"]
+        self._topic_names[(chat_id, thread)] = name
+        if self.service_updates:  # the "topic created" service message, which the bot receives too
+            await self._push({"message": self._creation(chat_id, thread)})
         return topic
+
+    def _creation(self, chat_id: int, thread: int) -> dict[str, Any]:
+        """The service message that opens a topic (its id is the topic's ``message_thread_id``)."""
+        created = {"name": self._topic_names.get((chat_id, thread), "?"), "icon_color": DEFAULT_TOPIC_COLOR}
+        return self._message(chat_id, message_id=thread, thread=thread, forum_topic_created=created)
 
     async def m_editForumTopic(self, params: dict[str, Any]) -> bool:
         chat_id, thread = self._topic(params)
@@ -906,6 +1043,12 @@ class FakeBotAPI:
         self.forums.add(chat_id)
         self.topics.setdefault(chat_id, {})
 
+    def close_topic(self, chat_id: int, thread: int) -> None:
+        """A consultant closes a topic: the bot's sends there are refused (``TOPIC_CLOSED``) until it is reopened."""
+        if thread not in self.topics.get(chat_id, {}):
+            raise ValueError(f"chat {chat_id} has no topic {thread}")
+        self.closed_topics.add((chat_id, thread))
+
     def delete_topic(self, chat_id: int, thread: int) -> None:
         """A consultant deletes a topic in the app (with its messages); the bot is not told."""
         if thread not in self.topics.get(chat_id, {}):
@@ -949,6 +1092,8 @@ class FakeBotAPI:
             message["is_topic_message"] = True
         if reply_to is not None:
             message["reply_to_message"] = self._bot_message(reply_to)
+        elif thread is not None and self.service_updates:  # in a topic, a message replies to its creation
+            message["reply_to_message"] = self._creation(chat_id, thread)
         self._messages[(chat_id, message["message_id"])] = thread
         return message
 
@@ -996,6 +1141,48 @@ class FakeBotAPI:
             "message": self._bot_message(sent),
         }
         return await self._push({"callback_query": query})
+
+    async def remove_bot(self, chat_id: int, *, by: int = 7001) -> int:
+        """A consultant removes the bot from the group: every call about it is refused (403 kicked)."""
+        self.blocked.add(chat_id)
+        return await self._member_update(chat_id, by, "member", "kicked")
+
+    async def add_bot(self, chat_id: int, *, by: int = 7001) -> int:
+        """A consultant adds the bot back to the group."""
+        self.blocked.discard(chat_id)
+        return await self._member_update(chat_id, by, "kicked", "member")
+
+    async def _member_update(self, chat_id: int, by: int, old: str, new: str) -> int:
+        def member(status: str) -> dict[str, Any]:
+            return {"user": BOT_USER, "status": status, **({"until_date": 0} if status == "kicked" else {})}
+
+        changed = {
+            "chat": self._chat_info(chat_id),
+            "from": self._consultant(by),
+            "date": int(time.time()),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }
+        return await self._push({"my_chat_member": changed})
+
+    async def push_raw(self, update: dict[str, Any]) -> int:
+        """Queue an update as given (its ``update_id`` is set); returns the update id."""
+        return await self._push(update)
+
+    async def customer_poll(self, user_id: int, *, language: str = "en") -> int:
+        """The customer sends a poll as a Bot API server older than 9.6 describes it (no ``persistent_id``)."""
+        options = [{"text": t, "voter_count": 0} for t in ("yes", "no")]
+        poll = {
+            "id": str(next(self._ids)),
+            "question": "does it work?",
+            "options": options,
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        }
+        return await self._push({"message": self._incoming(user_id, language, poll=poll)})
 
     # -- reading what the bot did ------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, ReplyParameters
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from .fakebot import FakeBotAPI
 
@@ -275,3 +275,83 @@ async def test_a_staff_chat_that_is_no_forum(api: tuple[FakeBotAPI, Bot]) -> Non
     fake.blocked.add(STAFF)
     with pytest.raises(Forbidden, match="kicked"):
         await bot.send_message(STAFF, "hi")
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's RetryAfter warns on itself
+async def test_faults_are_injected_per_method_and_chat_for_a_count_or_until_cleared(
+    api: tuple[FakeBotAPI, Bot],
+) -> None:
+    fake, bot = api
+    fake.inject("blocked", method="sendMessage", chat=5, times=1)
+    with pytest.raises(Forbidden, match="blocked by the user"):
+        await bot.send_message(5, "refused")
+    await bot.send_message(5, "one")
+    fake.inject("flood", seconds=2)  # every method but getUpdates, every chat, until cleared
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_chat_action(6, "typing")
+    assert "retry in 2 seconds" in str(caught.value).lower()
+    assert await bot.get_updates(timeout=0) == ()
+    fake.clear()
+    fake.inject("drop", method="sendMessage", times=1)  # not done: the connection drops first
+    with pytest.raises(NetworkError, match="disconnected"):
+        await bot.send_message(5, "lost")
+    fake.inject("bad_gateway", times=1)
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(5, "lost too")
+    fake.inject("topic_closed", chat=STAFF, times=1)
+    with pytest.raises(BadRequest, match=r"(?i)topic_closed"):
+        await bot.send_message(STAFF, "closed")
+    fake.inject("slow", method="sendMessage", times=1, seconds=0.5)  # done, and answered late
+    started = time.monotonic()
+    await bot.send_message(5, "late")
+    assert time.monotonic() - started >= 0.5
+    assert [s.text for s in fake.sent_to(5)] == ["one", "late"]
+    assert [kind for _, kind, _ in fake.fault_hits] == [
+        "blocked",
+        "flood",
+        "drop",
+        "bad_gateway",
+        "topic_closed",
+        "slow",
+    ]
+    assert not fake.faults
+    with pytest.raises(ValueError, match="no such fault"):
+        fake.inject("gremlins")
+
+
+async def test_the_bot_is_removed_from_a_group_and_added_back(api: tuple[FakeBotAPI, Bot]) -> None:
+    fake, bot = api
+    assert (await bot.get_chat(STAFF)).type == "supergroup"
+    await fake.remove_bot(STAFF)
+    with pytest.raises(Forbidden, match="kicked"):
+        await bot.get_chat(STAFF)
+    await fake.add_bot(STAFF)
+    await bot.send_message(STAFF, "back")
+    removed, added = await bot.get_updates(timeout=0)
+    assert removed.my_chat_member.new_chat_member.status == "kicked" and removed.my_chat_member.chat.id == STAFF
+    assert added.my_chat_member.new_chat_member.status == "member"
+
+
+async def test_an_update_an_old_bot_api_server_sends_cannot_be_parsed(api: tuple[FakeBotAPI, Bot]) -> None:
+    fake, bot = api
+    await fake.customer_poll(5)
+    with pytest.raises(TypeError, match="persistent_id"):
+        await bot.get_updates(timeout=0)
+
+
+async def test_topics_made_come_back_as_updates_and_messages_in_them_reply_to_their_creation(
+    api: tuple[FakeBotAPI, Bot],
+) -> None:
+    fake, bot = api
+    fake.make_forum(STAFF)
+    fake.service_updates = True
+    thread = (await bot.create_forum_topic(STAFF, "Ann · Kimpok · T-1")).message_thread_id
+    await fake.staff_text(STAFF, 42, "hello", thread=thread)
+    created, written = await bot.get_updates(timeout=0)
+    assert created.message.forum_topic_created.name == "Ann · Kimpok · T-1" and created.message.from_user.is_bot
+    assert created.message.message_thread_id == thread
+    opening = written.message.reply_to_message
+    assert opening.message_id == thread and opening.forum_topic_created.name == "Ann · Kimpok · T-1"
+    fake.close_topic(STAFF, thread)
+    with pytest.raises(BadRequest, match=r"(?i)topic_closed"):
+        await bot.send_message(STAFF, "closed", message_thread_id=thread)

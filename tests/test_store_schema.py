@@ -198,7 +198,7 @@ def test_an_unversioned_database_is_migrated_with_nothing_lost(tmp_path: Path) -
 
     # the Telegram adapter finds its data in its own tables
     tables_tg = TelegramTables(str(path))
-    assert tables_tg.version == 1
+    assert tables_tg.version == 2  # and the adapter adds its own steps
     assert tables_tg.offset() == 8812
     assert tables_tg.topic("tg:1") == (4242, "Ann · Kimpok · T-1") and tables_tg.topic("tg:2") == (4343, "")
     assert tables_tg.customer_of_topic(4343) == "tg:2" and tables_tg.customer_of_post(901) == "tg:2"
@@ -237,7 +237,7 @@ def test_a_new_database_has_no_telegram_tables_until_the_adapter_makes_them(tmp_
     tables.set_offset(5)
     tables.block(3)
     tables.unblock(3)
-    assert tables.offset() == 5 and not tables.blocked(3) and tables.version == 1
+    assert tables.offset() == 5 and not tables.blocked(3) and tables.version == 2
     tables.close()
     store.close()
 
@@ -247,7 +247,10 @@ def test_the_store_hands_telegram_data_over_in_the_adapters_first_schema(tmp_pat
     moved, made = tmp_path / "moved.db", tmp_path / "made.db"
     legacy_database(moved)
     Store(str(moved)).close()
-    TelegramTables(str(made)).close()
+    with sqlite3.connect(made) as conn:  # the adapter's first schema, as its own first step makes it
+        for statement in SCHEMA_1:
+            conn.execute(statement)
+    conn.close()
 
     def schema(path: Path) -> set[str]:
         conn = sqlite3.connect(path)
@@ -258,6 +261,11 @@ def test_the_store_hands_telegram_data_over_in_the_adapters_first_schema(tmp_pat
 
     assert TELEGRAM_TABLES_1 == SCHEMA_1
     assert schema(moved) == schema(made) and len(schema(made)) == 5
+    # and the adapter takes either on to its newest schema: the same as a new database gets
+    fresh = tmp_path / "fresh.db"
+    for path in (moved, made, fresh):
+        TelegramTables(str(path)).close()
+    assert schema(moved) == schema(made) == schema(fresh) and len(schema(fresh)) > 5
 
 
 def test_a_database_from_a_newer_bot_is_refused(tmp_path: Path) -> None:

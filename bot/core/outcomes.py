@@ -32,6 +32,7 @@ class Outcome(StrEnum):
     UNKNOWN_BUTTON = "unknown_button"
     EMPTY = "empty"
     NON_TEXT = "non_text"
+    EDITED = "edited"  # an earlier message changed while a step waits for its answer: not taken as the answer
     ERROR = "error"
     # guided troubleshooting
     TROUBLESHOOT_OFFERED = "troubleshoot_offered"

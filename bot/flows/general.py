@@ -3,6 +3,7 @@
 /start ─► welcome + menu · /menu ─► menu · /help ─► help · /cancel ─► cancelled + menu
 menu: Ask a question │ Troubleshoot │ Repair request │ Repair status │ Talk to a consultant
 a sticker, an empty message, an unknown command or an old button ─► a polite word on what works
+an earlier message edited while a step waits for its answer ─► a polite word: it is not the answer
 """
 
 from __future__ import annotations
@@ -54,6 +55,16 @@ class GeneralFlow:
     def text(self, turn: Turn) -> Result | None:
         """Typed text goes to the answer flow."""
         return None
+
+    def edited(self, turn: Turn) -> Result | None:
+        """A gate: an earlier message, edited while a step waits for its answer, is never taken as that answer.
+
+        (While a consultant has the chat, the handoff gate before this one relays the edit to them.)
+        """
+        state = turn.state
+        if not turn.message.edited or not (state.flows or state.rma.draft is not None or state.answer.pending):
+            return None
+        return Result(Outcome.EDITED, [Reply(turn.say("edited_earlier"))])
 
     # -- replies the other flows share ------------------------------------------------------------------
 

@@ -5,8 +5,11 @@ every handler in one place (:meth:`TelegramAdapter.register`). Its parts:
 
 * :mod:`.handlers`: customers' messages and presses in private chats, consultants' in the staff chat;
 * :mod:`.delivery`: sending replies and media with retries, recording delivery in the engine's outbox;
-* :mod:`.staffchat`: notices, the customers' topics in the staff chat, the periodic sweeps;
-* :mod:`.tables`: the adapter's own SQLite tables (polling offset, topics, staff posts, blocked chats).
+* :mod:`.faults`: what a failed call means (try again, set aside, hold for the staff chat, taken as done);
+* :mod:`.staffchat`: notices, delivered so that one broken chat stalls none; the periodic sweeps;
+* :mod:`.topics`: the customers' topics in the staff chat;
+* :mod:`.tables` and :mod:`.ledger`: the adapter's own SQLite tables (polling offset, topics, staff posts,
+  blocked chats; the notices being delivered, what was set aside, the staff chat updates handled).
 
 Customers are served in private chats only; other chats are ignored. Each update is handled once: its
 replies are recorded with the conversation state (the engine's outbox) before they are sent, and delivery
@@ -17,11 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, TypeHandler, filters
 
 from bot.adapters.telegram.delivery import Delivery
 from bot.adapters.telegram.handlers import Handlers
@@ -37,6 +41,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "menu", "troubleshoot", "rma", "status", "human", "help", "cancel")
 ADMIN_COMMANDS = ("faq", "unanswered", "stats")  # shown in admins' own chats only
+KEEP_DAYS = 30  # the delivery ledger keeps what ended this long (as the engine's outbox does)
 
 
 class TelegramAdapter:
@@ -52,6 +57,7 @@ class TelegramAdapter:
     ) -> None:
         self.engine = engine
         self.settings = settings
+        self.clock = clock
         self.tables = tables or TelegramTables(settings.db_path, clock=clock)
         self.delivery = Delivery(engine, self.tables)
         self.staff_chat = StaffChat(engine, settings, self.tables, self.delivery)
@@ -65,6 +71,7 @@ class TelegramAdapter:
         if self.settings.staff_chat_id is not None:
             staff = filters.Chat(self.settings.staff_chat_id)
             app.add_handler(MessageHandler(staff & filters.UpdateType.MESSAGE, on.on_staff))
+            app.add_handler(ChatMemberHandler(on.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(CallbackQueryHandler(on.on_press))
         app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGES & filters.TEXT, on.on_text))
         app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGES & filters.CAPTION, on.on_text))
@@ -87,6 +94,11 @@ class TelegramAdapter:
     async def flush_outbox(self, bot: Any) -> int:
         """At start-up: deliver replies that a crash left unsent. Returns how many messages had some."""
         return await self.delivery.flush_outbox(bot)
+
+    async def prune(self, *, keep_days: int = KEEP_DAYS) -> int:
+        """Forget the delivery ledger's finished rows older than ``keep_days``; returns how many notices."""
+        before = (self.clock() - timedelta(days=keep_days)).astimezone(UTC).isoformat()
+        return await asyncio.to_thread(self.tables.prune, before)
 
     async def run_notices(self, bot: Any, stop: asyncio.Event) -> None:
         """Deliver notices until ``stop``, with the periodic sweeps (see :class:`.staffchat.StaffChat`)."""

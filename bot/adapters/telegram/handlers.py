@@ -14,20 +14,28 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.adapters.telegram.delivery import Delivery
+from bot.adapters.telegram.faults import Undeliverable
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import TelegramSettings, user_key
-from bot.adapters.telegram.staffchat import StaffChat
+from bot.adapters.telegram.staffchat import StaffChat, unreachable
 from bot.adapters.telegram.tables import TelegramTables
-from bot.core.messages import Media, Message
+from bot.core.messages import Media, Message, Reply
 
 log = logging.getLogger(__name__)
 
 TYPING_AFTER = 0.4  # seconds of work before the customer sees "typing…"
+DELIVER_FIRST = 10.0  # seconds a consultant's answer waits for what they sent the customer to be delivered
+# what staff replies say was done for a customer: not so when the customer blocked the bot
+CLAIMS = (" The customer was told.", " The customer is back with the bot and was asked for a rating.")
+LOST_TOPIC = (
+    "⚠️ This topic no longer leads to a customer (the bot made it twice, or lost it), so nothing was sent. "
+    "Write in the customer's current topic; /queue lists the open tickets."
+)
 
 
 class Handlers:
@@ -136,42 +144,133 @@ class Handlers:
         """
         msg = update.effective_message
         user = update.effective_user
-        if msg is None or user is None or (user.is_bot and msg.sender_chat is None):
+        self.staff_chat.staff_alive()
+        if msg is None or user is None:
+            return
+        if msg.forum_topic_created is not None and user.id == context.bot.id and msg.message_thread_id:
+            found = await asyncio.to_thread(self.tables.topic_seen, msg.message_thread_id, msg.forum_topic_created.name)
+            if found is not None:
+                log.info("topic %s, made before a restart, is the topic of %s", msg.message_thread_id, found)
+            return
+        if user.is_bot and msg.sender_chat is None:
             return
         text = msg.text if msg.text is not None else (msg.caption or "")
         thread = msg.message_thread_id if msg.is_topic_message else None
         customer = await asyncio.to_thread(self.staff_chat.customer_of, msg)
+        if customer is None and thread is not None:
+            customer = await self._lost_topic(update, context, thread)
+            if customer is None:
+                return
         if customer is None and not text.startswith("/"):
             return  # consultants talking among themselves
+        if await asyncio.to_thread(self.tables.staff_update, update.update_id) == "done":
+            log.info("staff chat update %s was handled before a restart: not again", update.update_id)
+            return
+        await asyncio.to_thread(self.tables.staff_update_is, update.update_id, "started")
         name = user.full_name if not user.is_bot else (msg.author_signature or "Consultant")
         replies = await asyncio.to_thread(
             self.engine.staff, text, by=f"tg:{user.id}", name=name, customer=customer, media=_media(msg, relay=True)
         )
+        await asyncio.to_thread(self.tables.staff_update_is, update.update_id, "done")
+        await self._to_staff(context, msg.chat_id, thread, customer, replies)
+
+    async def _lost_topic(self, update: Update, context: ContextTypes.DEFAULT_TYPE, thread: int) -> str | None:
+        """A message in a topic the bot made and does not know (made twice after a crash): its customer, or None.
+
+        Such a topic leads to the customer whose topic bears its name; when none does, the consultant is told
+        that nothing was sent, rather than nothing at all.
+        """
+        msg = update.effective_message
+        assert msg is not None
+        opening = msg.reply_to_message
+        created = opening.forum_topic_created if opening is not None else None
+        if created is None or opening is None or opening.from_user is None or opening.from_user.id != context.bot.id:
+            return None  # a topic consultants made: their own talk
+        found = await asyncio.to_thread(self.tables.adopt_topic, thread, created.name)
+        if found is not None:
+            log.info("topic %s (%s) leads to %s again", thread, created.name, found)
+            return found
+        with contextlib.suppress(Undeliverable):
+            await self.delivery.send(context.bot, msg.chat_id, LOST_TOPIC, None, thread=thread)
+        return None
+
+    async def _to_staff(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        thread: int | None,
+        customer: str | None,
+        replies: list[Reply],
+    ) -> None:
+        """Answer consultants (after the polling loop went on); nothing says a customer who blocked the bot was told."""
+        self.delivery.later(chat_id, lambda: self._answer_staff(context, chat_id, thread, customer, replies))
+
+    async def _answer_staff(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        thread: int | None,
+        customer: str | None,
+        replies: list[Reply],
+    ) -> None:
+        chat = int(customer[3:]) if customer and customer[3:].lstrip("-").isdigit() else None
+        if customer is not None and chat is not None:  # what reaches the customer goes first: then we know
+            with contextlib.suppress(TelegramError, TimeoutError):
+                await asyncio.wait_for(self.staff_chat.deliver_to(context.bot, customer), DELIVER_FIRST)
+        if chat is not None and await asyncio.to_thread(self.tables.blocked, chat):
+            replies = [Reply(_unclaimed(r.text), r.buttons, r.media) for r in replies]
+            if await asyncio.to_thread(self.tables.staff_told_blocked, chat):
+                title = await asyncio.to_thread(self.engine.topic_title, customer or "")
+                replies.append(unreachable(title, customer or "", True))
         for reply in replies:
-            await self.delivery.send_reply(context.bot, msg.chat_id, reply, thread=thread)
+            try:
+                await self.delivery.send_reply(context.bot, chat_id, reply, thread=thread)
+            except Undeliverable as exc:
+                log.warning("could not answer in the staff chat: %s", exc)
         self.staff_chat.wake()
+
+    async def on_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was added to or removed from a chat: the staff chat's notices wait or go."""
+        change = update.my_chat_member
+        if change is None or change.chat.id != self.settings.staff_chat_id:
+            return
+        status = change.new_chat_member.status
+        if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+            log.info("the bot is in the staff chat again")
+            self.staff_chat.staff_alive()
+        elif status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            self.staff_chat.staff_gone(f"the bot was removed from the staff chat ({status})")
 
     async def _staff_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
         message = query.message
         thread = getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
+        if await asyncio.to_thread(self.tables.staff_update, update.update_id) == "done":
+            return
+        await asyncio.to_thread(self.tables.staff_update_is, update.update_id, "started")
         replies = await asyncio.to_thread(
             self.engine.staff_press, query.data or "", by=f"tg:{query.from_user.id}", name=query.from_user.full_name
         )
-        for reply in replies:
-            chat_id = query.message.chat.id if query.message else 0
-            await self.delivery.send_reply(context.bot, chat_id, reply, thread=thread)
-        self.staff_chat.wake()
+        await asyncio.to_thread(self.tables.staff_update_is, update.update_id, "done")
+        customer = None
+        if message is not None:  # the card's topic, or the card itself in a chat without topics
+            customer = await asyncio.to_thread(self.staff_chat.customer_of, message)
+            customer = customer or await asyncio.to_thread(self.tables.customer_of_post, message.message_id)
+        chat_id = message.chat.id if message is not None else 0
+        await self._to_staff(context, chat_id, thread, customer, replies)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One place for errors: log with context, tell the staff chat, apologise to the customer."""
-        error = context.error
+        await self.report(update, context.error, context.bot)
+
+    async def report(self, update: object, error: BaseException | None, bot: Any) -> None:
+        """Log an error with its update, tell the staff chat, apologise to the customer."""
         where = f"update {update.update_id}" if isinstance(update, Update) else "no update"
         log.error("error handling %s: %r", where, error, exc_info=error)
         if self.settings.staff_chat_id is not None:
             with contextlib.suppress(Exception):
-                await context.bot.send_message(
+                await bot.send_message(
                     self.settings.staff_chat_id, f"supportbot error ({where}): {type(error).__name__}"
                 )
         if (
@@ -181,21 +280,33 @@ class Handlers:
         ):
             with contextlib.suppress(Exception):
                 apology = await asyncio.to_thread(self.engine.apology, user_key(update.effective_chat.id))
-                await context.bot.send_message(update.effective_chat.id, apology)
+                await bot.send_message(update.effective_chat.id, apology)
 
     async def _respond(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
         chat = update.effective_chat
         if chat is None:
             return
+        user = update.effective_user
+        if user is not None and user.language_code:
+            self.staff_chat.languages[chat.id] = user.language_code
         await asyncio.to_thread(self.tables.unblock, chat.id)  # writing again means unblocked
         typing = asyncio.create_task(self._typing_later(context, chat.id))
         try:
             replies = await asyncio.to_thread(self.engine.handle, message)
         finally:
             typing.cancel()
-        assert message.id is not None
-        await self.delivery.deliver(context.bot, chat.id, message.id, replies)
-        self.staff_chat.wake()
+        message_id = message.id
+        assert message_id is not None
+        bot = context.bot
+
+        async def deliver() -> None:  # recorded: the polling loop goes on meanwhile
+            try:
+                await self.delivery.deliver(bot, chat.id, message_id, replies)
+            except Exception as exc:  # refused for good (set aside): the customer is told something went wrong
+                await self.report(update, exc, bot)
+            self.staff_chat.wake()
+
+        self.delivery.later(chat.id, deliver)
 
     async def _typing_later(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         await asyncio.sleep(TYPING_AFTER)
@@ -210,6 +321,12 @@ class Handlers:
             if "h:" + hashlib.sha1(button.data.encode()).hexdigest()[:24] == data:
                 return button.data
         return data
+
+
+def _unclaimed(text: str) -> str:
+    for claim in CLAIMS:
+        text = text.replace(claim, "")
+    return text
 
 
 def _kind(msg: Any) -> str:

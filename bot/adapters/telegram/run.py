@@ -5,6 +5,11 @@ to Telegram (by asking for the next offset) only after it has been handled: upda
 handled concurrently across chats and in order within a chat, then the offset moves on and is saved.
 Together with the engine's outbox this gives: a crash loses no update, and repeats no reply. The offset
 is kept in the adapter's own table (:mod:`.tables`).
+
+Updates are read one by one from Telegram's JSON: one PTB cannot parse (a self-hosted Bot API server
+older than PTB, say) is logged, skipped and confirmed, and the others are served; nothing that goes
+wrong in one round of the loop stops it. Sends wait :data:`SEND_TIMEOUT` for Telegram's answer, so a
+slow answer is not taken for a lost message and sent again.
 """
 
 from __future__ import annotations
@@ -13,15 +18,17 @@ import asyncio
 import contextlib
 import logging
 import signal
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.adapters.telegram.faults import wait_for
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.tables import TelegramTables
@@ -29,8 +36,9 @@ from bot.core.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 25
+SEND_TIMEOUT = 30.0  # seconds to wait for Telegram's answer to a call (PTB's default of 5 s resends slow sends)
 
 
 @dataclass(frozen=True)
@@ -57,13 +65,18 @@ def build_application(settings: TelegramSettings, *, polling: bool) -> Applicati
                 overall_time_period=1,
                 group_max_rate=settings.group_rate,
                 group_time_period=60,
-                max_retries=3,
+                max_retries=0,  # a 429 is the delivery's to wait out (see .faults): no hidden retries here
             )
         )
+        .read_timeout(SEND_TIMEOUT)
+        .write_timeout(SEND_TIMEOUT)
+        .media_write_timeout(2 * SEND_TIMEOUT)
         .get_updates_read_timeout(POLL_TIMEOUT + 10)
     )
     if polling:
         builder = builder.updater(None)
+    # with no retries of its own, the rate limiter logs every 429 as an error: the delivery handles (and logs) them
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     return builder.build()
 
 
@@ -84,35 +97,54 @@ async def _handle_batch(app: Application[Any, Any, Any, Any, Any, Any], updates:
 async def poll(app: Application[Any, Any, Any, Any, Any, Any], tables: TelegramTables, stop: asyncio.Event) -> None:
     """The polling loop: fetch, handle, then confirm by moving the saved offset on."""
     offset = await asyncio.to_thread(tables.offset)
-    delay = 1.0
+    failures = 0
     while not stop.is_set():
         try:
-            fetch = asyncio.ensure_future(
-                app.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
-            )
+            fetch = asyncio.ensure_future(fetch_updates(app.bot, offset))
             stopping = asyncio.ensure_future(stop.wait())
             done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if fetch not in done:
                 fetch.cancel()
                 break
             stopping.cancel()
-            updates = fetch.result()
-            delay = 1.0
-        except RetryAfter as exc:
-            await asyncio.sleep(
-                exc.retry_after if isinstance(exc.retry_after, int) else exc.retry_after.total_seconds()
-            )
-            continue
-        except (TimedOut, NetworkError) as exc:
-            log.warning("getUpdates failed (%s); retrying in %.0fs", exc, delay)
+            raw = fetch.result()
+            if raw:
+                await _handle_batch(app, parsed(raw, app.bot))
+                offset = int(raw[-1]["update_id"]) + 1
+                await asyncio.to_thread(tables.set_offset, offset)
+            failures = 0
+        except InvalidToken:
+            raise
+        except Exception as exc:  # nothing in one round stops the loop: wait, then go on
+            failures += 1
+            delay = wait_for(exc, failures, cap=30)
+            log.warning("getUpdates round failed (%r); going on in %.0fs", exc, delay)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 30)
+
+
+async def fetch_updates(bot: Any, offset: int | None) -> list[dict[str, Any]]:
+    """The next updates as Telegram's JSON (parsed one by one by :func:`parsed`)."""
+    kwargs: dict[str, Any] = {"timeout": POLL_TIMEOUT, "allowed_updates": ALLOWED_UPDATES}
+    if offset is not None:
+        kwargs["offset"] = offset
+    with warnings.catch_warnings():  # "use Bot.get_updates": it parses the whole batch, one bad update kills it
+        warnings.simplefilter("ignore")
+        raw = await bot.do_api_request("get_updates", api_kwargs=kwargs, read_timeout=POLL_TIMEOUT + 10)
+    return [u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)] if raw else []
+
+
+def parsed(raw: list[dict[str, Any]], bot: Any) -> tuple[Update, ...]:
+    """The updates PTB can read; one it cannot is logged and skipped (its offset is confirmed all the same)."""
+    updates = []
+    for data in raw:
+        try:
+            update = Update.de_json(data, bot)
+        except Exception as exc:
+            log.error("skipped update %s, which could not be read (%r): %.500s", data.get("update_id"), exc, data)
             continue
-        if not updates:
-            continue
-        await _handle_batch(app, updates)
-        offset = updates[-1].update_id + 1
-        await asyncio.to_thread(tables.set_offset, offset)
+        if update is not None:
+            updates.append(update)
+    return tuple(updates)
 
 
 async def serve(
@@ -138,6 +170,7 @@ async def serve(
             await adapter.set_commands(app)
         await adapter.flush_outbox(app.bot)
         await asyncio.to_thread(engine.prune_outbox)
+        await adapter.prune()
         await app.start()
         notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
         try:
@@ -160,6 +193,7 @@ async def serve(
             stop.set()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(notices, 10)
+            await adapter.delivery.drain(10)
             await app.stop()
             adapter.close()
 

@@ -3,7 +3,10 @@
 What only Telegram has a use for lives here, not in the engine's store: the polling offset (the next
 update to ask for), each customer's topic in the staff chat (both ways: customer → topic for posting,
 topic → customer for relaying what consultants write), the staff chat messages that stand for a customer
-when the chat has no topics, and the chats that blocked the bot.
+when the chat has no topics, and the chats that blocked the bot. Version 2 adds the delivery ledger
+(:mod:`.ledger`: the notices being delivered, replies set aside, the staff chat updates handled) and what
+keeps one topic a customer: a topic being made (recorded before ``createForumTopic``), the topics the bot
+saw made, and older topics of a customer that still lead to them.
 
 The adapter opens its own connection to the file (WAL mode lets it and the engine's work side by side)
 and keeps its schema's version in ``tg_version``. The data these tables took over from the engine's
@@ -20,6 +23,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import Any
 
+from bot.adapters.telegram.ledger import LEDGER_SCHEMA, Ledger
 from bot.core.clock import Clock, system_clock
 
 SCHEMA_1 = (
@@ -32,15 +36,29 @@ SCHEMA_1 = (
 )
 
 
+SCHEMA_2 = (
+    *LEDGER_SCHEMA,
+    "CREATE TABLE IF NOT EXISTS tg_topic_making (user TEXT PRIMARY KEY, title TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tg_topic_seen (thread INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tg_topic_alias (thread INTEGER PRIMARY KEY, user TEXT NOT NULL)",
+    "ALTER TABLE tg_blocked ADD COLUMN staff_told INTEGER NOT NULL DEFAULT 0",
+)
+
+
 def _schema_1(conn: sqlite3.Connection) -> None:
     for statement in SCHEMA_1:
         conn.execute(statement)
 
 
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_schema_1,)
+def _schema_2(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA_2:
+        conn.execute(statement)
 
 
-class TelegramTables:
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_schema_1, _schema_2)
+
+
+class TelegramTables(Ledger):
     """The ``tg_`` tables, safe to use from the adapter's worker threads."""
 
     def __init__(self, path: str, *, clock: Clock = system_clock) -> None:
@@ -79,9 +97,28 @@ class TelegramTables:
             row: tuple[Any, ...] | None = self._conn.execute(sql, args).fetchone()
         return row
 
+    def _all(self, sql: str, args: list[object]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._conn.execute(sql, args).fetchall())
+
     def _write(self, sql: str, args: list[object]) -> int:
         with self._lock:  # autocommit: one statement is its own transaction
             return self._conn.execute(sql, args).rowcount
+
+    def _atomic(self, statements: Sequence[tuple[str, list[object]]]) -> None:
+        """Several statements in one transaction."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, args in statements:
+                    self._conn.execute(sql, args)
+            except BaseException:
+                self._conn.rollback()
+                raise
+            self._conn.commit()
+
+    def _now(self) -> str:
+        return self.clock().astimezone(UTC).isoformat()
 
     # -- polling ------------------------------------------------------------------------------------------
 
@@ -91,11 +128,16 @@ class TelegramTables:
         return int(row[0]) if row else None
 
     def set_offset(self, next_update: int) -> None:
-        """Confirm every update before ``next_update`` as handled."""
-        self._write(
-            "INSERT INTO tg_offset (id, next_update) VALUES (1, ?) "
-            "ON CONFLICT(id) DO UPDATE SET next_update = excluded.next_update",
-            [next_update],
+        """Confirm every update before ``next_update`` as handled (Telegram never sends those again)."""
+        self._atomic(
+            [
+                (
+                    "INSERT INTO tg_offset (id, next_update) VALUES (1, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET next_update = excluded.next_update",
+                    [next_update],
+                ),
+                ("DELETE FROM tg_staff_updates WHERE update_id < ?", [next_update]),
+            ]
         )
 
     # -- the staff chat -----------------------------------------------------------------------------------
@@ -106,11 +148,16 @@ class TelegramTables:
         return (int(row[0]), str(row[1])) if row else None
 
     def set_topic(self, user: str, thread: int, title: str) -> None:
-        """Remember a customer's topic (made, or renamed)."""
-        self._write(
-            "INSERT INTO tg_topics (user, thread, title, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(user) "
-            "DO UPDATE SET thread = excluded.thread, title = excluded.title",
-            [user, thread, title, self.clock().astimezone(UTC).isoformat()],
+        """Remember a customer's topic (made, or renamed); the topic being made for them is made."""
+        self._atomic(
+            [
+                (
+                    "INSERT INTO tg_topics (user, thread, title, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(user) "
+                    "DO UPDATE SET thread = excluded.thread, title = excluded.title",
+                    [user, thread, title, self._now()],
+                ),
+                ("DELETE FROM tg_topic_making WHERE user = ?", [user]),
+            ]
         )
 
     def forget_topic(self, user: str) -> None:
@@ -118,9 +165,64 @@ class TelegramTables:
         self._write("DELETE FROM tg_topics WHERE user = ?", [user])
 
     def customer_of_topic(self, thread: int) -> str | None:
-        """The customer whose topic ``thread`` is."""
-        row = self._one("SELECT user FROM tg_topics WHERE thread = ?", [thread])
+        """The customer whose topic ``thread`` is (their topic now, or an older one that still leads to them)."""
+        row = self._one(
+            "SELECT user FROM tg_topics WHERE thread = ? UNION ALL SELECT user FROM tg_topic_alias WHERE thread = ?",
+            [thread, thread],
+        )
         return str(row[0]) if row else None
+
+    def making_topic(self, user: str, title: str | None) -> None:
+        """A topic is about to be made for the customer (kept until :meth:`set_topic`: a crash leaves it here).
+
+        ``title`` None: none was made after all (Telegram refused).
+        """
+        if title is None:
+            self._write("DELETE FROM tg_topic_making WHERE user = ?", [user])
+        else:
+            self._write("INSERT OR REPLACE INTO tg_topic_making (user, title) VALUES (?, ?)", [user, title])
+
+    def topic_in_making(self, user: str) -> str | None:
+        """The title of a topic asked for and not recorded as made (the bot stopped in between), or None."""
+        row = self._one("SELECT title FROM tg_topic_making WHERE user = ?", [user])
+        return str(row[0]) if row else None
+
+    def topic_seen(self, thread: int, name: str) -> str | None:
+        """The bot saw a topic it made (its "topic created" message); returns the customer it is now theirs.
+
+        A topic asked for under that name and never recorded (a crash right after ``createForumTopic``) is
+        the customer's topic: found here, it is not made twice.
+        """
+        self._write("INSERT OR REPLACE INTO tg_topic_seen (thread, name) VALUES (?, ?)", [thread, name])
+        row = self._one(
+            "SELECT m.user FROM tg_topic_making m LEFT JOIN tg_topics t ON t.user = m.user "
+            "WHERE m.title = ? AND t.user IS NULL",
+            [name],
+        )
+        if row is None:
+            return None
+        self.set_topic(str(row[0]), thread, name)
+        return str(row[0])
+
+    def seen_topic_named(self, name: str) -> int | None:
+        """A topic the bot saw made under ``name`` and that is nobody's topic now, or None."""
+        row = self._one(
+            "SELECT s.thread FROM tg_topic_seen s LEFT JOIN tg_topics t ON t.thread = s.thread "
+            "WHERE s.name = ? AND t.thread IS NULL ORDER BY s.thread DESC",
+            [name],
+        )
+        return int(row[0]) if row else None
+
+    def adopt_topic(self, thread: int, name: str) -> str | None:
+        """A topic the bot made and lost track of: the customer whose topic had that name now leads there too."""
+        row = self._one(
+            "SELECT user FROM tg_topics WHERE title = ? UNION ALL SELECT user FROM tg_topic_making WHERE title = ?",
+            [name, name],
+        )
+        if row is None:
+            return None
+        self._write("INSERT OR REPLACE INTO tg_topic_alias (thread, user) VALUES (?, ?)", [thread, str(row[0])])
+        return str(row[0])
 
     def add_post(self, message: int, user: str) -> None:
         """A staff chat message (in a chat without topics) that stands for a customer: a reply to it reaches them."""
@@ -137,9 +239,13 @@ class TelegramTables:
         """Whether the chat blocked the bot (nothing is sent to it until it writes again)."""
         return self._one("SELECT 1 FROM tg_blocked WHERE chat = ?", [chat]) is not None
 
-    def block(self, chat: int) -> None:
-        """The chat blocked the bot."""
-        self._write("INSERT OR IGNORE INTO tg_blocked (chat) VALUES (?)", [chat])
+    def block(self, chat: int) -> bool:
+        """The chat blocked the bot; True when it was not known to block it."""
+        return self._write("INSERT OR IGNORE INTO tg_blocked (chat) VALUES (?)", [chat]) > 0
+
+    def staff_told_blocked(self, chat: int) -> bool:
+        """Record that the staff chat was told the chat blocked the bot; False when it was told already."""
+        return self._write("UPDATE tg_blocked SET staff_told = 1 WHERE chat = ? AND staff_told = 0", [chat]) > 0
 
     def unblock(self, chat: int) -> None:
         """The chat wrote again: it no longer blocks the bot."""
