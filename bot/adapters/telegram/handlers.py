@@ -157,6 +157,12 @@ class Handlers:
         text = msg.text if msg.text is not None else (msg.caption or "")
         thread = msg.message_thread_id if msg.is_topic_message else None
         customer = await asyncio.to_thread(self.staff_chat.customer_of, msg)
+        replied = msg.reply_to_message
+        for _ in range(30):  # a reply to a post of ours sent an instant ago: its record follows the send
+            if customer is not None or replied is None or replied.from_user is None or not replied.from_user.is_bot:
+                break
+            await asyncio.sleep(0.1)
+            customer = await asyncio.to_thread(self.staff_chat.customer_of, msg)
         if customer is None and thread is not None:
             customer = await self._lost_topic(update, context, thread)
             if customer is None:
