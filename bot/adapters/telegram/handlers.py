@@ -151,6 +151,7 @@ class Handlers:
             found = await asyncio.to_thread(self.tables.topic_seen, msg.message_thread_id, msg.forum_topic_created.name)
             if found is not None:
                 log.info("topic %s, made before a restart, is the topic of %s", msg.message_thread_id, found)
+                self.staff_chat.retry_now()  # its notices were waiting for it
             return
         if user.is_bot and msg.sender_chat is None:
             return

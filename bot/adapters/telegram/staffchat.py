@@ -83,6 +83,11 @@ class StaffChat:
         reply = getattr(msg, "reply_to_message", None)
         return self.tables.customer_of_post(reply.message_id) if reply is not None else None
 
+    def retry_now(self) -> None:
+        """Try waiting notices now, not after their backoff (what they waited for has happened)."""
+        self._wait.clear()
+        self.wake()
+
     def staff_alive(self) -> None:
         """The staff chat showed signs of life (a message, the bot added again): look at it now."""
         if self._down is not None:
