@@ -26,18 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_telegram import QUESTIONS  # noqa: E402  (the same customers' questions)
 from tests.botprocess import BotProcess  # noqa: E402
 from tests.fakebot import FakeBotAPI  # noqa: E402
 
-QUESTIONS = [
-    "how long is the warranty?",
-    "who pays shipping for an rma?",
-    "where do i write the rma number?",
-    "is lightning damage covered?",
-    "what does the warranty not cover?",
-    "will my replacement be new?",
-    "how do i contact support?",
-]
 DRAFT = ["/rma", "I've already tried: start the request", "KP-NVR8 recorder", "SN KP{user}0001"]
 
 
