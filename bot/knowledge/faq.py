@@ -179,25 +179,7 @@ class Content:
     def __init__(self, faq_dir: Path, packs: Mapping[str, BrandPack]) -> None:
         self.faq_dir = faq_dir
         self.packs = packs
-        # wordings are served by a name made of their hash, so compiled code is kept in jinja2's bytecode
-        # cache (SUPPORTBOT_CACHE, else jinja2's private folder in the temp dir) and later processes skip it
-        self._sources = Sources()
-        loader = jinja2.ChoiceLoader([self._sources, jinja2.FileSystemLoader(str(faq_dir / COMMON / "templates"))])
-        # sandboxed: admins write answers from a chat, and a template must not reach beyond the pack's values
-        self.env = Sandbox(
-            loader=loader,
-            bytecode_cache=bytecode_cache(),
-            auto_reload=False,
-            cache_size=-1,
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            trim_blocks=False,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-        )
-        self.env.filters["cause_name"] = self.cause_name
-        self._compiled: dict[str, jinja2.Template] = {}
-        self._trials: dict[str, jinja2.Template] = {}  # answers being checked: not kept, not cached on disk
+        self._templating()
         self.message_paths: dict[tuple[str, str], Path] = {}
         common, _ = self._load_dir(faq_dir / COMMON, COMMON)
         trees_dir = faq_dir / COMMON / "troubleshooting"
@@ -220,6 +202,44 @@ class Content:
             self.brand_messages[brand] = self._message_files(folder, required=False)
         # what the files say, never changed: each engine lays admins' changes over its own copy
         self.file_entries: Mapping[str, Mapping[str, Entry]] = {b: dict(e) for b, e in self.entries.items()}
+
+    def _templating(self) -> None:
+        """The jinja2 environment and the compiled wordings (none yet)."""
+        # wordings are served by a name made of their hash, so compiled code is kept in jinja2's bytecode
+        # cache (SUPPORTBOT_CACHE, else a private folder in the temp dir) and later processes skip it
+        self._sources = Sources()
+        loader = jinja2.ChoiceLoader([self._sources, jinja2.FileSystemLoader(str(self.faq_dir / COMMON / "templates"))])
+        # sandboxed: admins write answers from a chat, and a template must not reach beyond the pack's values
+        self.env = Sandbox(
+            loader=loader,
+            bytecode_cache=bytecode_cache(),
+            auto_reload=False,
+            cache_size=-1,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=False,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["cause_name"] = self.cause_name
+        self._compiled: dict[str, jinja2.Template] = {}
+        self._trials: dict[str, jinja2.Template] = {}  # answers being checked: not kept, not cached on disk
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a snapshot of the loaded content keeps: not the environment, which is made again."""
+        state = dict(self.__dict__)
+        for name in ("_sources", "env", "_compiled", "_trials"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._templating()
+
+    def __copy__(self) -> Content:
+        other = object.__new__(Content)
+        other.__dict__.update(self.__dict__)  # the same environment and compiled wordings
+        return other
 
     def own_entries(self) -> Content:
         """A copy sharing everything but the entries (as the files give them), which an engine changes."""
@@ -339,14 +359,12 @@ class Content:
 
     def message_text(self, brand: str, name: str, lang: str) -> tuple[str, str, Path]:
         """The wording of a shared message, the brand's own first; returns (source, lang, file)."""
-        for table, folder in (
-            (self.brand_messages.get(brand, {}), self.faq_dir / brand),
-            (self.messages, self.faq_dir / COMMON),
-        ):
+        for table, folder in ((self.brand_messages.get(brand, {}), brand), (self.messages, COMMON)):
             if name in table:
                 texts = table[name]
                 use = lang if lang in texts else "en"
-                return texts[use], use, self.message_paths.get((folder.name, name), folder / MESSAGE_FILES[0])
+                file = self.message_paths.get((folder, name))
+                return texts[use], use, file or self.faq_dir / folder / MESSAGE_FILES[0]
         raise FaqError(self.faq_dir / COMMON / "messages.toml", name, "message missing")
 
     def render_message(self, brand: str, name: str, lang: str, context: Mapping[str, Any]) -> str:

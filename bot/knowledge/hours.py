@@ -48,6 +48,18 @@ class Calendar:
     _public: Any = field(default=None, compare=False, repr=False)  # the package's holidays, English names
     _public_zh: Any = field(default=None, compare=False, repr=False)  # the same, Chinese names
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a snapshot keeps: the data file's days, not the package's holidays.
+
+        Those are made again from the country; unpickled, they would import every country the package knows.
+        """
+        return {k: v for k, v in self.__dict__.items() if k not in ("_public", "_public_zh")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        public, public_zh = _public_holidays(state["country"])
+        for key, value in {**state, "_public": public, "_public_zh": public_zh}.items():
+            object.__setattr__(self, key, value)
+
     def closed_on(self, day: date) -> bool:
         """Whether the office is closed for a holiday on ``day`` (whatever its week says)."""
         if day in self.workdays or day in self.opened:
@@ -80,6 +92,16 @@ class Calendar:
         return year in self.years
 
 
+def _public_holidays(country: str) -> tuple[Any, Any]:
+    """The holidays package's public holidays of a country, named in English and (where it can) Chinese."""
+    public = holidays.country_holidays(country, language="en_US")
+    try:
+        public_zh = holidays.country_holidays(country, language="zh_CN")
+    except (NotImplementedError, ValueError):
+        public_zh = None
+    return public, public_zh
+
+
 def _substituted(name: str) -> bool:
     return name.startswith(("Day off", "休息日"))
 
@@ -104,11 +126,7 @@ def load_calendars(path: Path) -> dict[str, Calendar]:
 def _calendar(path: Path, name: str, table: Mapping[str, Any]) -> Calendar:
     country = table.get("country")
     try:
-        public = holidays.country_holidays(str(country), language="en_US")
-        try:
-            public_zh = holidays.country_holidays(str(country), language="zh_CN")
-        except (NotImplementedError, ValueError):
-            public_zh = None
+        public, public_zh = _public_holidays(str(country))
     except NotImplementedError:
         raise PackError(path, f"{name}.country", f"the holidays package has no country {country!r}") from None
     makeup = table.get("makeup_as", "mon")

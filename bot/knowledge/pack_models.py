@@ -41,6 +41,18 @@ class RawTable(Model, kw_only=True, frozen=True, dict=True):
         raw: Mapping[str, Any] = self.__dict__.get("_raw", _NO_TABLE)
         return raw
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its raw table (a snapshot of the loaded content keeps both)."""
+        fields = {name: getattr(self, name) for name in self.__struct_fields__}
+        return _rebuilt, (type(self), fields, self.__dict__.get("_raw"))
+
+
+def _rebuilt(cls: type[RawTable], fields: dict[str, Any], raw: Mapping[str, Any] | None) -> RawTable:
+    table = cls(**fields)
+    if raw is not None:
+        msgspec.structs.force_setattr(table, "_raw", raw)
+    return table
+
 
 class _TableMeta(msgspec.StructMeta, abc.ABCMeta):
     """Lets a typed table also be a ``collections.abc.Mapping``."""

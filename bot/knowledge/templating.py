@@ -200,11 +200,11 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Where compiled wordings are kept between processes.
+def cache_folder() -> Path | None:
+    """Where work is kept between processes (compiled wordings, the loaded content), or None for nowhere.
 
     ``SUPPORTBOT_CACHE``: a folder (made if missing), or ``off``; unset: jinja2's private folder in the
-    temporary directory (``_jinja2-cache-<uid>``, checked to belong to this user).
+    temporary directory (``_jinja2-cache-<uid>``, checked to belong to this user and to no one else).
     """
     folder = os.environ.get("SUPPORTBOT_CACHE", "")
     if folder == "off":
@@ -212,9 +212,16 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     try:
         if folder:
             Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
-        return _BytecodeCache(folder or None)
-    except (OSError, RuntimeError):  # no folder of our own: compile in every process
+            return Path(folder)
+        return Path(jinja2.FileSystemBytecodeCache().directory)
+    except (OSError, RuntimeError):  # no folder of our own: do the work in every process
         return None
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """jinja2's cache of compiled wordings, in :func:`cache_folder`."""
+    folder = cache_folder()
+    return None if folder is None else _BytecodeCache(str(folder))
 
 
 def render(template: jinja2.Template, context: Mapping[str, Any]) -> str:

@@ -35,11 +35,11 @@ class FaqIndex:
         """
         with self._lock:
             content = self.content
-            vocabulary = set()
+            vocabulary: set[str] = set()
             for entries in {**content.entries, **changed}.values():
                 for entry in entries.values():
                     for phrase in entry.phrasings:
-                        vocabulary.update(self.normaliser.surface_words(phrase))
+                        vocabulary.update(self.normaliser.phrasing(phrase)[0])
             # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
             weights = {f"{TREE}{t}": TREE_WEIGHT for t in content.trees}
             built = {

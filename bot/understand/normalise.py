@@ -25,6 +25,8 @@ _WORD = re.compile(r"[a-z0-9$#/]+(?:['.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
+_RUN = re.compile(r"[a-z0-9]+")  # what a synonym's edges are checked against (no letter or digit beside it)
+
 NUMBER = "<number>"  # the token a bare number becomes: it matches nothing, and weighs little
 
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
@@ -91,11 +93,20 @@ class Lexicon:
                     self.canonical.setdefault(variant + "s", canon)  # plural of the last word
         latin = sorted((v for v in self.canonical if not _CJK.search(v)), key=len, reverse=True)
         cjk = sorted((v for v in self.canonical if _CJK.search(v)), key=len, reverse=True)
-        self._latin = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z0-9])")
+        # Latin variants by their first run of [a-z0-9] ("s/n" under "s"), longest first: a variant can only
+        # start where such a run starts, and only where the text's run there is exactly its own first run
+        self._latin: dict[str, tuple[str, ...]] = {}
+        for variant in latin:
+            first = _RUN.match(variant)
+            if first is None:
+                raise ValueError(f"a synonym must start with a letter or a digit: {variant!r}")
+            self._latin[first.group()] = (*self._latin.get(first.group(), ()), variant)
         self._cjk = re.compile("|".join(map(re.escape, cjk))) if cjk else None
         self.canon_tokens = frozenset(self.canonical.values())
         words = {w for v in latin for w in v.split()}
         self.surface_words = frozenset(words)
+        # FAQ phrasings read once (by any normaliser of this lexicon): (surface words, tokens without correction)
+        self.phrasings: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -139,6 +150,8 @@ class Lexicon:
             )
         except re.error as exc:
             raise FaqError(path, "classes", f"not a regular expression: {exc}") from None
+        except ValueError as exc:
+            raise FaqError(path, "synonyms", str(exc)) from None
 
     def out_of_scope(self, tokens: Iterable[str]) -> bool:
         """Whether tokens ask something pre-sales (a product price, an order, a job) and nothing after-sales."""
@@ -178,6 +191,16 @@ class Normaliser:
             words.extend(self.lexicon.slang.get(word, word).split())
         return words
 
+    def phrasing(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """A FAQ phrasing's surface words and its matching tokens without typo correction.
+
+        Kept in the lexicon, which a snapshot of the loaded content holds: a later process finds them read.
+        """
+        found = self.lexicon.phrasings.get(text)
+        if found is None:
+            found = self.lexicon.phrasings[text] = (tuple(self.surface_words(text)), self._tokens(text, False))
+        return found
+
     @lru_cache(maxsize=65536)  # noqa: B019 - one normaliser lives as long as the process
     def _correct(self, word: str) -> str:
         if (
@@ -208,10 +231,18 @@ class Normaliser:
         joined = " ".join(words)
         out: list[str] = []
         pos = 0
-        for match in self.lexicon._latin.finditer(joined):
-            out.extend(self._plain(joined[pos : match.start()]))
-            out.append(self.lexicon.canonical[match.group(0)])
-            pos = match.end()
+        variants, canonical = self.lexicon._latin, self.lexicon.canonical
+        for run in _RUN.finditer(joined):
+            start = run.start()
+            if start < pos:
+                continue
+            for variant in variants.get(run.group(), ()):
+                end = start + len(variant)
+                if joined.startswith(variant, start) and (end == len(joined) or not _RUN.match(joined, end)):
+                    out.extend(self._plain(joined[pos:start]))
+                    out.append(canonical[variant])
+                    pos = end
+                    break
         out.extend(self._plain(joined[pos:]))
         return tuple(out)
 
