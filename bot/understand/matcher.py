@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from bot.core.text import is_cjk
 from bot.understand.normalise import NUMBER, Normaliser
 
@@ -80,15 +82,15 @@ class Matcher:
         self.normaliser = normaliser
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or {}  # entries that should win only clearly (offers rather than answers)
-        self._entry_of: list[str] = []
-        self._tokens: list[frozenset[str]] = []
+        entry_of: list[str] = []
+        phrase_tokens: list[frozenset[str]] = []
         entry_vocab: dict[str, set[str]] = defaultdict(set)
         for entry_id, text in phrasings:
-            tokens = frozenset(normaliser.tokens(text, correct=False)) - {NUMBER}
+            tokens = frozenset(normaliser.phrasing(text)[1]) - {NUMBER}
             if not tokens:
                 continue
-            self._entry_of.append(entry_id)
-            self._tokens.append(tokens)
+            entry_of.append(entry_id)
+            phrase_tokens.append(tokens)
             entry_vocab[entry_id] |= tokens
         n_entries = max(len(entry_vocab), 1)
         df: dict[str, int] = defaultdict(int)
@@ -97,15 +99,22 @@ class Matcher:
                 df[token] += 1
         self.idf = {t: math.log(1 + n_entries / d) for t, d in df.items()}
         self.unknown_weight = math.log(1 + n_entries / 1.0) * 0.65
-        self._weight_sum = [sum(self.idf[t] for t in toks) for toks in self._tokens]
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for i, toks in enumerate(self._tokens):
+        # the index as arrays: a question's scores over every phrasing are a few vector operations
+        self._entries = list(entry_vocab)
+        number = {entry_id: k for k, entry_id in enumerate(self._entries)}
+        self._entry_of = np.array([number[e] for e in entry_of], dtype=np.intp)
+        self._weight_sum = np.array([sum(self.idf[t] for t in toks) for toks in phrase_tokens], dtype=np.float64)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, toks in enumerate(phrase_tokens):
             for t in toks:
-                self._postings[t].append(i)
-        self._entry_postings: dict[str, list[str]] = defaultdict(list)
+                postings[t].append(i)
+        self._postings = {t: np.array(ids, dtype=np.intp) for t, ids in postings.items()}
+        entry_postings: dict[str, list[int]] = defaultdict(list)
         for entry_id, vocab in entry_vocab.items():
             for t in vocab:
-                self._entry_postings[t].append(entry_id)
+                entry_postings[t].append(number[entry_id])
+        self._entry_postings = {t: np.array(ids, dtype=np.intp) for t, ids in entry_postings.items()}
+        self._entry_weight = np.array([self.weights.get(e, 1.0) for e in self._entries], dtype=np.float64)
 
     def weight(self, token: str) -> float:
         """How informative a token is (unknown words weigh like rare ones)."""
@@ -134,35 +143,33 @@ class Matcher:
             focused = set()
         boost = {t: self.thresholds.focus if t in focused else 1.0 for t in tokens}
         query_weight = sum(self.weight(t) * boost[t] for t in tokens)
-        overlap: dict[int, float] = defaultdict(float)
-        raw: dict[int, float] = defaultdict(float)
-        entry_overlap: dict[str, float] = defaultdict(float)
+        overlap = np.zeros(len(self._weight_sum))
+        raw = np.zeros(len(self._weight_sum)) if focused else overlap  # without the focus's boost
+        entry_overlap = np.zeros(len(self._entries))
         for t in tokens:
             w = self.idf.get(t)
             if w is None:
                 continue
-            for i in self._postings[t]:
-                overlap[i] += w * boost[t]
-                raw[i] += w
-            for entry_id in self._entry_postings[t]:
-                entry_overlap[entry_id] += w * boost[t]
-        best_phrase: dict[str, float] = defaultdict(float)
-        for i, o in overlap.items():
-            recall = o / query_weight
-            precision = raw[i] / self._weight_sum[i]
-            f = 2 * recall * precision / (recall + precision)
-            entry_id = self._entry_of[i]
-            if f > best_phrase[entry_id]:
-                best_phrase[entry_id] = f
-        scored = [
-            Candidate(
-                entry_id,
-                round(
-                    (0.65 * f + 0.35 * (entry_overlap[entry_id] / query_weight)) * self.weights.get(entry_id, 1.0), 4
-                ),
-            )
-            for entry_id, f in best_phrase.items()
-        ]
+            phrases = self._postings[t]  # each phrasing once: a fancy-indexed add adds to each
+            overlap[phrases] += w * boost[t]
+            if focused:
+                raw[phrases] += w
+            entry_overlap[self._entry_postings[t]] += w * boost[t]
+        hit = np.flatnonzero(overlap)
+        if not len(hit):
+            return tokens, []
+        recall = overlap[hit] / query_weight
+        precision = raw[hit] / self._weight_sum[hit]
+        f = 2 * recall * precision / (recall + precision)
+        best_phrase = np.zeros(len(self._entries))
+        np.maximum.at(best_phrase, self._entry_of[hit], f)
+        found = np.flatnonzero(best_phrase)
+        scores = (0.65 * best_phrase[found] + 0.35 * (entry_overlap[found] / query_weight)) * self._entry_weight[found]
+        if len(found) > limit:  # only the few that can be among the best, rounded as the ranking rounds
+            kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            keep = scores >= kth - 1e-4
+            found, scores = found[keep], scores[keep]
+        scored = [Candidate(self._entries[k], round(float(v), 4)) for k, v in zip(found, scores, strict=True)]
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return tokens, scored[:limit]
 

@@ -186,7 +186,7 @@ class SituationReader:
             self.outranks = {str(k): frozenset(v) for k, v in data.get("outranks", {}).items()}
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
             raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
-        self._categories: dict[str, list[tuple[str, str, int, re.Pattern[str]]]] = {}
+        self._categories: dict[str, list[tuple[str, str, str, re.Pattern[str]]]] = {}
         unknown = set(self.kinds) - set(DATE_KINDS)
         if unknown:
             raise FaqError(path, f"date_kinds.{sorted(unknown)[0]}", "unknown date kind")
@@ -256,7 +256,7 @@ class SituationReader:
             return "fault" if recent else "unknown"
         return best[2]
 
-    def _category_patterns(self, pack: BrandPack) -> list[tuple[str, str, int, re.Pattern[str]]]:
+    def _category_patterns(self, pack: BrandPack) -> list[tuple[str, str, str, re.Pattern[str]]]:
         cached = self._categories.get(pack.id)
         if cached is None:
             cached = []
@@ -267,22 +267,24 @@ class SituationReader:
                     pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
                     # "hdd port", "cable connector": a part of another product, not the product itself
                     pattern += f"(?!{self.part_of_product})"
-                    cached.append((cat.id, group, len(key), re.compile(pattern)))
+                    cached.append((cat.id, group, key, re.compile(pattern)))
             self._categories[pack.id] = cached
         return cached
 
     @staticmethod
-    def _category(folded: str, patterns: Sequence[tuple[str, str, int, re.Pattern[str]]]) -> str | None:
+    def _category(folded: str, patterns: Sequence[tuple[str, str, str, re.Pattern[str]]]) -> str | None:
         """The one category the message names, or None.
 
         The longest keyword wins within a category group; a message that names none, or products of
         different categories ("cameras and a switch"), gets None.
         """
         found: dict[str, tuple[int, int, int, str]] = {}
-        for cat_id, group, length, pattern in patterns:
+        for cat_id, group, key, pattern in patterns:
+            if key not in folded:  # the keyword itself, before the pattern that checks its edges
+                continue
             m = pattern.search(folded)
-            if m and (cat_id not in found or length > found[cat_id][0]):
-                found[cat_id] = (length, m.start(), m.end(), group)
+            if m and (cat_id not in found or len(key) > found[cat_id][0]):
+                found[cat_id] = (len(key), m.start(), m.end(), group)
         if not found:
             return None
         # keywords that share words with a longer keyword's match don't count ("tilt motor" in "pan tilt
