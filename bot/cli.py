@@ -282,13 +282,19 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from bot.adapters.batch import answer_lines
+    from bot.adapters.batch import answer_lines, engines_like
+    from bot.adapters.parallel import worth
 
     if not args.jsonl:
         raise ConfigError("ask reads JSON lines: use `supportbot ask --jsonl`")
-    engine = _engine(_settings(args))
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers needs a whole number from 1")
+    settings = _settings(args)
+    engine = _engine(settings)
     try:
-        return answer_lines(engine)
+        workers = worth(settings.db_path, args.workers)
+        own = engines_like(engine, settings.db_path, clock=_clock(settings), brand=settings.brand)
+        return answer_lines(engine, workers=workers, worker_engine=own)
     finally:
         engine.store.close()
 
@@ -325,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer JSON lines from stdin")
     common(ask)
     ask.add_argument("--jsonl", action="store_true", help="read and write one JSON object per line")
+    ask.add_argument(
+        "--workers",
+        type=int,
+        help="processes to answer on (a user's lines stay in one; default: one per CPU, up to 4)",
+    )
     ask.set_defaults(func=_ask)
 
     explain = sub.add_parser(

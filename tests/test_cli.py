@@ -285,3 +285,35 @@ def test_explain_shows_the_whole_reading_of_a_question(tmp_path: Path) -> None:
     assert "shipping-cost" in out  # the second part's own decision
     chinese = _run(["explain", "--brand", "kimpok", "你们的电话是多少？"], "", tmp_path)
     assert "language: zh" in chinese.stdout and "contact" in chinese.stdout
+
+
+def test_batch_on_several_workers_answers_every_conversation_as_one_process_does(tmp_path: Path) -> None:
+    """Eight customers' conversations interleaved (an RMA walked through step by step, a date told and then
+    asked about, bad lines): with two workers each conversation reads exactly as in one process, in order."""
+    lines: list[object] = []
+    for step in range(6):
+        for n in range(8):
+            user, brand = f"customer-{n}", ("kimpok", "ktnc", "longgang", "poesec")[n % 4]
+            script = [
+                {"user": user, "brand": brand, "now": "2026-11-23T10:00:00+08:00", "text": "hi"},
+                {"user": user, "text": "i bought my nvr on 2026-03-02"},
+                {"user": user, "text": "is it still under warranty?"},
+                {"user": user, "text": "rma"} if n % 2 else {"user": user, "text": "who pays shipping?"},
+                {"user": user, "text": "it fell off the wall"},
+                "not json at all" if n == 3 else {"user": user, "text": "thanks, bye"},
+            ]
+            lines.append(script[step])
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one = _run(["ask", "--jsonl", "--workers", "1"], stdin, tmp_path / "one")
+    two = _run(["ask", "--jsonl", "--workers", "2"], stdin, tmp_path / "two")
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert len(two.stdout.splitlines()) == len(lines)
+    assert two.stdout == one.stdout
+    replies = [json.loads(line) for line in two.stdout.splitlines()]
+    assert [r["user"] for r in replies[:8]] == [f"customer-{n}" for n in range(8)]
+    (tmp_path / "new").mkdir()
+    fresh = json.loads(_run(["ask", "--jsonl"], json.dumps(lines[33]) + "\n", tmp_path / "new").stdout)
+    assert replies[33] != fresh  # an RMA request's next step: the conversation went on in the same worker
+    assert "Traceback" not in two.stderr

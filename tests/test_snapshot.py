@@ -50,9 +50,7 @@ def test_a_later_load_finds_the_snapshot_and_answers_exactly_as_a_fresh_load(cac
     assert answers(again) == answers(Knowledge.load(ROOT, snapshot=False))
 
 
-def test_a_changed_policy_value_is_read_again_not_taken_from_the_snapshot(
-    cache: Path, content_copy: Path
-) -> None:
+def test_a_changed_policy_value_is_read_again_not_taken_from_the_snapshot(cache: Path, content_copy: Path) -> None:
     before = answers(Knowledge.load(content_copy))[0]
     assert "1 year" in before
     pack = content_copy / "policies" / "kimpok.toml"

@@ -14,6 +14,7 @@ after it are answered.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -22,10 +23,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import IO, Any
 
-from bot.core.clock import parse_now
+from bot.adapters.parallel import Worker, answer_in_parallel
+from bot.core.clock import Clock, parse_now
 from bot.core.errors import ConfigError, InputError
 from bot.core.messages import Message
 from bot.engine import Engine
+from bot.store import Store
 
 FIELDS = ("user", "brand", "now", "text", "press", "language")
 # the longest value a field other than text and press may have (a user key, a brand id, an ISO time, a language)
@@ -124,46 +127,88 @@ def _lines(stdin: IO[Any]) -> Iterator[bytes | str]:
         yield line
 
 
-def _write(stdout: IO[Any], out: dict[str, Any]) -> None:
-    line = json.dumps(out, ensure_ascii=False) + "\n"
+def _emit(stdout: IO[Any], line: bytes) -> None:
     target = getattr(stdout, "buffer", None)
     if target is not None:  # UTF-8 whatever the locale says
-        target.write(line.encode("utf-8", "backslashreplace"))
+        target.write(line)
         target.flush()
     else:
-        stdout.write(line)
+        stdout.write(line.decode("utf-8"))
         stdout.flush()
 
 
-def answer_lines(engine: Engine, stdin: IO[Any] = sys.stdin, stdout: IO[Any] = sys.stdout) -> int:
-    """Answer JSON lines from ``stdin`` on ``stdout``, one output line per input line; returns the exit code."""
+def answer_lines(
+    engine: Engine,
+    stdin: IO[Any] = sys.stdin,
+    stdout: IO[Any] = sys.stdout,
+    *,
+    workers: int = 1,
+    worker_engine: Worker | None = None,
+) -> int:
+    """Answer JSON lines from ``stdin`` on ``stdout``, one output line per input line; returns the exit code.
+
+    ``workers`` above 1 answers on that many processes (:mod:`bot.adapters.parallel`), each with an engine
+    from ``worker_engine``: a user's lines stay in one of them, in order, and the output keeps the input's.
+    """
+    if workers > 1 and worker_engine is not None:
+        return answer_in_parallel(
+            worker_engine,
+            _lines(stdin),
+            lambda line: _emit(stdout, line),
+            answer=answer_line,
+            user_of=user_of,
+            workers=workers,
+        )
     clocks: dict[str, datetime] = {}  # each user's last given "now": their conversation's clock
     for raw in _lines(stdin):
-        if not raw.strip():
-            continue
-        user: str | None = None
-        try:
-            try:
-                line = _decoded(raw)
-            except InputError:
-                user = _readable_user(raw)
-                raise
-            data = _parse_json(line)
-            user = _user(data)
-            message = _parse_message(data)
-            if message.now is not None:
-                clocks[message.user] = message.now
-            elif message.user in clocks:
-                message = replace(message, now=clocks[message.user])
-            replies = engine.handle(message)
-            out: dict[str, Any] = {
-                "user": user,
-                "replies": [{"text": r.text, "buttons": [b.label for b in r.buttons]} for r in replies],
-            }
-        except InputError as exc:
-            out = {"user": user, "error": str(exc)}
-        except Exception:
-            logging.getLogger(__name__).exception("could not handle a batch line")
-            out = {"user": user, "error": "internal error: this line could not be handled"}
-        _write(stdout, out)
+        if raw.strip():
+            _emit(stdout, answer_line(engine, raw, clocks))
     return 0
+
+
+def answer_line(engine: Engine, raw: bytes | str, clocks: dict[str, datetime]) -> bytes:
+    """The output line (UTF-8, with its newline) for one input line; ``clocks``: each user's last "now"."""
+    user: str | None = None
+    try:
+        try:
+            line = _decoded(raw)
+        except InputError:
+            user = _readable_user(raw)
+            raise
+        data = _parse_json(line)
+        user = _user(data)
+        message = _parse_message(data)
+        if message.now is not None:
+            clocks[message.user] = message.now
+        elif message.user in clocks:
+            message = replace(message, now=clocks[message.user])
+        replies = engine.handle(message)
+        out: dict[str, Any] = {
+            "user": user,
+            "replies": [{"text": r.text, "buttons": [b.label for b in r.buttons]} for r in replies],
+        }
+    except InputError as exc:
+        out = {"user": user, "error": str(exc)}
+    except Exception:
+        logging.getLogger(__name__).exception("could not handle a batch line")
+        out = {"user": user, "error": "internal error: this line could not be handled"}
+    return (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+
+
+def engines_like(engine: Engine, db_path: str, *, clock: Clock, brand: str) -> Worker:
+    """Engines for forked workers: ``engine``'s loaded content, each its own connection to ``db_path``."""
+
+    @contextlib.contextmanager
+    def own() -> Iterator[Engine]:
+        store = Store(db_path)
+        try:
+            yield Engine(engine.knowledge, store=store, clock=clock, default_brand=brand)
+        finally:
+            store.close()
+
+    return own
+
+
+def user_of(raw: bytes | str) -> str | None:
+    """The user a line is from, when it says (to keep a user's lines together); None for a line that doesn't."""
+    return _readable_user(raw)

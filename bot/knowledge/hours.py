@@ -55,9 +55,9 @@ class Calendar:
         """
         return {k: v for k, v in self.__dict__.items() if k not in ("_public", "_public_zh")}
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        public, public_zh = _public_holidays(state["country"])
-        for key, value in {**state, "_public": public, "_public_zh": public_zh}.items():
+    def __setstate__(self, kept: dict[str, Any]) -> None:
+        public, public_zh = _public_holidays(kept["country"])
+        for key, value in {**kept, "_public": public, "_public_zh": public_zh}.items():
             object.__setattr__(self, key, value)
 
     def closed_on(self, day: date) -> bool:
