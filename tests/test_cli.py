@@ -288,11 +288,12 @@ def test_explain_shows_the_whole_reading_of_a_question(tmp_path: Path) -> None:
 
 
 def test_batch_on_several_workers_answers_every_conversation_as_one_process_does(tmp_path: Path) -> None:
-    """Eight customers' conversations interleaved (an RMA walked through step by step, a date told and then
-    asked about, bad lines): with two workers each conversation reads exactly as in one process, in order."""
+    """24 customers' conversations interleaved (an RMA walked through step by step, a date told and then
+    asked about, bad lines): with two workers each conversation reads exactly as in one process, in order,
+    across the point where the batch spreads over its workers (each customer's clock carried over)."""
     lines: list[object] = []
     for step in range(6):
-        for n in range(8):
+        for n in range(24):
             user, brand = f"customer-{n}", ("kimpok", "ktnc", "longgang", "poesec")[n % 4]
             script = [
                 {"user": user, "brand": brand, "now": "2026-11-23T10:00:00+08:00", "text": "hi"},
@@ -312,8 +313,8 @@ def test_batch_on_several_workers_answers_every_conversation_as_one_process_does
     assert len(two.stdout.splitlines()) == len(lines)
     assert two.stdout == one.stdout
     replies = [json.loads(line) for line in two.stdout.splitlines()]
-    assert [r["user"] for r in replies[:8]] == [f"customer-{n}" for n in range(8)]
+    assert [r["user"] for r in replies[:24]] == [f"customer-{n}" for n in range(24)]
     (tmp_path / "new").mkdir()
-    fresh = json.loads(_run(["ask", "--jsonl"], json.dumps(lines[33]) + "\n", tmp_path / "new").stdout)
-    assert replies[33] != fresh  # an RMA request's next step: the conversation went on in the same worker
+    fresh = json.loads(_run(["ask", "--jsonl"], json.dumps(lines[105]) + "\n", tmp_path / "new").stdout)
+    assert replies[105] != fresh  # an RMA request's next step: the conversation went on in the same worker
     assert "Traceback" not in two.stderr

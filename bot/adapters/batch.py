@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import IO, Any
 
 from bot.adapters.parallel import Worker, answer_in_parallel
@@ -33,6 +34,7 @@ from bot.store import Store
 FIELDS = ("user", "brand", "now", "text", "press", "language")
 # the longest value a field other than text and press may have (a user key, a brand id, an ISO time, a language)
 LIMITS = {"user": 200, "brand": 40, "now": 64, "language": 35}
+ALONE = 100  # lines a batch answers in its own process before it spreads over workers
 SHOWN = 40  # characters of an odd value quoted back in an error
 
 
@@ -148,21 +150,22 @@ def answer_lines(
     """Answer JSON lines from ``stdin`` on ``stdout``, one output line per input line; returns the exit code.
 
     ``workers`` above 1 answers on that many processes (:mod:`bot.adapters.parallel`), each with an engine
-    from ``worker_engine``: a user's lines stay in one of them, in order, and the output keeps the input's.
+    from ``worker_engine``, once the first :data:`ALONE` lines are answered here (a short batch, or one
+    question, never waits for processes to start): a user's lines stay in one process, in order, and the
+    output keeps the input's order.
     """
-    if workers > 1 and worker_engine is not None:
-        return answer_in_parallel(
-            worker_engine,
-            _lines(stdin),
-            lambda line: _emit(stdout, line),
-            answer=answer_line,
-            user_of=user_of,
-            workers=workers,
-        )
     clocks: dict[str, datetime] = {}  # each user's last given "now": their conversation's clock
-    for raw in _lines(stdin):
+    source = iter(_lines(stdin))
+    answered = 0
+    for raw in source:
         if raw.strip():
             _emit(stdout, answer_line(engine, raw, clocks))
+            answered += 1
+        if answered >= ALONE and workers > 1 and worker_engine is not None:
+            emit = partial(_emit, stdout)
+            return answer_in_parallel(
+                worker_engine, source, emit, answer=answer_line, user_of=user_of, workers=workers, clocks=clocks
+            )
     return 0
 
 

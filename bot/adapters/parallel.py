@@ -43,11 +43,13 @@ def answer_in_parallel(
     answer: Answer,
     user_of: Callable[[bytes | str], str | None],
     workers: int,
+    clocks: dict[str, datetime],
 ) -> int:
     """Answer ``lines`` on ``workers`` processes, calling ``emit`` with each output line in input order.
 
     ``worker_engine`` gives each worker its engine (called in the worker, after the fork); ``answer``
-    answers one line on it; ``user_of`` tells whose a line is.
+    answers one line on it; ``user_of`` tells whose a line is; ``clocks``: each user's last "now" so far
+    (every worker starts with a copy).
     """
     context = multiprocessing.get_context("fork")
     inboxes: list[Connection] = []
@@ -56,7 +58,9 @@ def answer_in_parallel(
     for _ in range(workers):
         inbox_read, inbox_write = context.Pipe(duplex=False)
         outbox_read, outbox_write = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(worker_engine, answer, inbox_read, outbox_write), daemon=True)
+        process = context.Process(
+            target=_work, args=(worker_engine, answer, clocks, inbox_read, outbox_write), daemon=True
+        )
         process.start()
         inbox_read.close()
         outbox_write.close()
@@ -98,8 +102,9 @@ def answer_in_parallel(
     return status
 
 
-def _work(worker_engine: Worker, answer: Answer, inbox: Connection, outbox: Connection) -> None:
-    clocks: dict[str, datetime] = {}
+def _work(
+    worker_engine: Worker, answer: Answer, clocks: dict[str, datetime], inbox: Connection, outbox: Connection
+) -> None:
     with worker_engine() as engine:
         try:
             while (raw := inbox.recv_bytes()) != STOP:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bot.knowledge.faq import Content, Entry
 from bot.understand.matcher import Candidate, Decision, Matcher
@@ -19,19 +19,20 @@ class FaqIndex:
     def __init__(self, content: Content, normaliser: Normaliser) -> None:
         self.content = content
         self.normaliser = normaliser
-        self.matchers: dict[str, Matcher] = {}
+        self._lock = threading.RLock()
+        self.matchers: dict[str, Matcher] = _Matchers(self._build, self._lock)  # each brand's, made when first needed
         self.out_of_scope: dict[str, tuple[str, ...]] = {}
         self.handoff: dict[str, tuple[str, ...]] = {}
         self.hours: dict[str, tuple[str, ...]] = {}
         self.generation: dict[str, int] = {}  # grows each time a brand's entries change
-        self._lock = threading.Lock()
         self.update(content.entries)
 
     def update(self, changed: Mapping[str, Mapping[str, Entry]]) -> None:
-        """Put the entries of the ``changed`` brands in place with their matchers (and the spelling vocabulary).
+        """Put the entries of the ``changed`` brands in place, and the spelling vocabulary.
 
-        Everything is built first and then swapped in, so a turn running meanwhile meets old or new, and a
-        matcher never names an entry the entries have not got yet (the answer flow also skips any it lacks).
+        Their matchers are made again when next asked for. A turn running meanwhile keeps the matcher it has;
+        one made from now on is made from the new entries, so a matcher never names an entry the entries have
+        not got yet (the answer flow also skips any it lacks).
         """
         with self._lock:
             content = self.content
@@ -40,32 +41,28 @@ class FaqIndex:
                 for entry in entries.values():
                     for phrase in entry.phrasings:
                         vocabulary.update(self.normaliser.phrasing(phrase)[0])
-            # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
-            weights = {f"{TREE}{t}": TREE_WEIGHT for t in content.trees}
-            built = {
-                brand: Matcher(
-                    self.normaliser,
-                    [
-                        *((e.id, p) for e in entries.values() for p in e.phrasings),
-                        *(
-                            (f"{TREE}{t.id}", p)
-                            for t in content.trees.values()
-                            if t.for_brand(brand)
-                            for p in t.phrasings
-                        ),
-                    ],
-                    weights=weights,
-                )
-                for brand, entries in changed.items()
-            }
             self.normaliser.set_vocabulary(vocabulary)
             for brand, entries in changed.items():
                 self.out_of_scope[brand] = tuple(e.id for e in entries.values() if e.kind == "oos")
                 self.handoff[brand] = tuple(e.id for e in entries.values() if e.kind == "handoff")
                 self.hours[brand] = tuple(e.id for e in entries.values() if e.kind == "hours")
                 content.entries[brand] = dict(entries)
-                self.matchers[brand] = built[brand]
+                self.matchers.pop(brand, None)
                 self.generation[brand] = self.generation.get(brand, 0) + 1
+
+    def _build(self, brand: str) -> Matcher:
+        """A brand's matcher over its entries and the troubleshooting trees that fit its products."""
+        content = self.content
+        # a troubleshooting walk is offered when it clearly fits; a near tie goes to the FAQ answer
+        weights = {f"{TREE}{t}": TREE_WEIGHT for t in content.trees}
+        return Matcher(
+            self.normaliser,
+            [
+                *((e.id, p) for e in content.entries[brand].values() for p in e.phrasings),
+                *((f"{TREE}{t.id}", p) for t in content.trees.values() if t.for_brand(brand) for p in t.phrasings),
+            ],
+            weights=weights,
+        )
 
     def decide(
         self, brand: str, text: str, *, detection: bool = False, asks_open: bool = False, focus: str | None = None
@@ -80,3 +77,21 @@ class FaqIndex:
         if asks_open and self.hours.get(brand):
             return Decision("answer", (Candidate(self.hours[brand][0], 1.0),), decision.tokens)
         return decision
+
+
+class _Matchers(dict[str, Matcher]):
+    """Matchers by brand, each made on first use (a desk command makes none, one question one).
+
+    Made under the index's lock, so an update never leaves one made from the entries it replaced.
+    """
+
+    def __init__(self, build: Callable[[str], Matcher], lock: threading.RLock) -> None:
+        super().__init__()
+        self._build = build
+        self._lock = lock
+
+    def __missing__(self, brand: str) -> Matcher:
+        with self._lock:
+            if brand not in self:
+                self[brand] = self._build(brand)
+            return self[brand]
