@@ -30,7 +30,7 @@ def _clock(settings: Settings) -> Clock:
 
 
 def _engine(settings: Settings, *, consultants: bool = False) -> Engine:
-    store = Store(settings.db_path)
+    store = Store(settings.db_path, keep=settings.keep)
     return Engine.from_root(
         content_root(), store=store, clock=_clock(settings), default_brand=settings.brand, consultants=consultants
     )
@@ -271,6 +271,7 @@ def _chat(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = _engine(settings)
     try:
+        engine.prune()  # what the retention settings let go (the running bot does this every hour)
         return chat(engine, user=args.user, brand=settings.brand, admin=getattr(args, "admin", False))
     finally:
         engine.store.close()
@@ -283,6 +284,7 @@ def _ask(args: argparse.Namespace) -> int:
         raise ConfigError("ask reads JSON lines: use `supportbot ask --jsonl`")
     engine = _engine(_settings(args))
     try:
+        engine.prune()
         return answer_lines(engine)
     finally:
         engine.store.close()

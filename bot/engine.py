@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 __all__ = ["Button", "Engine", "Media", "Message", "Notice", "Reply", "Unsent", "fixed_clock", "system_clock"]
 
 STACKED = frozenset({"back", "cancel"})  # commands the innermost flow in progress answers first
-OUTBOX_DAYS = 30  # delivered replies are kept this long (a message Telegram sends again within it is not re-handled)
 
 
 class Engine:
@@ -391,9 +390,9 @@ class Engine:
             for r in self.store.outbox.unsent()
         ]
 
-    def prune_outbox(self, *, keep_days: int = OUTBOX_DAYS) -> int:
-        """Forget delivered replies older than ``keep_days``; returns how many messages were forgotten."""
-        return self.store.outbox.prune(self.clock() - timedelta(days=keep_days))
+    def prune(self) -> int:
+        """Forget what the store's retention lets go by now (old events, delivered replies…); returns rows gone."""
+        return self.store.retention.prune(self.clock()).total
 
     def _user_lock(self, user: str) -> threading.Lock:
         """One of a fixed set of locks: a user's messages are handled one at a time, others in parallel."""

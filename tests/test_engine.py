@@ -164,19 +164,19 @@ def test_brands_answer_from_their_own_pack(chat: ChatFactory) -> None:
 
 
 def test_the_outbox_calls_a_transport_uses(shared_engine: Engine) -> None:
-    # what a transport needs to deliver each reply once: unsent, delivered, mark_sent, prune_outbox
+    # what a transport needs to deliver each reply once: unsent, delivered, mark_sent, prune
     engine = fresh_engine(shared_engine)
     replies = engine.handle(Message(user="tg:7", text="how long is the warranty?", id="tg:1"))
     assert engine.delivered("tg:1") == 0 and engine.delivered("tg:unknown") == 0
     (unsent,) = engine.unsent()
     assert (unsent.message_id, unsent.user, unsent.sent) == ("tg:1", "tg:7", 0)
     assert list(unsent.replies) == replies
-    assert engine.prune_outbox() == 0  # not delivered yet: kept whatever its age
+    assert engine.prune() == 0  # not delivered yet: kept whatever its age
     engine.mark_sent("tg:1", len(replies))
     assert engine.delivered("tg:1") == len(replies) and engine.unsent() == []
-    assert engine.prune_outbox() == 0  # delivered, but recorded just now
-    later = fresh_engine(shared_engine, store=engine.store, now=MONDAY_10 + timedelta(days=31))
-    assert later.prune_outbox() == 1 and later.delivered("tg:1") == 0
+    assert engine.prune() == 0  # delivered, but recorded just now
+    later = fresh_engine(shared_engine, store=engine.store, now=MONDAY_10 + timedelta(days=8))
+    assert later.prune() == 1 and later.delivered("tg:1") == 0  # the outbox keeps 7 days by default
     assert engine.languages()[0] == "en" and engine.brand_name()
 
 

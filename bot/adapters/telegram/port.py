@@ -48,8 +48,8 @@ class EnginePort(Protocol):
         """Messages whose replies were not all delivered, oldest first."""
         ...
 
-    def prune_outbox(self, *, keep_days: int = ...) -> int:
-        """Forget delivered replies older than ``keep_days``."""
+    def prune(self) -> int:
+        """Forget old events, delivered replies and dealt-with inbox questions, by the retention settings."""
         ...
 
     # -- consultants and notices -------------------------------------------------------------------------

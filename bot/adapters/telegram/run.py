@@ -169,10 +169,9 @@ async def serve(
         with contextlib.suppress(TelegramError):
             await adapter.set_commands(app)
         await adapter.flush_outbox(app.bot)
-        await asyncio.to_thread(engine.prune_outbox)
-        await adapter.prune()
         await app.start()
         notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
+        upkeep = asyncio.create_task(adapter.run_upkeep(stop))  # retention: now, then every hour
         try:
             if webhook is None:
                 await app.bot.delete_webhook()
@@ -191,6 +190,7 @@ async def serve(
                 await app.updater.stop()
         finally:
             stop.set()
+            upkeep.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(notices, 10)
             await adapter.delivery.drain(10)
