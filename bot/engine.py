@@ -311,11 +311,11 @@ class Engine:
         """A customer's conversation as stored (for desks and tests: what a flow remembers)."""
         return load_conversation(self.store, user, self.default_brand)
 
-    def apology(self, user: str) -> str:
-        """Sorry, the last message could not be kept: please send it again (for an adapter's error handler)."""
+    def say_to(self, user: str, name: str = "error_not_kept") -> str:
+        """A named message in the customer's language and brand, as stored (by default: sorry, not kept)."""
         row = self.store.conversations.load(user)
         lang, brand = (row.lang, row.brand) if row is not None else ("en", self.default_brand)
-        return self._apology(lang, brand if brand in self.packs else self.default_brand, self.clock(), "error_not_kept")
+        return self._apology(lang, brand if brand in self.packs else self.default_brand, self.clock(), name)
 
     def offered(self, user: str) -> tuple[Button, ...]:
         """The buttons the customer was offered last (an adapter that shortens button data finds them here)."""

@@ -163,6 +163,14 @@ def test_brands_answer_from_their_own_pack(chat: ChatFactory) -> None:
     assert "3 years" in ktnc and "sales1@kimpok.com" not in ktnc
 
 
+def test_a_transports_note_to_a_customer_is_in_the_language_of_their_conversation(shared_engine: Engine) -> None:
+    # the Telegram adapter keeps no language per customer in memory: it asks for the note by name
+    engine = fresh_engine(shared_engine)
+    engine.handle(Message(user="tg:8", text="保修期多久？"))
+    assert engine.say_to("tg:8", "handoff_unreachable").startswith("更正")
+    assert engine.say_to("tg:9", "handoff_unreachable").startswith("A correction")  # a stranger: English
+
+
 def test_the_outbox_calls_a_transport_uses(shared_engine: Engine) -> None:
     # what a transport needs to deliver each reply once: unsent, delivered, mark_sent, prune
     engine = fresh_engine(shared_engine)
@@ -238,7 +246,7 @@ def test_a_write_lock_held_past_the_stores_patience_never_claims_nothing_is_lost
     engine.store.db.patience = 1.0
     with OutsideLock(tmp_path / "bot.db", 3):
         (reply,) = engine.handle(Message(user="tg:1", text="how long is the warranty?", id="m2"))
-        assert "Nothing you wrote is lost" not in engine.apology("tg:1")
+        assert "Nothing you wrote is lost" not in engine.say_to("tg:1")
     assert "couldn't keep your last message. Please send it again" in reply.text
     assert "Nothing you wrote is lost" not in reply.text
     assert engine.store.outbox.get("m2") is None and engine.conversation("tg:1").turns == 1  # truly not kept
