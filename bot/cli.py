@@ -31,13 +31,11 @@ def _clock(settings: Settings) -> Clock:
 
 
 def _engine(settings: Settings, *, consultants: bool = False) -> Engine:
-    store = Store(settings.db_path)
+    store = Store(settings.db_path, keep=settings.keep)
     engine = Engine.from_root(
         content_root(), store=store, clock=_clock(settings), default_brand=settings.brand, consultants=consultants
     )
-    # what is loaded lives as long as the process: the collector need not walk it again (its full passes
-    # over the index were most of the matcher's slowest answers)
-    gc.freeze()
+    gc.freeze()  # what is loaded lives as long as the process: the collector need not walk it again
     return engine
 
 
@@ -276,6 +274,7 @@ def _chat(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = _engine(settings)
     try:
+        engine.prune()  # what the retention settings let go (the running bot does this every hour)
         return chat(engine, user=args.user, brand=settings.brand, admin=getattr(args, "admin", False))
     finally:
         engine.store.close()
@@ -292,6 +291,7 @@ def _ask(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = _engine(settings)
     try:
+        engine.prune()
         workers = worth(settings.db_path, args.workers)
         own = engines_like(engine, settings.db_path, clock=_clock(settings), brand=settings.brand)
         return answer_lines(engine, workers=workers, worker_engine=own)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from bot.core.clock import parse_now
 from bot.core.errors import ConfigError
 from bot.knowledge.packs import DEFAULT_BRAND
+from bot.store.retention import Keep
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+MAX_KEEP_DAYS = 36_500  # a retention window of more than a hundred years is a typo
 
 
 def content_root() -> Path:
@@ -43,6 +45,7 @@ class Settings:
     db_path: str
     brand: str
     now: datetime | None
+    keep: Keep = field(default_factory=Keep)  # days each kind of record is kept (SUPPORTBOT_KEEP_…_DAYS)
 
     @classmethod
     def from_env(cls, *, brand: str | None = None, now: str | None = None, db: str | None = None) -> Settings:
@@ -52,7 +55,30 @@ class Settings:
             db_path=db or os.environ.get("SUPPORTBOT_DB") or "supportbot.db",
             brand=(brand or os.environ.get("SUPPORTBOT_BRAND") or DEFAULT_BRAND).strip().lower(),
             now=parse_now(env_now, source="--now" if now else "SUPPORTBOT_NOW") if env_now else None,
+            keep=keep_from_env(),
         )
+
+
+def keep_from_env() -> Keep:
+    """How long records are kept, checked (see :mod:`bot.store.retention`).
+
+    SUPPORTBOT_KEEP_EVENTS_DAYS, SUPPORTBOT_KEEP_OUTBOX_DAYS, SUPPORTBOT_KEEP_UNANSWERED_DAYS.
+    """
+    default = Keep()
+    return Keep(
+        events=_days("SUPPORTBOT_KEEP_EVENTS_DAYS", default.events),
+        outbox=_days("SUPPORTBOT_KEEP_OUTBOX_DAYS", default.outbox),
+        unanswered=_days("SUPPORTBOT_KEEP_UNANSWERED_DAYS", default.unanswered),
+    )
+
+
+def _days(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdecimal() or not raw.isascii() or int(raw) > MAX_KEEP_DAYS:
+        raise ConfigError(f"{name}: {raw!r} is not a whole number of days from 0 (keep for ever) to {MAX_KEEP_DAYS}")
+    return int(raw)
 
 
 def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], float, float]:

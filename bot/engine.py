@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 __all__ = ["Button", "Engine", "Media", "Message", "Notice", "Reply", "Unsent", "fixed_clock", "system_clock"]
 
 STACKED = frozenset({"back", "cancel"})  # commands the innermost flow in progress answers first
-OUTBOX_DAYS = 30  # delivered replies are kept this long (a message Telegram sends again within it is not re-handled)
 
 
 class Engine:
@@ -312,11 +311,11 @@ class Engine:
         """A customer's conversation as stored (for desks and tests: what a flow remembers)."""
         return load_conversation(self.store, user, self.default_brand)
 
-    def apology(self, user: str) -> str:
-        """Sorry, the last message could not be kept: please send it again (for an adapter's error handler)."""
+    def say_to(self, user: str, name: str = "error_not_kept") -> str:
+        """A named message in the customer's language and brand, as stored (by default: sorry, not kept)."""
         row = self.store.conversations.load(user)
         lang, brand = (row.lang, row.brand) if row is not None else ("en", self.default_brand)
-        return self._apology(lang, brand if brand in self.packs else self.default_brand, self.clock(), "error_not_kept")
+        return self._apology(lang, brand if brand in self.packs else self.default_brand, self.clock(), name)
 
     def offered(self, user: str) -> tuple[Button, ...]:
         """The buttons the customer was offered last (an adapter that shortens button data finds them here)."""
@@ -391,9 +390,9 @@ class Engine:
             for r in self.store.outbox.unsent()
         ]
 
-    def prune_outbox(self, *, keep_days: int = OUTBOX_DAYS) -> int:
-        """Forget delivered replies older than ``keep_days``; returns how many messages were forgotten."""
-        return self.store.outbox.prune(self.clock() - timedelta(days=keep_days))
+    def prune(self) -> int:
+        """Forget what the store's retention lets go by now (old events, delivered replies…); returns rows gone."""
+        return self.store.retention.prune(self.clock()).total
 
     def _user_lock(self, user: str) -> threading.Lock:
         """One of a fixed set of locks: a user's messages are handled one at a time, others in parallel."""

@@ -163,20 +163,28 @@ def test_brands_answer_from_their_own_pack(chat: ChatFactory) -> None:
     assert "3 years" in ktnc and "sales1@kimpok.com" not in ktnc
 
 
+def test_a_transports_note_to_a_customer_is_in_the_language_of_their_conversation(shared_engine: Engine) -> None:
+    # the Telegram adapter keeps no language per customer in memory: it asks for the note by name
+    engine = fresh_engine(shared_engine)
+    engine.handle(Message(user="tg:8", text="保修期多久？"))
+    assert engine.say_to("tg:8", "handoff_unreachable").startswith("更正")
+    assert engine.say_to("tg:9", "handoff_unreachable").startswith("A correction")  # a stranger: English
+
+
 def test_the_outbox_calls_a_transport_uses(shared_engine: Engine) -> None:
-    # what a transport needs to deliver each reply once: unsent, delivered, mark_sent, prune_outbox
+    # what a transport needs to deliver each reply once: unsent, delivered, mark_sent, prune
     engine = fresh_engine(shared_engine)
     replies = engine.handle(Message(user="tg:7", text="how long is the warranty?", id="tg:1"))
     assert engine.delivered("tg:1") == 0 and engine.delivered("tg:unknown") == 0
     (unsent,) = engine.unsent()
     assert (unsent.message_id, unsent.user, unsent.sent) == ("tg:1", "tg:7", 0)
     assert list(unsent.replies) == replies
-    assert engine.prune_outbox() == 0  # not delivered yet: kept whatever its age
+    assert engine.prune() == 0  # not delivered yet: kept whatever its age
     engine.mark_sent("tg:1", len(replies))
     assert engine.delivered("tg:1") == len(replies) and engine.unsent() == []
-    assert engine.prune_outbox() == 0  # delivered, but recorded just now
-    later = fresh_engine(shared_engine, store=engine.store, now=MONDAY_10 + timedelta(days=31))
-    assert later.prune_outbox() == 1 and later.delivered("tg:1") == 0
+    assert engine.prune() == 0  # delivered, but recorded just now
+    later = fresh_engine(shared_engine, store=engine.store, now=MONDAY_10 + timedelta(days=8))
+    assert later.prune() == 1 and later.delivered("tg:1") == 0  # the outbox keeps 7 days by default
     assert engine.languages()[0] == "en" and engine.brand_name()
 
 
@@ -238,7 +246,7 @@ def test_a_write_lock_held_past_the_stores_patience_never_claims_nothing_is_lost
     engine.store.db.patience = 1.0
     with OutsideLock(tmp_path / "bot.db", 3):
         (reply,) = engine.handle(Message(user="tg:1", text="how long is the warranty?", id="m2"))
-        assert "Nothing you wrote is lost" not in engine.apology("tg:1")
+        assert "Nothing you wrote is lost" not in engine.say_to("tg:1")
     assert "couldn't keep your last message. Please send it again" in reply.text
     assert "Nothing you wrote is lost" not in reply.text
     assert engine.store.outbox.get("m2") is None and engine.conversation("tg:1").turns == 1  # truly not kept

@@ -179,7 +179,7 @@ def test_an_unversioned_database_is_migrated_with_nothing_lost(tmp_path: Path) -
     path = tmp_path / "old.db"
     legacy_database(path)
     store = Store(str(path))
-    assert store.db.version == len(MIGRATIONS) == 4
+    assert store.db.version == len(MIGRATIONS) == 5
     kept = [t for t in ROWS if t not in ("staff_threads", "staff_posts", "kv")]
     for table in kept:
         assert _all(store, table) == [_expected(table, r) for r in ROWS[table]], table
@@ -209,7 +209,7 @@ def test_an_unversioned_database_is_migrated_with_nothing_lost(tmp_path: Path) -
 
     # opening again changes nothing
     again = Store(str(path))
-    assert again.db.version == 4
+    assert again.db.version == len(MIGRATIONS)
     assert _all(again, "events") == [_expected("events", r) for r in ROWS["events"]]
     again.close()
 
@@ -232,7 +232,7 @@ def test_a_new_database_has_no_telegram_tables_until_the_adapter_makes_them(tmp_
     path = str(tmp_path / "new.db")
     store = Store(path)
     names = {r[0] for r in store.db.read("select name from sqlite_master")}
-    assert store.db.version == 4 and not [n for n in names if n.startswith(("tg_", "staff_"))]
+    assert store.db.version == len(MIGRATIONS) and not [n for n in names if n.startswith(("tg_", "staff_"))]
     tables = TelegramTables(path)
     tables.set_offset(5)
     tables.block(3)
@@ -315,7 +315,7 @@ def test_rma_quote_declined_a_declined_quote_from_before_becomes_its_own_status(
     conn.commit()
     conn.close()
     store = Store(str(path))
-    assert store.db.version == 4
+    assert store.db.version == len(MIGRATIONS)
     assert [r["number"] for r in store.rmas.find(status="quote_declined")] == ["RMA-000-AAAA-0001"]
     assert store.rmas.get("RMA-000-AAAA-0002")["status"] == "quote_sent"  # type: ignore[index]
     history = [(h["status"], h["by"], h["note"]) for h in store.rmas.history("RMA-000-AAAA-0001")]

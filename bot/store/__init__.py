@@ -5,7 +5,8 @@ an attribute named for what it holds (``store.conversations.load(user)``, ``stor
 ``store.tickets.active(user)``, ``store.notices.pending(…)``). What must happen together happens in one
 transaction: a turn's state, event and replies; an RMA or ticket change and the notices it causes; an
 admin's compare-and-set FAQ change. The schema is versioned (:mod:`.schema`) and every moment is stored
-in UTC (:func:`~bot.store.db.utc`).
+in UTC (:func:`~bot.store.db.utc`). ``store.retention.prune(now)`` forgets old events, delivered replies
+and dealt-with inbox questions, by the days :class:`~bot.store.retention.Keep` gives (:mod:`.retention`).
 
 Transport-specific data (the Telegram staff chat's topics, the polling offset…) is the transport's own:
 it keeps its tables in the same file, not here.
@@ -20,6 +21,7 @@ from bot.store.faq import UNKNOWN, FaqChanges, FaqConflict, Feedback, Inbox
 from bot.store.kv import Settings
 from bot.store.notices import Notices
 from bot.store.outbox import Outbox, Recorded
+from bot.store.retention import Keep, Pruned, Retention
 from bot.store.rmas import Rmas
 from bot.store.schema import MIGRATIONS
 from bot.store.tickets import Bans, Tickets
@@ -30,6 +32,8 @@ __all__ = [
     "ConversationRow",
     "Database",
     "FaqConflict",
+    "Keep",
+    "Pruned",
     "Recorded",
     "SchemaError",
     "Store",
@@ -41,7 +45,7 @@ __all__ = [
 class Store:
     """The areas of the bot's database; thread-safe for one process, several processes share the file."""
 
-    def __init__(self, path: str = "supportbot.db") -> None:
+    def __init__(self, path: str = "supportbot.db", *, keep: Keep | None = None) -> None:
         self.db = Database(path)
         self.db.migrate(MIGRATIONS)
         self.events = Events(self.db)
@@ -56,6 +60,7 @@ class Store:
         self.feedback = Feedback(self.db)
         self.inbox = Inbox(self.db)
         self.settings = Settings(self.db)
+        self.retention = Retention(self.db, keep or Keep())
 
     def close(self) -> None:
         """Close the database."""

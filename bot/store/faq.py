@@ -23,6 +23,7 @@ class FaqConflict(Exception):
 
 
 UNKNOWN: Any = object()  # the files' version of an entry at the time of a change, where it was not recorded
+INBOX_SHOWN = 2000  # the newest open inbox questions of a brand that /unanswered reads
 
 
 class FaqChanges:
@@ -213,7 +214,7 @@ class Inbox:
         )
         return row is not None
 
-    def open(self, brand: str, *, limit: int = 2000) -> list[dict[str, Any]]:
+    def open(self, brand: str, *, limit: int = INBOX_SHOWN) -> list[dict[str, Any]]:
         """The brand's open inbox, newest first."""
         return self.db.rows(
             "select * from unanswered where brand = ? and done_at is null order by id desc limit ?", [brand, limit]

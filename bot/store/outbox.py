@@ -52,9 +52,3 @@ class Outbox:
         """Messages whose replies were not all delivered, oldest first."""
         rows = self.db.read("select id, user, replies, sent from outbox where sent < n_replies order by rowid")
         return [Recorded(message_id, user, json.loads(replies), int(sent)) for message_id, user, replies, sent in rows]
-
-    def prune(self, before: datetime) -> int:
-        """Forget delivered replies recorded before ``before``; returns how many were dropped."""
-        with self.db.write() as conn:
-            cursor = conn.execute("delete from outbox where sent >= n_replies and at < ?", [utc(before)])
-        return cursor.rowcount

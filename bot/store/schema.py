@@ -12,6 +12,8 @@
 4. A declined quote is its own status: requests the customer declined stayed ``quote_sent`` with
    ``quote_decision = 'declined'`` and a history line ``quote_sent`` by the customer; both become
    ``quote_declined``.
+5. Retention (:mod:`.retention`) prunes the delivered outbox by age: ``outbox.at`` gets an index, so a
+   pruning batch finds its rows without reading the table while it holds the write lock.
 
 A migration is history: once released it is never edited, only followed by another.
 """
@@ -193,9 +195,15 @@ def quote_declined_is_a_status(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE rma_history SET status = 'quote_declined' WHERE status = 'quote_sent' AND by = 'customer'")
 
 
+def outbox_by_age(conn: sqlite3.Connection) -> None:
+    """5: an index on ``outbox.at`` for retention."""
+    conn.execute('CREATE INDEX IF NOT EXISTS "idx_outbox_at" ON "outbox" ("at")')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     unversioned_schema,
     moments_in_utc,
     telegram_leaves_the_core,
     quote_declined_is_a_status,
+    outbox_by_age,
 )

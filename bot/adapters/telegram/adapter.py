@@ -19,6 +19,7 @@ is recorded as it happens, so a crash and restart neither loses nor repeats a re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, timedelta
 from typing import Any
@@ -41,7 +42,8 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "menu", "troubleshoot", "rma", "status", "human", "help", "cancel")
 ADMIN_COMMANDS = ("faq", "unanswered", "stats")  # shown in admins' own chats only
-KEEP_DAYS = 30  # the delivery ledger keeps what ended this long (as the engine's outbox does)
+KEEP_DAYS = 30  # the delivery ledger keeps what ended this long
+PRUNE_EVERY = 3600.0  # seconds between prunings while the bot runs (the first is at start-up)
 
 
 class TelegramAdapter:
@@ -99,6 +101,21 @@ class TelegramAdapter:
         """Forget the delivery ledger's finished rows older than ``keep_days``; returns how many notices."""
         before = (self.clock() - timedelta(days=keep_days)).astimezone(UTC).isoformat()
         return await asyncio.to_thread(self.tables.prune, before)
+
+    async def run_upkeep(self, stop: asyncio.Event, *, every: float = PRUNE_EVERY) -> None:
+        """Until ``stop``, now and then every ``every`` seconds: forget what the retention settings let go.
+
+        The engine's store prunes in short batches (turns go on in between), then the delivery ledger.
+        """
+        while not stop.is_set():
+            try:
+                gone = await asyncio.to_thread(self.engine.prune) + await self.prune()
+                if gone:
+                    log.info("retention: %d old records forgotten", gone)
+            except Exception:
+                log.exception("pruning old records failed; trying again in %.0f s", every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
 
     async def run_notices(self, bot: Any, stop: asyncio.Event) -> None:
         """Deliver notices until ``stop``, with the periodic sweeps (see :class:`.staffchat.StaffChat`)."""

@@ -286,16 +286,13 @@ class Handlers:
             and update.effective_chat.type == ChatType.PRIVATE
         ):
             with contextlib.suppress(Exception):
-                apology = await asyncio.to_thread(self.engine.apology, user_key(update.effective_chat.id))
+                apology = await asyncio.to_thread(self.engine.say_to, user_key(update.effective_chat.id))
                 await bot.send_message(update.effective_chat.id, apology)
 
     async def _respond(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
         chat = update.effective_chat
         if chat is None:
             return
-        user = update.effective_user
-        if user is not None and user.language_code:
-            self.staff_chat.languages[chat.id] = user.language_code
         await asyncio.to_thread(self.tables.unblock, chat.id)  # writing again means unblocked
         typing = asyncio.create_task(self._typing_later(context, chat.id))
         try:

@@ -30,8 +30,8 @@ class EnginePort(Protocol):
         """The buttons the customer was offered last (to resolve shortened button data)."""
         ...
 
-    def apology(self, user: str) -> str:
-        """Say "sorry, something went wrong" in the customer's language."""
+    def say_to(self, user: str, name: str = ...) -> str:
+        """A named message in the customer's language (by default "sorry, your message was not kept")."""
         ...
 
     # -- the outbox: deliver each recorded reply once ------------------------------------------------------
@@ -48,8 +48,8 @@ class EnginePort(Protocol):
         """Messages whose replies were not all delivered, oldest first."""
         ...
 
-    def prune_outbox(self, *, keep_days: int = ...) -> int:
-        """Forget delivered replies older than ``keep_days``."""
+    def prune(self) -> int:
+        """Forget old events, delivered replies and dealt-with inbox questions, by the retention settings."""
         ...
 
     # -- consultants and notices -------------------------------------------------------------------------

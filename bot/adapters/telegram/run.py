@@ -51,11 +51,25 @@ class WebhookSettings:
     secret_token: str | None = None
 
 
+class LeanApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's application without its note of every chat and user it served.
+
+    After each update PTB adds the chat and the user to two sets, for a persistence to save their
+    ``chat_data`` and ``user_data``; only that persistence empties them, and the bot has none (its state is
+    the engine's, in SQLite), so they grew by every distinct customer for as long as the bot ran.
+    """
+
+    def _mark_for_persistence_update(self, *, update: object | None = None, job: Any = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 def build_application(settings: TelegramSettings, *, polling: bool) -> Application[Any, Any, Any, Any, Any, Any]:
     """The python-telegram-bot application, pointed at Telegram or a self-hosted Bot API server."""
     base = settings.api_base_url.rstrip("/")
     builder = (
         ApplicationBuilder()
+        .application_class(LeanApplication)
         .token(settings.token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
@@ -169,10 +183,9 @@ async def serve(
         with contextlib.suppress(TelegramError):
             await adapter.set_commands(app)
         await adapter.flush_outbox(app.bot)
-        await asyncio.to_thread(engine.prune_outbox)
-        await adapter.prune()
         await app.start()
         notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
+        upkeep = asyncio.create_task(adapter.run_upkeep(stop))  # retention: now, then every hour
         try:
             if webhook is None:
                 await app.bot.delete_webhook()
@@ -191,6 +204,7 @@ async def serve(
                 await app.updater.stop()
         finally:
             stop.set()
+            upkeep.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(notices, 10)
             await adapter.delivery.drain(10)

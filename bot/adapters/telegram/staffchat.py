@@ -30,6 +30,7 @@ from telegram.error import TelegramError
 from bot.adapters.telegram.delivery import Delivery
 from bot.adapters.telegram.faults import BLOCKED, GONE, RETRY, Undeliverable, backoff, wait_for
 from bot.adapters.telegram.ledger import ASIDE, HELD, SENT, Queued
+from bot.adapters.telegram.perchat import KeyedLocks
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.tables import TelegramTables
@@ -59,7 +60,6 @@ class StaffChat:
         self.tables = tables
         self.delivery = delivery
         self.topics = Topics(engine, settings, tables, delivery)
-        self.languages: dict[int, str] = {}  # chat -> the language Telegram gives for its user (seen this run)
         self._wake = asyncio.Event()  # set when a turn may have queued notices
         self._warned_no_staff = False
         self._wait: dict[int, float] = {}  # queued notice -> loop time before which it is not tried again
@@ -67,7 +67,7 @@ class StaffChat:
         self._probe_at = 0.0
         self._probes = 0
         self._unreached: set[str] = set()  # customers told that consultants cannot be reached just now
-        self._locks: dict[str, asyncio.Lock] = {}  # one delivery at a time to a target
+        self._locks: KeyedLocks[str] = KeyedLocks()  # one delivery at a time to a target
 
     def wake(self) -> None:
         """Look for notices now (a turn or a consultant may have queued some)."""
@@ -179,7 +179,7 @@ class StaffChat:
 
     async def _deliver(self, bot: Any, item: Queued) -> str:
         """Deliver one notice, unless it was meanwhile; returns how it ended (sent, held, set aside) or RETRY."""
-        async with self._locks.setdefault(item.target, asyncio.Lock()):  # the loop, or deliver_to
+        async with self._locks.hold(item.target):  # the loop, or deliver_to
             now = await asyncio.to_thread(self.tables.queued, item.id)  # as it is now (parts sent meanwhile)
             if now is None:
                 return SENT
@@ -278,12 +278,10 @@ class StaffChat:
             await self._tell_customer(user, "handoff_unreachable")
 
     async def _tell_customer(self, user: str, wording: str) -> None:
-        chat = _chat_of(user)
-        if chat is None:
+        """Queue a note for a customer, in the language the bot speaks with them."""
+        if _chat_of(user) is None:
             return
-        code = (self.languages.get(chat) or "en").split("-")[0].lower()
-        langs = await asyncio.to_thread(self.engine.languages)
-        text = self.engine.wording(wording, code if code in langs else "en")
+        text = await asyncio.to_thread(self.engine.say_to, user, wording)
         await asyncio.to_thread(self.tables.take, None, user, Reply(text))
 
     async def _probe(self, bot: Any) -> None:

@@ -20,6 +20,7 @@ from telegram.error import NetworkError
 
 from bot.adapters.telegram.delivery import Delivery
 from bot.adapters.telegram.faults import GONE, NO_RIGHTS, RETRY, TOPIC_CLOSED, TOPIC_GONE, Undeliverable
+from bot.adapters.telegram.perchat import KeyedLocks
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.tables import TelegramTables
@@ -43,7 +44,7 @@ class Topics:
         self.settings = settings
         self.tables = tables
         self.delivery = delivery
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: KeyedLocks[str] = KeyedLocks()  # one customer's topic is made once
         self._no_topics_until = 0.0  # loop time: no topics can be made before then (none, or no rights)
         self._finding: dict[str, float] = {}  # customer -> when this run first found their topic in making
 
@@ -107,8 +108,7 @@ class Topics:
 
     async def topic(self, bot: Any, user: str, *, again: bool = False) -> int | None:
         """The customer's topic in the staff chat (made on first use; renamed for a new ticket), or None."""
-        lock = self._locks.setdefault(user, asyncio.Lock())
-        async with lock:  # two notices for a new customer never make two topics
+        async with self._locks.hold(user):  # two notices for a new customer never make two topics
             found, title = await asyncio.gather(
                 asyncio.to_thread(self.tables.topic, user), asyncio.to_thread(self.engine.topic_title, user)
             )
@@ -155,6 +155,7 @@ class Topics:
             return None
         seen = await asyncio.to_thread(self.tables.seen_topic_named, making)
         if seen is not None:
+            self._finding.pop(user, None)
             await asyncio.to_thread(self.tables.set_topic, user, seen, making)
             log.info("found topic %s, made for %s before a restart", seen, user)
             return seen, making
@@ -163,6 +164,7 @@ class Topics:
         if loop.time() - first < FIND_WAIT:
             raise Undeliverable(RETRY, RuntimeError("looking for a topic made before a restart"))
         log.warning("a topic for %s was asked for before a restart and never seen: making one", user)
+        self._finding.pop(user, None)
         return None
 
     async def _rename(self, bot: Any, user: str, thread: int, title: str) -> None:

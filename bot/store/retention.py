@@ -1,0 +1,121 @@
+"""Retention: what the store forgets once it is old, so that the file stops growing with the months.
+
+Each kind of record is kept for a number of days (:class:`Keep`, from the settings ``SUPPORTBOT_KEEP_…``;
+0 keeps it for ever), counted back from the clock's now:
+
+* ``events``, the log of handled messages: older ones go, except those of a customer whose ticket is still
+  open (its card in the staff chat quotes their last exchanges). ``/stats`` reads its questions from here:
+  a window longer than the one kept counts only what is kept.
+* ``outbox``, the replies recorded for each incoming message: only those delivered (or set aside) go; one
+  not delivered yet stays whatever its age. The outbox also tells a message Telegram sends again (it
+  keeps an unconfirmed update for 24 hours) from a new one, so a few days are plenty. The engine's
+  ``notices`` already taken for delivery go with the same window; those waiting stay.
+* ``unanswered``, the admins' inbox: a question an admin dealt with goes once it is older than its window.
+  One nobody dealt with stays, unless it is older than the window *and* beyond the newest
+  :data:`~bot.store.faq.INBOX_SHOWN` open questions of its brand, which ``/unanswered`` never shows.
+
+Nothing else is pruned: conversations, RMAs and their history, tickets and their messages, bans, FAQ
+changes, feedback and troubleshooting walks stay. Rows go in batches of :data:`BATCH`, each its own short
+write transaction, so turns (and other processes) write in between; the freed pages are reused by new
+rows, so the file stops growing rather than shrinking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from bot.store.db import Database, utc
+from bot.store.faq import INBOX_SHOWN
+
+BATCH = 500  # rows deleted in one write transaction
+
+
+@dataclass(frozen=True)
+class Keep:
+    """How many days each kind of record is kept (0: for ever)."""
+
+    events: int = 180
+    outbox: int = 7
+    unanswered: int = 90
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """How many rows one pruning removed, by table."""
+
+    events: int = 0
+    outbox: int = 0
+    notices: int = 0
+    unanswered: int = 0
+
+    @property
+    def total(self) -> int:
+        """Rows removed in all."""
+        return sum(getattr(self, f.name) for f in fields(self))
+
+
+class Retention:
+    """Prunes the ``events``, ``outbox``, ``notices`` and ``unanswered`` tables by :class:`Keep`."""
+
+    def __init__(self, db: Database, keep: Keep, *, batch: int = BATCH) -> None:
+        self.db = db
+        self.keep = keep
+        self.batch = batch
+
+    def prune(self, now: datetime) -> Pruned:
+        """Forget what is older than its window at ``now``; returns how many rows went."""
+        events = outbox = notices = unanswered = 0
+        if self.keep.events:
+            events = self._batches(
+                "delete from events where id in (select e.id from events e where e.at < ? and not exists "
+                "(select 1 from tickets t where t.user = e.user and t.status != 'closed') limit ?)",
+                [self._before(now, self.keep.events)],
+            )
+        if self.keep.outbox:
+            before = self._before(now, self.keep.outbox)
+            outbox = self._batches(
+                "delete from outbox where rowid in "
+                "(select rowid from outbox where at < ? and sent >= n_replies limit ?)",
+                [before],
+            )
+            notices = self._batches(
+                "delete from notices where id in (select id from notices where sent = 1 and created_at < ? limit ?)",
+                [before],
+            )
+        if self.keep.unanswered:
+            unanswered = self._inbox(self._before(now, self.keep.unanswered))
+        return Pruned(events=events, outbox=outbox, notices=notices, unanswered=unanswered)
+
+    def _inbox(self, before: str) -> int:
+        gone = self._batches(
+            "delete from unanswered where id in (select id from unanswered where at < ? and done_at is not null "
+            "limit ?)",
+            [before],
+        )
+        for (brand,) in self.db.read("select distinct brand from unanswered where done_at is null"):
+            shown = self.db.one(  # the oldest open question /unanswered still shows
+                "select id from unanswered where brand is ? and done_at is null order by id desc limit 1 offset ?",
+                [brand, INBOX_SHOWN - 1],
+            )
+            if shown is not None:
+                gone += self._batches(
+                    "delete from unanswered where id in (select id from unanswered where brand is ? and "
+                    "done_at is null and id < ? and at < ? limit ?)",
+                    [brand, shown[0], before],
+                )
+        return gone
+
+    def _batches(self, sql: str, args: list[object]) -> int:
+        """Run a ``delete … limit ?`` in transactions of one batch each until it deletes less than a batch."""
+        total = 0
+        while True:
+            with self.db.write() as conn:
+                count = conn.execute(sql, [*args, self.batch]).rowcount
+            total += count
+            if count < self.batch:
+                return total
+
+    @staticmethod
+    def _before(now: datetime, days: int) -> str:
+        return utc(now - timedelta(days=days))
