@@ -388,7 +388,7 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_engine: Engin
     for key in ("SUPPORTBOT_DB", "SUPPORTBOT_BRAND", "SUPPORTBOT_NOW"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("bot.cli.Knowledge.load", lambda root: shared_engine.knowledge)
+    monkeypatch.setattr("bot.loading.Knowledge.load", lambda root: shared_engine.knowledge)
     path = tmp_path / "bot.db"
     store = Store(str(path))
     _seed(store)
