@@ -8,8 +8,9 @@ is kept in the adapter's own table (:mod:`.tables`).
 
 Updates are read one by one from Telegram's JSON: one PTB cannot parse (a self-hosted Bot API server
 older than PTB, say) is logged, skipped and confirmed, and the others are served; nothing that goes
-wrong in one round of the loop stops it. Sends wait :data:`SEND_TIMEOUT` for Telegram's answer, so a
-slow answer is not taken for a lost message and sent again.
+wrong in one round of the loop stops it. Every call that posts or changes a message waits for Telegram's
+limits (:mod:`.limits`). Sends wait :data:`SEND_TIMEOUT` for Telegram's answer, so a slow answer is not
+taken for a lost message and sent again.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.adapters.telegram.faults import wait_for
+from bot.adapters.telegram.limits import Limiter, SendLimits
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.tables import TelegramTables
@@ -59,15 +61,7 @@ def build_application(settings: TelegramSettings, *, polling: bool) -> Applicati
         .token(settings.token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.max_rate,
-                overall_time_period=1,
-                group_max_rate=settings.group_rate,
-                group_time_period=60,
-                max_retries=0,  # a 429 is the delivery's to wait out (see .faults): no hidden retries here
-            )
-        )
+        .rate_limiter(Limiter(SendLimits(settings.max_rate, settings.group_rate, 1 / settings.chat_rate)))
         .read_timeout(SEND_TIMEOUT)
         .write_timeout(SEND_TIMEOUT)
         .media_write_timeout(2 * SEND_TIMEOUT)
@@ -75,8 +69,6 @@ def build_application(settings: TelegramSettings, *, polling: bool) -> Applicati
     )
     if polling:
         builder = builder.updater(None)
-    # with no retries of its own, the rate limiter logs every 429 as an error: the delivery handles (and logs) them
-    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     return builder.build()
 
 
