@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from pathlib import Path
 
@@ -10,6 +11,31 @@ from .botprocess import BotProcess
 from .fakebot import FakeBotAPI
 
 NOW = "2026-11-23T10:00:00+08:00"
+
+
+async def test_a_burst_to_one_chat_goes_out_a_second_apart_and_whole(fake: FakeBotAPI, tmp_path: Path) -> None:
+    bot = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=NOW, SUPPORTBOT_CHAT_RATE="1")  # Telegram's one a second
+    await bot.start()
+    try:
+        for question in (
+            "how long is the warranty?",
+            "who pays shipping for an rma?",
+            "is lightning damage covered?",
+        ):
+            await fake.customer_text(701, question)
+        await fake.customer_text(702, "how long is the warranty?")
+        replies = await fake.wait_for_messages(701, 3, timeout=20)
+        await fake.wait_for_messages(702, 1)
+        await asyncio.sleep(1.0)  # anything more would come now
+    finally:
+        await bot.stop()
+    assert len(fake.sent_to(701)) == 3  # nothing dropped, nothing twice
+    assert "1 year" in replies[0].text and "shipping" in replies[1].text and "lightning" in replies[2].text
+    times = [at for at, _, _ in fake.posts(701)]
+    assert len(times) == 3
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 1.0
+    other = fake.posts(702)[0][0]
+    assert other - times[0] < 1.0  # another chat does not wait behind this one's burst
 
 
 async def test_a_slow_update_holds_no_other_chat_and_is_confirmed_only_once_handled(
