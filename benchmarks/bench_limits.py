@@ -38,22 +38,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_telegram import QUESTIONS  # noqa: E402
 from tests.botprocess import BotProcess  # noqa: E402
 from tests.fakebot import FakeBotAPI  # noqa: E402
 
 MONDAY_10 = "2026-11-23T10:00:00+08:00"  # consultants are in
 STAFF = -100777
 TELEGRAM = {"SUPPORTBOT_MAX_RATE": "30", "SUPPORTBOT_CHAT_RATE": "1", "SUPPORTBOT_GROUP_RATE": "20"}
-QUESTIONS = [
-    "how long is the warranty?",
-    "who pays shipping for an rma?",
-    "where do i write the rma number?",
-    "is lightning damage covered?",
-    "what does the warranty not cover?",
-    "will my replacement be new?",
-    "how do i contact support?",
-    "what if my camera can't be repaired?",
-]
 
 
 def crowded(times: list[float], span: float, limit: int) -> int:
