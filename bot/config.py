@@ -81,11 +81,11 @@ def _days(name: str, default: int) -> int:
     return int(raw)
 
 
-def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], float, float]:
+def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], float, float, float]:
     """The Telegram settings from the environment, checked.
 
     TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID, SUPPORTBOT_ADMIN_IDS, SUPPORTBOT_MAX_RATE,
-    SUPPORTBOT_GROUP_RATE.
+    SUPPORTBOT_GROUP_RATE, SUPPORTBOT_CHAT_RATE.
     """
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
@@ -110,7 +110,8 @@ def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], 
                 raise ConfigError(f"SUPPORTBOT_ADMIN_IDS: {part.strip()!r} is not a user id (a number)") from None
     rate = _positive("SUPPORTBOT_MAX_RATE", "30", "messages a second")
     group_rate = _positive("SUPPORTBOT_GROUP_RATE", "20", "messages a minute")
-    return token, base, staff, frozenset(admins), rate, group_rate
+    chat_rate = _positive("SUPPORTBOT_CHAT_RATE", "1", "messages a second")
+    return token, base, staff, frozenset(admins), rate, group_rate, chat_rate
 
 
 def _positive(name: str, default: str, unit: str) -> float:

@@ -26,6 +26,9 @@ class BotProcess:
                 "TELEGRAM_API_BASE_URL": fake.base_url,
                 "SUPPORTBOT_DB": str(workdir / "bot.db"),
                 "PYTHONUNBUFFERED": "1",
+                # Telegram's one message a second to a chat would make every conversation here take seconds a
+                # turn; the fake server has no such limit. Tests of that limit set it back (test_telegram_limits).
+                "SUPPORTBOT_CHAT_RATE": "1000",
                 **env,
             }
         )

@@ -180,6 +180,7 @@ FAULTS: dict[str, tuple[int, str]] = {
     "flood": (429, "Too Many Requests: retry after {seconds}"),
     "bad_gateway": (502, "Bad Gateway"),
 }
+TOPIC_CALLS = frozenset({"createForumTopic", "editForumTopic", "closeForumTopic", "reopenForumTopic"})
 SLOW, DROP = "slow", "drop"  # the call is done and answered late; the connection drops before the call is done
 
 
@@ -221,6 +222,9 @@ class FakeBotAPI:
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        # Every call but getUpdates as it arrived: (time.monotonic(), method, chat id or None), to check the
+        # bot keeps to Telegram's limits (see posts()).
+        self.arrivals: list[tuple[float, str, int | None]] = []
         self.updates: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
         self._sent_by_chat: dict[int, list[Sent]] = {}
@@ -315,6 +319,9 @@ class FakeBotAPI:
         except (ValueError, UnicodeDecodeError):
             return self._error(ApiError(400, "Bad Request: can't parse request"))
         self.calls.append((method, params))
+        if method != "getUpdates":
+            chat = params.get("chat_id")
+            self.arrivals.append((time.monotonic(), method, int(chat) if str(chat).lstrip("-").isdigit() else None))
         handler = getattr(self, f"m_{method}", None)
         if handler is None:
             return self._error(ApiError(404, "Not Found: method not found"))
@@ -1185,6 +1192,20 @@ class FakeBotAPI:
         return await self._push({"message": self._incoming(user_id, language, poll=poll)})
 
     # -- reading what the bot did ------------------------------------------------------------------------
+
+    def posts(self, chat_id: int | None = None) -> list[tuple[float, str, int | None]]:
+        """The calls that put a message in a chat or change one, as they arrived (all chats, or one).
+
+        These are what Telegram's limits count: every send, copy, forward and edit, and a forum topic made,
+        renamed, closed or reopened (a service message in the group); not "typing…", nor answering a press.
+        """
+        return [
+            a
+            for a in self.arrivals
+            if (a[1].startswith(("send", "copyMessage", "forwardMessage", "editMessage")) or a[1] in TOPIC_CALLS)
+            and a[1] != "sendChatAction"
+            and (chat_id is None or a[2] == chat_id)
+        ]
 
     def sent_to(self, chat_id: int) -> list[Sent]:
         """Every message the bot sent to a chat, in order."""

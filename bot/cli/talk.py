@@ -89,7 +89,7 @@ def _explain(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from bot.config import telegram_settings_from_env
 
-    token, base, staff, admins, rate, group_rate = telegram_settings_from_env()
+    token, base, staff, admins, rate, group_rate, chat_rate = telegram_settings_from_env()
     from bot.adapters.telegram.run import WebhookSettings, run
     from bot.adapters.telegram.settings import TelegramSettings
 
@@ -114,6 +114,7 @@ def _run(args: argparse.Namespace) -> int:
             admin_ids=admins,
             max_rate=rate,
             group_rate=group_rate,
+            chat_rate=chat_rate,
             db_path=settings.db_path,
         ),
         webhook,

@@ -293,10 +293,14 @@ class Handlers:
         chat = update.effective_chat
         if chat is None:
             return
-        await asyncio.to_thread(self.tables.unblock, chat.id)  # writing again means unblocked
         typing = asyncio.create_task(self._typing_later(context, chat.id))
+
+        def handle() -> list[Reply]:  # one trip to a thread: the loop has more to do than wait for them
+            self.tables.unblock(chat.id)  # writing again means unblocked
+            return self.engine.handle(message)
+
         try:
-            replies = await asyncio.to_thread(self.engine.handle, message)
+            replies = await asyncio.to_thread(handle)
         finally:
             typing.cancel()
         message_id = message.id

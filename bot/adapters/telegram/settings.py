@@ -15,6 +15,7 @@ class TelegramSettings:
     admin_ids: frozenset[int] = frozenset()
     max_rate: float = 30  # messages a second to all chats together (Telegram asks for about 30)
     group_rate: float = 20  # messages a minute to one group, the staff chat (Telegram allows about 20)
+    chat_rate: float = 1  # messages a second to one chat (Telegram asks for no more than one)
     db_path: str = "supportbot.db"  # the bot's SQLite file: the adapter keeps its own tables in it
 
 
