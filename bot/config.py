@@ -62,13 +62,15 @@ class Settings:
 def keep_from_env() -> Keep:
     """How long records are kept, checked (see :mod:`bot.store.retention`).
 
-    SUPPORTBOT_KEEP_EVENTS_DAYS, SUPPORTBOT_KEEP_OUTBOX_DAYS, SUPPORTBOT_KEEP_UNANSWERED_DAYS.
+    SUPPORTBOT_KEEP_EVENTS_DAYS, SUPPORTBOT_KEEP_OUTBOX_DAYS, SUPPORTBOT_KEEP_UNANSWERED_DAYS,
+    SUPPORTBOT_KEEP_CONVERSATIONS_DAYS.
     """
     default = Keep()
     return Keep(
         events=_days("SUPPORTBOT_KEEP_EVENTS_DAYS", default.events),
         outbox=_days("SUPPORTBOT_KEEP_OUTBOX_DAYS", default.outbox),
         unanswered=_days("SUPPORTBOT_KEEP_UNANSWERED_DAYS", default.unanswered),
+        conversations=_days("SUPPORTBOT_KEEP_CONVERSATIONS_DAYS", default.conversations),
     )
 
 

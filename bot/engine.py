@@ -392,7 +392,7 @@ class Engine:
 
     def prune(self) -> int:
         """Forget what the store's retention lets go by now (old events, delivered replies…); returns rows gone."""
-        return self.store.retention.prune(self.clock()).total
+        return self.store.retention.prune(self.clock(), settled=self.knowledge.workflow.final).total
 
     def _user_lock(self, user: str) -> threading.Lock:
         """One of a fixed set of locks: a user's messages are handled one at a time, others in parallel."""

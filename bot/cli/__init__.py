@@ -16,11 +16,11 @@ import logging
 import os
 import sys
 
-from bot.cli import desk, talk
+from bot.cli import desk, ops, talk
 from bot.config import load_dotenv
 from bot.core.errors import SupportbotError
 
-COMMANDS = (talk, desk)  # modules whose register() adds their subcommands
+COMMANDS = (talk, desk, ops)  # modules whose register() adds their subcommands
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,15 +13,19 @@ Each kind of record is kept for a number of days (:class:`Keep`, from the settin
 * ``unanswered``, the admins' inbox: a question an admin dealt with goes once it is older than its window.
   One nobody dealt with stays, unless it is older than the window *and* beyond the newest
   :data:`~bot.store.faq.INBOX_SHOWN` open questions of its brand, which ``/unanswered`` never shows.
+* ``conversations``, each customer's state between turns (language, brand, a request being filled in):
+  one idle for longer than its window goes (the customer starts afresh), unless the customer has an RMA
+  that is not settled (its status is not among the workflow's final ones) or a ticket that is not closed.
 
-Nothing else is pruned: conversations, RMAs and their history, tickets and their messages, bans, FAQ
-changes, feedback and troubleshooting walks stay. Rows go in batches of :data:`BATCH`, each its own short
+Nothing else is pruned: RMAs and their history, tickets and their messages, bans, FAQ changes, feedback
+and troubleshooting walks stay. Rows go in batches of :data:`BATCH`, each its own short
 write transaction, so turns (and other processes) write in between; the freed pages are reused by new
 rows, so the file stops growing rather than shrinking.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
@@ -38,6 +42,7 @@ class Keep:
     events: int = 180
     outbox: int = 7
     unanswered: int = 90
+    conversations: int = 365
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Pruned:
     outbox: int = 0
     notices: int = 0
     unanswered: int = 0
+    conversations: int = 0
 
     @property
     def total(self) -> int:
@@ -56,16 +62,19 @@ class Pruned:
 
 
 class Retention:
-    """Prunes the ``events``, ``outbox``, ``notices`` and ``unanswered`` tables by :class:`Keep`."""
+    """Prunes the ``events``, ``outbox``, ``notices``, ``unanswered`` and ``conversations`` tables by :class:`Keep`."""
 
     def __init__(self, db: Database, keep: Keep, *, batch: int = BATCH) -> None:
         self.db = db
         self.keep = keep
         self.batch = batch
 
-    def prune(self, now: datetime) -> Pruned:
-        """Forget what is older than its window at ``now``; returns how many rows went."""
-        events = outbox = notices = unanswered = 0
+    def prune(self, now: datetime, *, settled: Collection[str] | None = None) -> Pruned:
+        """Forget what is older than its window at ``now``; returns how many rows went.
+
+        ``settled``: the RMA statuses that are final (None: every RMA keeps its customer's conversation).
+        """
+        events = outbox = notices = unanswered = conversations = 0
         if self.keep.events:
             events = self._batches(
                 "delete from events where id in (select e.id from events e where e.at < ? and not exists "
@@ -85,7 +94,19 @@ class Retention:
             )
         if self.keep.unanswered:
             unanswered = self._inbox(self._before(now, self.keep.unanswered))
-        return Pruned(events=events, outbox=outbox, notices=notices, unanswered=unanswered)
+        if self.keep.conversations:
+            conversations = self._conversations(self._before(now, self.keep.conversations), settled or ())
+        return Pruned(events=events, outbox=outbox, notices=notices, unanswered=unanswered, conversations=conversations)
+
+    def _conversations(self, before: str, settled: Collection[str]) -> int:
+        marks = ", ".join("?" for _ in settled)
+        unsettled = f"r.status not in ({marks})" if settled else "1"
+        return self._batches(
+            "delete from conversations where rowid in (select c.rowid from conversations c where c.updated_at < ? "
+            "and not exists (select 1 from tickets t where t.user = c.user and t.status != 'closed') "
+            f"and not exists (select 1 from rmas r where r.user = c.user and {unsettled}) limit ?)",
+            [before, *settled],
+        )
 
     def _inbox(self, before: str) -> int:
         gone = self._batches(

@@ -255,3 +255,32 @@ class TelegramTables(Ledger):
         """Close the connection."""
         with self._lock:
             self._conn.close()
+
+
+def forget_customer(path: str, user: str) -> int:
+    """Remove what the ``tg_`` tables keep of one customer (``tg:<id>``); how many rows went.
+
+    Their topic and posts in the staff chat (the messages stay in Telegram), deliveries queued or set aside
+    for them, and whether their chat blocked the bot. A file the adapter never used has nothing to forget.
+    """
+    chat = int(user[3:]) if user.startswith("tg:") and user[3:].isdecimal() else None
+    statements: list[tuple[str, list[object]]] = [
+        (f"DELETE FROM {table} WHERE user = ?", [user])
+        for table in ("tg_topics", "tg_posts", "tg_topic_making", "tg_topic_alias")
+    ]
+    statements.append(("DELETE FROM tg_queue WHERE target = ? OR target = ?", [user, f"staff:{user}"]))
+    if chat is not None:
+        statements += [(f"DELETE FROM {table} WHERE chat = ?", [chat]) for table in ("tg_aside", "tg_blocked")]
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            gone = sum(conn.execute(sql, args).rowcount for sql, args in statements if sql.split()[2] in tables)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        return gone
+    finally:
+        conn.close()
