@@ -147,10 +147,11 @@ def test_an_inbox_nobody_reads_keeps_what_unanswered_shows() -> None:
 # -- what retention never touches, and how it works ------------------------------------------------------------
 
 
-def test_conversations_rmas_tickets_faq_changes_and_the_rest_are_never_pruned(shared_engine: Engine) -> None:
+def test_rmas_tickets_faq_changes_and_the_rest_are_never_pruned(shared_engine: Engine) -> None:
     old = MONDAY_10 - 1000 * DAY
     clock = Clock(old)
-    store = Store(":memory:", keep=Keep(events=1, outbox=1, unanswered=1))
+    # conversations have their own window (tests/test_privacy.py): 0 keeps them for ever
+    store = Store(":memory:", keep=Keep(events=1, outbox=1, unanswered=1, conversations=0))
     engine = engine_on(shared_engine, store, clock, consultants=True)
     ask(engine, "tg:1", "/human", "tg:1", old)
     engine.staff("/close", by="tg:77", customer="tg:1", now=old + timedelta(minutes=5))  # a closed ticket
