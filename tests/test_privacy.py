@@ -121,6 +121,14 @@ def test_forget_removes_everything_of_one_customer_and_nothing_of_another(
     other = capsys.readouterr().out
     assert "tg:678" in other and "Garden Road" in other
 
+    # staff still move it on; nothing is queued for a customer who is not there any more
+    assert main(["rma", "set-status", numbers["tg:12345"], "received", "--db", str(db)]) == 0
+    assert "is now received" in capsys.readouterr().out
+    store = Store(str(db))
+    assert [t for _, t, _ in store.notices.pending(limit=1000) if "forgotten:" in t] == []
+    assert store.rmas.get(numbers["tg:12345"])["status"] == "received"  # type: ignore[index]
+    store.close()
+
     assert main(["forget", "tg:12345", "--yes", "--db", str(db)]) == 0  # again: nothing more to do
     assert "nothing more was kept about them" in capsys.readouterr().out
     assert rows_of(db, "tg:678") == kept

@@ -2,7 +2,8 @@
 
 A target is a customer's conversation key, ``"staff"`` (the staff chat) or ``"staff:<customer key>"`` (the
 customer's topic there). Whoever changes something (a turn, a desk, the CLI) queues; the running adapter
-delivers, so a change made from another process is delivered too.
+delivers, so a change made from another process is delivered too. A forgotten customer's RMAs carry the
+key ``forgotten:…`` (:mod:`.privacy`): notices to them (or to their topic) are dropped, nobody is there.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from bot.store.db import Database, utc
 
 Notice = tuple[str, Mapping[str, Any]]  # (target, reply as a dict)
+FORGOTTEN = "forgotten:"  # the key of a customer who was forgotten (bot.store.privacy): never told anything
 
 
 class Notices:
@@ -29,6 +31,7 @@ class Notices:
 
     def add_all(self, notices: Sequence[Notice], at: datetime) -> None:
         """Queue several messages at once (inside a caller's transaction, they land with its change)."""
+        notices = [(t, r) for t, r in notices if not t.removeprefix("staff:").startswith(FORGOTTEN)]  # no one to tell
         if not notices:
             return
         with self.db.write() as conn:

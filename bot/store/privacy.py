@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, fields
 
 from bot.store.db import Database
+from bot.store.notices import FORGOTTEN
 
 PERSONAL = ("name", "contact", "address")  # an RMA's fields about the person, blanked when they are forgotten
 
@@ -31,7 +32,7 @@ def customer_key(word: str) -> str:
 
 def anonymous(user: str) -> str:
     """The stable token an anonymised RMA carries instead of the customer's key."""
-    return "forgotten:" + hashlib.sha256(user.encode("utf-8")).hexdigest()[:12]
+    return FORGOTTEN + hashlib.sha256(user.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
