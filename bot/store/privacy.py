@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from bot.store.db import Database
 from bot.store.notices import FORGOTTEN
+from bot.store.retention import Counts
 
 PERSONAL = ("name", "contact", "address")  # an RMA's fields about the person, blanked when they are forgotten
 
@@ -36,7 +37,7 @@ def anonymous(user: str) -> str:
 
 
 @dataclass(frozen=True)
-class Forgotten:
+class Forgotten(Counts):
     """What forgetting one customer removed (rows by table) and how many of their RMAs were anonymised."""
 
     conversations: int = 0
@@ -50,15 +51,6 @@ class Forgotten:
     unanswered: int = 0
     bans: int = 0
     rmas_anonymised: int = 0
-
-    @property
-    def total(self) -> int:
-        """Rows removed or anonymised in all."""
-        return sum(getattr(self, f.name) for f in fields(self))
-
-    def items(self) -> list[tuple[str, int]]:
-        """(what, how many) for each kind of record."""
-        return [(f.name.replace("_", " "), getattr(self, f.name)) for f in fields(self)]
 
 
 _BY_USER = ("conversations", "events", "outbox", "feedback", "walk_outcomes", "unanswered", "bans")

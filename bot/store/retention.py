@@ -45,8 +45,21 @@ class Keep:
     conversations: int = 365
 
 
+class Counts:
+    """Rows by table, as a dataclass's int fields (what a pruning or a forgetting removed)."""
+
+    @property
+    def total(self) -> int:
+        """Rows in all."""
+        return sum(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
+
+    def items(self) -> list[tuple[str, int]]:
+        """(what, how many) for each kind of record."""
+        return [(f.name.replace("_", " "), getattr(self, f.name)) for f in fields(self)]  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
-class Pruned:
+class Pruned(Counts):
     """How many rows one pruning removed, by table."""
 
     events: int = 0
@@ -54,11 +67,6 @@ class Pruned:
     notices: int = 0
     unanswered: int = 0
     conversations: int = 0
-
-    @property
-    def total(self) -> int:
-        """Rows removed in all."""
-        return sum(getattr(self, f.name) for f in fields(self))
 
 
 class Retention:
