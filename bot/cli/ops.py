@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from bot.adapters.telegram.tables import forget_customer
 from bot.cli.common import clock_for, desk_options, settings_of
 from bot.core.errors import InputError
-from bot.store import Store
+from bot.store import SchemaError, Store, StoreBusy
 from bot.store.backup import BackupError, backup, restore
 from bot.store.privacy import anonymous, customer_key, forget
 
@@ -54,12 +55,18 @@ def _forget(args: argparse.Namespace) -> int:
         if customer_key(typed) != user:
             print("not confirmed: nothing was removed (type the key again, or add --yes)", file=sys.stderr)
             return 1
-    store = Store(settings.db_path)
     try:
-        gone = forget(store.db, user)
-    finally:
-        store.close()
-    telegram = forget_customer(settings.db_path, user)
+        store = Store(settings.db_path)
+        try:
+            gone = forget(store.db, user)
+        finally:
+            store.close()
+    except (SchemaError, StoreBusy, sqlite3.Error) as exc:
+        raise InputError(f"{settings.db_path}: nothing was removed: {exc}") from None
+    try:
+        telegram = forget_customer(settings.db_path, user)
+    except sqlite3.Error as exc:
+        raise InputError(f"{settings.db_path}: the Telegram tables' rows stay ({exc}): run forget again") from None
     removed = [f"{what} {n}" for what, n in gone.items() if n and what != "rmas anonymised"]
     removed += [f"Telegram records {telegram}"] if telegram else []
     print(f"forgot {user}: " + (", ".join(removed) if removed else "nothing more was kept about them"))
