@@ -149,7 +149,9 @@ def test_forget_asks_to_type_the_key_again(
     assert not any(rows_of(db, "tg:12345").values())
 
 
-def test_forget_names_a_missing_or_newer_database_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_forget_names_a_missing_or_newer_database_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["forget", "tg:1", "--yes", "--db", str(tmp_path / "nope.db")]) == 2
     err = capsys.readouterr().err
     assert err == f"supportbot: {tmp_path / 'nope.db'}: no such database\n"
