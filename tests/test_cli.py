@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime
@@ -318,3 +319,19 @@ def test_batch_on_several_workers_answers_every_conversation_as_one_process_does
     fresh = json.loads(_run(["ask", "--jsonl"], json.dumps(lines[105]) + "\n", tmp_path / "new").stdout)
     assert replies[105] != fresh  # an RMA request's next step: the conversation went on in the same worker
     assert "Traceback" not in two.stderr
+
+
+@pytest.mark.parametrize("command", [["rma", "list"], ["outcomes"], ["ask", "--jsonl"]])
+def test_a_database_from_a_newer_version_or_not_a_database_is_named_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    newer = tmp_path / "newer.db"
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is a text file, not a database" * 200)
+    for db in (newer, junk):
+        done = _run(command, "", tmp_path, SUPPORTBOT_DB=str(db))
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("supportbot: ")

@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 
 from bot.cli import desk, ops, talk
 from bot.config import load_dotenv
 from bot.core.errors import SupportbotError
+from bot.store import SchemaError, StoreBusy
 
 COMMANDS = (talk, desk, ops)  # modules whose register() adds their subcommands
 
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["run" if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() else "chat"])
     try:
         return int(args.func(args))
-    except SupportbotError as exc:
+    except (SupportbotError, SchemaError, StoreBusy, sqlite3.DatabaseError) as exc:  # said in one line
         print(f"supportbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
