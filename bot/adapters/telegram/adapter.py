@@ -63,14 +63,21 @@ class TelegramAdapter:
         self.tables = tables or TelegramTables(settings.db_path, clock=clock)
         self.delivery = Delivery(engine, self.tables)
         self.staff_chat = StaffChat(engine, settings, self.tables, self.delivery)
-        self.handlers = Handlers(engine, settings, self.tables, self.delivery, self.staff_chat)
+        self.bot_handlers = [
+            Handlers(engine, settings, self.tables, self.delivery, self.staff_chat, bot) for bot in settings.all_bots
+        ]
+        self.handlers = self.bot_handlers[0]  # the first bot's: it also reads and posts in the staff chat
 
-    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Every handler, in order: private-chat guard, button presses, commands and text, other kinds."""
-        on = self.handlers
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any], bot: int = 0) -> None:
+        """Every handler of a bot (``bot``: its place in the settings); only the first serves the staff chat.
+
+        In order: the private-chat guard, button presses, commands and text, other kinds.
+        """
+        on = self.bot_handlers[bot]
+        self.delivery.bots[on.bot.name] = app.bot
         private = filters.ChatType.PRIVATE
         app.add_handler(TypeHandler(Update, on.guard), group=-1)
-        if self.settings.staff_chat_id is not None:
+        if self.settings.staff_chat_id is not None and bot == 0:
             staff = filters.Chat(self.settings.staff_chat_id)
             app.add_handler(MessageHandler(staff & filters.UpdateType.MESSAGE, on.on_staff))
             app.add_handler(ChatMemberHandler(on.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
