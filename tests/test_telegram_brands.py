@@ -48,6 +48,7 @@ async def test_two_bots_on_one_database_keep_their_brands_and_customers_apart(fa
         ktnc_answer = await said(ktnc, 401, "3 years")
         assert "3 years" not in kimpok_answer.text and "KT&C" in ktnc_answer.text
         assert not any("3 years" in s.text for s in fake.sent_to(401))
+        assert "brand" not in {c["command"] for c in ktnc.commands[None]}  # a bot of one brand has no /brand
 
         # KT&C's customer asks for a person: the card and topic in the shared staff chat name the brand
         await ktnc.customer_text(401, "/human")
@@ -80,6 +81,7 @@ async def test_one_bot_with_two_brands_asks_first_and_a_deep_link_chooses(fake: 
     process = BotProcess(fake, tmp_path, SUPPORTBOT_NOW=MONDAY_10, SUPPORTBOT_BRANDS="kimpok,ktnc")
     await process.start()
     try:
+        assert "brand" in {c["command"] for c in fake.commands[None]}  # /brand is in its menu
         await fake.customer_text(501, WARRANTY)
         question = await said(fake, 501, "Which brand is your product?")
         assert [label for label, _ in question.buttons] == ["Kimpok", "KT&C"]
@@ -140,3 +142,26 @@ def test_the_bots_setting_names_the_first_bot_as_a_single_bot_was(monkeypatch: p
     monkeypatch.setenv("SUPPORTBOT_BOTS", "kimpok=1:a, ktnc+jingpin=2:b")
     monkeypatch.delenv("SUPPORTBOT_BRANDS", raising=False)
     assert bots_from_env() == (("", "1:a", "kimpok", ()), ("ktnc", "2:b", None, ("ktnc", "jingpin")))
+
+
+def test_the_adapters_tables_from_before_become_the_first_bots(tmp_path: Path) -> None:
+    from bot.adapters.telegram.tables import MIGRATIONS, TelegramTables
+
+    path = str(tmp_path / "old.db")
+    with sqlite3.connect(path) as db:  # a database of the version before several bots
+        for step in MIGRATIONS[:2]:
+            step(db)
+        db.execute("CREATE TABLE tg_version (version INTEGER NOT NULL)")
+        db.execute("INSERT INTO tg_version VALUES (2)")
+        db.execute("INSERT INTO tg_blocked (chat, staff_told) VALUES (401, 1)")
+        db.execute("INSERT INTO tg_offset (id, next_update) VALUES (1, 77)")
+    tables = TelegramTables(path)
+    try:
+        assert tables.version == 3
+        assert tables.blocked(401) and not tables.blocked(401, "ktnc")  # blocked the first bot, not the second
+        assert not tables.staff_told_blocked(401)  # the staff chat was told before
+        assert tables.offset() == 77 and tables.offset("ktnc") is None
+        tables.set_offset(5, "ktnc")
+        assert tables.offset() == 77 and tables.offset("ktnc") == 5
+    finally:
+        tables.close()

@@ -88,11 +88,15 @@ class TelegramAdapter:
         app.add_error_handler(on.on_error)
 
     async def set_commands(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Register the command list, in each language the brand has wording for."""
+        """Register the command list, in each language the brand has wording for (/brand: a bot of several)."""
+        several = any(
+            len(h.bot.brands) > 1 and self.delivery.bots.get(h.bot.name) is app.bot for h in self.bot_handlers
+        )
+        names = (*COMMANDS, "brand") if several else COMMANDS
         for lang in await asyncio.to_thread(self.engine.languages):
-            commands = [BotCommand(c, self.engine.wording(f"command_{c}", lang)) for c in COMMANDS]
+            commands = [BotCommand(c, self.engine.wording(f"command_{c}", lang)) for c in names]
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
-        english = [BotCommand(c, self.engine.wording(f"command_{c}", "en")) for c in COMMANDS]
+        english = [BotCommand(c, self.engine.wording(f"command_{c}", "en")) for c in names]
         extra = [BotCommand(c, self.engine.wording(f"admin_command_{c}", "en")) for c in ADMIN_COMMANDS]
         for admin in sorted(self.settings.admin_ids):
             try:  # an admin who never opened a chat with the bot has no chat to scope it to yet
