@@ -288,9 +288,9 @@ class Handlers:
         where = f"update {update.update_id}" if isinstance(update, Update) else "no update"
         log.error("error handling %s: %r", where, error, exc_info=error)
         if self.settings.staff_chat_id is not None:
-            with contextlib.suppress(Exception):
-                await bot.send_message(
-                    self.settings.staff_chat_id, f"supportbot error ({where}): {type(error).__name__}"
+            with contextlib.suppress(Exception):  # by the first bot: the one in the staff chat
+                await self.delivery.bots.get("", bot).send_message(
+                    self.settings.staff_chat_id, f"supportbot error ({where}{self._of_bot}): {type(error).__name__}"
                 )
         if (
             isinstance(update, Update)
@@ -300,6 +300,10 @@ class Handlers:
             with contextlib.suppress(Exception):
                 apology = await asyncio.to_thread(self.engine.say_to, self.bot.key(update.effective_chat.id))
                 await bot.send_message(update.effective_chat.id, apology)
+
+    @property
+    def _of_bot(self) -> str:
+        return f", bot of {self.bot.brand or self.bot.name}" if self.bot.name else ""
 
     async def _respond(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
         chat = update.effective_chat
