@@ -30,9 +30,24 @@ def test_the_question_is_in_the_customers_language(engine: Engine) -> None:
     assert "哪个品牌" in replies[0].text
 
 
-def test_pressing_a_brand_then_asking_gets_that_brands_answer(engine: Engine) -> None:
+def test_the_question_asked_before_the_choice_is_answered_for_the_brand_chosen(engine: Engine) -> None:
     send(engine, WARRANTY)
-    assert "KT&C" in send(engine, press="brand:ktnc")
+    assert "3 years" in send(engine, press="brand:ktnc")
+    assert "Kimpok after-sales assistant" in send(engine, "/start kimpok")  # welcome: nothing was held
+    assert "1 year" in send(engine, WARRANTY)
+    assert engine.conversation("tg:42").state.held is None
+
+
+def test_a_deep_link_does_not_answer_a_held_question(engine: Engine) -> None:
+    send(engine, WARRANTY)
+    welcome = send(engine, "/start kimpok")
+    assert "Kimpok after-sales assistant" in welcome and "1 year" not in welcome
+    assert "Which brand" not in send(engine, "hello")
+
+
+def test_pressing_a_brand_then_asking_gets_that_brands_answer(engine: Engine) -> None:
+    send(engine, "/start")
+    assert "KT&C after-sales assistant" in send(engine, press="brand:ktnc")
     assert "3 years" in send(engine, WARRANTY)
     assert engine.conversation("tg:42").brand == "ktnc"
     assert engine.conversation("tg:42").state.brand == "ktnc"

@@ -87,9 +87,14 @@ async def test_one_bot_with_two_brands_asks_first_and_a_deep_link_chooses(fake: 
         assert [label for label, _ in question.buttons] == ["Kimpok", "KT&C"]
         assert not any("year" in s.text for s in fake.sent_to(501))
         await fake.customer_press(501, question, "KT&C")
-        await said(fake, 501, "I'm the KT&C after-sales assistant")
+        await said(fake, 501, "3 years")  # the question asked first is answered, for the brand chosen
+        before = len(fake.sent_to(501))
+        await fake.customer_text(501, "/brand")
+        again = await said(fake, 501, "Which brand is your product?", after=before)
+        await fake.customer_press(501, again, "Kimpok")
+        await said(fake, 501, "I'm the Kimpok after-sales assistant")
         await fake.customer_text(501, WARRANTY)
-        await said(fake, 501, "3 years")
+        await said(fake, 501, "1 year")
 
         # t.me/<bot>?start=kimpok: the next answer is Kimpok's, without the question
         await fake.customer_text(502, "/start kimpok")
