@@ -89,7 +89,8 @@ def telegram_settings_from_env() -> tuple[str, str, int | None, frozenset[int], 
     TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, SUPPORTBOT_STAFF_CHAT_ID, SUPPORTBOT_ADMIN_IDS, SUPPORTBOT_MAX_RATE,
     SUPPORTBOT_GROUP_RATE, SUPPORTBOT_CHAT_RATE.
     """
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    bots = bots_from_env()
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or (bots[0][1] if bots else "")
     if not token:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and set "
@@ -125,3 +126,46 @@ def _positive(name: str, default: str, unit: str) -> float:
     except ValueError:
         raise ConfigError(f"{name}: {raw!r} is not a positive number of {unit}") from None
     return value
+
+
+BotEntry = tuple[str, str, str | None, tuple[str, ...]]  # name ("" the first), token, brand, brands to choose from
+
+
+def bots_from_env() -> tuple[BotEntry, ...]:
+    """The bots of one installation, checked: SUPPORTBOT_BOTS and SUPPORTBOT_BRANDS (empty: the one bot as ever).
+
+    ``SUPPORTBOT_BOTS="kimpok=<token>,ktnc=<token>"`` runs a bot per brand; ``kimpok+ktnc=<token>`` is one bot
+    whose customers choose the brand. The first bot keeps a single bot's conversation keys: when
+    TELEGRAM_BOT_TOKEN is set too, it must be the first. ``SUPPORTBOT_BRANDS="kimpok,ktnc"``: the brands of
+    the one bot of TELEGRAM_BOT_TOKEN. Whether the brands exist is checked against the content (the CLI).
+    """
+    raw = os.environ.get("SUPPORTBOT_BOTS", "").strip()
+    brands = tuple(dict.fromkeys(b.strip().lower() for b in os.environ.get("SUPPORTBOT_BRANDS", "").split(",")))
+    brands = tuple(b for b in brands if b)
+    if not raw:
+        token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if len(brands) == 1:
+            raise ConfigError(
+                f"SUPPORTBOT_BRANDS: {brands[0]!r} is one brand; list two or more, or set SUPPORTBOT_BRAND"
+            )
+        return (("", token, None, brands),) if brands and token else ()
+    if brands:
+        raise ConfigError("SUPPORTBOT_BRANDS: with SUPPORTBOT_BOTS, give a bot several brands as kimpok+ktnc=<token>")
+    entries: list[BotEntry] = []
+    for part in (p.strip() for p in raw.split(",")):
+        names, _, token = (s.strip() for s in part.partition("="))
+        own = tuple(dict.fromkeys(n.strip().lower() for n in names.split("+")))
+        if not part or not token or not all(own) or any(":" in n for n in own) or ":" not in token:
+            raise ConfigError(f"SUPPORTBOT_BOTS: {part[:40]!r} is not brand=<token> (e.g. kimpok=123456:ABC…,ktnc=…)")
+        taken = {b for e in entries for b in (e[3] or (e[2],))}
+        if taken & set(own) or any(e[1] == token for e in entries):
+            raise ConfigError(f"SUPPORTBOT_BOTS: brand {names!r} or its token is listed twice")
+        name = own[0] if entries else ""
+        entries.append((name, token, own[0] if len(own) == 1 else None, own if len(own) > 1 else ()))
+    single = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if single and single != entries[0][1]:
+        raise ConfigError(
+            "SUPPORTBOT_BOTS: list TELEGRAM_BOT_TOKEN's bot first (its customers keep their conversations), "
+            "or unset TELEGRAM_BOT_TOKEN"
+        )
+    return tuple(entries)

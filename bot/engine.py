@@ -115,7 +115,7 @@ class Engine:
         self.shared = {"handoff": kit.handoff.values, "staffed": consultants}  # what every turn's wording sees
         self.flows = flows
         self.gates: tuple[Callable[[Turn], Result | None], ...] = (  # the dispatch tables; an edit is no answer
-            flows.admin.intercept, flows.handoff.intercept, flows.general.edited)  # fmt: skip
+            flows.admin.intercept, flows.handoff.intercept, *flows.general.gates)  # fmt: skip
         self.by_prefix: dict[str, Flow] = {p: f for f in flows.all() for p in f.prefixes}
         self.by_command: dict[str, Flow] = {c: f for f in flows.all() for c in f.commands if c not in STACKED}
         self.by_name: dict[FlowName, Flow] = {f.name: f for f in flows.all()}

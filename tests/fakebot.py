@@ -219,8 +219,10 @@ class _Dropped(Exception):
 class FakeBotAPI:
     """The server and the customers' side of it."""
 
-    def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+    def __init__(self, token: str = "123456:TEST-TOKEN", bot_user: dict[str, Any] | None = None) -> None:
         self.token = token
+        self.bot_user = bot_user or BOT_USER  # who the bot is (getMe, the sender of its messages)
+        self.others: dict[str, FakeBotAPI] = {}  # further bots on this server, by token (see another_bot)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         # Every call but getUpdates as it arrived: (time.monotonic(), method, chat id or None), to check the
         # bot keeps to Telegram's limits (see posts()).
@@ -278,6 +280,10 @@ class FakeBotAPI:
 
     async def stop(self) -> None:
         """Stop listening (a long poll in progress is answered at once)."""
+        for other in self.others.values():
+            other._stopping = True
+            async with other._changed:
+                other._changed.notify_all()
         self._stopping = True
         async with self._changed:
             self._changed.notify_all()
@@ -310,7 +316,18 @@ class FakeBotAPI:
             decoded[key] = value
         return decoded
 
+    def another_bot(self, token: str, bot_id: int, username: str) -> FakeBotAPI:
+        """A second bot served by this server (its own token, updates, chats and messages), as Telegram serves
+        every bot at api.telegram.org/bot<token>/.
+        """
+        other = FakeBotAPI(token, {**BOT_USER, "id": bot_id, "username": username})
+        other.base_url = self.base_url
+        self.others[token] = other
+        return other
+
     async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] in self.others:
+            return await self.others[request.match_info["token"]]._api(request)
         if request.match_info["token"] != self.token:
             return self._error(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
@@ -402,6 +419,8 @@ class FakeBotAPI:
         return web.json_response(body, status=exc.code)
 
     async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] in self.others:
+            return await self.others[request.match_info["token"]]._download(request)
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
         data = self.files.get(request.match_info["path"])
@@ -411,7 +430,7 @@ class FakeBotAPI:
 
     async def m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
-            **BOT_USER,
+            **self.bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
@@ -536,7 +555,7 @@ class FakeBotAPI:
         message: dict[str, Any] = {
             "message_id": message_id,
             "date": int(time.time()),
-            "from": BOT_USER,
+            "from": self.bot_user,
             "chat": self._chat_info(chat_id),
         }
         if thread is not None:
@@ -971,7 +990,7 @@ class FakeBotAPI:
             "message": {
                 "message_id": sent.message_id,
                 "date": int(time.time()),
-                "from": BOT_USER,
+                "from": self.bot_user,
                 "chat": {"id": user_id, "type": "private", "first_name": f"Customer{user_id}"},
                 "text": sent.text,
             },
@@ -1161,7 +1180,7 @@ class FakeBotAPI:
 
     async def _member_update(self, chat_id: int, by: int, old: str, new: str) -> int:
         def member(status: str) -> dict[str, Any]:
-            return {"user": BOT_USER, "status": status, **({"until_date": 0} if status == "kicked" else {})}
+            return {"user": self.bot_user, "status": status, **({"until_date": 0} if status == "kicked" else {})}
 
         changed = {
             "chat": self._chat_info(chat_id),

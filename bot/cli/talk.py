@@ -87,7 +87,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.config import telegram_settings_from_env
+    from bot.config import bots_from_env, telegram_settings_from_env
 
     token, base, staff, admins, rate, group_rate, chat_rate = telegram_settings_from_env()
     from bot.adapters.telegram.run import WebhookSettings, run
@@ -95,8 +95,11 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = settings_of(args)
     engine = engine_for(settings, consultants=staff is not None)  # consultants work from the staff chat
+    bots = _bots(bots_from_env(), frozenset(engine.packs))
+    if (webhook_url := args.webhook_url) and len(bots) > 1:
+        raise ConfigError(f"SUPPORTBOT_BOTS: a webhook ({webhook_url}) serves one bot; run several by polling")
     webhook = None
-    if args.webhook_url:
+    if webhook_url:
         webhook = WebhookSettings(
             url=args.webhook_url,
             listen=args.listen,
@@ -116,10 +119,23 @@ def _run(args: argparse.Namespace) -> int:
             group_rate=group_rate,
             chat_rate=chat_rate,
             db_path=settings.db_path,
+            bots=bots,
         ),
         webhook,
         clock=clock_for(settings),
     )
+
+
+def _bots(entries: tuple[tuple[str, str, str | None, tuple[str, ...]], ...], known: frozenset[str]) -> tuple[Any, ...]:
+    """The bots of SUPPORTBOT_BOTS / SUPPORTBOT_BRANDS, their brands checked against the content."""
+    from bot.adapters.telegram.settings import BotSettings
+
+    for _, _, brand, brands in entries:
+        for name in (brand,) if brand else brands:
+            if name not in known:
+                setting = "SUPPORTBOT_BOTS" if brand or len(entries) > 1 else "SUPPORTBOT_BRANDS"
+                raise ConfigError(f"{setting}: unknown brand {name!r} (known: {', '.join(sorted(known))})")
+    return tuple(BotSettings(token, name, brand, brands) for name, token, brand, brands in entries)
 
 
 # -- the console chat and the batch interface -----------------------------------------------------------

@@ -74,6 +74,7 @@ class Message:
     name: str | None = None  # the customer's display name, where the transport gives one
     edited: bool = False  # an earlier message, changed by its sender
     admin: bool = False  # sent by an admin (the transport vouches for who it is): /faq, /unanswered, /stats
+    brands: tuple[str, ...] = ()  # the brands the transport's entry serves: with two or more, the customer chooses
 
     def __post_init__(self) -> None:
         # a lone surrogate (possible in a Python str, never in UTF-8) would stop the turn being stored

@@ -24,6 +24,8 @@ class Outcome(StrEnum):
     FEEDBACK_UNHELPFUL = "feedback_unhelpful"
     # the general conversation: commands, the menu, what is not a question
     START = "start"
+    BRAND_ASKED = "brand_asked"  # a bot serving several brands asked which one the customer's product is
+    BRAND_CHOSEN = "brand_chosen"  # the customer chose a brand (a button, a deep link, /brand)
     MENU = "menu"
     HELP = "help"
     CANCEL = "cancel"

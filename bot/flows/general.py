@@ -8,11 +8,13 @@ an earlier message edited while a step waits for its answer ─► a polite word
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from bot.core.messages import Reply
 from bot.core.outcomes import Outcome
 from bot.flows.base import Kit, Result, Turn
+from bot.flows.brands import BrandChoice
 from bot.flows.state import FlowName
 
 ASK = "ask"  # the menu's "Ask a question"
@@ -29,6 +31,7 @@ class GeneralFlow:
 
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
+        self.brands = BrandChoice(kit)  # a gate: which brand, where one bot serves several
 
     def command(self, turn: Turn, command: str) -> Result:
         """``/start``, ``/menu``, ``/help``, ``/cancel`` (and ``/back`` with nothing to go back in)."""
@@ -55,6 +58,11 @@ class GeneralFlow:
     def text(self, turn: Turn) -> Result | None:
         """Typed text goes to the answer flow."""
         return None
+
+    @property
+    def gates(self) -> tuple[Callable[[Turn], Result | None], ...]:
+        """The engine's gates this flow keeps, in order: an edited earlier message; which brand."""
+        return (self.edited, self.brands.gate)
 
     def edited(self, turn: Turn) -> Result | None:
         """A gate: an earlier message, edited while a step waits for its answer, is never taken as that answer.

@@ -4,6 +4,8 @@
     ├── flows          the flows in progress, innermost last (it reads the next typed message first)
     ├── offered        the buttons just offered: only these can be pressed next
     ├── name, tz       who the customer is, and their clock when the transport gives it
+    ├── brand, held    the brand the customer chose (a bot serving several asks first), and the
+    │                  question asked before the choice, answered once it is made
     ├── misses         "didn't understand" turns in a row (the second brings a consultant)
     ├── answer         AnswerState: the question asked, a fact we asked for, the situation so far
     ├── walk           WalkState: the troubleshooting walk's path, a rating owed, a repair it suggested
@@ -199,6 +201,8 @@ class State(msgspec.Struct, kw_only=True):
     name: str | None = None
     tz: str | None = None
     misses: int = 0
+    brand: str | None = None  # the brand the customer chose, where one bot serves several
+    held: str | None = None  # a question asked before the brand was chosen: answered once it is
     answer: AnswerState = msgspec.field(default_factory=AnswerState)
     walk: WalkState = msgspec.field(default_factory=WalkState)
     rma: RmaState = msgspec.field(default_factory=RmaState)

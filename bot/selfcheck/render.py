@@ -37,6 +37,8 @@ def render_everything(knowledge: Knowledge) -> None:
                         "command": "/x",
                         "tried": ["x — y"],
                         "rating": 5,
+                        "asked": "x",
+                        "names": ["x", "y"],
                     }
                     content.render_message(brand, name, lang, {**context, **extra})
         for situation in sample_situations(pack, today):

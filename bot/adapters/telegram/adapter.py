@@ -63,14 +63,21 @@ class TelegramAdapter:
         self.tables = tables or TelegramTables(settings.db_path, clock=clock)
         self.delivery = Delivery(engine, self.tables)
         self.staff_chat = StaffChat(engine, settings, self.tables, self.delivery)
-        self.handlers = Handlers(engine, settings, self.tables, self.delivery, self.staff_chat)
+        self.bot_handlers = [
+            Handlers(engine, settings, self.tables, self.delivery, self.staff_chat, bot) for bot in settings.all_bots
+        ]
+        self.handlers = self.bot_handlers[0]  # the first bot's: it also reads and posts in the staff chat
 
-    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Every handler, in order: private-chat guard, button presses, commands and text, other kinds."""
-        on = self.handlers
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any], bot: int = 0) -> None:
+        """Every handler of a bot (``bot``: its place in the settings); only the first serves the staff chat.
+
+        In order: the private-chat guard, button presses, commands and text, other kinds.
+        """
+        on = self.bot_handlers[bot]
+        self.delivery.bots[on.bot.name] = app.bot
         private = filters.ChatType.PRIVATE
         app.add_handler(TypeHandler(Update, on.guard), group=-1)
-        if self.settings.staff_chat_id is not None:
+        if self.settings.staff_chat_id is not None and bot == 0:
             staff = filters.Chat(self.settings.staff_chat_id)
             app.add_handler(MessageHandler(staff & filters.UpdateType.MESSAGE, on.on_staff))
             app.add_handler(ChatMemberHandler(on.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -81,11 +88,15 @@ class TelegramAdapter:
         app.add_error_handler(on.on_error)
 
     async def set_commands(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Register the command list, in each language the brand has wording for."""
+        """Register the command list, in each language the brand has wording for (/brand: a bot of several)."""
+        several = any(
+            len(h.bot.brands) > 1 and self.delivery.bots.get(h.bot.name) is app.bot for h in self.bot_handlers
+        )
+        names = (*COMMANDS, "brand") if several else COMMANDS
         for lang in await asyncio.to_thread(self.engine.languages):
-            commands = [BotCommand(c, self.engine.wording(f"command_{c}", lang)) for c in COMMANDS]
+            commands = [BotCommand(c, self.engine.wording(f"command_{c}", lang)) for c in names]
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
-        english = [BotCommand(c, self.engine.wording(f"command_{c}", "en")) for c in COMMANDS]
+        english = [BotCommand(c, self.engine.wording(f"command_{c}", "en")) for c in names]
         extra = [BotCommand(c, self.engine.wording(f"admin_command_{c}", "en")) for c in ADMIN_COMMANDS]
         for admin in sorted(self.settings.admin_ids):
             try:  # an admin who never opened a chat with the bot has no chat to scope it to yet

@@ -28,6 +28,7 @@ from telegram.error import TelegramError
 from bot.adapters.telegram.faults import BLOCKED, GONE, RETRY, UNSURE, Undeliverable, fault_of, retry_after, wait_for
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.render import messages
+from bot.adapters.telegram.settings import customer_chat, user_key
 from bot.adapters.telegram.tables import TelegramTables
 from bot.core.messages import Media, Reply, Unsent
 
@@ -49,6 +50,18 @@ class Delivery:
         self._due: dict[str, tuple[int, float, int]] = {}  # message id -> (rounds so far, when to try again, chat)
         self._chains: dict[int, asyncio.Task[None]] = {}  # chat -> the last delivery under way to it
         self._records = ThreadPoolExecutor(1, thread_name_prefix="delivered")
+        self.bots: dict[str, Any] = {}  # each bot by name ("" the first): a customer is written to by their bot
+
+    def bot_for(self, key: str, default: Any) -> Any | None:
+        """The bot a customer wrote to (by their conversation key; ``default`` is the first); None: not running."""
+        found = customer_chat(key)
+        if found is None or not found[0]:
+            return default
+        return self.bots.get(found[0])
+
+    def name_of(self, bot: Any) -> str:
+        """The name of a bot ("" the first, or one not registered)."""
+        return next((name for name, known in self.bots.items() if known is bot), "")
 
     async def record(self, write: Callable[..., Any], *args: Any) -> None:
         """Record a delivery at once, in a thread of its own (not behind turns waiting for the shared threads).
@@ -116,7 +129,7 @@ class Delivery:
             if (
                 unsent.message_id in self._due
                 and unsent.message_id not in self._busy
-                and unsent.user == f"tg:{chat_id}"
+                and unsent.user == user_key(chat_id, self.name_of(bot))
             ):
                 self._busy.add(unsent.message_id)
                 try:
@@ -130,7 +143,7 @@ class Delivery:
         return False
 
     async def _deliver(self, bot: Any, chat_id: int, message_id: str, replies: list[Reply]) -> None:
-        sent, blocked = await asyncio.to_thread(self._delivery_state, chat_id, message_id)
+        sent, blocked = await asyncio.to_thread(self._delivery_state, chat_id, message_id, self.name_of(bot))
         if blocked:
             await self._set_aside(chat_id, message_id, replies, sent, "blocked by the user")
             return
@@ -147,7 +160,7 @@ class Delivery:
                 if exc.kind in (BLOCKED, GONE):
                     why = "blocked by the user" if exc.kind == BLOCKED else f"the chat cannot be reached: {exc.cause}"
                     log.info("chat %s: %s; not sending to it until it writes", chat_id, why)
-                    await asyncio.to_thread(self.tables.block, chat_id)
+                    await asyncio.to_thread(self.tables.block, chat_id, self.name_of(bot))
                     await self._set_aside(chat_id, message_id, replies, index, why)
                     return
                 log.error("Telegram refused a reply to chat %s (%s): set aside", chat_id, exc)
@@ -158,8 +171,8 @@ class Delivery:
         if refused is not None:
             raise refused.cause
 
-    def _delivery_state(self, chat_id: int, message_id: str) -> tuple[int, bool]:
-        return self.engine.delivered(message_id), self.tables.blocked(chat_id)
+    def _delivery_state(self, chat_id: int, message_id: str, bot: str) -> tuple[int, bool]:
+        return self.engine.delivered(message_id), self.tables.blocked(chat_id, bot)
 
     async def _later(self, chat_id: int, message_id: str, replies: list[Reply], index: int, exc: Undeliverable) -> None:
         rounds = self._due.get(message_id, (0, 0.0, chat_id))[0] + 1
@@ -199,10 +212,14 @@ class Delivery:
         return len(due)
 
     async def _flush(self, bot: Any, unsent: Unsent) -> None:
-        if not unsent.user.startswith("tg:"):
+        found = customer_chat(unsent.user)
+        if found is None:
+            return
+        if found[0] and found[0] not in self.bots:
+            log.warning("replies to %s wait: its bot %r is not running", unsent.user, found[0])
             return
         try:
-            await self.deliver(bot, int(unsent.user[3:]), unsent.message_id, list(unsent.replies))
+            await self.deliver(self.bots.get(found[0], bot), found[1], unsent.message_id, list(unsent.replies))
         except TelegramError as exc:  # refused for good and set aside: nothing more to do
             log.warning("could not deliver an earlier reply to %s: %s", unsent.user, exc)
 

@@ -21,7 +21,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.adapters.telegram.delivery import Delivery
 from bot.adapters.telegram.faults import Undeliverable
 from bot.adapters.telegram.port import EnginePort
-from bot.adapters.telegram.settings import TelegramSettings, user_key
+from bot.adapters.telegram.settings import BotSettings, TelegramSettings, customer_chat
 from bot.adapters.telegram.staffchat import StaffChat, unreachable
 from bot.adapters.telegram.tables import TelegramTables
 from bot.core.messages import Media, Message, Reply
@@ -48,7 +48,9 @@ class Handlers:
         tables: TelegramTables,
         delivery: Delivery,
         staff_chat: StaffChat,
+        bot: BotSettings | None = None,
     ) -> None:
+        self.bot = bot or BotSettings(settings.token)  # the bot whose customers these are
         self.engine = engine
         self.settings = settings
         self.tables = tables
@@ -56,9 +58,13 @@ class Handlers:
         self.staff_chat = staff_chat
 
     async def guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Serve private chats and the staff chat only: updates from other groups and channels go no further."""
+        """Serve private chats and the staff chat only: updates from other groups and channels go no further.
+
+        The staff chat is the first bot's to serve: a further bot in it ignores it.
+        """
         chat = update.effective_chat
-        if chat is not None and chat.type != ChatType.PRIVATE and chat.id != self.settings.staff_chat_id:
+        staff = chat is not None and chat.id == self.settings.staff_chat_id and not self.bot.name
+        if chat is not None and chat.type != ChatType.PRIVATE and not staff:
             raise ApplicationHandlerStop
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -72,10 +78,12 @@ class Handlers:
             update,
             context,
             Message(
-                user=user_key(user.id),
+                user=self.bot.key(user.id),
                 text=text,
                 language=user.language_code,
-                id=f"tg:{update.update_id}",
+                id=self.bot.update_id(update.update_id),
+                brand=self.bot.brand,
+                brands=self.bot.brands,
                 kind=_kind(msg) if msg.caption is not None else "text",
                 media=_media(msg),
                 name=user.full_name,
@@ -94,10 +102,12 @@ class Handlers:
             update,
             context,
             Message(
-                user=user_key(user.id),
+                user=self.bot.key(user.id),
                 kind=_kind(msg),
                 language=user.language_code,
-                id=f"tg:{update.update_id}",
+                id=self.bot.update_id(update.update_id),
+                brand=self.bot.brand,
+                brands=self.bot.brands,
                 media=_media(msg),
                 name=user.full_name,
                 edited=update.edited_message is not None,
@@ -121,7 +131,7 @@ class Handlers:
             return
         if chat is None or chat.type != ChatType.PRIVATE:
             return
-        key = user_key(query.from_user.id)
+        key = self.bot.key(query.from_user.id)
         data = await asyncio.to_thread(self._resolve, key, query.data or "")
         await self._respond(
             update,
@@ -130,7 +140,9 @@ class Handlers:
                 user=key,
                 press=data,
                 language=query.from_user.language_code,
-                id=f"tg:{update.update_id}",
+                id=self.bot.update_id(update.update_id),
+                brand=self.bot.brand,
+                brands=self.bot.brands,
                 name=query.from_user.full_name,
                 admin=query.from_user.id in self.settings.admin_ids,
             ),
@@ -220,13 +232,13 @@ class Handlers:
         customer: str | None,
         replies: list[Reply],
     ) -> None:
-        chat = int(customer[3:]) if customer and customer[3:].lstrip("-").isdigit() else None
-        if customer is not None and chat is not None:  # what reaches the customer goes first: then we know
+        found = customer_chat(customer) if customer else None
+        if customer is not None and found is not None:  # what reaches the customer goes first: then we know
             with contextlib.suppress(TelegramError, TimeoutError):
                 await asyncio.wait_for(self.staff_chat.deliver_to(context.bot, customer), DELIVER_FIRST)
-        if chat is not None and await asyncio.to_thread(self.tables.blocked, chat):
+        if found is not None and await asyncio.to_thread(self.tables.blocked, found[1], found[0]):
             replies = [Reply(_unclaimed(r.text), r.buttons, r.media) for r in replies]
-            if await asyncio.to_thread(self.tables.staff_told_blocked, chat):
+            if await asyncio.to_thread(self.tables.staff_told_blocked, found[1], found[0]):
                 title = await asyncio.to_thread(self.engine.topic_title, customer or "")
                 replies.append(unreachable(title, customer or "", True))
         for reply in replies:
@@ -276,9 +288,9 @@ class Handlers:
         where = f"update {update.update_id}" if isinstance(update, Update) else "no update"
         log.error("error handling %s: %r", where, error, exc_info=error)
         if self.settings.staff_chat_id is not None:
-            with contextlib.suppress(Exception):
-                await bot.send_message(
-                    self.settings.staff_chat_id, f"supportbot error ({where}): {type(error).__name__}"
+            with contextlib.suppress(Exception):  # by the first bot: the one in the staff chat
+                await self.delivery.bots.get("", bot).send_message(
+                    self.settings.staff_chat_id, f"supportbot error ({where}{self._of_bot}): {type(error).__name__}"
                 )
         if (
             isinstance(update, Update)
@@ -286,8 +298,12 @@ class Handlers:
             and update.effective_chat.type == ChatType.PRIVATE
         ):
             with contextlib.suppress(Exception):
-                apology = await asyncio.to_thread(self.engine.say_to, user_key(update.effective_chat.id))
+                apology = await asyncio.to_thread(self.engine.say_to, self.bot.key(update.effective_chat.id))
                 await bot.send_message(update.effective_chat.id, apology)
+
+    @property
+    def _of_bot(self) -> str:
+        return f", bot of {self.bot.brand or self.bot.name}" if self.bot.name else ""
 
     async def _respond(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
         chat = update.effective_chat
@@ -296,7 +312,7 @@ class Handlers:
         typing = asyncio.create_task(self._typing_later(context, chat.id))
 
         def handle() -> list[Reply]:  # one trip to a thread: the loop has more to do than wait for them
-            self.tables.unblock(chat.id)  # writing again means unblocked
+            self.tables.unblock(chat.id, self.bot.name)  # writing again means unblocked
             return self.engine.handle(message)
 
         try:

@@ -153,9 +153,12 @@ class ChatOrder(BaseUpdateProcessor):
         """Nothing to free."""
 
 
-async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event) -> None:
-    """The polling loop: fetch while earlier updates are handled; confirm each once handled (see the docstring)."""
-    backlog = Backlog(app, await asyncio.to_thread(tables.offset))
+async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event, *, bot: str = "") -> None:
+    """The polling loop: fetch while earlier updates are handled; confirm each once handled (see the docstring).
+
+    ``bot``: a further bot's name, whose offset is its own.
+    """
+    backlog = Backlog(app, await asyncio.to_thread(tables.offset, bot))
     saved = backlog.offset
     saving: asyncio.Task[None] | None = None
 
@@ -164,7 +167,7 @@ async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event) -> None:
         try:
             while backlog.offset is not None and backlog.offset != saved:
                 offset = backlog.offset
-                await asyncio.to_thread(tables.set_offset, offset)
+                await asyncio.to_thread(tables.set_offset, offset, bot)
                 saved = offset
         except Exception as exc:  # Telegram keeps its own record: the next save catches up
             log.warning("could not save the polling offset (%r)", exc)

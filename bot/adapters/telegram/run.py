@@ -24,7 +24,7 @@ from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.adapters.telegram.limits import Limiter, SendLimits
 from bot.adapters.telegram.polling import ALLOWED_UPDATES, POLL_TIMEOUT, ChatOrder, poll
 from bot.adapters.telegram.port import EnginePort
-from bot.adapters.telegram.settings import TelegramSettings
+from bot.adapters.telegram.settings import BotSettings, TelegramSettings
 from bot.core.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -55,13 +55,18 @@ class LeanApplication(Application[Any, Any, Any, Any, Any, Any]):
             super()._mark_for_persistence_update(update=update, job=job)
 
 
-def build_application(settings: TelegramSettings, *, polling: bool) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The python-telegram-bot application, pointed at Telegram or a self-hosted Bot API server."""
+def build_application(
+    settings: TelegramSettings, *, polling: bool, token: str | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The python-telegram-bot application of a bot, pointed at Telegram or a self-hosted Bot API server.
+
+    ``token``: the bot's (the settings' own by default). Each bot has its own limiter: Telegram's limits are per bot.
+    """
     base = settings.api_base_url.rstrip("/")
     builder = (
         ApplicationBuilder()
         .application_class(LeanApplication)
-        .token(settings.token)
+        .token(token or settings.token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .rate_limiter(Limiter(SendLimits(settings.max_rate, settings.group_rate, 1 / settings.chat_rate)))
@@ -82,31 +87,43 @@ async def serve(
     *,
     clock: Clock = system_clock,
 ) -> None:
-    """Run until SIGINT or SIGTERM."""
+    """Run until SIGINT or SIGTERM: every bot of the settings, each polling on its own, one engine behind them."""
+    bots = settings.all_bots
     adapter = TelegramAdapter(engine, settings, clock=clock)
-    app = build_application(settings, polling=webhook is None)
-    adapter.register(app)
+    apps = [build_application(settings, polling=webhook is None, token=b.token) for b in bots]
+    for number, app in enumerate(apps):
+        adapter.register(app, number)
+    first = apps[0]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with app:
-        me = await app.bot.get_me()
-        log.info("connected as @%s", me.username)
-        with contextlib.suppress(TelegramError):
-            await adapter.set_commands(app)
-        await adapter.flush_outbox(app.bot)
-        await app.start()
-        notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
+    async with contextlib.AsyncExitStack() as running:
+        for app, bot in zip(apps, bots, strict=True):
+            await running.enter_async_context(app)
+            try:
+                me = await app.bot.get_me()
+            except InvalidToken:
+                raise RejectedToken(_setting_of(settings, bot)) from None
+            log.info("connected as @%s%s", me.username, f" (brand {bot.brand})" if bot.brand else "")
+            with contextlib.suppress(TelegramError):
+                await adapter.set_commands(app)
+        await adapter.flush_outbox(first.bot)
+        for app in apps:
+            await app.start()
+        notices = asyncio.create_task(adapter.run_notices(first.bot, stop))
         upkeep = asyncio.create_task(adapter.run_upkeep(stop))  # retention: now, then every hour
         try:
             if webhook is None:
-                await app.bot.delete_webhook()
-                await poll(app, adapter.tables, stop)
+                for app in apps:
+                    await app.bot.delete_webhook()
+                await asyncio.gather(
+                    *(poll(a, adapter.tables, stop, bot=b.name) for a, b in zip(apps, bots, strict=True))
+                )
             else:
-                assert app.updater is not None
-                await app.updater.start_webhook(
+                assert first.updater is not None
+                await first.updater.start_webhook(
                     listen=webhook.listen,
                     port=webhook.port,
                     url_path=settings.token,
@@ -115,15 +132,26 @@ async def serve(
                     allowed_updates=ALLOWED_UPDATES,
                 )
                 await stop.wait()
-                await app.updater.stop()
+                await first.updater.stop()
         finally:
             stop.set()
             upkeep.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(notices, 10)
             await adapter.delivery.drain(10)
-            await app.stop()
+            for app in apps:
+                await app.stop()
             adapter.close()
+
+
+class RejectedToken(Exception):
+    """Telegram rejected a bot's token; the message names the setting that holds it."""
+
+
+def _setting_of(settings: TelegramSettings, bot: BotSettings) -> str:
+    if not settings.bots:
+        return "TELEGRAM_BOT_TOKEN"
+    return f"SUPPORTBOT_BOTS (the bot of brand {bot.brand or bot.name})"
 
 
 def run(
@@ -138,5 +166,8 @@ def run(
         asyncio.run(serve(engine, settings, webhook, clock=clock))
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token BotFather gave you")
+        return 2
+    except RejectedToken as exc:
+        log.error("Telegram rejected the token in %s: check the token BotFather gave you", exc)
         return 2
     return 0

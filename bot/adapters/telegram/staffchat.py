@@ -32,7 +32,7 @@ from bot.adapters.telegram.faults import BLOCKED, GONE, RETRY, Undeliverable, ba
 from bot.adapters.telegram.ledger import ASIDE, HELD, SENT, Queued
 from bot.adapters.telegram.perchat import KeyedLocks
 from bot.adapters.telegram.port import EnginePort
-from bot.adapters.telegram.settings import TelegramSettings
+from bot.adapters.telegram.settings import TelegramSettings, customer_chat
 from bot.adapters.telegram.tables import TelegramTables
 from bot.adapters.telegram.topics import Topics
 from bot.core.messages import Reply
@@ -188,11 +188,14 @@ class StaffChat:
     async def _deliver_now(self, bot: Any, item: Queued) -> str:
         staff = _is_staff(item.target)
         chat = self.settings.staff_chat_id if staff else _chat_of(item.target)
+        if not staff:
+            bot = self.delivery.bot_for(item.target, bot)  # a customer hears from the bot they wrote to
+            chat = chat if bot is not None else None
         if chat is None:
             if staff and not self._warned_no_staff:
                 log.warning("no SUPPORTBOT_STAFF_CHAT_ID: RMA cards and staff notes are not posted anywhere")
                 self._warned_no_staff = True
-            await self._end(item, ASIDE, "no staff chat configured" if staff else "not a Telegram chat")
+            await self._end(item, ASIDE, "no staff chat configured" if staff else "no Telegram chat of a running bot")
             return ASIDE
         if staff and self._down is not None:
             await self._hold(item)
@@ -212,7 +215,9 @@ class StaffChat:
         if staff:
             self._probes = 0
         else:
-            await asyncio.to_thread(self.tables.unblock, chat)  # it reached them: they do not block the bot
+            await asyncio.to_thread(
+                self.tables.unblock, chat, _bot_of(item.target)
+            )  # it reached them: they do not block the bot
         return SENT
 
     async def _failed(self, item: Queued, exc: Undeliverable, staff: bool, chat: int) -> str:
@@ -236,7 +241,7 @@ class StaffChat:
             why = "blocked by the user" if exc.kind == BLOCKED else f"the chat cannot be reached: {exc.cause}"
             log.info("a notice to %s is set aside: %s", item.target, why)
             await self._end(item, ASIDE, why)
-            await asyncio.to_thread(self.tables.block, chat)
+            await asyncio.to_thread(self.tables.block, chat, _bot_of(item.target))
             if not item.own:
                 await self._tell_staff_unreachable(item.target, chat, exc.kind == BLOCKED)
             return ASIDE
@@ -252,7 +257,9 @@ class StaffChat:
 
     async def _tell_staff_unreachable(self, user: str, chat: int, blocked: bool) -> None:
         """Tell the staff chat, once until they write again, that a customer cannot be reached."""
-        if self.settings.staff_chat_id is None or not await asyncio.to_thread(self.tables.staff_told_blocked, chat):
+        if self.settings.staff_chat_id is None:
+            return
+        if not await asyncio.to_thread(self.tables.staff_told_blocked, chat, _bot_of(user)):
             return
         topic, title = await asyncio.gather(
             asyncio.to_thread(self.tables.topic, user), asyncio.to_thread(self.engine.topic_title, user)
@@ -333,5 +340,10 @@ def _is_staff(target: str) -> bool:
 
 
 def _chat_of(target: str) -> int | None:
-    key = target[3:] if target.startswith("tg:") else ""
-    return int(key) if key.lstrip("-").isdigit() else None
+    found = customer_chat(target)
+    return found[1] if found is not None else None
+
+
+def _bot_of(target: str) -> str:
+    found = customer_chat(target)
+    return found[0] if found is not None else ""

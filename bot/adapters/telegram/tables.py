@@ -45,6 +45,19 @@ SCHEMA_2 = (
 )
 
 
+# Version 3: several bots in one installation. The first bot keeps tg_offset and its rows; each further bot
+# has its polling offset in tg_bot_offset, and a chat that blocked one bot has not blocked the others (the
+# rows there before are the first bot's, bot "").
+SCHEMA_3 = (
+    "CREATE TABLE IF NOT EXISTS tg_bot_offset (bot TEXT PRIMARY KEY, next_update INTEGER NOT NULL)",
+    "CREATE TABLE tg_blocked_3 (bot TEXT NOT NULL DEFAULT '', chat INTEGER NOT NULL, "
+    "staff_told INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (bot, chat))",
+    "INSERT INTO tg_blocked_3 (bot, chat, staff_told) SELECT '', chat, staff_told FROM tg_blocked",
+    "DROP TABLE tg_blocked",
+    "ALTER TABLE tg_blocked_3 RENAME TO tg_blocked",
+)
+
+
 def _schema_1(conn: sqlite3.Connection) -> None:
     for statement in SCHEMA_1:
         conn.execute(statement)
@@ -55,7 +68,12 @@ def _schema_2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_schema_1, _schema_2)
+def _schema_3(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA_3:
+        conn.execute(statement)
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_schema_1, _schema_2, _schema_3)
 
 
 class TelegramTables(Ledger):
@@ -122,13 +140,26 @@ class TelegramTables(Ledger):
 
     # -- polling ------------------------------------------------------------------------------------------
 
-    def offset(self) -> int | None:
+    def offset(self, bot: str = "") -> int | None:
         """The next update to ask Telegram for (every one before it was handled), or None at first start."""
-        row = self._one("SELECT next_update FROM tg_offset WHERE id = 1", [])
+        if bot:
+            row = self._one("SELECT next_update FROM tg_bot_offset WHERE bot = ?", [bot])
+        else:
+            row = self._one("SELECT next_update FROM tg_offset WHERE id = 1", [])
         return int(row[0]) if row else None
 
-    def set_offset(self, next_update: int) -> None:
-        """Confirm every update before ``next_update`` as handled (Telegram never sends those again)."""
+    def set_offset(self, next_update: int, bot: str = "") -> None:
+        """Confirm every update before ``next_update`` as handled (Telegram never sends those again).
+
+        ``bot``: a further bot's name (only the first bot reads the staff chat: its updates are the first's).
+        """
+        if bot:
+            self._write(
+                "INSERT INTO tg_bot_offset (bot, next_update) VALUES (?, ?) "
+                "ON CONFLICT(bot) DO UPDATE SET next_update = excluded.next_update",
+                [bot, next_update],
+            )
+            return
         self._atomic(
             [
                 (
@@ -235,21 +266,26 @@ class TelegramTables(Ledger):
 
     # -- chats that blocked the bot -----------------------------------------------------------------------
 
-    def blocked(self, chat: int) -> bool:
+    def blocked(self, chat: int, bot: str = "") -> bool:
         """Whether the chat blocked the bot (nothing is sent to it until it writes again)."""
-        return self._one("SELECT 1 FROM tg_blocked WHERE chat = ?", [chat]) is not None
+        return self._one("SELECT 1 FROM tg_blocked WHERE bot = ? AND chat = ?", [bot, chat]) is not None
 
-    def block(self, chat: int) -> bool:
+    def block(self, chat: int, bot: str = "") -> bool:
         """The chat blocked the bot; True when it was not known to block it."""
-        return self._write("INSERT OR IGNORE INTO tg_blocked (chat) VALUES (?)", [chat]) > 0
+        return self._write("INSERT OR IGNORE INTO tg_blocked (bot, chat) VALUES (?, ?)", [bot, chat]) > 0
 
-    def staff_told_blocked(self, chat: int) -> bool:
+    def staff_told_blocked(self, chat: int, bot: str = "") -> bool:
         """Record that the staff chat was told the chat blocked the bot; False when it was told already."""
-        return self._write("UPDATE tg_blocked SET staff_told = 1 WHERE chat = ? AND staff_told = 0", [chat]) > 0
+        return (
+            self._write(
+                "UPDATE tg_blocked SET staff_told = 1 WHERE bot = ? AND chat = ? AND staff_told = 0", [bot, chat]
+            )
+            > 0
+        )
 
-    def unblock(self, chat: int) -> None:
+    def unblock(self, chat: int, bot: str = "") -> None:
         """The chat wrote again: it no longer blocks the bot."""
-        self._write("DELETE FROM tg_blocked WHERE chat = ?", [chat])
+        self._write("DELETE FROM tg_blocked WHERE bot = ? AND chat = ?", [bot, chat])
 
     def close(self) -> None:
         """Close the connection."""
