@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from bot.knowledge.packs import BrandPack, OpenSpan
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+NEXT_YEAR_FROM_MONTH = 11  # the State Council publishes next year's holidays in November: missing, it is said
+NEXT_YEAR_REQUIRED_MONTH = 12  # and from December `supportbot check` fails without them
 LOOK_AHEAD_DAYS = 60  # the longest closure searched for the next opening (a Spring Festival is ~9 days)
 
 
@@ -171,6 +173,7 @@ class HoursStatus:
     closes: datetime | None
     next_open: datetime
     holiday: Mapping[str, str] | None = None  # today's holiday by language (en, zh, vi), when that closes it
+    holidays_known: bool = True  # False: now or the next opening falls in a year the calendar has no data for
 
 
 def _at(day: datetime, moment: time) -> datetime:
@@ -202,9 +205,16 @@ def status(pack: BrandPack, when: datetime) -> HoursStatus:
     """Open now?, closing time and next opening for ``when`` (an aware datetime)."""
     local = when.astimezone(pack.timezone)
     closes = next((end for start, end in _openings(pack, local, 1) if start <= local < end), None)
-    holiday = pack.calendar.holiday_names(local.date()) if pack.calendar is not None else None
+    calendar = pack.calendar
+    holiday = calendar.holiday_names(local.date()) if calendar is not None else None
+    opens = next_opening(pack, local)
     return HoursStatus(
-        now=local, open=closes is not None, closes=closes, next_open=next_opening(pack, local), holiday=holiday
+        now=local,
+        open=closes is not None,
+        closes=closes,
+        next_open=opens,
+        holiday=holiday,
+        holidays_known=calendar is None or (calendar.covers(local.year) and calendar.covers(opens.year)),
     )
 
 
@@ -222,12 +232,30 @@ def next_opening(pack: BrandPack, when: datetime) -> datetime:
     raise ValueError(f"{pack.path}: no opening hours in the next {LOOK_AHEAD_DAYS} days")
 
 
-def uncovered_years(packs: Iterable[BrandPack], today: date) -> list[str]:
-    """Calendars used by ``packs`` that lack checked data for ``today``'s year (reported at start-up)."""
+def uncovered_years(packs: Iterable[BrandPack], today: date, *, ahead: bool = False) -> list[str]:
+    """Calendars used by ``packs`` lacking checked data for ``today``'s year (and, ``ahead``, the next year)."""
+    years = (today.year, today.year + 1) if ahead else (today.year,)
     return sorted(
         {
-            f"{p.calendar.name} {today.year}"
+            f"{p.calendar.name} {year}"
             for p in packs
-            if p.calendar is not None and not p.calendar.covers(today.year)
+            for year in years
+            if p.calendar is not None and not p.calendar.covers(year)
         }
     )
+
+
+CHINA_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+CHINA_LABELS = {"zone_label": "China time", "zone_label_zh": "北京时间", "zone_label_vi": "giờ Trung Quốc"}
+
+
+def zone_labels(zone: str) -> dict[str, str]:
+    """What the wording calls a time zone when the pack does not say: China's by name, else the zone's city."""
+    if zone in CHINA_ZONES:
+        return dict(CHINA_LABELS)
+    return {"zone_label": f"{zone.rsplit('/', 1)[-1].replace('_', ' ')} time"}
+
+
+def says_china(label: str) -> bool:
+    """Whether a zone label names China's time (a pack in another zone must not say so)."""
+    return any(word in label for word in ("China", "北京", "中国", "Trung Quốc"))
