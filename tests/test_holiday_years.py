@@ -107,15 +107,30 @@ def _engine(root: Path, now: datetime) -> Engine:
     return Engine.from_root(root, store=Store(":memory:"), clock=lambda: now)
 
 
-def test_a_pack_in_another_zone_is_not_said_to_keep_china_time(content_copy: Path) -> None:
+VN_CALENDAR = """
+[VN]
+country = "VN"
+[VN.holidays_name]
+en = "Vietnamese public holidays"
+[VN.unnamed]
+en = "public holiday"
+[VN.years.{year}]
+workdays = []
+"""
+
+
+def test_a_pack_in_another_country_names_its_own_zone_and_holidays(content_copy: Path) -> None:
+    with (content_copy / "policies" / "_calendar.toml").open("a", encoding="utf-8") as calendar:
+        calendar.write(VN_CALENDAR.format(year=COVERED))
+    _edit(content_copy, "poesec", r'^calendar = ".*"$', 'calendar = "VN"')
     _edit(content_copy, "poesec", r'^timezone = ".*"$', 'timezone = "Asia/Ho_Chi_Minh"')
     _edit(content_copy, "poesec", r"^zone_label.*\n", "")
     _edit(content_copy, "poesec", r"^zone_label.*\n", "")
     _edit(content_copy, "poesec", r"^zone_label.*\n", "")
     engine = _engine(content_copy, _evening(COVERED))
     answer = Chat(engine, brand="poesec").say("what are your hours")
-    assert "Ho Chi Minh time" in answer
-    assert "China time" not in answer and "Trung Quốc" not in answer
+    assert "Ho Chi Minh time" in answer and "closed on Vietnamese public holidays" in answer
+    assert "China" not in answer and "Trung Quốc" not in answer
 
 
 def test_a_pack_saying_china_time_in_another_zone_is_refused(content_copy: Path) -> None:

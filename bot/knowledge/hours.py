@@ -47,6 +47,7 @@ class Calendar:
     years: frozenset[int] = frozenset()  # years whose official schedule the data file was checked against
     names_vi: Mapping[str, str] = field(default_factory=dict)  # English holiday names in Vietnamese
     unnamed: Mapping[str, str] = field(default_factory=dict)  # by language, for a closed day near no festival
+    holidays_name: Mapping[str, str] = field(default_factory=dict)  # by language: "Chinese public holidays"
     _public: Any = field(default=None, compare=False, repr=False)  # the package's holidays, English names
     _public_zh: Any = field(default=None, compare=False, repr=False)  # the same, Chinese names
 
@@ -159,6 +160,9 @@ def _calendar(path: Path, name: str, table: Mapping[str, Any]) -> Calendar:
         years=frozenset(years),
         names_vi={str(k): str(v) for k, v in (table.get("names_vi") or {}).items()},
         unnamed=lang_table(path, f"{name}.unnamed", table.get("unnamed")),
+        holidays_name=lang_table(path, f"{name}.holidays_name", table["holidays_name"])
+        if "holidays_name" in table
+        else {},
         _public=public,
         _public_zh=public_zh,
     )

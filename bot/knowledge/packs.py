@@ -153,6 +153,9 @@ def load_pack(path: Path, vocabulary: Vocabulary, calendars: Mapping[str, Calend
     data["contacts"].setdefault("emails", [])
     zone = check.zone(model.hours.timezone)
     check.zone_labels(model.hours.timezone, data.setdefault("hours", {}))
+    calendar = check.calendar(model.hours.calendar, calendars or {})
+    if calendar is not None and calendar.holidays_name:  # "closed on Chinese public holidays"
+        data["hours"].setdefault("holidays_name", dict(calendar.holidays_name))
     fields = {name: getattr(model, name) for name in model.__struct_fields__}
     return BrandPack(
         **fields,
@@ -160,7 +163,7 @@ def load_pack(path: Path, vocabulary: Vocabulary, calendars: Mapping[str, Calend
         data=data,
         timezone=zone,
         open_spans=check.spans(model),
-        calendar=check.calendar(model.hours.calendar, calendars or {}),
+        calendar=calendar,
         windows=_windows(model, data),
     )
 
