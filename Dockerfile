@@ -30,7 +30,8 @@ RUN mkdir -p /data /var/cache/supportbot \
 
 ENV SUPPORTBOT_CONTENT=/app \
     SUPPORTBOT_DB=/data/supportbot.db \
-    SUPPORTBOT_CACHE=/var/cache/supportbot
+    SUPPORTBOT_CACHE=/var/cache/supportbot \
+    MPLCONFIGDIR=/var/cache/supportbot/matplotlib
 
 VOLUME /data
 USER supportbot

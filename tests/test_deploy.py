@@ -107,6 +107,18 @@ def test_the_database_is_on_the_volume_and_the_cache_in_a_folder_the_user_owns(d
     cache = env["SUPPORTBOT_CACHE"]
     chowns = " ".join(i.raw for i in dockerfile if i.keyword == "RUN" and "chown" in i.raw)
     assert "/data" in chowns and cache in chowns
+    assert env["MPLCONFIGDIR"].startswith(cache + "/")  # the user has no writable home for matplotlib
+
+
+def test_every_setting_the_deployment_files_set_is_one_the_bot_reads(dockerfile: list[Instruction]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    names = set(_env(dockerfile)) | set(compose["services"]["supportbot"]["environment"])
+    for unit in ("supportbot.service", "supportbot-backup.service"):
+        names |= {e.split("=", 1)[0] for e in parse_unit(DEPLOY / unit)["Service"]["Environment"]}
+    settings = {n for n in names if n.startswith(("SUPPORTBOT_", "TELEGRAM_"))}
+    assert settings >= {"SUPPORTBOT_DB", "SUPPORTBOT_CACHE", "SUPPORTBOT_CONTENT"}
+    assert all(f"| `{n}` |" in readme for n in settings), sorted(n for n in settings if f"| `{n}` |" not in readme)
 
 
 def test_the_health_check_runs_supportbot_health(dockerfile: list[Instruction]) -> None:
@@ -203,6 +215,9 @@ def test_the_service_runs_the_bot_restarts_it_and_keeps_it_in_a_sandbox() -> Non
     assert service["EnvironmentFile"] == ["/etc/supportbot/env"]
     environment = dict(e.split("=", 1) for e in service["Environment"])
     assert environment["SUPPORTBOT_DB"].startswith("/var/lib/supportbot/")
+    assert service["CacheDirectory"] == ["supportbot"]
+    assert environment["SUPPORTBOT_CACHE"] == "/var/cache/supportbot"
+    assert environment["MPLCONFIGDIR"].startswith("/var/cache/supportbot/")
     assert service.get("DynamicUser") == ["yes"] or service.get("User", ["root"])[0] != "root"
 
 
