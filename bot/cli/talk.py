@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import logging
 import os
 from typing import Any
@@ -23,7 +22,7 @@ def _check(args: argparse.Namespace) -> int:
     from bot.selfcheck import check_root
 
     settings = settings_of(args)
-    knowledge = check_root(content_root(), today=(settings.now or _dt.datetime.now(_dt.UTC)).date())
+    knowledge = check_root(content_root(), today=clock_for(settings)().date())
     for brand, pack in knowledge.packs.items():
         print(f"{brand} ({pack.code}): {len(knowledge.content.entries[brand])} entries")
     return 0
