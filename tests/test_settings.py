@@ -80,3 +80,23 @@ def test_a_wrong_value_stops_start_up_with_one_line_naming_the_setting(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"supportbot: {setting}: ") and says in lines[0]
+
+
+def test_a_wrong_telegram_setting_in_env_stops_the_bot_before_it_connects(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "export TELEGRAM_BOT_TOKEN='123456:ABC'\nSUPPORTBOT_MAX_RATE=fast  # as fast as allowed\n", encoding="utf-8"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SUPPORTBOT_", "TELEGRAM_"))}
+    environment.update({"PYTHONPATH": str(ROOT), "SUPPORTBOT_CONTENT": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli"],  # no command: `run`, as TELEGRAM_BOT_TOKEN is set in .env
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "supportbot: SUPPORTBOT_MAX_RATE: 'fast' is not a positive number of messages a second"
+    ]
