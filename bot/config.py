@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import dotenv
+
 from bot.core.clock import parse_now
 from bot.core.errors import ConfigError
 from bot.knowledge.packs import DEFAULT_BRAND
@@ -27,15 +29,31 @@ def content_root() -> Path:
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
-    """Read ``KEY=value`` lines from a ``.env`` file into the environment (existing values win)."""
-    if not path.is_file():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+    """Read a ``.env`` file into the environment; a variable already set wins over the file.
+
+    python-dotenv reads it as Docker Compose, systemd's ``EnvironmentFile`` and shells do: ``export KEY=value``,
+    quoted values, a trailing ``# comment`` after a space, blank lines and ``=`` inside a value.
+    """
+    if path.is_file():
+        dotenv.load_dotenv(path, override=False, encoding="utf-8")
+
+
+def _known_brands() -> list[str] | None:
+    """The brands of the content's packs (``policies/<brand>.toml``), or None when no content is found yet."""
+    try:
+        root = content_root()
+    except ConfigError:
+        return None
+    return sorted(p.stem for p in (root / "policies").glob("*.toml") if not p.stem.startswith("_"))
+
+
+def _brand(given: str | None) -> str:
+    source = "--brand" if given else "SUPPORTBOT_BRAND"
+    brand = (given or os.environ.get("SUPPORTBOT_BRAND") or DEFAULT_BRAND).strip().lower()
+    known = _known_brands()
+    if known and brand not in known:
+        raise ConfigError(f"{source}: unknown brand {brand!r} (known: {', '.join(known)})")
+    return brand
 
 
 @dataclass(frozen=True)
@@ -53,7 +71,7 @@ class Settings:
         env_now = now or os.environ.get("SUPPORTBOT_NOW") or None
         return cls(
             db_path=db or os.environ.get("SUPPORTBOT_DB") or "supportbot.db",
-            brand=(brand or os.environ.get("SUPPORTBOT_BRAND") or DEFAULT_BRAND).strip().lower(),
+            brand=_brand(brand),
             now=parse_now(env_now, source="--now" if now else "SUPPORTBOT_NOW") if env_now else None,
             keep=keep_from_env(),
         )

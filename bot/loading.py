@@ -26,7 +26,7 @@ from typing import Any
 
 from bot.knowledge.canned import Canned
 from bot.knowledge.faq import Content
-from bot.knowledge.hours import uncovered_years
+from bot.knowledge.hours import NEXT_YEAR_FROM_MONTH, uncovered_years
 from bot.knowledge.packs import BrandPack, load_packs
 from bot.knowledge.templating import cache_folder
 from bot.knowledge.workflow import HandoffSettings, Workflow
@@ -112,12 +112,13 @@ class Knowledge:
         )
 
     def warn_missing_holidays(self, today: date) -> None:
-        """Say at start-up when the calendar has no holiday data for this year."""
-        missing = uncovered_years(self.packs.values(), today)
+        """Say at start-up when the calendar has no holiday data for this year or, from November, the next."""
+        missing = uncovered_years(self.packs.values(), today, ahead=today.month >= NEXT_YEAR_FROM_MONTH)
         if missing:
             log.warning(
                 "no holiday data for %s in policies/_calendar.toml: public holidays and make-up working "
-                "days of that year are not known (add them from the State Council's notice)",
+                "days of that year are not known, and hours answers for it say they may differ (add them "
+                "from the State Council's notice)",
                 ", ".join(missing),
             )
 

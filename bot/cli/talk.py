@@ -21,7 +21,8 @@ from bot.understand.matcher import Decision
 def _check(args: argparse.Namespace) -> int:
     from bot.selfcheck import check_root
 
-    knowledge = check_root(content_root())
+    settings = settings_of(args)
+    knowledge = check_root(content_root(), today=clock_for(settings)().date())
     for brand, pack in knowledge.packs.items():
         print(f"{brand} ({pack.code}): {len(knowledge.content.entries[brand])} entries")
     return 0
@@ -211,4 +212,5 @@ def register(sub: Any) -> None:
     run.set_defaults(func=_run)
 
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")
+    check.add_argument("--now", help="check as of this time, ISO 8601 with offset (default: SUPPORTBOT_NOW, else now)")
     check.set_defaults(func=_check)

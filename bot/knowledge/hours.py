@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from bot.knowledge.packs import BrandPack, OpenSpan
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+NEXT_YEAR_FROM_MONTH = 11  # the State Council publishes next year's holidays in November: missing, it is said
+NEXT_YEAR_REQUIRED_MONTH = 12  # and from December `supportbot check` fails without them
 LOOK_AHEAD_DAYS = 60  # the longest closure searched for the next opening (a Spring Festival is ~9 days)
 
 
@@ -45,6 +47,7 @@ class Calendar:
     years: frozenset[int] = frozenset()  # years whose official schedule the data file was checked against
     names_vi: Mapping[str, str] = field(default_factory=dict)  # English holiday names in Vietnamese
     unnamed: Mapping[str, str] = field(default_factory=dict)  # by language, for a closed day near no festival
+    holidays_name: Mapping[str, str] = field(default_factory=dict)  # by language: "Chinese public holidays"
     _public: Any = field(default=None, compare=False, repr=False)  # the package's holidays, English names
     _public_zh: Any = field(default=None, compare=False, repr=False)  # the same, Chinese names
 
@@ -157,6 +160,9 @@ def _calendar(path: Path, name: str, table: Mapping[str, Any]) -> Calendar:
         years=frozenset(years),
         names_vi={str(k): str(v) for k, v in (table.get("names_vi") or {}).items()},
         unnamed=lang_table(path, f"{name}.unnamed", table.get("unnamed")),
+        holidays_name=lang_table(path, f"{name}.holidays_name", table["holidays_name"])
+        if "holidays_name" in table
+        else {},
         _public=public,
         _public_zh=public_zh,
     )
@@ -171,6 +177,7 @@ class HoursStatus:
     closes: datetime | None
     next_open: datetime
     holiday: Mapping[str, str] | None = None  # today's holiday by language (en, zh, vi), when that closes it
+    holidays_known: bool = True  # False: now or the next opening falls in a year the calendar has no data for
 
 
 def _at(day: datetime, moment: time) -> datetime:
@@ -202,9 +209,16 @@ def status(pack: BrandPack, when: datetime) -> HoursStatus:
     """Open now?, closing time and next opening for ``when`` (an aware datetime)."""
     local = when.astimezone(pack.timezone)
     closes = next((end for start, end in _openings(pack, local, 1) if start <= local < end), None)
-    holiday = pack.calendar.holiday_names(local.date()) if pack.calendar is not None else None
+    calendar = pack.calendar
+    holiday = calendar.holiday_names(local.date()) if calendar is not None else None
+    opens = next_opening(pack, local)
     return HoursStatus(
-        now=local, open=closes is not None, closes=closes, next_open=next_opening(pack, local), holiday=holiday
+        now=local,
+        open=closes is not None,
+        closes=closes,
+        next_open=opens,
+        holiday=holiday,
+        holidays_known=calendar is None or (calendar.covers(local.year) and calendar.covers(opens.year)),
     )
 
 
@@ -222,12 +236,30 @@ def next_opening(pack: BrandPack, when: datetime) -> datetime:
     raise ValueError(f"{pack.path}: no opening hours in the next {LOOK_AHEAD_DAYS} days")
 
 
-def uncovered_years(packs: Iterable[BrandPack], today: date) -> list[str]:
-    """Calendars used by ``packs`` that lack checked data for ``today``'s year (reported at start-up)."""
+def uncovered_years(packs: Iterable[BrandPack], today: date, *, ahead: bool = False) -> list[str]:
+    """Calendars used by ``packs`` lacking checked data for ``today``'s year (and, ``ahead``, the next year)."""
+    years = (today.year, today.year + 1) if ahead else (today.year,)
     return sorted(
         {
-            f"{p.calendar.name} {today.year}"
+            f"{p.calendar.name} {year}"
             for p in packs
-            if p.calendar is not None and not p.calendar.covers(today.year)
+            for year in years
+            if p.calendar is not None and not p.calendar.covers(year)
         }
     )
+
+
+CHINA_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+CHINA_LABELS = {"zone_label": "China time", "zone_label_zh": "北京时间", "zone_label_vi": "giờ Trung Quốc"}
+
+
+def zone_labels(zone: str) -> dict[str, str]:
+    """What the wording calls a time zone when the pack does not say: China's by name, else the zone's city."""
+    if zone in CHINA_ZONES:
+        return dict(CHINA_LABELS)
+    return {"zone_label": f"{zone.rsplit('/', 1)[-1].replace('_', ' ')} time"}
+
+
+def says_china(label: str) -> bool:
+    """Whether a zone label names China's time (a pack in another zone must not say so)."""
+    return any(word in label for word in ("China", "北京", "中国", "Trung Quốc"))

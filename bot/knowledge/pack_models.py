@@ -139,9 +139,9 @@ class Opening(Model, kw_only=True, frozen=True):
 class Hours(Model, kw_only=True, frozen=True):
     """``[hours]``: the brand's time zone, calendar and weekly opening spans."""
 
-    timezone: Text
-    zone_label: Text
     open: tuple[Opening, ...]
+    timezone: Text = "Asia/Shanghai"  # the default office is in Shenzhen
+    zone_label: Text | None = None  # what the wording calls the zone; derived from it when not given
     calendar: Text | None = None  # a table of policies/_calendar.toml (public holidays, make-up days)
 
 

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from bot.core.errors import PackError
-from bot.knowledge.hours import Calendar, load_calendars
+from bot.knowledge.hours import CHINA_ZONES, Calendar, load_calendars, says_china, zone_labels
 from bot.knowledge.pack_errors import validation_problem
 from bot.knowledge.pack_models import (
     Category,
@@ -151,14 +151,19 @@ def load_pack(path: Path, vocabulary: Vocabulary, calendars: Mapping[str, Calend
     # A document may give no phone or email (poesec): templates see empty lists and point to the handoff.
     data["contacts"].setdefault("phones", [])
     data["contacts"].setdefault("emails", [])
+    zone = check.zone(model.hours.timezone)
+    check.zone_labels(model.hours.timezone, data.setdefault("hours", {}))
+    calendar = check.calendar(model.hours.calendar, calendars or {})
+    if calendar is not None and calendar.holidays_name:  # "closed on Chinese public holidays"
+        data["hours"].setdefault("holidays_name", dict(calendar.holidays_name))
     fields = {name: getattr(model, name) for name in model.__struct_fields__}
     return BrandPack(
         **fields,
         path=path,
         data=data,
-        timezone=check.zone(model.hours.timezone),
+        timezone=zone,
         open_spans=check.spans(model),
-        calendar=check.calendar(model.hours.calendar, calendars or {}),
+        calendar=calendar,
         windows=_windows(model, data),
     )
 
@@ -240,6 +245,15 @@ class _Checks:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise self.fail("hours.timezone", f"unknown time zone {name!r}") from None
+
+    def zone_labels(self, zone: str, hours: dict[str, Any]) -> None:
+        """Name the zone in the wording when the pack does not; "China time" only for China's zone."""
+        hours.setdefault("timezone", zone)
+        for key, label in zone_labels(zone).items():
+            hours.setdefault(key, label)
+        for key in ("zone_label", "zone_label_zh", "zone_label_vi"):
+            if zone not in CHINA_ZONES and says_china(str(hours.get(key, ""))):
+                raise self.fail(f"hours.{key}", f"{hours[key]!r} names China's time, but the time zone is {zone}")
 
     def clock(self, key: str, value: str) -> time:
         try:
