@@ -31,6 +31,7 @@ from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import BaseUpdateProcessor
 
+from bot.adapters.telegram import observe
 from bot.adapters.telegram.faults import wait_for
 from bot.adapters.telegram.tables import TelegramTables
 
@@ -184,6 +185,9 @@ async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event) -> None:
                     fetch.cancel()
                     break
                 stopping.cancel()
+                observe.polled()
+                if fetch.result():
+                    observe.received()
                 backlog.take(fetch.result())
                 failures = 0
                 if backlog.busy():  # Telegram would answer at once with the updates under way
@@ -192,6 +196,7 @@ async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event) -> None:
                 raise
             except Exception as exc:  # nothing in one round stops the loop: wait, then go on
                 failures += 1
+                observe.error("poll")
                 delay = wait_for(exc, failures, cap=30)
                 log.warning("getUpdates round failed (%r); going on in %.0fs", exc, delay)
                 await asyncio.sleep(delay)
@@ -218,5 +223,6 @@ def parsed(data: dict[str, Any], bot: Any) -> Update | None:
     try:
         return Update.de_json(data, bot)
     except Exception as exc:
-        log.error("skipped update %s, which could not be read (%r): %.500s", data.get("update_id"), exc, data)
+        log.error("skipped update %s, which could not be read (%r)", data.get("update_id"), exc)
+        log.debug("the update skipped: %.500s", data)  # what a customer wrote: never above DEBUG
         return None

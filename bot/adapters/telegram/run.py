@@ -15,13 +15,17 @@ import contextlib
 import logging
 import signal
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.adapters.telegram import observe
 from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.adapters.telegram.heartbeat import Backlog, Heartbeat, backlog, connect
 from bot.adapters.telegram.limits import Limiter, SendLimits
+from bot.adapters.telegram.metrics import METRICS
 from bot.adapters.telegram.polling import ALLOWED_UPDATES, POLL_TIMEOUT, ChatOrder, poll
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import TelegramSettings
@@ -40,6 +44,19 @@ class WebhookSettings:
     listen: str = "0.0.0.0"  # a webhook listens where the reverse proxy can reach it
     port: int = 8443
     secret_token: str | None = None
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """Where the Prometheus metrics are served (:mod:`.metrics`)."""
+
+    port: int
+    bind: str = "127.0.0.1"
+
+
+def _backlog(path: str) -> Backlog:
+    with contextlib.closing(connect(path)) as conn:
+        return backlog(conn, system_clock(), 0)
 
 
 class LeanApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -81,9 +98,14 @@ async def serve(
     webhook: WebhookSettings | None = None,
     *,
     clock: Clock = system_clock,
+    metrics: MetricsSettings | None = None,
 ) -> None:
     """Run until SIGINT or SIGTERM."""
     adapter = TelegramAdapter(engine, settings, clock=clock)
+    heartbeat = Heartbeat(settings.db_path, "polling" if webhook is None else "webhook")  # the real time, always
+    observe.start(heartbeat, await asyncio.to_thread(heartbeat.open))
+    if metrics is not None:
+        METRICS.start(metrics.port, metrics.bind, partial(_backlog, settings.db_path))
     app = build_application(settings, polling=webhook is None)
     adapter.register(app)
     stop = asyncio.Event()
@@ -100,6 +122,7 @@ async def serve(
         await app.start()
         notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
         upkeep = asyncio.create_task(adapter.run_upkeep(stop))  # retention: now, then every hour
+        beat = asyncio.create_task(heartbeat.run(stop))
         try:
             if webhook is None:
                 await app.bot.delete_webhook()
@@ -123,6 +146,9 @@ async def serve(
                 await asyncio.wait_for(notices, 10)
             await adapter.delivery.drain(10)
             await app.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(beat, 10)  # its last write says the bot stopped
+            heartbeat.close()
             adapter.close()
 
 
@@ -132,10 +158,11 @@ def run(
     webhook: WebhookSettings | None = None,
     *,
     clock: Clock = system_clock,
+    metrics: MetricsSettings | None = None,
 ) -> int:
     """Run the bot; returns the process exit code."""
     try:
-        asyncio.run(serve(engine, settings, webhook, clock=clock))
+        asyncio.run(serve(engine, settings, webhook, clock=clock, metrics=metrics))
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token BotFather gave you")
         return 2
