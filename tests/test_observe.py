@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import re
 import socket
@@ -17,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.telegram import observe
 from bot.adapters.telegram.heartbeat import Heartbeat
 from bot.cli import main
+from bot.cli.observing import TEXT_FORMAT, JsonFormatter
 from bot.core.clock import fixed_clock
 from bot.core.outcomes import flow_of
 from bot.store import Store
@@ -144,13 +147,98 @@ def test_health_fails_when_replies_wait_too_long(tmp_path: Path, capsys: pytest.
     old.close()
 
 
-def test_a_wrong_health_setting_stops_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    os.environ["SUPPORTBOT_HEALTH_BACKLOG_MINUTES"] = "soon"
-    try:
-        assert main(["health", "--db", str(tmp_path / "x.db")]) == 2
-    finally:
-        del os.environ["SUPPORTBOT_HEALTH_BACKLOG_MINUTES"]
+def test_a_wrong_health_setting_stops_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUPPORTBOT_HEALTH_BACKLOG_MINUTES", "soon")
+    assert main(["health", "--db", str(tmp_path / "x.db")]) == 2
     assert (
         capsys.readouterr().err
         == "supportbot: SUPPORTBOT_HEALTH_BACKLOG_MINUTES: 'soon' is not a positive number of minutes\n"
     )
+
+
+def test_health_fails_when_telegram_stops_answering_or_the_webhook_gets_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "bot.db")
+    now = datetime.now(UTC)
+    beat = Heartbeat(db, "polling")
+    beat.open()
+    beat.polled_at = (now - timedelta(seconds=200)).timestamp()  # the loop beats; getUpdates fails
+    beat.write()
+    assert main(["health", "--db", db]) == 1
+    assert capsys.readouterr().out.startswith("unhealthy: getUpdates has not answered for 20")
+
+    hook = Heartbeat(db, "webhook")
+    hook.open()
+    hook.received_at = (now - timedelta(hours=3)).timestamp()
+    hook.write()
+    assert main(["health", "--db", db]) == 0  # a quiet spell is no fault by default
+    assert "webhook, last update 10800 s ago" in capsys.readouterr().out
+    monkeypatch.setenv("SUPPORTBOT_HEALTH_WEBHOOK_SECONDS", "3600")
+    assert main(["health", "--db", db]) == 1
+    assert capsys.readouterr().out.startswith("unhealthy: no update came to the webhook for 1080")
+    beat.close()
+    hook.close()
+
+
+async def test_the_heartbeat_tells_systemds_watchdog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(path)
+        listener.settimeout(5)
+        monkeypatch.setenv("NOTIFY_SOCKET", path)
+        monkeypatch.setenv("WATCHDOG_USEC", "200000")  # 0.2 s: a beat every 0.1 s
+        beat = Heartbeat(str(tmp_path / "bot.db"), "polling")
+        assert beat.every == pytest.approx(0.1)
+        beat.open()
+        stop = asyncio.Event()
+        running = asyncio.create_task(beat.run(stop))
+        first = await asyncio.to_thread(listener.recv, 100)
+        second = await asyncio.to_thread(listener.recv, 100)
+        stop.set()
+        await running
+    assert first == b"READY=1\nWATCHDOG=1" and second == b"WATCHDOG=1"
+    with contextlib.closing(sqlite3.connect(tmp_path / "bot.db")) as conn:
+        assert conn.execute("select stopped_at is not null from tg_health").fetchone() == (1,)
+    beat.close()
+
+
+def test_the_update_line_in_text_and_json(caplog: pytest.LogCaptureFixture) -> None:
+    observe.start(None, "salt-of-this-install")
+    with caplog.at_level(logging.INFO, logger="bot.adapters.telegram.observe"):
+        observe.handled(77, "tg:987654321", "press", "rma_started", 0.0123)
+    (record,) = caplog.records
+    text = logging.Formatter(TEXT_FORMAT).format(record)
+    assert text.endswith(
+        "INFO bot.adapters.telegram.observe: handled update_id=77 customer="
+        f"{observe.customer_hash('tg:987654321')} kind=press flow=rma outcome=rma_started duration_ms=12"
+    )
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == record.getMessage() and line["level"] == "INFO"
+    assert {k: line[k] for k in ("update_id", "kind", "flow", "outcome", "duration_ms")} == {
+        "update_id": 77,
+        "kind": "press",
+        "flow": "rma",
+        "outcome": "rma_started",
+        "duration_ms": 12,
+    }
+    assert "987654321" not in text + json.dumps(line)
+    assert datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0)
+    observe.start(None, "another-install")  # another installation: another hash for the same customer
+    assert observe.customer_hash("tg:987654321") != line["customer"]
+    observe.start(None, "")
+
+
+def test_a_wrong_metrics_port_or_log_format_stops_run_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("SUPPORTBOT_METRICS_PORT", "ninety")
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err == "supportbot: SUPPORTBOT_METRICS_PORT: 'ninety' is not a port number (1-65535)\n"
+    monkeypatch.delenv("SUPPORTBOT_METRICS_PORT")
+    monkeypatch.setenv("SUPPORTBOT_LOG_FORMAT", "xml")
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err == "supportbot: SUPPORTBOT_LOG_FORMAT: 'xml' is not one of text, json\n"

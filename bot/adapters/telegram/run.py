@@ -102,10 +102,10 @@ async def serve(
 ) -> None:
     """Run until SIGINT or SIGTERM."""
     adapter = TelegramAdapter(engine, settings, clock=clock)
-    heartbeat = Heartbeat(settings.db_path, "polling" if webhook is None else "webhook")  # the real time, always
-    observe.start(heartbeat, await asyncio.to_thread(heartbeat.open))
     if metrics is not None:
         METRICS.start(metrics.port, metrics.bind, partial(_backlog, settings.db_path))
+    heartbeat = Heartbeat(settings.db_path, "polling" if webhook is None else "webhook")  # the real time, always
+    observe.start(heartbeat, await asyncio.to_thread(heartbeat.open))
     app = build_application(settings, polling=webhook is None)
     adapter.register(app)
     stop = asyncio.Event()
