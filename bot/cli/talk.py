@@ -92,6 +92,7 @@ def _run(args: argparse.Namespace) -> int:
 
     token, base, staff, admins, rate, group_rate, chat_rate = telegram_settings_from_env()
     form, port_bind = log_format(args.log_format), metrics_from_env()
+    use_log_format(form)  # from here: engine loading's warnings too
     from bot.adapters.telegram.run import MetricsSettings, WebhookSettings, run
     from bot.adapters.telegram.settings import TelegramSettings
 
@@ -105,7 +106,6 @@ def _run(args: argparse.Namespace) -> int:
             port=args.port,
             secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
         )
-    use_log_format(form)
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     return run(

@@ -104,8 +104,6 @@ async def serve(
     adapter = TelegramAdapter(engine, settings, clock=clock)
     if metrics is not None:
         METRICS.start(metrics.port, metrics.bind, partial(_backlog, settings.db_path))
-    heartbeat = Heartbeat(settings.db_path, "polling" if webhook is None else "webhook")  # the real time, always
-    observe.start(heartbeat, await asyncio.to_thread(heartbeat.open))
     app = build_application(settings, polling=webhook is None)
     adapter.register(app)
     stop = asyncio.Event()
@@ -113,43 +111,48 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with app:
-        me = await app.bot.get_me()
-        log.info("connected as @%s", me.username)
-        with contextlib.suppress(TelegramError):
-            await adapter.set_commands(app)
-        await adapter.flush_outbox(app.bot)
-        await app.start()
-        notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
-        upkeep = asyncio.create_task(adapter.run_upkeep(stop))  # retention: now, then every hour
-        beat = asyncio.create_task(heartbeat.run(stop))
-        try:
-            if webhook is None:
-                await app.bot.delete_webhook()
-                await poll(app, adapter.tables, stop)
-            else:
-                assert app.updater is not None
-                await app.updater.start_webhook(
-                    listen=webhook.listen,
-                    port=webhook.port,
-                    url_path=settings.token,
-                    webhook_url=f"{webhook.url.rstrip('/')}/{settings.token}",
-                    secret_token=webhook.secret_token,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-                await stop.wait()
-                await app.updater.stop()
-        finally:
-            stop.set()
-            upkeep.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(notices, 10)
-            await adapter.delivery.drain(10)
-            await app.stop()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(beat, 10)  # its last write says the bot stopped
-            heartbeat.close()
-            adapter.close()
+    heartbeat = Heartbeat(settings.db_path, "polling" if webhook is None else "webhook")  # the real time, always
+    observe.start(heartbeat, await asyncio.to_thread(heartbeat.open))
+    beat = asyncio.create_task(heartbeat.run(stop))  # from here: a start-up that hangs shows too
+    try:
+        async with app:
+            me = await app.bot.get_me()
+            log.info("connected as @%s", me.username)
+            with contextlib.suppress(TelegramError):
+                await adapter.set_commands(app)
+            await adapter.flush_outbox(app.bot)
+            await app.start()
+            notices = asyncio.create_task(adapter.run_notices(app.bot, stop))
+            upkeep = asyncio.create_task(adapter.run_upkeep(stop))  # retention: now, then every hour
+            try:
+                if webhook is None:
+                    await app.bot.delete_webhook()
+                    await poll(app, adapter.tables, stop)
+                else:
+                    assert app.updater is not None
+                    await app.updater.start_webhook(
+                        listen=webhook.listen,
+                        port=webhook.port,
+                        url_path=settings.token,
+                        webhook_url=f"{webhook.url.rstrip('/')}/{settings.token}",
+                        secret_token=webhook.secret_token,
+                        allowed_updates=ALLOWED_UPDATES,
+                    )
+                    await stop.wait()
+                    await app.updater.stop()
+            finally:
+                stop.set()
+                upkeep.cancel()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(notices, 10)
+                await adapter.delivery.drain(10)
+                await app.stop()
+                adapter.close()
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(beat, 10)  # its last write says the bot stopped
+        heartbeat.close()
 
 
 def run(
