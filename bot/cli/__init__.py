@@ -7,6 +7,7 @@ supportbot check                 validate every brand pack and FAQ file
 supportbot rma list|show|set-status   RMAs for staff at a desk (customers are notified through the bot)
 supportbot faq export DIR | import DIR [--dry-run]   the FAQ with admins' changes, as files
 supportbot stats [--brand B] [--days N…] [--chart FILE]   figures for admins (all brands and each brand)
+supportbot health [--db F]       exit 0 when the running Telegram bot is healthy, else 1 and why
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import os
 import sqlite3
 import sys
 
-from bot.cli import desk, ops, talk
+from bot.cli import desk, ops, ops_health, talk
 from bot.config import load_dotenv
 from bot.core.errors import SupportbotError
 from bot.store import SchemaError, StoreBusy
 
-COMMANDS = (talk, desk, ops)  # modules whose register() adds their subcommands
+COMMANDS = (talk, desk, ops, ops_health)  # modules whose register() adds their subcommands
 
 
 def build_parser() -> argparse.ArgumentParser:

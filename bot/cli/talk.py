@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from bot.cli.common import clock_for, conversation_options, engine_for, settings_of
+from bot.cli.observing import LOG_FORMATS, log_format, metrics_from_env, use_log_format
 from bot.config import content_root
 from bot.core.errors import ConfigError, InputError
 from bot.engine import Engine
@@ -91,7 +92,9 @@ def _run(args: argparse.Namespace) -> int:
     from bot.config import bots_from_env, telegram_settings_from_env
 
     token, base, staff, admins, rate, group_rate, chat_rate = telegram_settings_from_env()
-    from bot.adapters.telegram.run import WebhookSettings, run
+    form, port_bind = log_format(args.log_format), metrics_from_env()
+    use_log_format(form)  # from here: engine loading's warnings too
+    from bot.adapters.telegram.run import MetricsSettings, WebhookSettings, run
     from bot.adapters.telegram.settings import TelegramSettings
 
     settings = settings_of(args)
@@ -124,6 +127,7 @@ def _run(args: argparse.Namespace) -> int:
         ),
         webhook,
         clock=clock_for(settings),
+        metrics=MetricsSettings(*port_bind) if port_bind else None,
     )
 
 
@@ -209,6 +213,11 @@ def register(sub: Any) -> None:
     run.add_argument("--listen", default="0.0.0.0", help="webhook: address to listen on (default 0.0.0.0)")
     run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on (default 8443)")
     run.add_argument("--secret-token", help="webhook: secret Telegram sends back (default: TELEGRAM_WEBHOOK_SECRET)")
+    run.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="text, or json: one object a line (default: SUPPORTBOT_LOG_FORMAT, else text)",
+    )
     run.set_defaults(func=_run)
 
     check = sub.add_parser("check", help="validate every brand pack and FAQ file, then exit")

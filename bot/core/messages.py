@@ -6,7 +6,7 @@ Adapters (Telegram, the console chat, the batch interface) translate their trans
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,3 +104,15 @@ class Unsent:
     user: str  # the conversation key ("tg:42")
     replies: tuple[Reply, ...]
     sent: int  # how many of them were delivered: the rest are to send
+
+
+class Replies(list[Reply]):
+    """The replies to a turn, in order, with what the turn concluded (its ``outcome``, as the event log has it).
+
+    A list like any other to whoever sends them; a transport that logs or counts turns reads ``outcome``.
+    ``"repeated"``: the message was handled before, and these are the replies recorded then.
+    """
+
+    def __init__(self, replies: Iterable[Reply] = (), outcome: str = "") -> None:
+        super().__init__(replies)
+        self.outcome = outcome

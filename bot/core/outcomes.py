@@ -127,3 +127,19 @@ class Outcome(StrEnum):
 
 # what counts as a question read and answered (the answer flow adds 👍 / 👎 and offers a repair under these)
 ANSWERS = frozenset({Outcome.ANSWERED, Outcome.ADVISED})
+
+
+_FLOWS = (("rma_", "rma"), ("troubleshoot_", "walk"), ("handoff_", "handoff"), ("admin_", "admin"))
+_ANSWER = frozenset({"answered", "advised", "asked", "clarify", "unknown", "out_of_scope", "refused"})
+
+
+def flow_of(outcome: str) -> str:
+    """The flow that concluded a turn with ``outcome`` (answer, walk, rma, handoff, admin, general), for logs."""
+    for prefix, flow in _FLOWS:
+        if outcome.startswith(prefix):
+            return flow
+    if outcome in _ANSWER or outcome.startswith("feedback_"):
+        return "answer"
+    if outcome == "rated":
+        return "walk"
+    return "handoff" if outcome in ("relayed", "kept") else "general"

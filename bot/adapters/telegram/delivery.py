@@ -25,6 +25,7 @@ from telegram import InputMediaDocument, InputMediaPhoto, InputMediaVideo
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.adapters.telegram import observe
 from bot.adapters.telegram.faults import BLOCKED, GONE, RETRY, UNSURE, Undeliverable, fault_of, retry_after, wait_for
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.render import messages
@@ -233,9 +234,12 @@ class Delivery:
         """
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
-                return await what()
+                answer = await what()
+                observe.sent()
+                return answer
             except TelegramError as exc:
                 kind = fault_of(exc)
+                observe.error(kind)
                 if kind == UNSURE:
                     log.warning("a call was answered too late (%s): taken as done, not sent again", exc)
                     return None

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from typing import Any
 
 from telegram import Update
@@ -18,6 +19,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.adapters.telegram import observe
 from bot.adapters.telegram.delivery import Delivery
 from bot.adapters.telegram.faults import Undeliverable
 from bot.adapters.telegram.port import EnginePort
@@ -62,6 +64,7 @@ class Handlers:
 
         The staff chat is the first bot's to serve: a further bot in it ignores it.
         """
+        observe.received()
         chat = update.effective_chat
         staff = chat is not None and chat.id == self.settings.staff_chat_id and not self.bot.name
         if chat is not None and chat.type != ChatType.PRIVATE and not staff:
@@ -187,9 +190,12 @@ class Handlers:
             return
         await asyncio.to_thread(self.tables.staff_update_is, update.update_id, "started")
         name = user.full_name if not user.is_bot else (msg.author_signature or "Consultant")
+        came = time.monotonic()
         replies = await asyncio.to_thread(
             self.engine.staff, text, by=f"tg:{user.id}", name=name, customer=customer, media=_media(msg, relay=True)
         )
+        what = "command" if text.startswith("/") else "relayed"
+        observe.handled(update.update_id, customer or "", "staff", what, time.monotonic() - came)
         await asyncio.to_thread(self.tables.staff_update_is, update.update_id, "done")
         await self._to_staff(context, msg.chat_id, thread, customer, replies)
 
@@ -287,6 +293,7 @@ class Handlers:
         """Log an error with its update, tell the staff chat, apologise to the customer."""
         where = f"update {update.update_id}" if isinstance(update, Update) else "no update"
         log.error("error handling %s: %r", where, error, exc_info=error)
+        observe.error("handler")
         if self.settings.staff_chat_id is not None:
             with contextlib.suppress(Exception):  # by the first bot: the one in the staff chat
                 await self.delivery.bots.get("", bot).send_message(
@@ -310,6 +317,7 @@ class Handlers:
         if chat is None:
             return
         typing = asyncio.create_task(self._typing_later(context, chat.id))
+        came = time.monotonic()
 
         def handle() -> list[Reply]:  # one trip to a thread: the loop has more to do than wait for them
             self.tables.unblock(chat.id, self.bot.name)  # writing again means unblocked
@@ -319,6 +327,8 @@ class Handlers:
             replies = await asyncio.to_thread(handle)
         finally:
             typing.cancel()
+        kind = "press" if message.press is not None else message.kind
+        observe.handled(update.update_id, message.user, kind, getattr(replies, "outcome", ""), time.monotonic() - came)
         message_id = message.id
         assert message_id is not None
         bot = context.bot
@@ -326,6 +336,7 @@ class Handlers:
         async def deliver() -> None:  # recorded: the polling loop goes on meanwhile
             try:
                 await self.delivery.deliver(bot, chat.id, message_id, replies)
+                observe.delivered(time.monotonic() - came, len(replies))
             except Exception as exc:  # refused for good (set aside): the customer is told something went wrong
                 await self.report(update, exc, bot)
             self.staff_chat.wake()

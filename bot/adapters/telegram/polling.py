@@ -31,6 +31,7 @@ from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import BaseUpdateProcessor
 
+from bot.adapters.telegram import observe
 from bot.adapters.telegram.faults import wait_for
 from bot.adapters.telegram.tables import TelegramTables
 
@@ -187,6 +188,9 @@ async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event, *, bot: st
                     fetch.cancel()
                     break
                 stopping.cancel()
+                observe.polled()
+                if fetch.result():
+                    observe.received()
                 backlog.take(fetch.result())
                 failures = 0
                 if backlog.busy():  # Telegram would answer at once with the updates under way
@@ -195,6 +199,7 @@ async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event, *, bot: st
                 raise
             except Exception as exc:  # nothing in one round stops the loop: wait, then go on
                 failures += 1
+                observe.error("poll")
                 delay = wait_for(exc, failures, cap=30)
                 log.warning("getUpdates round failed (%r); going on in %.0fs", exc, delay)
                 await asyncio.sleep(delay)
@@ -221,5 +226,6 @@ def parsed(data: dict[str, Any], bot: Any) -> Update | None:
     try:
         return Update.de_json(data, bot)
     except Exception as exc:
-        log.error("skipped update %s, which could not be read (%r): %.500s", data.get("update_id"), exc, data)
+        log.error("skipped update %s, which could not be read (%r)", data.get("update_id"), exc)
+        log.debug("the update skipped: %.500s", data)  # what a customer wrote: never above DEBUG
         return None

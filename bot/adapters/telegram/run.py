@@ -15,13 +15,17 @@ import contextlib
 import logging
 import signal
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.adapters.telegram import observe
 from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.adapters.telegram.heartbeat import Backlog, Heartbeat, backlog, connect
 from bot.adapters.telegram.limits import Limiter, SendLimits
+from bot.adapters.telegram.metrics import METRICS
 from bot.adapters.telegram.polling import ALLOWED_UPDATES, POLL_TIMEOUT, ChatOrder, poll
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import BotSettings, TelegramSettings
@@ -40,6 +44,19 @@ class WebhookSettings:
     listen: str = "0.0.0.0"  # a webhook listens where the reverse proxy can reach it
     port: int = 8443
     secret_token: str | None = None
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """Where the Prometheus metrics are served (:mod:`.metrics`)."""
+
+    port: int
+    bind: str = "127.0.0.1"
+
+
+def _backlog(path: str) -> Backlog:
+    with contextlib.closing(connect(path)) as conn:
+        return backlog(conn, system_clock(), 0)
 
 
 class LeanApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -86,10 +103,13 @@ async def serve(
     webhook: WebhookSettings | None = None,
     *,
     clock: Clock = system_clock,
+    metrics: MetricsSettings | None = None,
 ) -> None:
     """Run until SIGINT or SIGTERM: every bot of the settings, each polling on its own, one engine behind them."""
     bots = settings.all_bots
     adapter = TelegramAdapter(engine, settings, clock=clock)
+    if metrics is not None:
+        METRICS.start(metrics.port, metrics.bind, partial(_backlog, settings.db_path))
     apps = [build_application(settings, polling=webhook is None, token=b.token) for b in bots]
     for number, app in enumerate(apps):
         adapter.register(app, number)
@@ -99,49 +119,58 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with contextlib.AsyncExitStack() as running:
-        for app, bot in zip(apps, bots, strict=True):
-            await running.enter_async_context(app)
-            try:
-                me = await app.bot.get_me()
-            except InvalidToken:
-                raise RejectedToken(_setting_of(settings, bot)) from None
-            log.info("connected as @%s%s", me.username, f" (brand {bot.brand})" if bot.brand else "")
-            with contextlib.suppress(TelegramError):
-                await adapter.set_commands(app)
-        await adapter.flush_outbox(first.bot)
-        for app in apps:
-            await app.start()
-        notices = asyncio.create_task(adapter.run_notices(first.bot, stop))
-        upkeep = asyncio.create_task(adapter.run_upkeep(stop))  # retention: now, then every hour
-        try:
-            if webhook is None:
-                for app in apps:
-                    await app.bot.delete_webhook()
-                await asyncio.gather(
-                    *(poll(a, adapter.tables, stop, bot=b.name) for a, b in zip(apps, bots, strict=True))
-                )
-            else:
-                assert first.updater is not None
-                await first.updater.start_webhook(
-                    listen=webhook.listen,
-                    port=webhook.port,
-                    url_path=settings.token,
-                    webhook_url=f"{webhook.url.rstrip('/')}/{settings.token}",
-                    secret_token=webhook.secret_token,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-                await stop.wait()
-                await first.updater.stop()
-        finally:
-            stop.set()
-            upkeep.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(notices, 10)
-            await adapter.delivery.drain(10)
+    heartbeat = Heartbeat(settings.db_path, "polling" if webhook is None else "webhook")  # the real time, always
+    observe.start(heartbeat, await asyncio.to_thread(heartbeat.open))
+    beat = asyncio.create_task(heartbeat.run(stop))  # from here: a start-up that hangs shows too
+    try:
+        async with contextlib.AsyncExitStack() as running:
+            for app, bot in zip(apps, bots, strict=True):
+                await running.enter_async_context(app)
+                try:
+                    me = await app.bot.get_me()
+                except InvalidToken:
+                    raise RejectedToken(_setting_of(settings, bot)) from None
+                log.info("connected as @%s%s", me.username, f" (brand {bot.brand})" if bot.brand else "")
+                with contextlib.suppress(TelegramError):
+                    await adapter.set_commands(app)
+            await adapter.flush_outbox(first.bot)
             for app in apps:
-                await app.stop()
-            adapter.close()
+                await app.start()
+            notices = asyncio.create_task(adapter.run_notices(first.bot, stop))
+            upkeep = asyncio.create_task(adapter.run_upkeep(stop))  # retention: now, then every hour
+            try:
+                if webhook is None:
+                    for app in apps:
+                        await app.bot.delete_webhook()
+                    await asyncio.gather(
+                        *(poll(a, adapter.tables, stop, bot=b.name) for a, b in zip(apps, bots, strict=True))
+                    )
+                else:
+                    assert first.updater is not None
+                    await first.updater.start_webhook(
+                        listen=webhook.listen,
+                        port=webhook.port,
+                        url_path=settings.token,
+                        webhook_url=f"{webhook.url.rstrip('/')}/{settings.token}",
+                        secret_token=webhook.secret_token,
+                        allowed_updates=ALLOWED_UPDATES,
+                    )
+                    await stop.wait()
+                    await first.updater.stop()
+            finally:
+                stop.set()
+                upkeep.cancel()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(notices, 10)
+                await adapter.delivery.drain(10)
+                for app in apps:
+                    await app.stop()
+                adapter.close()
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(beat, 10)  # its last write says the bot stopped
+        heartbeat.close()
 
 
 class RejectedToken(Exception):
@@ -160,10 +189,11 @@ def run(
     webhook: WebhookSettings | None = None,
     *,
     clock: Clock = system_clock,
+    metrics: MetricsSettings | None = None,
 ) -> int:
     """Run the bot; returns the process exit code."""
     try:
-        asyncio.run(serve(engine, settings, webhook, clock=clock))
+        asyncio.run(serve(engine, settings, webhook, clock=clock, metrics=metrics))
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token BotFather gave you")
         return 2
