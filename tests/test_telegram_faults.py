@@ -21,6 +21,7 @@ import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.adapters.telegram import faults
+from bot.adapters.telegram.delivery import SEND_ATTEMPTS
 from bot.core.messages import Reply
 from bot.store import Store
 
@@ -331,5 +332,8 @@ async def test_a_fault_injection_run_loses_nothing_and_sends_nothing_twice(fake:
     assert counts.unanswered == counts.twice == 0
     assert counts.notices_missing == counts.notices_twice == 0
     assert counts.relays_missing == counts.relays_twice == 0
-    assert counts.held == 0 and counts.most_calls <= 6
+    # a round of the retry loop makes at most SEND_ATTEMPTS calls, and rounds back off (1 s, 2 s…): a message
+    # that meets the few seconds of outage, and one of the isolated faults around it, needs three rounds at
+    # most. Six was reached by timing alone under load (a round starting a moment before the outage ended).
+    assert counts.held == 0 and counts.most_calls <= 3 * SEND_ATTEMPTS
     assert set(counts.reasons) == {"blocked by the user"}  # the customer who blocked the bot: nothing else
