@@ -255,6 +255,7 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._stopping = False
+        self._stopped = asyncio.Event()
         self.base_url = ""
 
     # -- server ------------------------------------------------------------------------------------
@@ -273,8 +274,9 @@ class FakeBotAPI:
         return self.base_url
 
     async def stop(self) -> None:
-        """Stop listening (a long poll in progress is answered at once)."""
+        """Stop listening (a long poll in progress, or a slow answer, is answered at once)."""
         self._stopping = True
+        self._stopped.set()
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -315,9 +317,22 @@ class FakeBotAPI:
         except (ValueError, UnicodeDecodeError):
             return self._error(ApiError(400, "Bad Request: can't parse request"))
         self.calls.append((method, params))
+        await self._notify()
         handler = getattr(self, f"m_{method}", None)
         if handler is None:
             return self._error(ApiError(404, "Not Found: method not found"))
+        try:
+            return await self._answer(request, method, params, handler)
+        finally:
+            await self._notify()  # whatever the call changed is looked at by wait_for() at once
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _answer(
+        self, request: web.Request, method: str, params: dict[str, Any], handler: Callable[..., Any]
+    ) -> web.Response:
         try:
             fault = self._fault(method, params)
             if fault is not None and fault.kind == DROP:
@@ -332,12 +347,15 @@ class FakeBotAPI:
                 and len(self.sent) >= self.hold_sends_after
             ):
                 self.held += 1
+                await self._notify()
                 await self._release.wait()
                 if request.transport is None or request.transport.is_closing():
                     raise ApiError(400, "Bad Request: client went away")
             result = await handler(params)
-            if fault is not None:  # slow: done, and answered late
-                await asyncio.sleep(fault.seconds)
+            if fault is not None:  # slow: done, and answered late (or at once when the server stops)
+                await self._notify()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped.wait(), fault.seconds)
         except ApiError as exc:
             return self._error(exc)
         except _Dropped:
@@ -1203,7 +1221,9 @@ class FakeBotAPI:
                 if remaining <= 0:
                     raise TimeoutError("the bot did not do what was expected in time")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+                    # every call to the server wakes this; the timeout is for state outside it (the bot's
+                    # database, its log, the clock)
+                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
 
     async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 20.0) -> list[Sent]:
         """Wait until the bot has sent ``count`` messages to a chat in all; returns them."""
