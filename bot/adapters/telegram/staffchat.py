@@ -20,7 +20,6 @@ that could not be sent (:meth:`.delivery.Delivery.retry_due`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
 from typing import Any
@@ -119,8 +118,7 @@ class StaffChat:
             except Exception:  # one bad notice must not stop the others, nor the bot
                 log.exception("delivering notices failed; retrying shortly")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), NOTICE_POLL)
+            await _either(self._wake, stop, timeout=NOTICE_POLL)  # a SIGTERM ends the wait at once
 
     def _take(self) -> int:
         """Take the engine's queued notices into the ledger (recorded, then confirmed to the engine)."""
@@ -337,3 +335,13 @@ def _is_staff(target: str) -> bool:
 def _chat_of(target: str) -> int | None:
     key = target[3:] if target.startswith("tg:") else ""
     return int(key) if key.lstrip("-").isdigit() else None
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event, *, timeout: float) -> None:
+    """Wait until either event is set, or ``timeout`` seconds."""
+    waits = {asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())}
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
