@@ -93,7 +93,10 @@ def chat(engine: Engine) -> Callable[..., Chat]:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeBotAPI]:
     """A fake Telegram Bot API server on 127.0.0.1 (see tests/fakebot.py)."""
+    from .botprocess import BotProcess  # (it imports this module)
+
     api = FakeBotAPI()
     await api.start()
     yield api
+    await BotProcess.kill_left_over(api)  # a bot a failed test left running would poll on for good
     await api.stop()
