@@ -221,6 +221,7 @@ class FakeBotAPI:
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.refused: set[int] = set()  # indexes in calls of those answered with an error or dropped: not done
         self.updates: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
         self._sent_by_chat: dict[int, list[Sent]] = {}
@@ -316,15 +317,23 @@ class FakeBotAPI:
             params = await self._params(request)
         except (ValueError, UnicodeDecodeError):
             return self._error(ApiError(400, "Bad Request: can't parse request"))
+        index = len(self.calls)
         self.calls.append((method, params))
         await self._notify()
         handler = getattr(self, f"m_{method}", None)
         if handler is None:
+            self.refused.add(index)
             return self._error(ApiError(404, "Not Found: method not found"))
         try:
-            return await self._answer(request, method, params, handler)
+            answer = await self._answer(request, method, params, handler)
+        except web.HTTPException:  # dropped
+            self.refused.add(index)
+            raise
         finally:
             await self._notify()  # whatever the call changed is looked at by wait_for() at once
+        if answer.status != 200:
+            self.refused.add(index)
+        return answer
 
     async def _notify(self) -> None:
         async with self._changed:
