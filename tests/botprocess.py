@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from .conftest import ROOT
 from .fakebot import FakeBotAPI
@@ -15,6 +16,8 @@ from .fakebot import FakeBotAPI
 
 class BotProcess:
     """One ``supportbot run`` process; can be killed and started again on the same database."""
+
+    running: ClassVar[set[BotProcess]] = set()  # started and not yet seen to end (see kill_left_over)
 
     def __init__(self, fake: FakeBotAPI, workdir: Path, **env: str) -> None:
         self.fake = fake
@@ -52,6 +55,7 @@ class BotProcess:
                 stdout=log,
                 stderr=log,
             )
+        BotProcess.running.add(self)
         try:
             await self.fake.wait_for(
                 ready or (lambda: sum(1 for method, _ in self.fake.calls if method == "getUpdates") > polls), timeout
@@ -64,6 +68,7 @@ class BotProcess:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.send_signal(signal.SIGKILL)
             await self.proc.wait()
+        BotProcess.running.discard(self)
 
     async def stop(self) -> int | None:
         """SIGTERM, then wait (SIGKILL after 15 s)."""
@@ -71,7 +76,15 @@ class BotProcess:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return await asyncio.wait_for(self.proc.wait(), 15)
+            code = await asyncio.wait_for(self.proc.wait(), 15)
         except TimeoutError:
             await self.kill()
             return None
+        BotProcess.running.discard(self)
+        return code
+
+    @classmethod
+    async def kill_left_over(cls, fake: FakeBotAPI) -> None:
+        """Kill the bots a test against ``fake`` left running (it failed before stopping them)."""
+        for bot in [b for b in cls.running if b.fake is fake]:
+            await bot.kill()

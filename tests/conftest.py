@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -26,10 +27,27 @@ ROOT = Path(__file__).resolve().parent.parent
 MONDAY_10 = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
 
 
+def _kept_for_the_session() -> None:
+    """What the process holds now lives as long as it: the collector need not walk it again.
+
+    As the bot's CLI freezes what it loaded (bot/cli.py). In a test process the full passes over the test
+    modules, hypothesis and the loaded content took 0.1 to 0.3 s each, and fell inside renders that have a
+    0.5 s wall-clock budget (a template that does too much work is refused).
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _kept_for_the_session()
+
+
 @pytest.fixture(scope="session")
 def shared_engine() -> Engine:
     """One engine over the real content (read-only tests)."""
-    return Engine.from_root(ROOT, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
+    engine = Engine.from_root(ROOT, store=Store(":memory:"), clock=fixed_clock(MONDAY_10))
+    _kept_for_the_session()
+    return engine
 
 
 def fresh_engine(
@@ -93,7 +111,10 @@ def chat(engine: Engine) -> Callable[..., Chat]:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeBotAPI]:
     """A fake Telegram Bot API server on 127.0.0.1 (see tests/fakebot.py)."""
+    from .botprocess import BotProcess  # (it imports this module)
+
     api = FakeBotAPI()
     await api.start()
     yield api
+    await BotProcess.kill_left_over(api)  # a bot a failed test left running would poll on for good
     await api.stop()

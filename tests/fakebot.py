@@ -227,6 +227,7 @@ class FakeBotAPI:
         # Every call but getUpdates as it arrived: (time.monotonic(), method, chat id or None), to check the
         # bot keeps to Telegram's limits (see posts()).
         self.arrivals: list[tuple[float, str, int | None]] = []
+        self.refused: set[int] = set()  # indexes in calls of those answered with an error or dropped: not done
         self.updates: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
         self._sent_by_chat: dict[int, list[Sent]] = {}
@@ -261,6 +262,7 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._stopping = False
+        self._stopped = asyncio.Event()
         self.base_url = ""
 
     # -- server ------------------------------------------------------------------------------------
@@ -279,12 +281,13 @@ class FakeBotAPI:
         return self.base_url
 
     async def stop(self) -> None:
-        """Stop listening (a long poll in progress is answered at once)."""
+        """Stop listening (a long poll in progress, or a slow answer, is answered at once)."""
         for other in self.others.values():
             other._stopping = True
             async with other._changed:
                 other._changed.notify_all()
         self._stopping = True
+        self._stopped.set()
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -335,13 +338,34 @@ class FakeBotAPI:
             params = await self._params(request)
         except (ValueError, UnicodeDecodeError):
             return self._error(ApiError(400, "Bad Request: can't parse request"))
+        index = len(self.calls)
         self.calls.append((method, params))
         if method != "getUpdates":
             chat = params.get("chat_id")
             self.arrivals.append((time.monotonic(), method, int(chat) if str(chat).lstrip("-").isdigit() else None))
+        await self._notify()
         handler = getattr(self, f"m_{method}", None)
         if handler is None:
+            self.refused.add(index)
             return self._error(ApiError(404, "Not Found: method not found"))
+        try:
+            answer = await self._answer(request, method, params, handler)
+        except web.HTTPException:  # dropped
+            self.refused.add(index)
+            raise
+        finally:
+            await self._notify()  # whatever the call changed is looked at by wait_for() at once
+        if answer.status != 200:
+            self.refused.add(index)
+        return answer
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _answer(
+        self, request: web.Request, method: str, params: dict[str, Any], handler: Callable[..., Any]
+    ) -> web.Response:
         try:
             fault = self._fault(method, params)
             if fault is not None and fault.kind == DROP:
@@ -356,12 +380,15 @@ class FakeBotAPI:
                 and len(self.sent) >= self.hold_sends_after
             ):
                 self.held += 1
+                await self._notify()
                 await self._release.wait()
                 if request.transport is None or request.transport.is_closing():
                     raise ApiError(400, "Bad Request: client went away")
             result = await handler(params)
-            if fault is not None:  # slow: done, and answered late
-                await asyncio.sleep(fault.seconds)
+            if fault is not None:  # slow: done, and answered late (or at once when the server stops)
+                await self._notify()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped.wait(), fault.seconds)
         except ApiError as exc:
             return self._error(exc)
         except _Dropped:
@@ -1243,7 +1270,9 @@ class FakeBotAPI:
                 if remaining <= 0:
                     raise TimeoutError("the bot did not do what was expected in time")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+                    # every call to the server wakes this; the timeout is for state outside it (the bot's
+                    # database, its log, the clock)
+                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
 
     async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 20.0) -> list[Sent]:
         """Wait until the bot has sent ``count`` messages to a chat in all; returns them."""

@@ -206,7 +206,8 @@ async def test_webhook_mode_receives_updates_and_answers(fake: FakeBotAPI, tmp_p
         "--secret-token",
         "s3cret",
     ]
-    await bot.start(ready=lambda: fake.webhook is not None)
+    # PTB sets the webhook before its server listens: ready once both are done
+    await bot.start(ready=lambda: fake.webhook is not None and _listening(port))
     assert fake.webhook == {"url": f"http://127.0.0.1:{port}/{fake.token}", "secret_token": "s3cret"}
     update = {
         "update_id": 77,
@@ -226,6 +227,13 @@ async def test_webhook_mode_receives_updates_and_answers(fake: FakeBotAPI, tmp_p
     (answer,) = await fake.wait_for_messages(130, 1)
     assert answer.text.startswith("1 year")
     await bot.stop()
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _free_port() -> int:

@@ -20,7 +20,6 @@ that could not be sent (:meth:`.delivery.Delivery.retry_due`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
 from typing import Any
@@ -119,8 +118,7 @@ class StaffChat:
             except Exception:  # one bad notice must not stop the others, nor the bot
                 log.exception("delivering notices failed; retrying shortly")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), NOTICE_POLL)
+            await _either(self._wake, stop, timeout=NOTICE_POLL)  # a SIGTERM ends the wait at once
 
     def _take(self) -> int:
         """Take the engine's queued notices into the ledger (recorded, then confirmed to the engine)."""
@@ -347,3 +345,13 @@ def _chat_of(target: str) -> int | None:
 def _bot_of(target: str) -> str:
     found = customer_chat(target)
     return found[0] if found is not None else ""
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event, *, timeout: float) -> None:
+    """Wait until either event is set, or ``timeout`` seconds."""
+    waits = {asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())}
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
