@@ -151,8 +151,8 @@ class Topics:
         Raises a transient fault while that update may still come (the first seconds of this run).
         """
         making = await asyncio.to_thread(self.tables.topic_in_making, user)
-        if making is None:
-            return None
+        if making is None:  # none in making, or its "created" update was recorded since topic() looked
+            return await asyncio.to_thread(self.tables.topic, user)
         seen = await asyncio.to_thread(self.tables.seen_topic_named, making)
         if seen is not None:
             self._finding.pop(user, None)
