@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.backoffice.faqfiles import entry_toml, export_faq, import_faq
@@ -203,6 +203,8 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_siz
 @given(
     title=texts, phrasings=st.lists(texts, min_size=1, max_size=3), answer=texts, sources=st.lists(texts, max_size=2)
 )
+@example(title="t", phrasings=["p"], answer='"""', sources=[])  # three quotes at the end: escaped twice once
+@example(title="t", phrasings=["p"], answer='say ""hi""" twice', sources=[])
 def test_any_entry_is_written_as_toml_that_reads_back_the_same(
     title: str, phrasings: list[str], answer: str, sources: list[str]
 ) -> None:

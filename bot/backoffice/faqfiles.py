@@ -46,7 +46,16 @@ def _basic(text: str) -> str:
 
 def _multiline(text: str) -> str:
     body = []
+    quotes = 0  # unescaped quotes just written: a third in a row would close the string
     for char in text:
+        if char == '"':
+            quotes += 1
+            if quotes == 3:
+                body.append('\\"')
+                quotes = 0
+                continue
+        else:
+            quotes = 0
         if char == "\\":
             body.append("\\\\")
         elif char in "\n\t":
@@ -55,10 +64,7 @@ def _multiline(text: str) -> str:
             body.append(f"\\u{ord(char):04X}")
         else:
             body.append(char)
-    joined = "".join(body).replace('"""', '""\\"')
-    if joined.endswith('"'):
-        joined = joined[:-1] + '\\"'
-    return '"""\n' + joined + '\n"""'
+    return '"""\n' + "".join(body) + '\n"""'
 
 
 def _key(key: str) -> str:
