@@ -179,14 +179,20 @@ class _Pickler(pickle.Pickler):
 def keep_snapshot(knowledge: Knowledge, path: Path) -> None:
     """Write a snapshot of ``knowledge`` (whole or not at all) and remove the folder's older ones."""
     buffer = io.BytesIO()
+    temporary: str | None = None
     try:
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(knowledge)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".knowledge-")
         with os.fdopen(handle, "wb") as out:
             out.write(buffer.getvalue())
         os.replace(temporary, path)
+        temporary = None
         for old in path.parent.glob("knowledge-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:  # a full or read-only disk
         log.debug("could not keep a snapshot of the content in %s: %s", path, exc)
+    finally:
+        if temporary is not None:  # a write that failed half way leaves nothing behind
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
