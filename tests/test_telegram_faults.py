@@ -16,12 +16,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.adapters.telegram import faults
 from bot.adapters.telegram.delivery import SEND_ATTEMPTS
+from bot.adapters.telegram.transport import AnswerLate, ConnectionBroke
 from bot.core.messages import Reply
 from bot.store import Store
 
@@ -74,12 +74,6 @@ def queue_notice(path: Path, target: str, text: str) -> None:
     store.close()
 
 
-def _timed_out(cause: Exception | None) -> TimedOut:
-    error = TimedOut()
-    error.__cause__ = cause
-    return error
-
-
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 @pytest.mark.parametrize(
     ("error", "kind"),
@@ -98,10 +92,10 @@ def _timed_out(cause: Exception | None) -> TimedOut:
         (BadRequest("Can't parse entities: unexpected end tag"), faults.REFUSED),
         ("429", faults.RETRY),
         (NetworkError("Bad Gateway"), faults.RETRY),
-        (NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response."), faults.RETRY),
-        (_timed_out(httpx.ConnectTimeout("no connection")), faults.RETRY),
-        (_timed_out(None), faults.RETRY),  # the pool was full: not sent
-        (_timed_out(httpx.ReadTimeout("no answer")), faults.UNSURE),  # sent: sending again would show it twice
+        (ConnectionBroke("aiohttp.ServerDisconnectedError: Server disconnected"), faults.RETRY),
+        (NetworkError("aiohttp.ClientConnectorError: Connection refused"), faults.RETRY),
+        (TimedOut("no connection to the Bot API in time"), faults.RETRY),  # the pool was full: not sent
+        (AnswerLate("no answer within 30 s"), faults.UNSURE),  # sent: sending again would show it twice
     ],
 )
 def test_each_telegram_error_is_sorted_into_what_delivery_does(error: Exception | str, kind: str) -> None:

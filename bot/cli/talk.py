@@ -111,7 +111,6 @@ def _run(args: argparse.Namespace) -> int:
             secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
         )
     logging.getLogger().setLevel(logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     return run(
         engine,
         TelegramSettings(

@@ -21,8 +21,9 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.adapters.telegram.transport import AnswerLate
 
 RETRY = "retry"
 UNSURE = "unsure"
@@ -72,7 +73,7 @@ def fault_of(exc: BaseException) -> str:
             return NO_RIGHTS
         return REFUSED
     if isinstance(exc, TimedOut):
-        return UNSURE if isinstance(exc.__cause__, httpx.ReadTimeout) else RETRY
+        return UNSURE if isinstance(exc, AnswerLate) else RETRY
     if isinstance(exc, NetworkError | TelegramError):
         return RETRY  # 5xx, a dropped connection, a connection refused
     return REFUSED

@@ -29,6 +29,7 @@ from bot.adapters.telegram.metrics import METRICS
 from bot.adapters.telegram.polling import ALLOWED_UPDATES, POLL_TIMEOUT, ChatOrder, poll
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import BotSettings, TelegramSettings
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.core.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -87,10 +88,8 @@ def build_application(
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .rate_limiter(Limiter(SendLimits(settings.max_rate, settings.group_rate, 1 / settings.chat_rate)))
-        .read_timeout(SEND_TIMEOUT)
-        .write_timeout(SEND_TIMEOUT)
-        .media_write_timeout(2 * SEND_TIMEOUT)
-        .get_updates_read_timeout(POLL_TIMEOUT + 10)
+        .request(AiohttpRequest(read_timeout=SEND_TIMEOUT, write_timeout=2 * SEND_TIMEOUT))
+        .get_updates_request(AiohttpRequest(connections=1, read_timeout=POLL_TIMEOUT + 10))
     )
     # polling: our own loop (.polling); a webhook: PTB's, with each chat's updates in order
     builder = builder.updater(None) if polling else builder.concurrent_updates(ChatOrder())

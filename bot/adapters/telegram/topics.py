@@ -15,15 +15,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
-from telegram.error import NetworkError
-
 from bot.adapters.telegram.delivery import Delivery
 from bot.adapters.telegram.faults import GONE, NO_RIGHTS, RETRY, TOPIC_CLOSED, TOPIC_GONE, Undeliverable
 from bot.adapters.telegram.perchat import KeyedLocks
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.tables import TelegramTables
+from bot.adapters.telegram.transport import AnswerLate, ConnectionBroke
 from bot.core.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -181,4 +179,4 @@ class Topics:
 
 def _maybe_done(exc: BaseException) -> bool:
     """Whether a failed call may have been done all the same: the connection broke before its answer."""
-    return isinstance(exc, NetworkError) and isinstance(exc.__cause__, httpx.TransportError)
+    return isinstance(exc, ConnectionBroke | AnswerLate)
