@@ -26,7 +26,7 @@ from typing import Any
 from bot.backoffice.faqbook import FaqBook
 from bot.core.clock import Clock, customer_moment, customer_zone, fixed_clock, offset_of, system_clock
 from bot.core.errors import InputError
-from bot.core.messages import Button, Media, Message, Notice, Replies, Reply, Unsent
+from bot.core.messages import REPEATED, Button, Media, Message, Notice, Replies, Reply, Unsent
 from bot.core.outcomes import Outcome
 from bot.core.text import command_of
 from bot.flows.admin import AdminFlow
@@ -149,7 +149,7 @@ class Engine:
             if message.id is not None:
                 recorded = self.store.outbox.get(message.id)
                 if recorded is not None:
-                    return Replies((Reply.from_dict(r) for r in recorded.replies), "repeated")
+                    return Replies((Reply.from_dict(r) for r in recorded.replies), REPEATED)
             self.sync_faq()
             return self._handle(message)
 

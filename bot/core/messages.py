@@ -106,11 +106,14 @@ class Unsent:
     sent: int  # how many of them were delivered: the rest are to send
 
 
+REPEATED = "repeated"  # the outcome of a message handled before: its replies as recorded then
+
+
 class Replies(list[Reply]):
     """The replies to a turn, in order, with what the turn concluded (its ``outcome``, as the event log has it).
 
     A list like any other to whoever sends them; a transport that logs or counts turns reads ``outcome``.
-    ``"repeated"``: the message was handled before, and these are the replies recorded then.
+    :data:`REPEATED`: the message was handled before, and these are the replies recorded then.
     """
 
     def __init__(self, replies: Iterable[Reply] = (), outcome: str = "") -> None:

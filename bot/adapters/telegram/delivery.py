@@ -102,11 +102,15 @@ class Delivery:
 
     # -- replies to a customer's message --------------------------------------------------------------
 
-    async def deliver(self, bot: Any, chat_id: int, message_id: str, replies: list[Reply]) -> None:
+    async def deliver(
+        self, bot: Any, chat_id: int, message_id: str, replies: list[Reply], *, fresh: bool = False
+    ) -> None:
         """Send the replies not yet delivered for a message, recording each as it goes out.
 
         A reply Telegram refuses for good is set aside and the next one sent; the refusal is raised at the
         end when it was the last (the error handler apologises). Transient faults leave it to the retry loop.
+        ``fresh``: the replies were made just now for a customer who just wrote, so none went out yet and
+        the chat is not blocked (nothing to look up before sending the first).
         """
         if message_id in self._busy:
             return
@@ -116,7 +120,7 @@ class Delivery:
                 waits = Undeliverable(RETRY, RuntimeError("an earlier reply to the chat waits"))
                 await self._later(chat_id, message_id, replies, 0, waits)
                 return
-            await self._deliver(bot, chat_id, message_id, replies)
+            await self._deliver(bot, chat_id, message_id, replies, fresh=fresh and message_id not in self._due)
         finally:
             self._busy.discard(message_id)
 
@@ -143,8 +147,12 @@ class Delivery:
                     return True
         return False
 
-    async def _deliver(self, bot: Any, chat_id: int, message_id: str, replies: list[Reply]) -> None:
-        sent, blocked = await asyncio.to_thread(self._delivery_state, chat_id, message_id, self.name_of(bot))
+    async def _deliver(
+        self, bot: Any, chat_id: int, message_id: str, replies: list[Reply], *, fresh: bool = False
+    ) -> None:
+        sent, blocked = 0, False
+        if not fresh:
+            sent, blocked = await asyncio.to_thread(self._delivery_state, chat_id, message_id, self.name_of(bot))
         if blocked:
             await self._set_aside(chat_id, message_id, replies, sent, "blocked by the user")
             return

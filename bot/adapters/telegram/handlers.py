@@ -26,7 +26,7 @@ from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.settings import BotSettings, TelegramSettings, customer_chat
 from bot.adapters.telegram.staffchat import StaffChat, unreachable
 from bot.adapters.telegram.tables import TelegramTables
-from bot.core.messages import Media, Message, Reply
+from bot.core.messages import REPEATED, Media, Message, Reply
 
 log = logging.getLogger(__name__)
 
@@ -328,14 +328,15 @@ class Handlers:
         finally:
             typing.cancel()
         kind = "press" if message.press is not None else message.kind
-        observe.handled(update.update_id, message.user, kind, getattr(replies, "outcome", ""), time.monotonic() - came)
+        outcome = getattr(replies, "outcome", "")
+        observe.handled(update.update_id, message.user, kind, outcome, time.monotonic() - came)
         message_id = message.id
         assert message_id is not None
         bot = context.bot
 
         async def deliver() -> None:  # recorded: the polling loop goes on meanwhile
             try:
-                await self.delivery.deliver(bot, chat.id, message_id, replies)
+                await self.delivery.deliver(bot, chat.id, message_id, replies, fresh=outcome != REPEATED)
                 observe.delivered(time.monotonic() - came, len(replies))
             except Exception as exc:  # refused for good (set aside): the customer is told something went wrong
                 await self.report(update, exc, bot)

@@ -17,6 +17,7 @@ import logging
 
 from bot.adapters.telegram.heartbeat import Heartbeat
 from bot.adapters.telegram.metrics import METRICS
+from bot.core.messages import REPEATED
 from bot.core.outcomes import flow_of
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def error(kind: str) -> None:
 
 def handled(update_id: int, key: str, kind: str, outcome: str, seconds: float) -> None:
     """One update handled: its log line, and the metrics' count."""
-    flow = "staff" if kind == "staff" else ("-" if outcome in ("", "repeated") else flow_of(outcome))
+    flow = "staff" if kind == "staff" else ("-" if outcome in ("", REPEATED) else flow_of(outcome))
     fields = {
         "update_id": update_id,
         "customer": customer_hash(key) if key else "-",
