@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.telegram.tables import MIGRATIONS as TG_MIGRATIONS
-from bot.adapters.telegram.tables import SCHEMA_1, TelegramTables
+from bot.adapters.telegram.tables import SCHEMA_1, TelegramTables, forget_customer
 from bot.store import SchemaError, Store, utc
 from bot.store.schema import MIGRATIONS, MOMENT_COLUMNS, TELEGRAM_TABLES_1
 
@@ -199,7 +199,7 @@ def test_an_unversioned_database_is_migrated_with_nothing_lost(tmp_path: Path) -
 
     # the Telegram adapter finds its data in its own tables
     tables_tg = TelegramTables(str(path))
-    assert tables_tg.version == len(TG_MIGRATIONS) == 3  # and the adapter adds its own steps
+    assert tables_tg.version == len(TG_MIGRATIONS) == 4  # and the adapter adds its own steps
     assert tables_tg.offset() == 8812
     assert tables_tg.topic("tg:1") == (4242, "Ann · Kimpok · T-1") and tables_tg.topic("tg:2") == (4343, "")
     assert tables_tg.customer_of_topic(4343) == "tg:2" and tables_tg.customer_of_post(901) == "tg:2"
@@ -322,3 +322,25 @@ def test_rma_quote_declined_a_declined_quote_from_before_becomes_its_own_status(
     history = [(h["status"], h["by"], h["note"]) for h in store.rmas.history("RMA-000-AAAA-0001")]
     assert history == [("quote_sent", "Mei", "120"), ("quote_declined", "customer", "quote declined")]
     store.close()
+
+
+def test_updates_kept_as_fetched_stay_until_handled_for_each_bot_and_forget_takes_a_customers(
+    tmp_path: Path,
+) -> None:
+    """What a crash between fetching and handling leaves is found again at the next start, and only that."""
+    path = str(tmp_path / "bot.db")
+    tables = TelegramTables(path)
+    ann = {"update_id": 10, "message": {"message_id": 1, "chat": {"id": 42, "type": "private"}, "text": "hi"}}
+    press = {"update_id": 11, "callback_query": {"id": "q", "from": {"id": 43}, "data": "menu"}}
+    other = {"update_id": 10, "message": {"message_id": 1, "chat": {"id": 44, "type": "private"}, "text": "chào"}}
+    tables.keep_updates([ann, press])
+    tables.keep_updates([ann])  # fetched again (a save failed): kept once
+    tables.keep_updates([other], "ktnc")  # another bot's ids are its own
+    assert tables.kept_updates() == [ann, press]
+    tables.set_offset(11)  # the first is handled
+    assert tables.kept_updates() == [press] and tables.kept_updates("ktnc") == [other]
+    tables.close()
+    assert forget_customer(path, "tg:43") == 1  # their press, not yet handled, goes with them
+    tables = TelegramTables(path)
+    assert tables.kept_updates() == [] and tables.kept_updates("ktnc") == [other]
+    tables.close()

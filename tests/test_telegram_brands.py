@@ -164,7 +164,7 @@ def test_the_adapters_tables_from_before_become_the_first_bots(tmp_path: Path) -
         db.execute("INSERT INTO tg_offset (id, next_update) VALUES (1, 77)")
     tables = TelegramTables(path)
     try:
-        assert tables.version == 3
+        assert tables.version == 4
         assert tables.blocked(401) and not tables.blocked(401, "ktnc")  # blocked the first bot, not the second
         assert not tables.staff_told_blocked(401)  # the staff chat was told before
         assert tables.offset() == 77 and tables.offset("ktnc") is None

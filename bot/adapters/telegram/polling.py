@@ -1,16 +1,16 @@
-"""Long polling through our own loop over ``getUpdates``, confirming an update only once it is handled.
+"""Long polling through our own loop over ``getUpdates``, confirming an update only once it is kept.
 
 Telegram forgets an update once ``getUpdates`` is asked for a higher offset: that is how an update is
-confirmed. The loop asks for the offset just past the updates *handled* (those below it all are), so a
-crash loses none; the engine's outbox makes sure it repeats no reply. The offset is also kept in the
-adapter's own table (:mod:`.tables`).
+confirmed. The loop keeps each update it fetches in the adapter's ``tg_inbox`` table (:mod:`.tables`)
+before it asks past it, and records the offset just past the updates *handled* (those below it all are);
+at start, the updates kept and not handled (a crash left them) are handled first. So a crash loses no
+update, and the engine's outbox makes sure that handling one again repeats no reply.
 
 Handling never holds the next ``getUpdates``: each update is handed to its chat's lane as soon as it is
-fetched (chats side by side, each chat's updates in order) and the loop goes on fetching. While updates
-are being handled, Telegram would answer at once with them again (they are not confirmed yet), so the loop
-asks again as soon as one is handled, or after :data:`LOOK_AGAIN` when none is (a slow one, waiting for
-Telegram's limits, say), and takes the new ones only. At most a hundred updates (Telegram's limit for one
-answer) are under way at once.
+fetched (chats side by side, each chat's updates in order), and the next long poll is under way while it
+is handled, so a message that comes meanwhile is fetched at once and Telegram's answer to a reply does
+not queue behind a poll. At most :data:`UNDER_WAY` updates are being handled at once; beyond that the loop
+waits for some to be done before it fetches more.
 
 Updates are read one by one from Telegram's JSON: one PTB cannot parse (a self-hosted Bot API server
 older than PTB, say) is logged, skipped and confirmed, and the others are served; nothing that goes
@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 25
-LOOK_AGAIN = 0.1  # seconds: while updates are handled and none was handled since, ask Telegram again this often
+UNDER_WAY = 500  # updates being handled at once, at most (five of Telegram's answers): then the loop waits
+LOOK_AGAIN = 0.1  # seconds: the longest wait for an update to be handled before the loop looks again
+SAVE_EVERY = 0.2  # seconds between saves of the handled offset, at least (each drops the kept updates before it)
 STOP_GRACE = 10.0  # seconds the updates under way may take to be handled when the bot stops
 
 
@@ -53,9 +55,9 @@ class Backlog:
         self._lanes: dict[int, asyncio.Task[None]] = {}  # chat -> the last update of it under way
         self.progress = asyncio.Event()  # set when an update was handled
 
-    def busy(self) -> bool:
-        """Whether updates are being handled."""
-        return not all(self._handled.values())
+    def under_way(self) -> int:
+        """How many updates are fetched and not yet handled (or wait for one before them)."""
+        return len(self._handled)
 
     def take(self, raw: list[dict[str, Any]]) -> None:
         """Start handling the updates not seen yet (in order within each chat)."""
@@ -155,33 +157,43 @@ class ChatOrder(BaseUpdateProcessor):
 
 
 async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event, *, bot: str = "") -> None:
-    """The polling loop: fetch while earlier updates are handled; confirm each once handled (see the docstring).
+    """The polling loop: fetch while earlier updates are handled; confirm each once kept (see the docstring).
 
     ``bot``: a further bot's name, whose offset is its own.
     """
     backlog = Backlog(app, await asyncio.to_thread(tables.offset, bot))
     saved = backlog.offset
-    saving: asyncio.Task[None] | None = None
+    kept = await asyncio.to_thread(tables.kept_updates, bot)
+    if kept:
+        log.info("handling %d updates fetched before the last stop and not handled then", len(kept))
+        backlog.take(kept)
+    asked = max((int(u["update_id"]) + 1 for u in kept), default=backlog.offset)  # Telegram's offset
 
-    async def save() -> None:  # beside the next getUpdates: a saved offset behind Telegram's is harmless
+    async def save() -> None:  # a handled offset saved late only means updates handled again after a crash
         nonlocal saved
         try:
             while backlog.offset is not None and backlog.offset != saved:
                 offset = backlog.offset
                 await asyncio.to_thread(tables.set_offset, offset, bot)
                 saved = offset
-        except Exception as exc:  # Telegram keeps its own record: the next save catches up
+        except Exception as exc:  # the kept updates stay: the next save catches up
             log.warning("could not save the polling offset (%r)", exc)
 
+    async def saving() -> None:  # as updates are handled, at most every SAVE_EVERY seconds
+        while True:
+            await backlog.wait(POLL_TIMEOUT)
+            await save()
+            await asyncio.sleep(SAVE_EVERY)
+
     failures = 0
+    saver = asyncio.create_task(saving())
     try:
         while not stop.is_set():
             try:
-                if backlog.offset != saved and (saving is None or saving.done()):
-                    saving = asyncio.create_task(save())
-                backlog.progress.clear()
-                timeout = 0 if backlog.busy() else POLL_TIMEOUT
-                fetch = asyncio.ensure_future(fetch_updates(app.bot, backlog.offset, timeout))
+                if backlog.under_way() >= UNDER_WAY:
+                    await backlog.wait(LOOK_AGAIN)
+                    continue
+                fetch = asyncio.ensure_future(fetch_updates(app.bot, asked))
                 stopping = asyncio.ensure_future(stop.wait())
                 done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 if fetch not in done:
@@ -189,12 +201,13 @@ async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event, *, bot: st
                     break
                 stopping.cancel()
                 observe.polled()
-                if fetch.result():
+                fetched = [u for u in fetch.result() if asked is None or u["update_id"] >= asked]
+                if fetched:
                     observe.received()
-                backlog.take(fetch.result())
+                    backlog.take(fetched)  # handled at once; kept before Telegram is told it may forget them
+                    await asyncio.to_thread(tables.keep_updates, fetched, bot)
+                    asked = max(u["update_id"] for u in fetched) + 1
                 failures = 0
-                if backlog.busy():  # Telegram would answer at once with the updates under way
-                    await backlog.wait(LOOK_AGAIN)
             except InvalidToken:
                 raise
             except Exception as exc:  # nothing in one round stops the loop: wait, then go on
@@ -205,8 +218,8 @@ async def poll(app: Any, tables: TelegramTables, stop: asyncio.Event, *, bot: st
                 await asyncio.sleep(delay)
     finally:
         await backlog.finish(STOP_GRACE)
-        if saving is not None:
-            await asyncio.wait({saving})
+        saver.cancel()
+        await asyncio.wait({saver})
         await save()
 
 

@@ -6,7 +6,8 @@ topic → customer for relaying what consultants write), the staff chat messages
 when the chat has no topics, and the chats that blocked the bot. Version 2 adds the delivery ledger
 (:mod:`.ledger`: the notices being delivered, replies set aside, the staff chat updates handled) and what
 keeps one topic a customer: a topic being made (recorded before ``createForumTopic``), the topics the bot
-saw made, and older topics of a customer that still lead to them.
+saw made, and older topics of a customer that still lead to them. Version 4 keeps updates as they are
+fetched (``tg_inbox``) until they are handled (see :mod:`.polling`).
 
 The adapter opens its own connection to the file (WAL mode lets it and the engine's work side by side)
 and keeps its schema's version in ``tg_version``. The data these tables took over from the engine's
@@ -17,6 +18,7 @@ tables with :data:`SCHEMA_1` as it stood then, so version 1 here must never chan
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -58,6 +60,15 @@ SCHEMA_3 = (
 )
 
 
+# Version 4: updates are kept as fetched, before Telegram is told it may forget them (the next getUpdates
+# asks past them), so the bot can poll again while it handles them; those not handled before a crash are
+# handled at the next start. Each bot's rows go once its handled offset passes them (set_offset).
+SCHEMA_4 = (
+    "CREATE TABLE IF NOT EXISTS tg_inbox (bot TEXT NOT NULL, update_id INTEGER NOT NULL, chat INTEGER, "
+    "data TEXT NOT NULL, PRIMARY KEY (bot, update_id))",
+)
+
+
 def _schema_1(conn: sqlite3.Connection) -> None:
     for statement in SCHEMA_1:
         conn.execute(statement)
@@ -73,7 +84,12 @@ def _schema_3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_schema_1, _schema_2, _schema_3)
+def _schema_4(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA_4:
+        conn.execute(statement)
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_schema_1, _schema_2, _schema_3, _schema_4)
 
 
 class TelegramTables(Ledger):
@@ -141,7 +157,7 @@ class TelegramTables(Ledger):
     # -- polling ------------------------------------------------------------------------------------------
 
     def offset(self, bot: str = "") -> int | None:
-        """The next update to ask Telegram for (every one before it was handled), or None at first start."""
+        """The first update not known to be handled (every one before it was), or None at first start."""
         if bot:
             row = self._one("SELECT next_update FROM tg_bot_offset WHERE bot = ?", [bot])
         else:
@@ -149,16 +165,15 @@ class TelegramTables(Ledger):
         return int(row[0]) if row else None
 
     def set_offset(self, next_update: int, bot: str = "") -> None:
-        """Confirm every update before ``next_update`` as handled (Telegram never sends those again).
+        """Record every update before ``next_update`` as handled: the kept ones go.
 
         ``bot``: a further bot's name (only the first bot reads the staff chat: its updates are the first's).
         """
+        forget = ("DELETE FROM tg_inbox WHERE bot = ? AND update_id < ?", [bot, next_update])
         if bot:
-            self._write(
-                "INSERT INTO tg_bot_offset (bot, next_update) VALUES (?, ?) "
-                "ON CONFLICT(bot) DO UPDATE SET next_update = excluded.next_update",
-                [bot, next_update],
-            )
+            sql = "INSERT INTO tg_bot_offset (bot, next_update) VALUES (?, ?) "
+            sql += "ON CONFLICT(bot) DO UPDATE SET next_update = excluded.next_update"
+            self._atomic([(sql, [bot, next_update]), forget])
             return
         self._atomic(
             [
@@ -168,8 +183,22 @@ class TelegramTables(Ledger):
                     [next_update],
                 ),
                 ("DELETE FROM tg_staff_updates WHERE update_id < ?", [next_update]),
+                forget,
             ]
         )
+
+    def keep_updates(self, updates: Sequence[dict[str, Any]], bot: str = "") -> None:
+        """Keep updates as Telegram sent them, until they are handled (then :meth:`set_offset` drops them)."""
+        sql = "INSERT OR IGNORE INTO tg_inbox (bot, update_id, chat, data) VALUES (?, ?, ?, ?)"
+        self._atomic([(sql, [bot, u["update_id"], _chat_of(u), json.dumps(u, ensure_ascii=False)]) for u in updates])
+
+    def kept_updates(self, bot: str = "") -> list[dict[str, Any]]:
+        """The updates kept and not yet handled (a crash left them), in Telegram's order."""
+        handled = self.offset(bot)
+        rows = self._all(
+            "SELECT data FROM tg_inbox WHERE bot = ? AND update_id >= ? ORDER BY update_id", [bot, handled or 0]
+        )
+        return [json.loads(data) for (data,) in rows]
 
     # -- the staff chat -----------------------------------------------------------------------------------
 
@@ -293,11 +322,24 @@ class TelegramTables(Ledger):
             self._conn.close()
 
 
+def _chat_of(update: dict[str, Any]) -> int | None:
+    """The chat of an update as Telegram sent it (a message's, or a pressed button's message's)."""
+    for key in ("message", "edited_message", "my_chat_member"):
+        if isinstance(update.get(key), dict):
+            chat = update[key].get("chat")
+            return chat.get("id") if isinstance(chat, dict) else None
+    query = update.get("callback_query")
+    if isinstance(query, dict) and isinstance(query.get("from"), dict):
+        return query["from"].get("id")
+    return None
+
+
 def forget_customer(path: str, user: str) -> int:
     """Remove what the ``tg_`` tables keep of one customer (``tg:<id>``); how many rows went.
 
     Their topic and posts in the staff chat (the messages stay in Telegram), deliveries queued or set aside
-    for them, and whether their chat blocked the bot. A file the adapter never used has nothing to forget.
+    for them, whether their chat blocked the bot, and their updates kept but not yet handled. A file the
+    adapter never used has nothing to forget.
     """
     chat = int(user[3:]) if user.startswith("tg:") and user[3:].isdecimal() else None
     statements: list[tuple[str, list[object]]] = [
@@ -306,7 +348,8 @@ def forget_customer(path: str, user: str) -> int:
     ]
     statements.append(("DELETE FROM tg_queue WHERE target = ? OR target = ?", [user, f"staff:{user}"]))
     if chat is not None:
-        statements += [(f"DELETE FROM {table} WHERE chat = ?", [chat]) for table in ("tg_aside", "tg_blocked")]
+        by_chat = ("tg_aside", "tg_blocked", "tg_inbox")
+        statements += [(f"DELETE FROM {table} WHERE chat = ?", [chat]) for table in by_chat]
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
