@@ -327,9 +327,8 @@ class Handlers:
             replies = await asyncio.to_thread(handle)
         finally:
             typing.cancel()
-        kind = "press" if message.press is not None else message.kind
+        took = time.monotonic() - came
         outcome = getattr(replies, "outcome", "")
-        observe.handled(update.update_id, message.user, kind, outcome, time.monotonic() - came)
         message_id = message.id
         assert message_id is not None
         bot = context.bot
@@ -340,6 +339,8 @@ class Handlers:
                 observe.delivered(time.monotonic() - came, len(replies))
             except Exception as exc:  # refused for good (set aside): the customer is told something went wrong
                 await self.report(update, exc, bot)
+            kind = "press" if message.press is not None else message.kind
+            observe.handled(update.update_id, message.user, kind, outcome, took)  # logged once the customer has it
             self.staff_chat.wake()
 
         self.delivery.later(chat.id, deliver)
