@@ -29,6 +29,10 @@ def _read(text: str, brand: str = "ktnc"):  # type: ignore[no-untyped-def]
         ("the diagnosis fee is $50 and the parts cost 80 usd", {"diagnosis": 50, "parts": 80}),
         ("检测费50元", {"diagnosis": 50}),
         ("i paid $1,200 for the kit", {"amount1": 1200}),
+        ("they quoted parts $60 and s&h $18", {"parts": 60, "shipping": 18}),  # shipping & handling, abbreviated
+        ("parts 60 s/h 18", {"parts": 60, "shipping": 18}),
+        ("配件60美元，邮费18美元", {"parts": 60, "shipping": 18}),
+        ("my $300 camera needs parts $60", {"price": 300, "parts": 60}),  # what it cost is not a repair sum
         ("it has 3 parts and 2 days left", {}),  # counts and periods are no sums
     ],
 )
@@ -38,9 +42,16 @@ def test_sums_are_read_with_what_they_are_for(text: str, amounts: dict[str, floa
 
 @pytest.mark.parametrize(
     ("text", "units"),
-    [("3 cameras stopped recording", 3), ("two units are dead", 2), ("两台录像机坏了", 2), ("2 cai camera bi hong", 2)],
+    [
+        ("3 cameras stopped recording", 3),
+        ("two units are dead", 2),
+        ("两台录像机坏了", 2),
+        ("2 cai camera bi hong", 2),
+        ("my $300 camera is out of warranty", None),  # a price, not three hundred cameras
+        ("the 1,500 dvr broke", None),
+    ],
 )
-def test_how_many_products_the_message_is_about(text: str, units: int) -> None:
+def test_how_many_products_the_message_is_about(text: str, units: int | None) -> None:
     assert _read(text).units == units
 
 

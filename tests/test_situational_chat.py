@@ -88,6 +88,12 @@ def test_rma_validity_and_repair_totals(chat: ChatFactory) -> None:
     assert "25 November 2026" in rma
     total = chat("ktnc", user="t", now=us).say("diagnosis $50, parts $80, shipping $15. if i approve what do i pay?")
     assert "$145 in total" in total and "credit card" in total
+    quote = chat("ktnc", user="q", now=us).say("diagnosis done, they quoted parts $60 and s&h $18. my total?")
+    assert "$128 in total" in quote  # the diagnosis fee is added: the document's total is fee + parts + S&H
+    unknown = chat("ktnc", user="u", now=us).say("quote came back: parts $45, and $22 something else. total?")
+    assert "I can't tell what $22 is for" in unknown and "in total" not in unknown  # no sum that could be wrong
+    priced = chat("ktnc", user="p", now=us).say("my $300 camera is out of warranty and needs parts $60. total?")
+    assert "$110 in total" in priced and "× 300" not in priced
 
 
 def test_vietnamese_and_chinese_verdicts(chat: ChatFactory) -> None:

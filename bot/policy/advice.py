@@ -97,7 +97,7 @@ class Advisor:
             advice.parts.append((verdict.kind, {"v": verdict}))
 
         cost = policy.out_of_warranty_cost(pack, s, w.months_over if w.status == "expired" else None)
-        if cost.total is not None or (cost.tier is not None and s.years_beyond is not None):
+        if cost.total is not None or cost.unplaced or (cost.tier is not None and s.years_beyond is not None):
             advice.parts.append(("cost", {"v": cost}))
 
         if s.wants & {"refund", "replace", "credit"} and not dated:
@@ -121,7 +121,8 @@ class Advisor:
 
         # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described
         wants_status = bool(s.wants & {"free", "cost"}) or (has_age and fault_words)
-        if not dated and wants_status and cost.total is None and not any(n == "window" for n, _ in advice.parts):
+        answered = cost.total is not None or cost.unplaced or any(n == "window" for n, _ in advice.parts)
+        if not dated and wants_status and not answered:
             self._warranty(
                 advice,
                 w,
@@ -222,6 +223,7 @@ def sample_situations(pack: BrandPack, today: date) -> Iterator[Situation]:
     yield Situation(dates=(fact("sent_in", today - timedelta(days=2)),), wants=frozenset({"status"}))
     yield Situation(dates=(fact("sent_in", today - timedelta(days=60)),), wants=frozenset({"status"}))
     yield Situation(amounts={"diagnosis": 50.0, "parts": 80.0}, wants=frozenset({"cost"}))
+    yield Situation(amounts={"parts": 60.0, "amount2": 18.0}, wants=frozenset({"cost"}))
     yield Situation(years_beyond=1.5, wants=frozenset({"cost"}))
     yield Situation(years_beyond=4, wants=frozenset({"cost"}))
     yield Situation(wants=frozenset({"free"}), events=frozenset())

@@ -104,6 +104,11 @@ class CostVerdict:
     diagnosis_from_pack: bool = False
     declined: bool = False
     units: int = 1  # products the diagnosis fee was counted for
+    unplaced: tuple[float, ...] = ()  # sums the customer gave that no component names: nothing is added up
+
+
+def _unplaced(situation: Situation) -> tuple[float, ...]:
+    return tuple(v for k, v in situation.amounts.items() if k.startswith("amount") and 0 < v < 1e7)
 
 
 def elapsed_days(start: date, today: date) -> int:
@@ -281,7 +286,7 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
             blocked_by=blocked,
             excluded=excluded,
         )
-    paid = next((v for k, v in situation.amounts.items() if k.startswith("amount") and 0 < v < 1e7), None)
+    paid = next((v for k, v in situation.amounts.items() if k.startswith(("amount", "price")) and 0 < v < 1e7), None)
     return WindowVerdict(
         first, windows, high, reading.earliest, reading.text, blocked_by=blocked, excluded=excluded, value=paid
     )
@@ -330,6 +335,11 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
     from_pack = False
     units = situation.units or 1
     several = units > 1 and "diagnosis" in situation.wants  # "3 cameras: the total diagnosis fee?"
+    # a sum the customer gave beside a quote's parts, for what is not known, would be left out of a total: none is
+    # given then (a product's price at so much each is known for what it is)
+    unplaced = () if "amount0" in situation.amounts else _unplaced(situation)
+    if amounts and unplaced:
+        return CostVerdict(tier=tier, months_over=months_over, amounts=amounts, unplaced=unplaced, units=units)
     if fees.diagnosis is not None and (set(amounts) - {"diagnosis"} or "decline" in situation.wants or several):
         if "diagnosis" not in amounts:
             amounts["diagnosis"] = fees.diagnosis * units  # the fee is per product

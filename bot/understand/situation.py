@@ -176,6 +176,7 @@ class SituationReader:
             self.age = re.compile(data["age"])
             self.part_of_product = data["part_of_product"]
             self.money = re.compile(data["money"], re.I)
+            self.priced = re.compile(data["priced"], re.I)
             self.each = re.compile(data["each"], re.I)
             self.bare_amount = re.compile(data["bare_amount"], re.I)
             self.amount_components = {
@@ -330,6 +331,8 @@ class SituationReader:
             value = float((m[1] or m[2]).replace(",", ""))
             before = folded[max(0, m.start() - 25) : m.start()]
             label = next((k for k, (_, named) in self.amount_components.items() if named.search(before)), None)
+            if label is None and self.priced.match(folded, m.end()):
+                label = "price"
             amounts.setdefault(label or f"amount{i + 1}", value)
         return amounts
 
