@@ -65,6 +65,36 @@ def test_customer_date_forms(text: str, earliest: str, latest: str) -> None:
     assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
 
 
+# How long the customer has had it, in each language, with and without Vietnamese diacritics; halves too.
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("nhận hàng được 20 tháng thì hỏng", "2025-03-08", "2025-04-07"),
+        ("nhan hang duoc 20 thang thi hong", "2025-03-08", "2025-04-07"),
+        ("mua duoc 1 thang ruoi", "2026-09-23", "2026-10-23"),
+        ("mua 1 tháng rưỡi trước", "2026-09-23", "2026-10-23"),
+        ("dùng được hai năm rồi", "2024-10-09", "2025-01-07"),
+        ("mua hai tháng trước", "2026-09-08", "2026-10-08"),
+        ("一年半前买的", "2025-04-08", "2025-07-07"),
+        ("一个半月前", "2026-09-23", "2026-10-23"),
+        ("收到十四个月了", "2025-09-08", "2025-10-08"),
+        ("到货一年半了", "2025-04-08", "2025-07-07"),
+        ("去年1月送到的", "2025-01-01", "2025-01-31"),
+        ("had it for 14 months", "2025-09-08", "2025-10-08"),
+        ("been using it for about a year and a half", "2025-04-08", "2025-07-07"),
+        ("2 years and a half ago", "2024-04-08", "2024-07-07"),
+        ("25 working days ago", "2026-10-17", "2026-10-21"),
+    ],
+)
+def test_how_long_they_have_had_it(text: str, earliest: str, latest: str) -> None:
+    assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
+
+
+@pytest.mark.parametrize("text", ["có bảo hành 24 tháng không", "bảo hành 2 năm", "co bao hanh 2 nam khong"])
+def test_a_warranty_period_is_not_how_long_they_have_had_it(text: str) -> None:
+    assert find_dates(text, NOW) == []
+
+
 @pytest.mark.parametrize(
     "text",
     ["bought 2025-06", "2025/06", "purchased 2025.6", "got it in 2025/6", "received 2025-06.", "2025-6 purchase"],

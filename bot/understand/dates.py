@@ -327,23 +327,35 @@ def _scan(
             found.add(_reading(text, m, *_ago(today, *words.half[m[1].lower()]), today))
     for m in p.relative.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, number(m[1], words), words.units[m[2].lower()]), today))
+            amount = number(m[1], words) + (0.5 if m[3] else 0)
+            found.add(_reading(text, m, *_ago(today, amount, words.units[m[2].lower()]), today))
+    for m in p.en_had_for.finditer(low):
+        sub = _SubMatch(m, m.start(1))  # the words before the number say which date it is
+        if found.free(sub.start(), sub.end()):
+            amount = number(m[1], words) + (0.5 if m[3] else 0)
+            found.add(_reading(text, sub, *_ago(today, amount, words.units[m[2].lower()]), today))
     for m in p.zh_relative.finditer(text):
         if not free(m):
             continue
-        amount, unit = zh_number(m[1], words), words.units[m[2]]
+        amount, unit = zh_number(m[1], words), words.units[m[3]]
         if amount != amount:  # not a number
             continue
-        found.add(_reading(text, m, *_ago(today, amount, unit), today))
+        found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[2] or m[4] else 0), unit), today))
     for m in p.zh_had_for.finditer(text):
         if not free(m):
             continue
-        amount, unit = zh_number(m[1], words), words.units[m[2]]
+        amount, unit = zh_number(m[1], words), words.units[m[3]]
         if amount == amount:  # a number
-            found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[3] else 0), unit), today))
+            found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[2] or m[4] else 0), unit), today))
     for m in p.vi_relative.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, float(m[1]), words.units[m[2].lower()]), today))
+            amount = number(m[1], words) + (0.5 if m[3] else 0)
+            found.add(_reading(text, m, *_ago(today, amount, words.units[m[2].lower()]), today))
+    for m in p.vi_had_for.finditer(low):
+        sub = _SubMatch(m, m.start(1))  # "mua được" / "nhận hàng" before the number say which date it is
+        if found.free(sub.start(), sub.end()):
+            amount = number(m[1], words) + (0.5 if m[3] else 0)
+            found.add(_reading(text, sub, *_ago(today, amount, words.units[m[2].lower()]), today))
     for m in p.zh_month.finditer(text):
         if not free(m):
             continue
