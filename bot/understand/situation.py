@@ -175,6 +175,7 @@ class SituationReader:
             self.period_months = {str(k): int(v) for k, v in data["period_months"].items()}
             self.age = re.compile(data["age"])
             self.part_of_product = data["part_of_product"]
+            self.owned_before = re.compile(data["owned_before"])
             self.money = re.compile(data["money"], re.I)
             self.each = re.compile(data["each"], re.I)
             self.bare_amount = re.compile(data["bare_amount"], re.I)
@@ -201,7 +202,7 @@ class SituationReader:
         dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today)), today) for r in readings)
         return Situation(
             dates=dates,
-            category=self._category(folded, self._category_patterns(pack)),
+            category=self._category(folded, self._category_patterns(pack), self.owned_before),
             events=self._causes(self._events(folded)),
             wants=self._wants(folded),
             amounts=self._amounts(folded),
@@ -272,11 +273,14 @@ class SituationReader:
         return cached
 
     @staticmethod
-    def _category(folded: str, patterns: Sequence[tuple[str, str, str, re.Pattern[str]]]) -> str | None:
+    def _category(
+        folded: str, patterns: Sequence[tuple[str, str, str, re.Pattern[str]]], owned: re.Pattern[str] | None = None
+    ) -> str | None:
         """The one category the message names, or None.
 
         The longest keyword wins within a category group; a message that names none, or products of
-        different categories ("cameras and a switch"), gets None.
+        different categories ("cameras and a switch"), gets None, unless it calls exactly one of them its
+        own ("bought one of your modules, the sensor is failing": the module).
         """
         found: dict[str, tuple[int, int, int, str]] = {}
         for cat_id, group, key, pattern in patterns:
@@ -294,7 +298,10 @@ class SituationReader:
             if not any(k[1] < span[2] and span[1] < k[2] for _, k in kept):
                 kept.append((cat_id, span))
         if len({span[3] for _, span in kept}) > 1:
-            return None
+            if owned is None:
+                return None
+            own = [c for c, span in kept if owned.search(folded[max(0, span[1] - 40) : span[1]])]
+            return own[0] if len(own) == 1 else None
         return kept[0][0]
 
     def _causes(self, found: set[str]) -> frozenset[str]:
