@@ -108,3 +108,42 @@ def test_a_pending_question_survives_a_restart(tmp_path: Path) -> None:
     second = Engine.from_root(ROOT, store=Store(db), clock=fixed_clock(MONDAY_10))
     answer = second.handle(Message(user="r", text="2026-01-20"))
     assert "covered until 20 January 2027" in answer[0].text
+
+
+def test_a_date_the_product_reached_us_is_not_its_purchase_date(chat: ChatFactory) -> None:
+    reply = chat("longgang", now=MONDAY_10).say("u received my camera back yesterday, has anyone checked the fault?")
+    assert "12 hours" in reply
+    assert "It's covered" not in reply and "purchase date" not in reply
+
+
+def test_beyond_repair_is_answered_not_dated(chat: ChatFactory) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say("my 4 month old nvr is beyond repair says your engineer, refund?")
+    assert "comparable" in reply
+    assert "counting from" not in reply
+
+
+def test_product_words_in_chinese_and_vietnamese_need_no_question_back(chat: ChatFactory) -> None:
+    zh = chat("poesec", now=MONDAY_10).say("硬盘录像机去年2月收到的，现在不能用了，还保修吗？")
+    assert "哪一类" not in zh and "2年" in zh
+    vi = chat("poesec", now=MONDAY_10).say("Camera nhận hàng được 18 tháng thì bị hỏng, còn bảo hành không?")
+    assert "còn" in vi and "ngày giao hàng" in vi and "bảo hành 2 năm" in vi
+    plain = chat("poesec", now=MONDAY_10).say("dau ghi mua duoc 3 nam roi bi hong, con bao hanh ko")
+    assert "hết bảo hành" in plain
+
+
+def test_the_product_the_customer_calls_their_own_decides_the_period(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say("purchased a module from you in 2025-07, its sensor died, free repair?")
+    assert "module" in reply and "out of warranty" in reply
+    assert "Which is yours" not in reply
+
+
+def test_no_date_question_after_an_answer_that_needs_none(chat: ChatFactory) -> None:
+    reply = chat("ktnc", now=MONDAY_10).say(
+        "3 out of warranty cameras to send for checking, what is the fee before parts?"
+    )
+    assert "$50" in reply and "Tell me when you bought it" not in reply
+
+
+def test_asked_whether_the_warranty_is_gone_the_answer_opens_with_no_bare_no(chat: ChatFactory) -> None:
+    reply = chat("poesec", now=MONDAY_10).say("my son opened the camera to clean it, is the warranty gone now?")
+    assert not reply.startswith("No") and "not covered" in reply

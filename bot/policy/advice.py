@@ -64,6 +64,7 @@ class Advisor:
             with path.open("rb") as handle:
                 data = tomllib.load(handle)
             supersedes = data["supersedes"]
+            self.not_after: tuple[str, ...] = tuple(data["questions"]["not_after"])
         except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
             raise FaqError(path, "supersedes", f"cannot load: {exc}") from None
         self.supersedes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in supersedes.items()}
@@ -138,6 +139,8 @@ class Advisor:
                 ("exclusion", {"excl": excl, "examples": examples, "v": w if w.status == "covered" else None})
             )
 
+        if advice.ask is not None and self._settled(tokens, entry_id):
+            advice.ask, advice.need, advice.choices = None, None, []
         if advice.parts and entry_id is not None:
             advice.supersede = any(
                 fnmatch.fnmatch(entry_id, pattern)
@@ -181,6 +184,15 @@ class Advisor:
             self._ask_date(advice, w.need, w.start_text, w)
         elif w.need == "date" and own_case and "free" in wants and not excl and not beyond:
             self._ask_date(advice, "date", "", w)  # (past the warranty by so much: no date needed)
+
+    def _settled(self, tokens: Sequence[str], entry_id: str | None) -> bool:
+        """Whether the question needs no product type or date.
+
+        The customer says it is out of warranty, or the entry chosen answers it whatever they are (an exclusion).
+        """
+        if "expired" in tokens:
+            return True
+        return entry_id is not None and any(fnmatch.fnmatch(entry_id, p) for p in self.not_after)
 
     @staticmethod
     def _ask_date(advice: Advice, need: str, text: str, w: policy.WarrantyVerdict) -> None:
