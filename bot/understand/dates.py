@@ -325,15 +325,15 @@ def _scan(
     for m in p.half.finditer(low):
         if free(m):
             found.add(_reading(text, m, *_ago(today, *words.half[m[1].lower()]), today))
-    for m in p.relative.finditer(low):
+    for m in p.relative.finditer(low):  # "4 and a half years ago", "2 years and a half ago"
         if free(m):
-            amount = number(m[1], words) + (0.5 if m[3] else 0)
-            found.add(_reading(text, m, *_ago(today, amount, words.units[m[2].lower()]), today))
+            amount = number(m[1], words) + (0.5 if m[2] or m[4] else 0)
+            found.add(_reading(text, m, *_ago(today, amount, words.units[m[3].lower()]), today))
     for m in p.en_had_for.finditer(low):
         sub = _SubMatch(m, m.start(1))  # the words before the number say which date it is
         if found.free(sub.start(), sub.end()):
-            amount = number(m[1], words) + (0.5 if m[3] else 0)
-            found.add(_reading(text, sub, *_ago(today, amount, words.units[m[2].lower()]), today))
+            amount = number(m[1], words) + (0.5 if m[2] or m[4] else 0)
+            found.add(_reading(text, sub, *_ago(today, amount, words.units[m[3].lower()]), today))
     for m in p.zh_relative.finditer(text):
         if not free(m):
             continue
