@@ -147,3 +147,10 @@ def test_no_date_question_after_an_answer_that_needs_none(chat: ChatFactory) -> 
 def test_asked_whether_the_warranty_is_gone_the_answer_opens_with_no_bare_no(chat: ChatFactory) -> None:
     reply = chat("poesec", now=MONDAY_10).say("my son opened the camera to clean it, is the warranty gone now?")
     assert not reply.startswith("No") and "not covered" in reply
+
+
+def test_returning_an_unused_product_gets_the_return_window_not_a_warranty_verdict(chat: ChatFactory) -> None:
+    en = chat("ktnc", now=MONDAY_10).say("bought it 12 days ago, never installed, can i return it for credit? any fee?")
+    assert "30" in en and "covered" not in en
+    vi = chat("ktnc", now=MONDAY_10).say("mua duoc 12 ngay, chua lap, tra lai lay tien duoc khong?")
+    assert "30 ngày" in vi and "bảo hành" not in vi

@@ -120,8 +120,10 @@ class Advisor:
             if ship is not None and ship.rule is not None:
                 advice.parts.append(("shipping", {"v": ship}))
 
-        # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described
-        wants_status = bool(s.wants & {"free", "cost"}) or (has_age and fault_words)
+        # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described;
+        # not for a return of a product with no fault ("unused, can I return it, what does it cost?")
+        returning = bool(s.wants & {"refund", "replace", "credit"}) and (not fault_words or "unused" in tokens)
+        wants_status = not returning and (bool(s.wants & {"free", "cost"}) or (has_age and fault_words))
         if not dated and wants_status and cost.total is None and not any(n == "window" for n, _ in advice.parts):
             self._warranty(
                 advice,
