@@ -154,3 +154,13 @@ def test_returning_an_unused_product_gets_the_return_window_not_a_warranty_verdi
     assert "30" in en and "covered" not in en
     vi = chat("ktnc", now=MONDAY_10).say("mua duoc 12 ngay, chua lap, tra lai lay tien duoc khong?")
     assert "30 ngày" in vi and "bảo hành" not in vi
+
+
+def test_still_under_warranty_in_vietnamese_without_diacritics_is_no_storm(chat: ChatFactory) -> None:
+    reply = chat("poesec", now=MONDAY_10).say("dau ghi mua 5 thang, bi loi, con bao hanh khong?")
+    assert "thiên tai" not in reply and "vẫn trong thời hạn bảo hành" in reply
+
+
+def test_a_repair_sent_in_vietnamese_is_dated_from_when_it_was_sent(chat: ChatFactory) -> None:
+    reply = chat("longgang", now=MONDAY_10).say("toi gui camera cho ben ban 9 ngay truoc, bao gio xong?")
+    assert "3 ngày làm việc" in reply and "bảo hành 1 năm" not in reply
