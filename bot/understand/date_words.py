@@ -72,6 +72,7 @@ class DatePatterns:
     day_month_year_word: re.Pattern[str]
     vi_day: re.Pattern[str]
     vi_month: re.Pattern[str]
+    vi_month_word: re.Pattern[str]
     numeric: re.Pattern[str]
     numeric_no_year: re.Pattern[str]
     month_position: re.Pattern[str]
