@@ -164,3 +164,9 @@ def test_still_under_warranty_in_vietnamese_without_diacritics_is_no_storm(chat:
 def test_a_repair_sent_in_vietnamese_is_dated_from_when_it_was_sent(chat: ChatFactory) -> None:
     reply = chat("longgang", now=MONDAY_10).say("toi gui camera cho ben ban 9 ngay truoc, bao gio xong?")
     assert "3 ngày làm việc" in reply and "bảo hành 1 năm" not in reply
+
+
+def test_still_under_warranty_at_the_end_is_the_same_question_not_another(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say("ong nhom nhiet mua duoc 10 thang thi bi loi, con bao hanh khong?")
+    assert "vẫn trong thời hạn bảo hành" in reply
+    assert "Không," not in reply  # no exclusion answered to "còn bảo hành không?" on its own
