@@ -116,6 +116,9 @@ def test_product_types_in_every_language(brand: str, text: str, category: str | 
         ("we got it on 2026-03-02 and it broke", "acquired"),
         ("had it for 14 months", "acquired"),
         ("nhan hang duoc 20 thang", "delivery"),
+        ("I called you on 2026-11-20", "contact"),
+        ("the technician visited last week", "contact"),
+        ("rma number came by email on 2026-11-10", "rma_issued"),
     ],
 )
 def test_which_date_it_is(text: str, kind: str) -> None:

@@ -170,3 +170,11 @@ def test_still_under_warranty_at_the_end_is_the_same_question_not_another(chat: 
     reply = chat("jingpin", now=MONDAY_10).say("ong nhom nhiet mua duoc 10 thang thi bi loi, con bao hanh khong?")
     assert "vẫn trong thời hạn bảo hành" in reply
     assert "Không," not in reply  # no exclusion answered to "còn bảo hành không?" on its own
+
+
+def test_the_day_the_customer_called_is_not_the_purchase_date(chat: ChatFactory) -> None:
+    c = chat("kimpok", now=MONDAY_10)
+    first = c.say("the engineer came to my house on 2 November and said the nvr is faulty. is the repair free?")
+    assert "counting from" not in first and "Tell me when you bought it" in first
+    second = c.say("I told you already, 5 May 2026")
+    assert second.startswith("It's covered") and "5 May 2026" in second

@@ -37,6 +37,7 @@ DATE_KINDS = (
     "received_by_us",
     "fault",
     "end",
+    "contact",  # when the customer called, wrote or was visited: not the product's age
 )
 # The kinds that tell the product's age, in the order they may stand in for the one a brand counts from.
 AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
@@ -92,7 +93,10 @@ class Situation:
         keeps the kind we asked about when the answer doesn't say ("28 February" after "when did you buy it?").
         """
         asked = next((f.kind for f in self.dates if f.kind in AGE_KINDS and f.kind != "unknown"), None)
-        answers = [DateFact(f.reading, asked) if f.kind == "unknown" and asked else f for f in later.dates]
+        # ("I told you, 28 February": a date said in answer is the one asked for, whatever cue it has)
+        answers = [
+            DateFact(f.reading, asked or "unknown") if f.kind in ("unknown", "contact") else f for f in later.dates
+        ]
         kept = (
             [f for f in self.dates if f.kind not in AGE_KINDS]
             if any(f.kind in AGE_KINDS for f in answers)
