@@ -124,3 +124,10 @@ def test_product_types_in_every_language(brand: str, text: str, category: str | 
 def test_which_date_it_is(text: str, kind: str) -> None:
     dates = _read(text).dates
     assert [d.kind for d in dates] == [kind]
+
+
+@pytest.mark.parametrize(
+    "text", ["my ptz won't pan any more", "the ptz won’t rotate", "球机不转了", "camera ptz khong quay"]
+)
+def test_a_stuck_pan_tilt_is_the_mechanism_with_any_apostrophe(text: str) -> None:
+    assert _read(text).category == "pan_tilt_mechanism"

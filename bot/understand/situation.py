@@ -268,7 +268,7 @@ class SituationReader:
             for cat in pack.categories:
                 group = cat.group_id
                 for keyword in cat.keywords:
-                    key = fold(keyword)
+                    key = fold_aligned(keyword)  # as the message is folded ("won't" → "won t")
                     pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
                     # "hdd port", "cable connector": a part of another product, not the product itself
                     pattern += f"(?!{self.part_of_product})"
