@@ -119,6 +119,9 @@ def test_product_types_in_every_language(brand: str, text: str, category: str | 
         ("I called you on 2026-11-20", "contact"),
         ("the technician visited last week", "contact"),
         ("rma number came by email on 2026-11-10", "rma_issued"),
+        ("bought it when I visited Shenzhen in March", "purchase"),
+        ("the invoice said 2025-03-01", "purchase"),
+        ("请问2025年3月买的还保修吗", "purchase"),
     ],
 )
 def test_which_date_it_is(text: str, kind: str) -> None:
