@@ -158,6 +158,8 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("zh", "仓库发大水被淹了", {"flood"}),
     ("zh", "火灾把录像机烧坏了", {"fire"}),
     ("zh", "快递运输途中摔坏了", {"shipping_damage"}),
+    ("vi", "camera bị vỡ trong lúc vận chuyển tới nhà", {"shipping_damage"}),
+    ("vi", "dau ghi bi mop khi giao hang", {"shipping_damage"}),
     ("zh", "室内机装在室外了", {"improper_environment"}),
     ("zh", "使用不当造成的", {"misuse"}),
     ("zh", "没按说明书接线", {"not_following_instructions"}),

@@ -65,6 +65,57 @@ def test_customer_date_forms(text: str, earliest: str, latest: str) -> None:
     assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
 
 
+# How long the customer has had it, in each language, halves too; Vietnamese dates without diacritics.
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("nhận hàng được 20 tháng thì hỏng", "2025-03-08", "2025-04-07"),
+        ("nhan hang duoc 20 thang thi hong", "2025-03-08", "2025-04-07"),
+        ("mua duoc 1 thang ruoi", "2026-09-23", "2026-10-23"),
+        ("mua 1 tháng rưỡi trước", "2026-09-23", "2026-10-23"),
+        ("dùng được hai năm rồi", "2024-10-09", "2025-01-07"),
+        ("mua hai tháng trước", "2026-09-08", "2026-10-08"),
+        ("一年半前买的", "2025-04-08", "2025-07-07"),
+        ("一个半月前", "2026-09-23", "2026-10-23"),
+        ("收到十四个月了", "2025-09-08", "2025-10-08"),
+        ("到货一年半了", "2025-04-08", "2025-07-07"),
+        ("买了半年多", "2026-04-08", "2026-07-07"),
+        ("去年1月送到的", "2025-01-01", "2025-01-31"),
+        ("had it for 14 months", "2025-09-08", "2025-10-08"),
+        ("been using it for about a year and a half", "2025-04-08", "2025-07-07"),
+        ("2 years and a half ago", "2024-04-08", "2024-07-07"),
+        ("25 working days ago", "2026-10-17", "2026-10-21"),
+        ("4 and a half yrs ago", "2022-04-08", "2022-07-07"),
+        ("it's been about 45 days since purchase", "2026-10-09", "2026-10-09"),
+        ("returning it 1 week after buying", "2026-11-13", "2026-11-19"),
+        ("hom qua", "2026-11-22", "2026-11-22"),
+        ("mua thang truoc", "2026-10-01", "2026-10-31"),
+        ("mua tu nam ngoai", "2025-01-01", "2025-12-31"),
+        ("tháng 3 năm ngoái", "2025-03-01", "2025-03-31"),
+        ("mua thang 5", "2026-05-01", "2026-05-31"),
+        ("ngay 15 thang 3 nam 2025", "2025-03-15", "2025-03-15"),
+        ("thang 3/2025", "2025-03-01", "2025-03-31"),
+        ("mua hom 15/3", "2026-03-15", "2026-03-15"),
+    ],
+)
+def test_how_long_they_have_had_it_and_vietnamese_without_diacritics(text: str, earliest: str, latest: str) -> None:
+    assert _one(text) == (date.fromisoformat(earliest), date.fromisoformat(latest))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "có bảo hành 24 tháng không",
+        "bảo hành 2 năm",
+        "co bao hanh 2 nam khong",
+        "3 days since I sent it in",
+        "bao hanh 12 thang",
+    ],
+)
+def test_a_warranty_period_or_a_wait_is_not_how_long_they_have_had_it(text: str) -> None:
+    assert find_dates(text, NOW) == []
+
+
 @pytest.mark.parametrize(
     "text",
     ["bought 2025-06", "2025/06", "purchased 2025.6", "got it in 2025/6", "received 2025-06.", "2025-6 purchase"],

@@ -89,3 +89,59 @@ def test_a_repair_past_the_warranty_by_so_much_needs_no_purchase_date(chat) -> N
     reply = chat("longgang").say("my nvr warranty ended 8 months ago, what do i pay for repair?")
     assert "8 months past the warranty" in reply and "labour is free" in reply, reply
     assert "when you bought" not in reply
+
+
+@pytest.mark.parametrize("text", ["my 6 month old camera died", "2 years old nvr, 3 days ago it stopped"])
+def test_an_age_is_no_count_of_products(text: str) -> None:
+    assert _read(text).units is None
+
+
+@pytest.mark.parametrize(
+    ("brand", "text", "category"),
+    [
+        ("poesec", "录像机坏了", "cameras_recorders"),
+        ("poesec", "摄像头不亮了", "cameras_recorders"),
+        ("poesec", "my nvrs both died", "cameras_recorders"),
+        ("poesec", "dau ghi hinh bi hong", "cameras_recorders"),
+        ("poesec", "交换机坏了", "accessories"),
+        ("poesec", "硬盘录像机坏了", "cameras_recorders"),  # the recorder, not its hard disk
+        ("ktnc", "云台不转了", "pan_tilt_mechanism"),
+        ("ktnc", "网络摄像机坏了", "ip_cameras"),
+        ("ktnc", "o cung bi loi", "hard_drive"),
+        ("jingpin", "ống nhòm nhiệt bị hỏng", "terminal"),
+        ("jingpin", "my thermal modules failed", "module"),
+        ("jingpin", "cam bien bi hong", "detector"),
+        ("jingpin", "bought one of your thermal cores, its detector is faulty", "module"),  # the one called their own
+        ("jingpin", "a detector and a module, both faulty", None),  # two products: which one is asked
+    ],
+)
+def test_product_types_in_every_language(brand: str, text: str, category: str | None) -> None:
+    assert _read(text, brand).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("you got my camera yesterday", "received_by_us"),
+        ("your service center got it on 2026-11-02", "received_by_us"),
+        ("we got it on 2026-03-02 and it broke", "acquired"),
+        ("had it for 14 months", "acquired"),
+        ("nhan hang duoc 20 thang", "delivery"),
+        ("I called you on 2026-11-20", "contact"),
+        ("the technician visited last week", "contact"),
+        ("rma number came by email on 2026-11-10", "rma_issued"),
+        ("bought it when I visited Shenzhen in March", "purchase"),
+        ("the invoice said 2025-03-01", "purchase"),
+        ("请问2025年3月买的还保修吗", "purchase"),
+    ],
+)
+def test_which_date_it_is(text: str, kind: str) -> None:
+    dates = _read(text).dates
+    assert [d.kind for d in dates] == [kind]
+
+
+@pytest.mark.parametrize(
+    "text", ["my ptz won't pan any more", "the ptz won’t rotate", "球机不转了", "camera ptz khong quay"]
+)
+def test_a_stuck_pan_tilt_is_the_mechanism_with_any_apostrophe(text: str) -> None:
+    assert _read(text).category == "pan_tilt_mechanism"

@@ -114,3 +114,73 @@ def test_a_pending_question_survives_a_restart(tmp_path: Path) -> None:
     second = Engine.from_root(ROOT, store=Store(db), clock=fixed_clock(MONDAY_10))
     answer = second.handle(Message(user="r", text="2026-01-20"))
     assert "covered until 20 January 2027" in answer[0].text
+
+
+def test_a_date_the_product_reached_us_is_not_its_purchase_date(chat: ChatFactory) -> None:
+    reply = chat("longgang", now=MONDAY_10).say("u received my camera back yesterday, has anyone checked the fault?")
+    assert "12 hours" in reply
+    assert "It's covered" not in reply and "purchase date" not in reply
+
+
+def test_beyond_repair_is_answered_not_dated(chat: ChatFactory) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say("my 4 month old nvr is beyond repair says your engineer, refund?")
+    assert "comparable" in reply
+    assert "counting from" not in reply
+
+
+def test_product_words_in_chinese_and_vietnamese_need_no_question_back(chat: ChatFactory) -> None:
+    zh = chat("poesec", now=MONDAY_10).say("硬盘录像机去年2月收到的，现在不能用了，还保修吗？")
+    assert "哪一类" not in zh and "2年" in zh
+    vi = chat("poesec", now=MONDAY_10).say("Camera nhận hàng được 18 tháng thì bị hỏng, còn bảo hành không?")
+    assert "còn" in vi and "ngày giao hàng" in vi and "bảo hành 2 năm" in vi
+    plain = chat("poesec", now=MONDAY_10).say("dau ghi mua duoc 3 nam roi bi hong, con bao hanh ko")
+    assert "hết bảo hành" in plain
+
+
+def test_the_product_the_customer_calls_their_own_decides_the_period(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say("purchased a module from you in 2025-07, its sensor died, free repair?")
+    assert "module" in reply and "out of warranty" in reply
+    assert "Which is yours" not in reply
+
+
+def test_no_date_question_after_an_answer_that_needs_none(chat: ChatFactory) -> None:
+    reply = chat("ktnc", now=MONDAY_10).say(
+        "3 out of warranty cameras to send for checking, what is the fee before parts?"
+    )
+    assert "$50" in reply and "Tell me when you bought it" not in reply
+
+
+def test_asked_whether_the_warranty_is_gone_the_answer_opens_with_no_bare_no(chat: ChatFactory) -> None:
+    reply = chat("poesec", now=MONDAY_10).say("my son opened the camera to clean it, is the warranty gone now?")
+    assert not reply.startswith("No") and "not covered" in reply
+
+
+def test_returning_an_unused_product_gets_the_return_window_not_a_warranty_verdict(chat: ChatFactory) -> None:
+    en = chat("ktnc", now=MONDAY_10).say("bought it 12 days ago, never installed, can i return it for credit? any fee?")
+    assert "30" in en and "covered" not in en
+    vi = chat("ktnc", now=MONDAY_10).say("mua duoc 12 ngay, chua lap, tra lai lay tien duoc khong?")
+    assert "30 ngày" in vi and "bảo hành" not in vi
+
+
+def test_still_under_warranty_in_vietnamese_without_diacritics_is_no_storm(chat: ChatFactory) -> None:
+    reply = chat("poesec", now=MONDAY_10).say("dau ghi mua 5 thang, bi loi, con bao hanh khong?")
+    assert "thiên tai" not in reply and "vẫn trong thời hạn bảo hành" in reply
+
+
+def test_a_repair_sent_in_vietnamese_is_dated_from_when_it_was_sent(chat: ChatFactory) -> None:
+    reply = chat("longgang", now=MONDAY_10).say("toi gui camera cho ben ban 9 ngay truoc, bao gio xong?")
+    assert "3 ngày làm việc" in reply and "bảo hành 1 năm" not in reply
+
+
+def test_still_under_warranty_at_the_end_is_the_same_question_not_another(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say("ong nhom nhiet mua duoc 10 thang thi bi loi, con bao hanh khong?")
+    assert "vẫn trong thời hạn bảo hành" in reply
+    assert "Không," not in reply  # no exclusion answered to "còn bảo hành không?" on its own
+
+
+def test_the_day_the_customer_called_is_not_the_purchase_date(chat: ChatFactory) -> None:
+    c = chat("kimpok", now=MONDAY_10)
+    first = c.say("the engineer came to my house on 2 November and said the nvr is faulty. is the repair free?")
+    assert "counting from" not in first and "Tell me when you bought it" in first
+    second = c.say("I told you already, 5 May 2026")
+    assert second.startswith("It's covered") and "5 May 2026" in second

@@ -64,6 +64,7 @@ class Advisor:
             with path.open("rb") as handle:
                 data = tomllib.load(handle)
             supersedes = data["supersedes"]
+            self.not_after: tuple[str, ...] = tuple(data["questions"]["not_after"])
         except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
             raise FaqError(path, "supersedes", f"cannot load: {exc}") from None
         self.supersedes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in supersedes.items()}
@@ -119,8 +120,10 @@ class Advisor:
             if ship is not None and ship.rule is not None:
                 advice.parts.append(("shipping", {"v": ship}))
 
-        # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described
-        wants_status = bool(s.wants & {"free", "cost"}) or (has_age and fault_words)
+        # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described;
+        # not for a return of a product with no fault ("unused, can I return it, what does it cost?")
+        returning = bool(s.wants & {"refund", "replace", "credit"}) and (not fault_words or "unused" in tokens)
+        wants_status = not returning and (bool(s.wants & {"free", "cost"}) or (has_age and fault_words))
         answered = cost.total is not None or cost.unplaced or any(n == "window" for n, _ in advice.parts)
         if not dated and wants_status and not answered:
             self._warranty(
@@ -139,6 +142,8 @@ class Advisor:
                 ("exclusion", {"excl": excl, "examples": examples, "v": w if w.status == "covered" else None})
             )
 
+        if advice.ask is not None and self._settled(tokens, entry_id):
+            advice.ask, advice.need, advice.choices = None, None, []
         if advice.parts and entry_id is not None:
             advice.supersede = any(
                 fnmatch.fnmatch(entry_id, pattern)
@@ -182,6 +187,15 @@ class Advisor:
             self._ask_date(advice, w.need, w.start_text, w)
         elif w.need == "date" and own_case and "free" in wants and not excl and not beyond:
             self._ask_date(advice, "date", "", w)  # (past the warranty by so much: no date needed)
+
+    def _settled(self, tokens: Sequence[str], entry_id: str | None) -> bool:
+        """Whether the question needs no product type or date.
+
+        The customer says it is out of warranty, or the entry chosen answers it whatever they are (an exclusion).
+        """
+        if "expired" in tokens:
+            return True
+        return entry_id is not None and any(fnmatch.fnmatch(entry_id, p) for p in self.not_after)
 
     @staticmethod
     def _ask_date(advice: Advice, need: str, text: str, w: policy.WarrantyVerdict) -> None:

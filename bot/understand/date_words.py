@@ -56,9 +56,9 @@ class MonthPosition(StrEnum):
 class UnitLength:
     """A unit of "N units ago": its length in days or in months, and how loosely it is meant (± days)."""
 
-    days: int = 0
-    months: int = 0
-    give_or_take: int = 0
+    days: float = 0  # a working day is about 1.4 calendar days
+    months: float = 0
+    give_or_take: float = 0
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class DatePatterns:
     day_month_year_word: re.Pattern[str]
     vi_day: re.Pattern[str]
     vi_month: re.Pattern[str]
+    vi_month_word: re.Pattern[str]
     numeric: re.Pattern[str]
     numeric_no_year: re.Pattern[str]
     month_position: re.Pattern[str]
@@ -79,9 +80,11 @@ class DatePatterns:
     month_name: re.Pattern[str]
     half: re.Pattern[str]
     relative: re.Pattern[str]
+    en_had_for: re.Pattern[str]
     zh_relative: re.Pattern[str]
     zh_had_for: re.Pattern[str]
     vi_relative: re.Pattern[str]
+    vi_had_for: re.Pattern[str]
     zh_month: re.Pattern[str]
     time_words: re.Pattern[str]
     iso_month: re.Pattern[str]
@@ -111,7 +114,7 @@ class DateWords:
 @dataclass(frozen=True)
 class _File:
     values: dict[str, Any]
-    unit_lengths: dict[str, dict[str, int]]
+    unit_lengths: dict[str, dict[str, float]]
     words: dict[str, Any]
     patterns: dict[str, str]
 
@@ -138,6 +141,7 @@ class _Words:
     day_month_cues: list[str]
     year_cues: list[str]
     ambiguous_alone: list[str]
+    half_after: dict[str, list[str]]
     ago: dict[str, list[str]]
 
 

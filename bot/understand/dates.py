@@ -230,6 +230,15 @@ def _scan(
     for m in p.vi_month.finditer(low):
         if free(m) and 1 <= int(m[1]) <= 12:
             found.add(_reading(text, m, *month_range(int(m[2]), int(m[1])), today))
+    for m in p.vi_month_word.finditer(low):
+        month, year_word = int(m[1] or m[3]), m[2] or m[4]
+        if not free(m) or not 1 <= month <= 12:
+            continue
+        if year_word:
+            year = today.year - words.years_ago[year_word.lower()]
+        else:
+            year = today.year if month <= today.month else today.year - 1
+        found.add(_reading(text, m, *month_range(year, month), today, relative=not year_word))
     order, shown = _prefer_order(low, day_first)
     for m in p.numeric.finditer(low):
         if not free(m) or ("." in m[0] and len(m[3]) < 4):
@@ -325,25 +334,37 @@ def _scan(
     for m in p.half.finditer(low):
         if free(m):
             found.add(_reading(text, m, *_ago(today, *words.half[m[1].lower()]), today))
-    for m in p.relative.finditer(low):
+    for m in p.relative.finditer(low):  # "4 and a half years ago", "2 years and a half ago"
         if free(m):
-            found.add(_reading(text, m, *_ago(today, number(m[1], words), words.units[m[2].lower()]), today))
+            amount = number(m[1], words) + (0.5 if m[2] or m[4] else 0)
+            found.add(_reading(text, m, *_ago(today, amount, words.units[m[3].lower()]), today))
+    for m in p.en_had_for.finditer(low):
+        sub = _SubMatch(m, m.start(1))  # the words before the number say which date it is
+        if found.free(sub.start(), sub.end()):
+            amount = number(m[1], words) + (0.5 if m[2] or m[4] else 0)
+            found.add(_reading(text, sub, *_ago(today, amount, words.units[m[3].lower()]), today))
     for m in p.zh_relative.finditer(text):
         if not free(m):
             continue
-        amount, unit = zh_number(m[1], words), words.units[m[2]]
+        amount, unit = zh_number(m[1], words), words.units[m[3]]
         if amount != amount:  # not a number
             continue
-        found.add(_reading(text, m, *_ago(today, amount, unit), today))
+        found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[2] or m[4] else 0), unit), today))
     for m in p.zh_had_for.finditer(text):
         if not free(m):
             continue
-        amount, unit = zh_number(m[1], words), words.units[m[2]]
+        amount, unit = zh_number(m[1], words), words.units[m[3]]
         if amount == amount:  # a number
-            found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[3] else 0), unit), today))
+            found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[2] or m[4] else 0), unit), today))
     for m in p.vi_relative.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, float(m[1]), words.units[m[2].lower()]), today))
+            amount = number(m[1], words) + (0.5 if m[3] else 0)
+            found.add(_reading(text, m, *_ago(today, amount, words.units[m[2].lower()]), today))
+    for m in p.vi_had_for.finditer(low):
+        sub = _SubMatch(m, m.start(1))  # "mua được" / "nhận hàng" before the number say which date it is
+        if found.free(sub.start(), sub.end()):
+            amount = number(m[1], words) + (0.5 if m[3] else 0)
+            found.add(_reading(text, sub, *_ago(today, amount, words.units[m[2].lower()]), today))
     for m in p.zh_month.finditer(text):
         if not free(m):
             continue

@@ -37,6 +37,7 @@ DATE_KINDS = (
     "received_by_us",
     "fault",
     "end",
+    "contact",  # when the customer called, wrote or was visited: not the product's age
 )
 # The kinds that tell the product's age, in the order they may stand in for the one a brand counts from.
 AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
@@ -92,7 +93,10 @@ class Situation:
         keeps the kind we asked about when the answer doesn't say ("28 February" after "when did you buy it?").
         """
         asked = next((f.kind for f in self.dates if f.kind in AGE_KINDS and f.kind != "unknown"), None)
-        answers = [DateFact(f.reading, asked) if f.kind == "unknown" and asked else f for f in later.dates]
+        # ("I told you, 28 February": a date said in answer is the one asked for, whatever cue it has)
+        answers = [
+            DateFact(f.reading, asked or "unknown") if f.kind in ("unknown", "contact") else f for f in later.dates
+        ]
         kept = (
             [f for f in self.dates if f.kind not in AGE_KINDS]
             if any(f.kind in AGE_KINDS for f in answers)
@@ -175,6 +179,7 @@ class SituationReader:
             self.period_months = {str(k): int(v) for k, v in data["period_months"].items()}
             self.age = re.compile(data["age"])
             self.part_of_product = data["part_of_product"]
+            self.owned_before = re.compile(data["owned_before"])
             self.money = re.compile(data["money"], re.I)
             self.priced = re.compile(data["priced"], re.I)
             self.each = re.compile(data["each"], re.I)
@@ -202,7 +207,7 @@ class SituationReader:
         dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today)), today) for r in readings)
         return Situation(
             dates=dates,
-            category=self._category(folded, self._category_patterns(pack)),
+            category=self._category(folded, self._category_patterns(pack), self.owned_before),
             events=self._causes(self._events(folded)),
             wants=self._wants(folded),
             amounts=self._amounts(folded),
@@ -264,7 +269,7 @@ class SituationReader:
             for cat in pack.categories:
                 group = cat.group_id
                 for keyword in cat.keywords:
-                    key = fold(keyword)
+                    key = fold_aligned(keyword)  # as the message is folded ("won't" → "won t")
                     pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
                     # "hdd port", "cable connector": a part of another product, not the product itself
                     pattern += f"(?!{self.part_of_product})"
@@ -273,11 +278,14 @@ class SituationReader:
         return cached
 
     @staticmethod
-    def _category(folded: str, patterns: Sequence[tuple[str, str, str, re.Pattern[str]]]) -> str | None:
+    def _category(
+        folded: str, patterns: Sequence[tuple[str, str, str, re.Pattern[str]]], owned: re.Pattern[str] | None = None
+    ) -> str | None:
         """The one category the message names, or None.
 
         The longest keyword wins within a category group; a message that names none, or products of
-        different categories ("cameras and a switch"), gets None.
+        different categories ("cameras and a switch"), gets None, unless it calls exactly one of them its
+        own ("bought one of your modules, the sensor is failing": the module).
         """
         found: dict[str, tuple[int, int, int, str]] = {}
         for cat_id, group, key, pattern in patterns:
@@ -295,7 +303,10 @@ class SituationReader:
             if not any(k[1] < span[2] and span[1] < k[2] for _, k in kept):
                 kept.append((cat_id, span))
         if len({span[3] for _, span in kept}) > 1:
-            return None
+            if owned is None:
+                return None
+            own = [c for c, span in kept if owned.search(folded[max(0, span[1] - 40) : span[1]])]
+            return own[0] if len(own) == 1 else None
         return kept[0][0]
 
     def _causes(self, found: set[str]) -> frozenset[str]:
