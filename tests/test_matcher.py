@@ -61,6 +61,13 @@ def test_typos_are_corrected() -> None:
     assert decision.outcome == "answer" and decision.best is not None and decision.best.entry_id == "length"
 
 
+def test_another_form_of_a_known_word_is_no_typo() -> None:
+    """ "checking" where the phrasings say "check" stays a check: not "chewing" (a rodent chewed the cable)."""
+    normaliser = Normaliser(LEXICON, ["check", "chewing", "cable"])
+    assert normaliser.tokens("send it for checking") == normaliser.tokens("send it for check")
+    assert normaliser.tokens("the cabel was chewing") == normaliser.tokens("the cable was chewing")  # still fixed
+
+
 def test_informative_words_weigh_more_than_common_ones() -> None:
     matcher = _matcher(TOY)
     assert matcher.weight("water") > matcher.weight("rma")

@@ -169,6 +169,7 @@ class Normaliser:
     def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
         self.vocabulary: frozenset[str] = frozenset()
+        self._stems: frozenset[str] = frozenset()  # the vocabulary's stems: another form of a known word is no typo
         self._choices: list[str] = []
         self.set_vocabulary(vocabulary)
 
@@ -177,6 +178,7 @@ class Normaliser:
         vocab = {w for w in words if len(w) >= 3 and w.isascii() and w.isalpha()}
         vocab |= self.lexicon.surface_words
         self.vocabulary = frozenset(vocab)
+        self._stems = frozenset(stem(w) for w in vocab)
         self._choices = sorted(w for w in vocab if len(w) >= 4)
         self._correct.cache_clear()
         self._tokens.cache_clear()
@@ -206,6 +208,7 @@ class Normaliser:
         if (
             len(word) < 5
             or word in self.vocabulary
+            or stem(word) in self._stems  # "checking" where phrasings say "check": not "chewing"
             or word in self.lexicon.stopwords
             or word in self.lexicon.keep
             or not word.isalpha()
