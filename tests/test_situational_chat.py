@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -152,7 +153,7 @@ def test_no_date_question_after_an_answer_that_needs_none(chat: ChatFactory) -> 
 
 def test_asked_whether_the_warranty_is_gone_the_answer_opens_with_no_bare_no(chat: ChatFactory) -> None:
     reply = chat("poesec", now=MONDAY_10).say("my son opened the camera to clean it, is the warranty gone now?")
-    assert not reply.startswith("No") and "not covered" in reply
+    assert not re.match(r"No\b", reply) and "not covered" in reply.lower()  # "Not covered: …", no bare "No, …"
 
 
 def test_returning_an_unused_product_gets_the_return_window_not_a_warranty_verdict(chat: ChatFactory) -> None:
