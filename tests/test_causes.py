@@ -49,6 +49,8 @@ CASES: list[tuple[str, str, set[str]]] = [
     # -- English, as people write it ------------------------------------------------------------------------
     ("en", "the camera fell off the pole while I was cleaning it", {"drop"}),
     ("en", "i dropped the NVR when moving house, now no video", {"drop"}),
+    ("en", "dropped my camera off the ladder, covered?", {"drop"}),
+    ("zh", "快递运输过程中把我的录像机摔坏了，能保修吗？", {"shipping_damage"}),
     ("en", "cam got knocked over during the renovation", {"drop"}),
     ("en", "it fall down from the wall last week, still warranty?", {"drop"}),
     ("en", "accidentally knocked it off the desk", {"accident", "drop"}),
@@ -221,6 +223,8 @@ CASES: list[tuple[str, str, set[str]]] = [
 
 # (what the customer wrote, a tag it must NOT produce): the cause denied, or the words meaning something else.
 NEAR_MISSES: list[tuple[str, str]] = [
+    # bringing it somewhere
+    ("want to drop my nvr off at your branch", "drop"),
     # a cause the customer denies
     ("I didn't drop it, it just stopped working", "drop"),
     ("nobody dropped it", "drop"),

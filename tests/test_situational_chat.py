@@ -185,3 +185,10 @@ def test_the_day_the_customer_called_is_not_the_purchase_date(chat: ChatFactory)
     assert "counting from" not in first and "Tell me when you bought it" in first
     second = c.say("I told you already, 5 May 2026")
     assert second.startswith("It's covered") and "5 May 2026" in second
+
+
+def test_who_pays_shipping_asked_in_vietnamese_without_diacritics(chat: ChatFactory) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say(
+        "mua camera 8 ngay truoc, 1 cai da hu roi. toi co phai tra tien gui ve khong?"
+    )
+    assert reply.startswith("Chúng tôi chịu toàn bộ phí vận chuyển") and "30 ngày" in reply
