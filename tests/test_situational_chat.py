@@ -78,7 +78,12 @@ def test_refund_window_by_age(chat: ChatFactory) -> None:
     reply = chat("jingpin", now=MONDAY_10).say("bought it 3 weeks ago, it has a fault, i want refund not replacement")
     assert "the 7-day return window has passed" in reply and "30-day window" in reply
     week = chat("jingpin", user="w", now=MONDAY_10).say("bought 2026-11-16, exactly a week ago, faulty. refund?")
-    assert week.startswith("Yes: you bought it 7 days ago, within the 7-day (inclusive) window")
+    assert week.startswith("Yes, with our consent first: you bought it 7 days ago, within the 7-day (inclusive) window")
+    # the conditions of the document go with the yes: a confirmed product fault, consent first, what to send
+    assert "confirm the fault is caused by the product itself" in week
+    assert "original accessories" in week and "original purchase receipt" in week
+    zh = chat("jingpin", user="z", now=MONDAY_10).say("买了五天，有故障，能直接寄回退款吗")
+    assert zh.startswith("可以，须事先征得我们同意") and "寄回任何产品前必须先征得我们同意" in zh
 
 
 def test_rma_validity_and_repair_totals(chat: ChatFactory) -> None:
