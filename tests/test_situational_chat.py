@@ -113,3 +113,11 @@ def test_a_pending_question_survives_a_restart(tmp_path: Path) -> None:
     second = Engine.from_root(ROOT, store=Store(db), clock=fixed_clock(MONDAY_10))
     answer = second.handle(Message(user="r", text="2026-01-20"))
     assert "covered until 20 January 2027" in answer[0].text
+
+
+def test_out_of_warranty_fees_in_vietnamese_quote_the_packs_tiers(chat: ChatFactory) -> None:
+    # longgang's document gives the charges by years past the warranty: the Vietnamese answer gives them too,
+    # never "the policy does not say"
+    reply = chat("longgang", now=MONDAY_10).say("mua 4 nam truoc, camera hong, sua het bao nhieu")
+    assert "tính phí linh kiện và phí công" in reply
+    assert "không nêu" not in reply
