@@ -121,3 +121,11 @@ def test_out_of_warranty_fees_in_vietnamese_quote_the_packs_tiers(chat: ChatFact
     reply = chat("longgang", now=MONDAY_10).say("mua 4 nam truoc, camera hong, sua het bao nhieu")
     assert "tính phí linh kiện và phí công" in reply
     assert "không nêu" not in reply
+
+
+def test_a_sensor_inside_a_jingpin_device_is_no_detector(chat: ChatFactory) -> None:
+    # the sensor of a scope or module is a part of it: the device's own period counts (terminal 24 months)
+    scope = chat("jingpin", now=MONDAY_10).say("my thermal scope is 14 months old and the sensor died")
+    assert "terminal whole machine is 2 years" in scope and "detector" not in scope.lower()
+    module = chat("jingpin", user="m", now=MONDAY_10).say("bought a module 15 months ago, the sensor is failing")
+    assert "1 year of warranty on your module ran out" in module
