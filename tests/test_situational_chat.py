@@ -79,7 +79,12 @@ def test_refund_window_by_age(chat: ChatFactory) -> None:
     reply = chat("jingpin", now=MONDAY_10).say("bought it 3 weeks ago, it has a fault, i want refund not replacement")
     assert "the 7-day return window has passed" in reply and "30-day window" in reply
     week = chat("jingpin", user="w", now=MONDAY_10).say("bought 2026-11-16, exactly a week ago, faulty. refund?")
-    assert week.startswith("Yes: you bought it 7 days ago, within the 7-day (inclusive) window")
+    assert week.startswith("Yes, with our consent first: you bought it 7 days ago, within the 7-day (inclusive) window")
+    # the conditions of the document go with the yes: a confirmed product fault, consent first, what to send
+    assert "confirm the fault is caused by the product itself" in week
+    assert "original accessories" in week and "original purchase receipt" in week
+    zh = chat("jingpin", user="z", now=MONDAY_10).say("买了五天，有故障，能直接寄回退款吗")
+    assert zh.startswith("可以，须事先征得我们同意") and "寄回任何产品前必须先征得我们同意" in zh
 
 
 def test_rma_validity_and_repair_totals(chat: ChatFactory) -> None:
@@ -192,3 +197,19 @@ def test_who_pays_shipping_asked_in_vietnamese_without_diacritics(chat: ChatFact
         "mua camera 8 ngay truoc, 1 cai da hu roi. toi co phai tra tien gui ve khong?"
     )
     assert reply.startswith("Chúng tôi chịu toàn bộ phí vận chuyển") and "30 ngày" in reply
+
+
+def test_out_of_warranty_fees_in_vietnamese_quote_the_packs_tiers(chat: ChatFactory) -> None:
+    # longgang's document gives the charges by years past the warranty: the Vietnamese answer gives them too,
+    # never "the policy does not say"
+    reply = chat("longgang", now=MONDAY_10).say("mua 4 nam truoc, camera hong, sua het bao nhieu")
+    assert "tính phí linh kiện và phí công" in reply
+    assert "không nêu" not in reply
+
+
+def test_a_sensor_inside_a_jingpin_device_is_no_detector(chat: ChatFactory) -> None:
+    # the sensor of a scope or module is a part of it: the device's own period counts (terminal 24 months)
+    scope = chat("jingpin", now=MONDAY_10).say("my thermal scope is 14 months old and the sensor died")
+    assert "terminal whole machine is 2 years" in scope and "detector" not in scope.lower()
+    module = chat("jingpin", user="m", now=MONDAY_10).say("bought a module 15 months ago, the sensor is failing")
+    assert "1 year of warranty on your module ran out" in module

@@ -33,6 +33,7 @@ CATEGORY = "cat"  # cat:<category>: the product type we asked for
 DATE = "date"  # date:<iso day>: the reading of an ambiguous date
 FEEDBACK = "fb"  # fb:<entry>:<1|0>: 👍 / 👎 under an answer
 FOLLOW_UP_WANTS = frozenset({"free", "cost", "refund", "replace", "credit", "shipping"})
+OWN_CASE_WANTS = frozenset({"free", "cost", "refund", "replace", "credit"})
 
 
 class AnswerFlow:
@@ -120,7 +121,10 @@ class AnswerFlow:
             several = self._several(turn)
             if several is not None:
                 return several
-        if not out_of_scope or (doubtful and situation.dates):  # a dated situation outweighs a doubt
+        # a fault of the customer's own product, and whether it is free (or its cost, a refund…): not a pre-sales
+        # question, whatever words it shares with one ("the engineer came to my house: the nvr is faulty, free?")
+        own_fault = bool(situation.wants & OWN_CASE_WANTS) and ("faulty" in decision.tokens or bool(situation.events))
+        if not out_of_scope or (doubtful and situation.dates) or own_fault:  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
             result = self.situational(
                 turn, situation, list(decision.tokens), entry_id, score=best.score if best else None

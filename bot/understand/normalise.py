@@ -169,7 +169,7 @@ class Normaliser:
     def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
         self.vocabulary: frozenset[str] = frozenset()
-        self._stems: frozenset[str] = frozenset()  # the vocabulary's stems: another form of a known word is no typo
+        self._by_stem: dict[str, str] = {}  # a known word for each stem: another form of a known word is no typo
         self._choices: list[str] = []
         self.set_vocabulary(vocabulary)
 
@@ -178,7 +178,11 @@ class Normaliser:
         vocab = {w for w in words if len(w) >= 3 and w.isascii() and w.isalpha()}
         vocab |= self.lexicon.surface_words
         self.vocabulary = frozenset(vocab)
-        self._stems = frozenset(stem(w) for w in vocab)
+        lexicon_words = self.lexicon.surface_words
+        self._by_stem = {}
+        # for each stem, a word the lexicon knows (so its synonyms apply: "failing" → "failed" → faulty), else any
+        for word in sorted(vocab, key=lambda w: (w not in lexicon_words, len(w), w)):
+            self._by_stem.setdefault(stem(word), word)
         self._choices = sorted(w for w in vocab if len(w) >= 4)
         self._correct.cache_clear()
         self._tokens.cache_clear()
@@ -208,13 +212,15 @@ class Normaliser:
         if (
             len(word) < 5
             or word in self.vocabulary
-            or stem(word) in self._stems  # "checking" where phrasings say "check": not "chewing"
             or word in self.lexicon.stopwords
             or word in self.lexicon.keep
             or not word.isalpha()
             or not word.isascii()
         ):
             return word
+        known = self._by_stem.get(stem(word))
+        if known is not None:  # "checking" where phrasings say "check": not "chewing"
+            return known
         found = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=80)
         if found is None or abs(len(found[0]) - len(word)) > 1 or found[0][0] != word[0]:
             return word  # a typo changes a letter or two, not the word's length or its first letter
