@@ -213,3 +213,12 @@ def test_a_sensor_inside_a_jingpin_device_is_no_detector(chat: ChatFactory) -> N
     assert "terminal whole machine is 2 years" in scope and "detector" not in scope.lower()
     module = chat("jingpin", user="m", now=MONDAY_10).say("bought a module 15 months ago, the sensor is failing")
     assert "1 year of warranty on your module ran out" in module
+
+
+def test_an_rma_given_on_a_day_and_shipped_today_is_checked(chat: ChatFactory) -> None:
+    us = datetime.fromisoformat("2026-12-09T10:00:00-08:00")
+    late = chat("ktnc", now=us).say("tech support gave us an RMA on 2026-11-18; we're only sending it out today. ok?")
+    assert late.startswith("It will have expired by then") and "3 December 2026" in late
+    fresh = chat("ktnc", user="f", now=us).say("KT&C emailed me an rma on Dec 4, shipping it today, still good?")
+    assert fresh.startswith("It's still valid then") and "4 December 2026" in fresh
+
