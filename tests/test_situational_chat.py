@@ -222,3 +222,18 @@ def test_an_rma_given_on_a_day_and_shipped_today_is_checked(chat: ChatFactory) -
     fresh = chat("ktnc", user="f", now=us).say("KT&C emailed me an rma on Dec 4, shipping it today, still good?")
     assert fresh.startswith("It's still valid then") and "4 December 2026" in fresh
 
+
+def test_a_return_within_so_many_days_is_credited_for_the_price_given(chat: ChatFactory) -> None:
+    us = datetime.fromisoformat("2026-12-09T10:00:00-08:00")
+    one = chat("ktnc", now=us).say(
+        "i'm returning an unused $250 nvr within 3 weeks of buying it. what credit do i get?"
+    )
+    assert "at most 21 days ago" in one and "$200 back as credit" in one and "shipping cost is not credited" in one
+    assert "$250 back" not in one
+    three = chat("ktnc", user="t", now=us).say("returning three $100 cameras within 10 days, how much credit?")
+    assert "$240 back as credit" in three  # a price per unit, times the units
+    later = chat("ktnc", user="l", now=us).say(
+        "returning my dvr for credit 2 weeks after buying it, how much back? $400"
+    )
+    assert "$320 back as credit" in later and "days ago" in later
+

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,9 @@ class Advisor:
                     advice.ask = ("ask_day_month", {"v": window})
                     advice.need = "day_month"
                     advice.choices = [(d.isoformat(), f"date:{d.isoformat()}") for d in window.options]
-                elif window.need in ("exact_date", "valid_date"):
+                elif window.need == "exact_date":  # close to a window's end, not to the warranty's
+                    self._ask_date(advice, window.need, window.start_text, replace(w, months=None))
+                elif window.need == "valid_date":
                     self._ask_date(advice, window.need, window.start_text, w)
                 elif not excl:
                     self._ask_date(advice, "date", "", w)

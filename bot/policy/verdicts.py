@@ -80,6 +80,12 @@ class WindowVerdict:
     options: tuple[date, ...] = ()  # the two readings of an ambiguous date
     excluded: tuple[Exclusion, ...] = ()  # the brand's return / credit exclusions that apply
     value: float | None = None  # what the customer says they paid, when they say it
+    elapsed_min: int | None = None  # the fewest days it can be, when the date is a range ("within 30 days")
+
+    @property
+    def ranged(self) -> bool:
+        """Whether the purchase is known only as a range of days ("within 30 days", "1 week after buying")."""
+        return self.elapsed is not None and self.elapsed_min is not None and self.elapsed_min != self.elapsed
 
 
 @dataclass(frozen=True)
@@ -288,7 +294,15 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
         )
     paid = next((v for k, v in situation.amounts.items() if k.startswith(("amount", "price")) and 0 < v < 1e7), None)
     return WindowVerdict(
-        first, windows, high, reading.earliest, reading.text, blocked_by=blocked, excluded=excluded, value=paid
+        first,
+        windows,
+        high,
+        reading.earliest,
+        reading.text,
+        blocked_by=blocked,
+        excluded=excluded,
+        value=paid,
+        elapsed_min=low,
     )
 
 

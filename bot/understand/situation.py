@@ -21,7 +21,7 @@ from bot.core.errors import FaqError
 from bot.core.text import fold, fold_aligned
 from bot.knowledge.packs import BrandPack
 from bot.understand.date_words import load_date_words
-from bot.understand.dates import DateReading, find_dates
+from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.literals import Gate
 
 # Which date kinds count as which, when a brand counts its warranty from one of them.
@@ -180,6 +180,8 @@ class SituationReader:
             self.age = re.compile(data["age"])
             self.part_of_product = data["part_of_product"]
             self.owned_before = re.compile(data["owned_before"])
+            self.own_return = re.compile(data["own_return"], re.I)
+            self.within = re.compile(data["within"], re.I)
             self.money = re.compile(data["money"], re.I)
             self.priced = re.compile(data["priced"], re.I)
             self.each = re.compile(data["each"], re.I)
@@ -205,6 +207,8 @@ class SituationReader:
         readings = find_dates(text, now, language=language, day_first=day_first, words=self.date_words)
         today = now.date()
         dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today)), today) for r in readings)
+        if not any(f.kind in AGE_KINDS for f in dates):
+            dates += self._returned_within(folded, text, today)
         return Situation(
             dates=dates,
             category=self._category(folded, self._category_patterns(pack), self.owned_before),
@@ -215,6 +219,26 @@ class SituationReader:
             stated_months=self._stated(folded),
             units=self._units(folded),
         )
+
+    def _returned_within(self, folded: str, text: str, today: date) -> tuple[DateFact, ...]:
+        """The product's age when the customer tells their own return "within 30 days": bought 0 to 30 days ago."""
+        if not self.own_return.search(folded):
+            return ()
+        m = self.within.search(folded)
+        if m is None:
+            return ()
+        number, word = next((m[i], m[i + 1]) for i in (1, 3, 5) if m[i])
+        amount = float(number) if number.isdigit() else self.numbers.get(number, 0.0)
+        units = self.date_words.units
+        unit = units.get(word.lower()) or units.get(word.lower().rstrip("s")) or units.get(word[-1])  # 个月: 月
+        if not amount or unit is None:
+            return ()
+        if unit.days:
+            earliest = today - timedelta(days=round(amount * unit.days))
+        else:
+            earliest = add_months(today, -round(amount * unit.months))
+        reading = DateReading(earliest, today, text[m.start() : m.end()], m.start(), m.end())
+        return (DateFact(reading, "purchase"),)
 
     def _units(self, folded: str) -> int | None:
         """How many products the message is about, when it says more than one."""
@@ -332,7 +356,10 @@ class SituationReader:
         amounts: dict[str, float] = {}
         each = self.each.search(folded)  # "4 unused cameras at $150 each": what was paid in all
         if each:
-            amounts["amount0"] = float(each[1]) * float(each[2].replace(",", ""))
+            count, price = (each[1], each[2]) if each[1] else (each[3], each[4])
+            units = float(count) if count.isdigit() else self.numbers.get(count, 0.0)
+            if units:
+                amounts["amount0"] = units * float(price.replace(",", ""))
         for m in self.bare_amount.finditer(folded):
             name = m[1].lower()
             component = next((k for k, (words, _) in self.amount_components.items() if words.match(name)), None)
