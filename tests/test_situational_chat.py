@@ -237,3 +237,8 @@ def test_a_return_within_so_many_days_is_credited_for_the_price_given(chat: Chat
     )
     assert "$320 back as credit" in later and "days ago" in later
 
+
+def test_several_products_sent_to_be_checked_cost_the_fee_each_before_parts(chat: ChatFactory) -> None:
+    reply = chat("ktnc", now=MONDAY_10).say("3 dvrs past warranty need to be tested, what's the cost before parts?")
+    assert reply.startswith("Before parts, you'd pay $150 in diagnosis fees") and "$50 per product × 3" in reply
+    assert "in total" not in reply
