@@ -181,3 +181,17 @@ def test_a_cause_under_an_example_of_a_clause_names_the_clause_and_the_example(c
     reply = chat("longgang").say("our staff spilled coffee into the NVR. will u fix it free?")
     assert "according to the product manual (which includes damage caused by using the product in a working" in reply
     assert "man-made damage" in reply, reply  # a spill is an accident too
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("is it fine to post the camera today and request the rma afterwards?", "must be requested before shipping"),
+        ("two returns a month apart, can they go out on one rma number?", "used once and cannot be used again"),
+        ("all i put on the form was 'faulty'. what will you test?", "basic tests"),
+        ("tôi quên bỏ dây nguồn vào hộp, gửi trả có kèm dây nguồn không?", "không được bổ sung"),
+        ("any trade-in deal on my old dvrs?", "don't have information"),
+    ],
+)
+def test_a_ktnc_return_question_reaches_the_rule_it_asks_about(chat: ChatFactory, question: str, expected: str) -> None:
+    assert expected in chat("ktnc").say(question)
