@@ -242,3 +242,29 @@ def test_several_products_sent_to_be_checked_cost_the_fee_each_before_parts(chat
     reply = chat("ktnc", now=MONDAY_10).say("3 dvrs past warranty need to be tested, what's the cost before parts?")
     assert reply.startswith("Before parts, you'd pay $150 in diagnosis fees") and "$50 per product × 3" in reply
     assert "in total" not in reply
+
+
+def test_a_dent_found_after_delivery_is_about_checking_the_product_on_receipt(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say(
+        "a few days after it was delivered i found a dent on the casing. covered?"
+    )
+    assert "appearance" in reply and "on site" in reply
+    assert "accident" not in reply
+
+
+def test_a_storm_that_knocked_the_pole_down_is_force_majeure_without_diacritics(chat: ChatFactory) -> None:
+    reply = chat("longgang", now=MONDAY_10).say("bao danh do cot, camera hong roi, co bao hanh khong?")
+    assert "bất khả kháng" in reply
+    assert "con người" not in reply
+
+
+def test_an_overdue_repair_says_what_the_time_depends_on(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say("you have had my scope for 30 working days and it still isn't repaired")
+    assert "inventory and supply" in reply and "separately" in reply
+
+
+def test_asking_whether_anyone_is_there_gets_the_hours_even_with_a_fault_after_it(chat: ChatFactory) -> None:
+    c = chat("kimpok", now=MONDAY_10)
+    reply = c.say("is somebody there right now? all the channels on my recorder went black")
+    assert "available right now" in reply
+    assert "don't have information" not in reply

@@ -195,3 +195,37 @@ def test_a_cause_under_an_example_of_a_clause_names_the_clause_and_the_example(c
 )
 def test_a_ktnc_return_question_reaches_the_rule_it_asks_about(chat: ChatFactory, question: str, expected: str) -> None:
     assert expected in chat("ktnc").say(question)
+
+
+def test_two_close_entries_that_both_say_no_give_the_answer_not_a_menu(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say("我给录像机换了自己买的硬盘，之后一直死机，还能保修吗？")
+    assert "不在保修范围" in reply and "请选择" not in reply
+
+
+def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new_router_is_not(
+    chat: ChatFactory,
+) -> None:
+    router = chat("kimpok").say("could you walk me through changing the settings on my home wifi router?")
+    assert "don't have information" in router
+    offline = chat("kimpok").say("after swapping my router the recorder shows offline in the app")
+    assert "don't have information" not in offline
+
+
+@pytest.mark.parametrize(
+    ("brand", "question", "expected"),
+    [
+        ("kimpok", "is it free to repair or replace my camera if it fails during the warranty?", "free of charge"),
+        (
+            "kimpok",
+            "when i phone you, do you give me an rma right away or try to repair it with me first?",
+            "troubleshoot",
+        ),
+        ("longgang", "can i mail you pictures of the broken unit?", "no e-mail address"),
+        ("longgang", "how many days after you receive my own-brand nvr until i get it back?", "3 working days"),
+        ("poesec", "does the nvr have the same guarantee as the cams?", "2 years for cameras and recorders"),
+        ("poesec", "what does your warranty mean, what do you repair?", "manufacturer's fault"),
+    ],
+)
+def test_a_clear_question_gets_its_answer(chat: ChatFactory, brand: str, question: str, expected: str) -> None:
+    reply = chat(brand).say(question)
+    assert expected in reply, reply

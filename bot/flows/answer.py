@@ -19,6 +19,7 @@ from typing import ClassVar
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import ANSWERS, Outcome
 from bot.flows.base import Kit, Result, Turn
+from bot.flows.parts import one_part
 from bot.flows.situational import situational
 from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
@@ -172,9 +173,25 @@ class AnswerFlow:
             titles = [b.label for b in buttons]
             reply = turn.reply("clarify", *buttons, turn.button("button_none", NONE), options=titles)
             return Result(Outcome.CLARIFY, [reply], best.entry_id if best else None, best.score if best else None)
+        if decision.outcome == "unknown":
+            one = self._one_part(turn)
+            if one is not None:
+                return one
         return self.kit.flows.general.dont_know(
             turn, outcome=Outcome.UNKNOWN, score=best.score if best else None, entry_id=best.entry_id if best else None
         )
+
+    def _one_part(self, turn: Turn) -> Result | None:
+        """The one question of a message the matcher can't read as a whole that it answers (see ``one_part``)."""
+        found = one_part(turn.reading.parts, self.kit.content.entries[turn.pack.id])
+        if found is None:
+            return None
+        entry, score, tree = found
+        result = self.answer(turn, entry, score=score)
+        if tree is not None and result.replies:
+            result.with_buttons(self.kit.flows.walk.start_button(turn, tree))
+            turn.offer(result.replies[-1].buttons)
+        return result
 
     def situational(
         self,

@@ -1,0 +1,42 @@
+"""The parts of a message with several sentences, when the message as a whole is not understood."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.knowledge.faq import Entry
+from bot.understand.index import TREE
+from bot.understand.reading import Part
+
+
+def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry, float | None, str | None] | None:
+    """The one question of a message that the matcher answers with confidence, and a walk for the rest.
+
+    ("anyone there right now? my nvr lost all its channels": whether we're open, with the walk that fits the
+    fault offered below it.) Returns the entry, its score and the walk's tree id (None: no walk fits). None
+    when the message has one part, or no part or several different answers are confident: the message
+    stays not understood.
+    """
+    if len(parts) < 2:
+        return None
+    sure: dict[str, Part] = {}
+    for part in parts:
+        best = part.decision.best
+        usable = part.decision.outcome == "answer" and best is not None and best.entry_id in entries
+        if usable and best is not None and entries[best.entry_id].kind in ("faq", "hours"):
+            sure[best.entry_id] = part
+    if len(sure) != 1:
+        return None
+    entry_id, chosen = next(iter(sure.items()))
+    tree = next(
+        (
+            c.entry_id[len(TREE) :]
+            for other in parts
+            if other is not chosen and other.decision.outcome in ("answer", "clarify")
+            for c in other.decision.candidates[:1]
+            if c.entry_id.startswith(TREE)
+        ),
+        None,
+    )
+    best = chosen.decision.best
+    return entries[entry_id], best.score if best else None, tree
