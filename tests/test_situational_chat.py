@@ -268,3 +268,55 @@ def test_asking_whether_anyone_is_there_gets_the_hours_even_with_a_fault_after_i
     reply = c.say("is somebody there right now? all the channels on my recorder went black")
     assert "available right now" in reply
     assert "don't have information" not in reply
+
+
+def test_a_product_from_a_year_long_ago_is_dated_by_its_age_not_the_fault(chat: ChatFactory) -> None:
+    reply = chat("longgang", now=MONDAY_10).say("my nvr from 2018 died on friday, how much is a repair?")
+    assert reply.startswith("It's out of warranty")
+    assert "counting from 2018" in reply and "from from" not in reply
+    assert "labour is charged too" in reply
+
+
+def test_country_name_in_vietnamese_is_not_read_as_years(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say("minh dang o Viet Nam, muon goi dien thi bam so nao?")
+    assert "+86-028-85355966" in reply
+    assert "không có thông tin" not in reply
+
+
+def test_the_standard_warranty_length_with_a_rumour_gets_the_period(chat: ChatFactory) -> None:
+    reply = chat("longgang", now=MONDAY_10).say("what is your normal standard guarantee? a friend said two years")
+    assert "1 year" in reply
+    assert "not sure which" not in reply
+
+
+def test_a_misspelt_warranty_length_is_understood(chat: ChatFactory) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say("wats the warrenty lenght on a dvr i got last month")
+    assert "1 year" in reply
+    assert "don't have information" not in reply
+
+
+def test_own_brand_repair_turnaround_is_three_working_days(chat: ChatFactory) -> None:
+    reply = chat("longgang", now=MONDAY_10).say(
+        "my longgang own brand camera went in for repair, about when is it back?"
+    )
+    assert "3 working days" in reply
+
+
+def test_what_to_pack_for_an_exchange_names_accessories_and_proof(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say("for an exchange, what do i need to put in the parcel?")
+    assert "accessories" in reply and "certificate" in reply
+
+
+def test_reporting_a_fault_by_email_gives_the_address_and_the_reply_time(chat: ChatFactory) -> None:
+    reply = chat("jingpin", now=MONDAY_10).say(
+        "which mail address do i send a fault report to and how fast do you reply?"
+    )
+    assert "JPNVision@votinfrared.com" in reply and "24 hours" in reply
+
+
+def test_rma_postage_after_the_first_month_is_paid_one_way(chat: ChatFactory) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say(
+        "bought my nvr on 2026-08-15, needs an rma, must i pay to post it to you?"
+    )
+    assert "you pay to ship" in reply and "shipping it back to you" in reply
+    assert "don't have information" not in reply

@@ -266,6 +266,8 @@ class SituationReader:
         """
         sentence_start = max(folded.rfind(sep, 0, reading.start) for sep in (".", "!", "?", ";", "\n", "。")) + 1
         before = folded[max(sentence_start, reading.start - 60) : reading.start]
+        if folded.startswith("from ", reading.start):  # "camera from 2019": the cue word is read with the date
+            before += "from "
         after = re.split(r"[.!?;\n。]", folded[reading.end : reading.end + 25], maxsplit=1)[0]
         best: tuple[int, int, str] | None = None  # (distance, -length of the cue, kind): nearest, then longest
         for kind, patterns in self.kinds.items():
