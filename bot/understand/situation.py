@@ -179,7 +179,7 @@ class SituationReader:
             self.period_months = {str(k): int(v) for k, v in data["period_months"].items()}
             self.age = re.compile(data["age"])
             self.part_of_product = data["part_of_product"]
-            self.owned_before = re.compile(data["owned_before"])
+            self.owned = (re.compile(data["owned_before"]), re.compile(data["owned_after"]))
             self.own_return = re.compile(data["own_return"], re.I)
             self.within = re.compile(data["within"], re.I)
             self.money = re.compile(data["money"], re.I)
@@ -211,7 +211,7 @@ class SituationReader:
             dates += self._returned_within(folded, text, today)
         return Situation(
             dates=dates,
-            category=self._category(folded, self._category_patterns(pack), self.owned_before),
+            category=self._category(folded, self._category_patterns(pack), self.owned),
             events=self._causes(self._events(folded)),
             wants=self._wants(folded),
             amounts=self._amounts(folded),
@@ -305,7 +305,7 @@ class SituationReader:
 
     @staticmethod
     def _category(
-        folded: str, patterns: Sequence[tuple[str, str, str, re.Pattern[str]]], owned: re.Pattern[str] | None = None
+        folded: str, patterns: Sequence[tuple[str, str, str, re.Pattern[str]]], owned: tuple[re.Pattern[str], ...] = ()
     ) -> str | None:
         """The one category the message names, or None.
 
@@ -329,9 +329,8 @@ class SituationReader:
             if not any(k[1] < span[2] and span[1] < k[2] for _, k in kept):
                 kept.append((cat_id, span))
         if len({span[3] for _, span in kept}) > 1:
-            if owned is None:
-                return None
-            own = [c for c, span in kept if owned.search(folded[max(0, span[1] - 40) : span[1]])]
+            own = [c for c, (_, a, _, _) in kept if owned and owned[0].search(folded[max(0, a - 40) : a])]
+            own += [c for c, (_, _, b, _) in kept if owned and c not in own and owned[1].search(folded[b : b + 30])]
             return own[0] if len(own) == 1 else None
         return kept[0][0]
 
