@@ -113,8 +113,9 @@ class CostVerdict:
     unplaced: tuple[float, ...] = ()  # sums the customer gave that no component names: nothing is added up
 
 
-def _unplaced(situation: Situation) -> tuple[float, ...]:
-    return tuple(v for k, v in situation.amounts.items() if k.startswith("amount") and 0 < v < 1e7)
+def _sums(situation: Situation, *kinds: str) -> tuple[float, ...]:
+    """The plausible sums the customer gave whose key starts with one of ``kinds`` ("amount": no name placed it)."""
+    return tuple(v for k, v in situation.amounts.items() if k.startswith(kinds) and 0 < v < 1e7)
 
 
 def elapsed_days(start: date, today: date) -> int:
@@ -292,7 +293,7 @@ def return_option(pack: BrandPack, situation: Situation, today: date) -> WindowV
             blocked_by=blocked,
             excluded=excluded,
         )
-    paid = next((v for k, v in situation.amounts.items() if k.startswith(("amount", "price")) and 0 < v < 1e7), None)
+    paid = next(iter(_sums(situation, "amount", "price")), None)
     return WindowVerdict(
         first,
         windows,
@@ -351,7 +352,7 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
     several = units > 1 and "diagnosis" in situation.wants  # "3 cameras: the total diagnosis fee?"
     # a sum the customer gave beside a quote's parts, for what is not known, would be left out of a total: none is
     # given then (a product's price at so much each is known for what it is)
-    unplaced = () if "amount0" in situation.amounts else _unplaced(situation)
+    unplaced = () if "amount0" in situation.amounts else _sums(situation, "amount")
     if amounts and unplaced:
         return CostVerdict(tier=tier, months_over=months_over, amounts=amounts, unplaced=unplaced, units=units)
     if fees.diagnosis is not None and (set(amounts) - {"diagnosis"} or "decline" in situation.wants or several):
