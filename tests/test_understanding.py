@@ -229,3 +229,25 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
 def test_a_clear_question_gets_its_answer(chat: ChatFactory, brand: str, question: str, expected: str) -> None:
     reply = chat(brand).say(question)
     assert expected in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("brand", "question", "expected"),
+    [
+        ("longgang", "longgang tel no", "0086-755-28707496"),  # the brand's name is also a district's
+        ("kimpok", "camera kimpok bh bao lau vay", "1 năm"),  # "bh": bảo hành; the name is no topic
+        ("kimpok", "hw long warrnty nvr??", "1 year"),
+        ("ktnc", "ptz wrnty", "2 years for the camera"),
+        ("jingpin", "who is jingpin exactly, what company?", "Jingpin"),
+    ],
+)
+def test_a_short_message_naming_the_brand_is_read_for_what_it_asks(
+    chat: ChatFactory, brand: str, question: str, expected: str
+) -> None:
+    reply = chat(brand).say(question)
+    assert expected in reply and "don't have information" not in reply, reply
+
+
+def test_dropping_a_unit_off_is_bringing_it_not_a_fall(chat: ChatFactory) -> None:
+    assert "518112" in chat("longgang").say("wats ur office address? i want to drop the unit off in person")
+    assert "drop or knock" in chat("kimpok").say("i dropped my nvr off the shelf, warranty?")

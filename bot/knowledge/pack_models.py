@@ -116,6 +116,7 @@ class Brand(Model, kw_only=True, frozen=True):
     id: Text
     code: Text
     name: Text
+    aliases: tuple[Text, ...] = ()  # other names the document gives the company ("POE Company")
     source: Text  # the policy document, relative to the pack
     languages: tuple[Text, ...]
     date_order: Literal["dmy", "mdy"] = "dmy"  # how the brand's customers write 3/4 (day first by default)

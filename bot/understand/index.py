@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Mapping
 
 from bot.knowledge.faq import Content, Entry
+from bot.knowledge.packs import BrandPack
 from bot.understand.matcher import Candidate, Decision, Matcher
 from bot.understand.normalise import Normaliser
 
@@ -62,6 +63,7 @@ class FaqIndex:
                 *((f"{TREE}{t.id}", p) for t in content.trees.values() if t.for_brand(brand) for p in t.phrasings),
             ],
             weights=weights,
+            own_names=_names(content.packs[brand]) if brand in content.packs else (),
         )
 
     def decide(
@@ -95,3 +97,8 @@ class _Matchers(dict[str, Matcher]):
             if brand not in self:
                 self[brand] = self._build(brand)
             return self[brand]
+
+
+def _names(pack: BrandPack) -> tuple[str, ...]:
+    """What customers call the brand: its id, its name, and the name written as one word ("POE Sec", "poesec")."""
+    return (pack.id, pack.name, pack.name.replace(" ", ""), *pack.brand.aliases)

@@ -78,6 +78,7 @@ class Matcher:
         phrasings: Iterable[tuple[str, str]],
         thresholds: Thresholds | None = None,
         weights: dict[str, float] | None = None,
+        own_names: Iterable[str] = (),
     ) -> None:
         self.normaliser = normaliser
         self.thresholds = thresholds or Thresholds()
@@ -98,6 +99,13 @@ class Matcher:
             for token in vocab:
                 df[token] += 1
         self.idf = {t: math.log(1 + n_entries / d) for t, d in df.items()}
+        # the brand's own name tells little about what is asked ("does poesec cover…", "longgang tel no"): every
+        # entry is about the brand. Where phrasings name it ("who is jingpin") it weighs as the commonest word;
+        # where none does, it is left out of a question that has other words rather than weigh as an unknown one.
+        names = frozenset(t for name in own_names for t in normaliser.tokens(name))
+        commonest = min(self.idf.values(), default=0.0)
+        self.idf.update(dict.fromkeys(names & self.idf.keys(), commonest))
+        self.own_names = names - self.idf.keys()
         self.unknown_weight = math.log(1 + n_entries / 1.0) * 0.65
         # the index as arrays: a question's scores over every phrasing are a few vector operations
         self._entries = list(entry_vocab)
@@ -136,6 +144,8 @@ class Matcher:
         tokens = tuple(dict.fromkeys(self.normaliser.tokens(text)))
         if any(t not in self.normaliser.lexicon.social for t in tokens):
             tokens = tuple(t for t in tokens if t not in self.normaliser.lexicon.social)
+        if any(t not in self.own_names for t in tokens):
+            tokens = tuple(t for t in tokens if t not in self.own_names)
         if not tokens:
             return tokens, []
         focused = set(self.normaliser.tokens(focus)) if focus else set()

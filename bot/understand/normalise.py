@@ -249,7 +249,8 @@ class Normaliser:
                 end = start + len(variant)
                 if joined.startswith(variant, start) and (end == len(joined) or not _RUN.match(joined, end)):
                     out.extend(self._plain(joined[pos:start]))
-                    out.append(canonical[variant])
+                    if canonical[variant] not in self.lexicon.stopwords:  # "san pham": "product", a stop word
+                        out.append(canonical[variant])
                     pos = end
                     break
         out.extend(self._plain(joined[pos:]))
