@@ -73,6 +73,10 @@ def test_a_per_product_fee_is_counted_for_every_unit(chat: ChatFactory, question
         ("kimpok", "is there an extended warranty I can buy for 2 more years?", "don't have information"),
         ("kimpok", "买得多可以打折吗？", "没有这方面的信息"),
         ("longgang", "could I borrow a demo recorder for a week?", "don't have information"),
+        ("kimpok", "ptz cam how much", "don't have information"),  # a product's price, not a repair's
+        ("kimpok", "which app for kimpok nvr on iphone", "don't have information"),
+        ("ktnc", "KT&C的录像机能接海康的摄像头吗？", "没有这方面的信息"),
+        ("longgang", "你们有没有监控安装培训课程？多少钱？", "没有这方面的信息"),
     ],
 )
 def test_an_out_of_domain_question_is_never_answered_with_a_policy(
