@@ -320,3 +320,16 @@ def test_rma_postage_after_the_first_month_is_paid_one_way(chat: ChatFactory) ->
     )
     assert "you pay to ship" in reply and "shipping it back to you" in reply
     assert "don't have information" not in reply
+
+
+def test_a_repaired_unit_that_fails_again_is_dated_from_when_it_shipped_back(chat: ChatFactory) -> None:
+    # no "free?" asked: a fault after a repair is a question about the repair's warranty
+    reply = chat("ktnc").say("u repaired my dvr (paid) and shipped it 2026-08-01. its failing again")
+    assert "180 days" in reply and "28 January 2027" in reply, reply
+    assert "1 August 2029" not in reply  # not a purchase on that day
+    expired = chat("ktnc").say("paid repair shipped back to me 2026-04-15 and the same channel died again")
+    assert "no longer under the repair warranty" in expired, expired
+    # a brand whose document gives no warranty for repaired units says it does not know
+    assert "don't have information" in chat("kimpok").say(
+        "you repaired my nvr and shipped it back 2026-10-01, now it died again"
+    )

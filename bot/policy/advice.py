@@ -89,7 +89,7 @@ class Advisor:
             v
             for v in (
                 promises.rma_validity(pack, s, today),
-                promises.repaired_item(pack, s, today) if s.wants & {"free", "cost"} else None,
+                promises.repaired_item(pack, s, today) if s.wants & {"free", "cost"} or fault_words else None,
                 promises.repair_progress(pack, s, today),
             )
             if v is not None
