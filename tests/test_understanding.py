@@ -228,6 +228,9 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
         ("longgang", "how many days after you receive my own-brand nvr until i get it back?", "3 working days"),
         ("poesec", "does the nvr have the same guarantee as the cams?", "2 years for cameras and recorders"),
         ("poesec", "what does your warranty mean, what do you repair?", "manufacturer's fault"),
+        ("kimpok", "máy thay thế là máy mới hay cũ?", "hàng mới hoặc tân trang"),
+        ("poesec", "换的是新机吗", "新设备"),
+        ("ktnc", "cam dien sai nguon chay board", "mất bảo hành"),
     ],
 )
 def test_a_clear_question_gets_its_answer(chat: ChatFactory, brand: str, question: str, expected: str) -> None:
@@ -255,3 +258,8 @@ def test_a_short_message_naming_the_brand_is_read_for_what_it_asks(
 def test_dropping_a_unit_off_is_bringing_it_not_a_fall(chat: ChatFactory) -> None:
     assert "518112" in chat("longgang").say("wats ur office address? i want to drop the unit off in person")
     assert "drop or knock" in chat("kimpok").say("i dropped my nvr off the shelf, warranty?")
+
+
+def test_a_repair_after_the_warranty_is_not_answered_with_what_is_free_within_it(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say("warranty over u still fix? free??")
+    assert "basic cost" in reply and "free of charge" not in reply, reply
