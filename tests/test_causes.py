@@ -224,6 +224,10 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("vi", "hư hỏng do con người gây ra", {"man_made"}),
     ("vi", "con chó cắn dây camera", {"animals"}),
     ("vi", "số điện thoại trên tem không khớp với phiếu bảo hành", {"phone_mismatch"}),
+    ("en", "swapped lens on cam myself, now blurry", {"modified"}),
+    ("en", "put my own 6TB WD purple in the DVR myself", {"own_hdd"}),
+    ("en", "our installer powered 16 cams off a no-name market PSU", {"wrong_power"}),
+    ("en", "used it at -40C in siberia, the spec says -20C min", {"improper_environment"}),
 ]
 
 # (what the customer wrote, a tag it must NOT produce): the cause denied, or the words meaning something else.
@@ -288,6 +292,10 @@ NEAR_MISSES: list[tuple[str, str]] = [
     # someone smashing it on purpose is vandalism, not the customer's accident
     ("someone smashed the dome on purpose", "accident"),
     ("kids smashed my camera with a rock", "accident"),
+    # a part someone else swapped, a temperature with no rating, a capacity that is not the customer's drive
+    ("you swapped the lens under warranty", "modified"),
+    ("it is 35c here today and the image is fine", "improper_environment"),
+    ("my 4tb hdd is full", "own_hdd"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.
