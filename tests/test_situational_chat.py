@@ -333,3 +333,10 @@ def test_a_repaired_unit_that_fails_again_is_dated_from_when_it_shipped_back(cha
     assert "don't have information" in chat("kimpok").say(
         "you repaired my nvr and shipped it back 2026-10-01, now it died again"
     )
+
+
+def test_a_chinese_date_with_hao_and_a_bare_tui_ask_for_the_return_window(chat: ChatFactory) -> None:
+    reply = chat("jingpin").say("11月10号买的 有问题 能退吗")  # 13 days before the fixture's Monday 23 November
+    assert "7天退货期限已过" in reply and "30天" in reply, reply
+    recent = chat("jingpin", user="recent").say("11月20号买的 有问题 能退吗")
+    assert "7天（含）期限内" in recent, recent

@@ -231,6 +231,8 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
         ("kimpok", "máy thay thế là máy mới hay cũ?", "hàng mới hoặc tân trang"),
         ("poesec", "换的是新机吗", "新设备"),
         ("ktnc", "cam dien sai nguon chay board", "mất bảo hành"),
+        ("longgang", "麻烦发一下你们的电话、详细地址和邮编，我要寄东西", "518112"),
+        ("kimpok", "hello?? is support still there, my nvr just went black", "available right now"),
     ],
 )
 def test_a_clear_question_gets_its_answer(chat: ChatFactory, brand: str, question: str, expected: str) -> None:
