@@ -267,3 +267,15 @@ def test_dropping_a_unit_off_is_bringing_it_not_a_fall(chat: ChatFactory) -> Non
 def test_a_repair_after_the_warranty_is_not_answered_with_what_is_free_within_it(chat: ChatFactory) -> None:
     reply = chat("kimpok").say("warranty over u still fix? free??")
     assert "basic cost" in reply and "free of charge" not in reply, reply
+
+
+def test_questions_listed_with_commas_are_each_answered(chat: ChatFactory) -> None:
+    reply = chat("ktnc").say(
+        "how do i get an rma, how long is it good for, and who pays shipping for a warranty return?"
+    )
+    assert "tech@ktncusa.com" in reply and "15 days" in reply, reply
+
+
+def test_a_clause_before_one_question_is_not_a_question_of_its_own(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say("if it broke after the warranty, how much is a repair?")
+    assert "basic cost" in reply and "Please pick one" not in reply, reply

@@ -30,6 +30,7 @@ def patterns(path: Path, data: dict[str, Any], key: str, *, whole: bool = False)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+_LIST_COMMA = re.compile(r",\s*(?:and\s+|or\s+)?")
 
 
 def _any(found: Sequence[re.Pattern[str]], text: str) -> bool:
@@ -59,6 +60,7 @@ class Intents:
     downside: tuple[re.Pattern[str], ...] = ()  # …about a downside ("is that a problem?")
     leads: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # an answer's opening yes or no
     splits: tuple[re.Pattern[str], ...] = ()  # where a message asking several things splits
+    opens_question: tuple[re.Pattern[str], ...] = ()  # a clause that starts as a question ("how long is…")
     other_device_patterns: tuple[re.Pattern[str], ...] = ()  # another maker's device, broken (a laptop, a phone)
     own_use: tuple[re.Pattern[str], ...] = ()  # …unless it is what the cameras are watched on
     not_in_documents: tuple[re.Pattern[str], ...] = ()  # topics no brand's document speaks of (transit times)
@@ -92,6 +94,7 @@ class Intents:
             downside=patterns(intents_path, intents, "downside"),
             leads=_leads(intents_path, intents.get("leads")),
             splits=patterns(intents_path, intents, "split"),
+            opens_question=patterns(intents_path, intents, "opens_question"),
             other_device_patterns=patterns(intents_path, intents, "other_device"),
             own_use=patterns(intents_path, intents, "own_use"),
             not_in_documents=patterns(intents_path, intents, "not_in_documents"),
@@ -191,11 +194,14 @@ class Intents:
         Parts too short to stand alone (a word or two) stay with the part before them.
         """
         aligned = fold_aligned(text)
-        cuts = sorted({m.start() for p in self.splits for m in p.finditer(aligned)} - {0, len(text)})
+        cuts = sorted(
+            ({m.start() for p in self.splits for m in p.finditer(aligned)} | self._listed(aligned)) - {0, len(text)}
+        )
         parts: list[str] = []
         start = 0
         for cut in [*cuts, len(text)]:
-            part = text[start:cut].strip(" ,;")
+            part = _LIST_COMMA.sub("", text[start:cut], count=1) if text.startswith(",", start) else text[start:cut]
+            part = part.strip(" ,;")
             start = cut
             if not part:
                 continue
@@ -207,6 +213,18 @@ class Intents:
             parts[1] = f"{parts[0]} {parts[1]}"
             del parts[0]
         return parts[:limit] if len(parts) > 1 else [text]
+
+    def _listed(self, aligned: str) -> set[int]:
+        """Where questions listed with commas start ("how do I get one, how long is it good for, and…").
+
+        A comma starts a question only in a list of at least two: "if it broke, how much is it?" is one.
+        """
+        asking = {
+            m.start()
+            for m in _LIST_COMMA.finditer(aligned)
+            if any(p.match(aligned, m.end()) for p in self.opens_question)
+        }
+        return asking if len(asking) >= 2 else set()
 
     def yes_no(self, folded: str) -> str | None:
         """``yes`` or ``no`` when a whole answer says so ("yep", "không", "没有"), else None."""
