@@ -226,6 +226,9 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("vi", "số điện thoại trên tem không khớp với phiếu bảo hành", {"phone_mismatch"}),
     ("en", "swapped lens on cam myself, now blurry", {"modified"}),
     ("en", "put my own 6TB WD purple in the DVR myself", {"own_hdd"}),
+    ("en", "we paid 70% so far, balance due next month", {"unpaid"}),
+    ("en", "3rd party lens broke my device", {"third_party"}),
+    ("en", "i shipped my cam to u wrapped in just a plastic bag", {"transit_packaging"}),
     ("en", "our installer powered 16 cams off a no-name market PSU", {"wrong_power"}),
     ("en", "used it at -40C in siberia, the spec says -20C min", {"improper_environment"}),
 ]

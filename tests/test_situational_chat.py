@@ -340,3 +340,9 @@ def test_a_chinese_date_with_hao_and_a_bare_tui_ask_for_the_return_window(chat: 
     assert "7天退货期限已过" in reply and "30天" in reply, reply
     recent = chat("jingpin", user="recent").say("11月20号买的 有问题 能退吗")
     assert "7天（含）期限内" in recent, recent
+
+
+def test_a_described_cause_settles_which_answer_without_asking(chat: ChatFactory) -> None:
+    reply = chat("ktnc").say("i shipped my cam to u wrapped in just a plastic bag and it arrived cracked. warranty?")
+    assert "improper packaging" in reply and "Please pick one" not in reply, reply
+    assert "when you bought it" not in reply  # not responsible whatever its age

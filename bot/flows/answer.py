@@ -19,7 +19,7 @@ from typing import ClassVar
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import ANSWERS, Outcome
 from bot.flows.base import Kit, Result, Turn
-from bot.flows.parts import one_part
+from bot.flows.parts import described_cause, one_part
 from bot.flows.situational import situational
 from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
@@ -154,6 +154,9 @@ class AnswerFlow:
             return result
         if decision.outcome == "clarify" and best is not None and self._same_verdict(turn, decision):
             return self.answer(turn, entries[best.entry_id], score=best.score)
+        described = described_cause(decision, self.kit.cause_entries(turn.pack), turn.reading.situation.events)
+        if decision.outcome == "clarify" and described is not None:
+            return self.answer(turn, entries[described.entry_id], score=described.score)
         if decision.outcome == "clarify" and best is not None:
             # one answer against troubleshooting walks: a near tie goes to the answer, the walk offered below it
             faqs = [c for c in decision.candidates if not c.entry_id.startswith(TREE)]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.knowledge.faq import Entry
 from bot.understand.index import TREE
+from bot.understand.matcher import Candidate, Decision
 from bot.understand.reading import Part
 
 
@@ -40,3 +41,15 @@ def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry
     )
     best = chosen.decision.best
     return entries[entry_id], best.score if best else None, tree
+
+
+def described_cause(
+    decision: Decision, cause_entries: Mapping[str, frozenset[str]], events: frozenset[str]
+) -> Candidate | None:
+    """The one close candidate about a cause the customer described ("wrapped in just a plastic bag").
+
+    Asking "which of these?" when only one of them is about what the customer said happened delays a
+    clear answer. None: no candidate, or several, are about it.
+    """
+    about = [c for c in decision.candidates if cause_entries.get(c.entry_id, frozenset()) & events]
+    return about[0] if len(about) == 1 else None
