@@ -38,3 +38,8 @@ def test_a_vague_repair_reason_is_not_answered_with_yes(chat: ChatFactory) -> No
 def test_packing_it_loosely_is_the_customers_risk(chat: ChatFactory) -> None:
     reply = chat("ktnc", now=MONDAY_10).say("we packed the nvr rather loosely and the courier broke it on the way")
     assert "not responsible" in reply and "packaging" in reply
+
+
+def test_an_accessory_bought_with_cameras_is_the_accessory(chat: ChatFactory) -> None:
+    reply = chat("poesec", now=MONDAY_10).say("the poe injector i bought with the cameras in march 2025 died. covered?")
+    assert "manufacturer" in reply and "2 years" not in reply.split(".")[0], reply
