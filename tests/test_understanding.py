@@ -279,3 +279,15 @@ def test_questions_listed_with_commas_are_each_answered(chat: ChatFactory) -> No
 def test_a_clause_before_one_question_is_not_a_question_of_its_own(chat: ChatFactory) -> None:
     reply = chat("kimpok").say("if it broke after the warranty, how much is a repair?")
     assert "basic cost" in reply and "Please pick one" not in reply, reply
+
+
+def test_two_questions_joined_by_and_after_a_story_are_each_answered(chat: ChatFactory) -> None:
+    reply = chat("longgang").say(
+        "sent back my longgang brand nvr, u get it tomorrow. when will u confirm the fault and when does it come back?"
+    )
+    assert "12 hours" in reply and "3 working days" in reply and "Please pick one" not in reply, reply
+
+
+def test_a_question_out_of_scope_as_a_whole_is_not_answered_by_its_parts(chat: ChatFactory) -> None:
+    reply = chat("jingpin").say("can u help me zero my thermal rifle scope, what distance should i use")
+    assert "don't have information" in reply and "2 years" not in reply, reply

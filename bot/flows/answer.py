@@ -231,6 +231,9 @@ class AnswerFlow:
         different answers come out, the message is read as one question.
         """
         entries = self.kit.content.entries[turn.pack.id]
+        whole = turn.reading.decision.best if turn.reading.decision.outcome == "answer" else None
+        if whole is not None and whole.entry_id in entries and entries[whole.entry_id].kind == "oos":
+            return None  # out of scope as a whole: its parts only echo words of it
         chosen: dict[str, Part] = {}
         for part in turn.reading.parts:
             best = part.decision.best

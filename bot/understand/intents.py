@@ -30,7 +30,7 @@ def patterns(path: Path, data: dict[str, Any], key: str, *, whole: bool = False)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
-_LIST_COMMA = re.compile(r",\s*(?:and\s+|or\s+)?")
+_LIST_COMMA = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 
 
 def _any(found: Sequence[re.Pattern[str]], text: str) -> bool:
@@ -200,7 +200,8 @@ class Intents:
         parts: list[str] = []
         start = 0
         for cut in [*cuts, len(text)]:
-            part = _LIST_COMMA.sub("", text[start:cut], count=1) if text.startswith(",", start) else text[start:cut]
+            listed = _LIST_COMMA.match(text, start)
+            part = text[listed.end() if listed else start : cut]
             part = part.strip(" ,;")
             start = cut
             if not part:
@@ -215,16 +216,23 @@ class Intents:
         return parts[:limit] if len(parts) > 1 else [text]
 
     def _listed(self, aligned: str) -> set[int]:
-        """Where questions listed with commas start ("how do I get one, how long is it good for, and…").
+        """Where questions listed with commas or "and" start ("how do I get one, how long is it good for, and…").
 
-        A comma starts a question only in a list of at least two: "if it broke, how much is it?" is one.
+        Only in a list of at least two questions, the sentence's own opening counting as one: "if it broke,
+        how much is it?" and "i dropped it and is it covered?" are one question each, and "for an advance
+        replacement, who pays and is it new?" two, the first with its lead.
         """
         asking = {
             m.start()
             for m in _LIST_COMMA.finditer(aligned)
             if any(p.match(aligned, m.end()) for p in self.opens_question)
         }
-        return asking if len(asking) >= 2 else set()
+        if asking:  # what comes before the first is a question too, or it only leads into it ("for an RMA, who…")
+            first = min(asking)
+            clause = aligned[max(aligned.rfind(c, 0, first) for c in ".!?") + 1 : first].lstrip()
+            if not any(p.match(clause) for p in self.opens_question):
+                asking.discard(first)
+        return asking
 
     def yes_no(self, folded: str) -> str | None:
         """``yes`` or ``no`` when a whole answer says so ("yep", "không", "没有"), else None."""

@@ -147,12 +147,17 @@ class Reader:
                 pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=focus
             ),
             focus=focus,
-            parts=self._parts(pack, words),
+            parts=self._parts(pack, words, focus),
         )
 
-    def _parts(self, pack: BrandPack, words: str) -> tuple[Part, ...]:
-        """Each question of a message asking several things, read on its own (none: it asks one)."""
-        questions = self.intents.questions(words)
+    def _parts(self, pack: BrandPack, words: str, focus: str | None = None) -> tuple[Part, ...]:
+        """Each question of a message asking several things, read on its own (none: it asks one).
+
+        When one sentence asks and it asks several things, its questions are read without the sentences
+        that only tell ("sent it back, you get it tomorrow. when do you check it and when is it back?").
+        """
+        asked = self.intents.questions(focus) if focus else []
+        questions = asked if len(asked) > 1 else self.intents.questions(words)
         if len(questions) < 2:
             return ()
         return tuple(
