@@ -460,7 +460,7 @@ def test_questions_the_bot_did_not_understand_are_grouped_most_frequent_first(en
 
 
 def test_one_tap_adds_a_question_as_a_phrasing(engine: Engine, admin: Person) -> None:
-    question = "who do i ring when stuff conks out"
+    question = "who should i holler at about my gizmo"
     customer = Person(engine, "tg:50")
     customer.say(question)
     customer.say(question)

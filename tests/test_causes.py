@@ -229,6 +229,8 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "we paid 70% so far, balance due next month", {"unpaid"}),
     ("en", "3rd party lens broke my device", {"third_party"}),
     ("en", "i shipped my cam to u wrapped in just a plastic bag", {"transit_packaging"}),
+    ("zh", "我把12V的摄像头接到了24V的电源上，一下就烧了", {"wrong_power"}),
+    ("en", "which are covered: 1) storm damage 2) someone smashing it on purpose", {"storm", "vandalism"}),
     ("en", "our installer powered 16 cams off a no-name market PSU", {"wrong_power"}),
     ("en", "used it at -40C in siberia, the spec says -20C min", {"improper_environment"}),
 ]
@@ -299,6 +301,8 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("you swapped the lens under warranty", "modified"),
     ("it is 35c here today and the image is fine", "improper_environment"),
     ("my 4tb hdd is full", "own_hdd"),
+    ("我把12V的摄像头接到了24V的电源上，一下就烧了", "fire"),  # the burn is what the wrong power did
+    ("our nvr dropped all channels this morning", "drop"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.

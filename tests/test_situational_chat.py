@@ -346,3 +346,12 @@ def test_a_described_cause_settles_which_answer_without_asking(chat: ChatFactory
     reply = chat("ktnc").say("i shipped my cam to u wrapped in just a plastic bag and it arrived cracked. warranty?")
     assert "improper packaging" in reply and "Please pick one" not in reply, reply
     assert "when you bought it" not in reply  # not responsible whatever its age
+
+
+def test_two_causes_with_two_clauses_are_both_named(chat: ChatFactory) -> None:
+    reply = chat("poesec").say(
+        "a fire in the warehouse burned one recorder, and an outside repair guy opened the other one. covered?"
+    )
+    assert "fire" in reply and "not authorized" in reply, reply
+    dropped = chat("kimpok", user="d").say("i dropped my nvr off the shelf, warranty?")  # a damage no clause names
+    assert "drop or knock" in dropped

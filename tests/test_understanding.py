@@ -234,6 +234,8 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
         ("longgang", "麻烦发一下你们的电话、详细地址和邮编，我要寄东西", "518112"),
         ("kimpok", "hello?? is support still there, my nvr just went black", "available right now"),
         ("kimpok", "how long kimpok been around", "since 1998"),  # "how long" is not always the warranty
+        ("kimpok", "kimpok since wat year", "since 1998"),
+        ("kimpok", "modded cam still wrnty?", "modified from its original factory condition"),
         ("kimpok", "我30天内买的摄像头可以退货吗", "而不是退款"),  # Kimpok's document has no return window
     ],
 )

@@ -48,13 +48,13 @@ def situational(
     for name, extra in advice.parts:
         about = _about(pack, name, extra, situation)
         happened = happened or bool(about)
-        own = _cause_entry(kit, turn, about, entry) if about else None
-        if own is None:
+        own = _cause_entries(kit, turn, about, entry) if about else []
+        if not own:
             texts.append(turn.say(name, **extra))
-        else:  # the brand's own answer about what happened says it best (and what can still be done)
-            text = kit.content.render_entry(pack.id, own, turn.lang, turn.context)
+        for cause_entry in own:  # the brand's own answers about what happened say it best (and what can be done)
+            text = kit.content.render_entry(pack.id, cause_entry, turn.lang, turn.context)
             texts.append(kit.intents.without_lead(text, turn.lang) if texts or not turn.reading.keeps_lead else text)
-        if about and entry is not None and (entry is own or entry.id in kit.cause_entries(pack)):
+        if about and entry is not None and (entry in own or entry.id in kit.cause_entries(pack)):
             entry = None  # the entry the matcher chose said this already, or is about another cause
     buttons: list[Button] = []
     if entry is not None and entry.kind == "faq":
@@ -90,21 +90,36 @@ def _about(pack: BrandPack, name: str, extra: dict[str, Any], situation: Situati
     return frozenset()
 
 
-def _cause_entry(kit: Kit, turn: Turn, about: frozenset[str], matched: Entry | None) -> Entry | None:
-    """The brand's FAQ entry about what happened (None: the verdict speaks from the pack).
+def _cause_entries(kit: Kit, turn: Turn, about: frozenset[str], matched: Entry | None) -> list[Entry]:
+    """The brand's FAQ entries about what happened, together covering all of it (none: the verdict speaks).
 
-    The one the matcher chose when it is about it; else the entry that covers the most of it, when only
-    one does.
+    The one the matcher chose when it is about some of it, then, for what is left ("a fire burned one, a
+    repair shop opened the other"), the entry that covers the most of it, as long as only one does.
+    ("together": as much of it as the brand's entries speak of.)
     """
     causes = kit.cause_entries(turn.pack)
+    entries = kit.content.entries[turn.pack.id]
+    chosen: list[Entry] = []
+    left = about
     if matched is not None and causes.get(matched.id, frozenset()) & about:
-        return matched
-    overlap = {entry_id: len(found & about) for entry_id, found in causes.items() if found & about}
-    if not overlap:
-        return None
-    best = max(overlap.values())
-    top = [entry_id for entry_id, n in overlap.items() if n == best]
-    return kit.content.entries[turn.pack.id].get(top[0]) if len(top) == 1 else None
+        chosen.append(matched)
+        left = left - causes[matched.id] - _clauses_of(turn.pack, causes[matched.id] & about)
+    while left:
+        overlap = {entry_id: len(found & left) for entry_id, found in causes.items() if found & left}
+        best = max(overlap.values(), default=0)
+        top = [entry_id for entry_id, n in overlap.items() if n == best]
+        if not overlap or len(top) != 1 or top[0] not in entries:
+            return []  # a clause no entry speaks of: the verdict names them all
+        chosen.append(entries[top[0]])
+        found = causes[top[0]] & left  # (a damage no clause names is its own: take it off too, or this never ends)
+        left = left - found - _clauses_of(turn.pack, found)
+    return chosen
+
+
+def _clauses_of(pack: BrandPack, tags: frozenset[str]) -> frozenset[str]:
+    """All the tags of the brand's exclusion clauses that ``tags`` fall under (a clause and its examples)."""
+    named = {e.part_of or e.id for e in pack.exclusion_list if not tags.isdisjoint(e.tags)}
+    return frozenset(t for e in pack.exclusion_list if (e.part_of or e.id) in named for t in e.tags)
 
 
 def _choice_label(turn: Turn, label: str, data: str) -> str:

@@ -249,7 +249,8 @@ class Normaliser:
                 end = start + len(variant)
                 if joined.startswith(variant, start) and (end == len(joined) or not _RUN.match(joined, end)):
                     out.extend(self._plain(joined[pos:start]))
-                    if canonical[variant] not in self.lexicon.stopwords:  # "san pham": "product", a stop word
+                    if canonical[variant] not in self.lexicon.stopwords or canonical[variant] in self.lexicon.social:
+                        # ("san pham" is "product", a stop word; "thank you" is "thanks", which greets)
                         out.append(canonical[variant])
                     pos = end
                     break

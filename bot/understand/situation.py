@@ -24,6 +24,7 @@ from bot.understand.date_words import load_date_words
 from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.literals import Gate
 
+_LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[).]\s|;|•")  # "1) a storm 2) someone…": causes outrank per item
 # Which date kinds count as which, when a brand counts its warranty from one of them.
 DATE_KINDS = (
     "purchase",
@@ -212,7 +213,7 @@ class SituationReader:
         return Situation(
             dates=dates,
             category=self._category(folded, self._category_patterns(pack), self.owned),
-            events=self._causes(self._events(folded)),
+            events=frozenset().union(*(self._causes(self._events(item)) for item in _LIST_ITEM.split(folded))),
             wants=self._wants(folded),
             amounts=self._amounts(folded),
             years_beyond=self._years_beyond(folded),
