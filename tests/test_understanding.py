@@ -236,6 +236,8 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
         ("kimpok", "how long kimpok been around", "since 1998"),  # "how long" is not always the warranty
         ("kimpok", "kimpok since wat year", "since 1998"),
         ("kimpok", "modded cam still wrnty?", "modified from its original factory condition"),
+        ("longgang", "Where exactly is your office? We'd rather drop the unit off in person than post it.", "518112"),
+        ("kimpok", "someone spray painted my cam lens, wrnty?", "vandalism is not covered"),
         ("kimpok", "我30天内买的摄像头可以退货吗", "而不是退款"),  # Kimpok's document has no return window
     ],
 )
