@@ -77,6 +77,8 @@ def test_a_per_product_fee_is_counted_for_every_unit(chat: ChatFactory, question
         ("kimpok", "which app for kimpok nvr on iphone", "don't have information"),
         ("ktnc", "KT&C的录像机能接海康的摄像头吗？", "没有这方面的信息"),
         ("longgang", "你们有没有监控安装培训课程？多少钱？", "没有这方面的信息"),
+        ("jingpin", "你们热像仪最远能看多远", "没有这方面的信息"),  # a specification
+        ("longgang", "你们招代理商吗", "没有这方面的信息"),  # becoming a dealer
     ],
 )
 def test_an_out_of_domain_question_is_never_answered_with_a_policy(
@@ -238,6 +240,11 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
         ("kimpok", "modded cam still wrnty?", "modified from its original factory condition"),
         ("longgang", "Where exactly is your office? We'd rather drop the unit off in person than post it.", "518112"),
         ("kimpok", "someone spray painted my cam lens, wrnty?", "vandalism is not covered"),
+        ("poesec", "ptz cam wrnty 1yr?", "2 years"),
+        ("ktnc", "1 rma# for 2 shipments ok?", "used once"),
+        ("ktnc", "pay repair after i get it back?", "prepaid by credit card"),
+        ("poesec", "bao hanh gom nhung gi", "lỗi kỹ thuật"),
+        ("kimpok", "保修包括哪些情况", "保修范围包括"),
         ("kimpok", "我30天内买的摄像头可以退货吗", "而不是退款"),  # Kimpok's document has no return window
     ],
 )
