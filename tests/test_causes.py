@@ -230,6 +230,8 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "3rd party lens broke my device", {"third_party"}),
     ("en", "i shipped my cam to u wrapped in just a plastic bag", {"transit_packaging"}),
     ("zh", "我把12V的摄像头接到了24V的电源上，一下就烧了", {"wrong_power"}),
+    ("en", "my colleague dropped the monocular off the tailgate of our truck", {"drop"}),
+    ("en", "I've only paid half of the invoice so far", {"unpaid"}),
     ("en", "which are covered: 1) storm damage 2) someone smashing it on purpose", {"storm", "vandalism"}),
     ("en", "our installer powered 16 cams off a no-name market PSU", {"wrong_power"}),
     ("en", "used it at -40C in siberia, the spec says -20C min", {"improper_environment"}),

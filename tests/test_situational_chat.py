@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from bot.engine import Engine, Message, fixed_clock
 from bot.store import Store
 
@@ -355,3 +357,27 @@ def test_two_causes_with_two_clauses_are_both_named(chat: ChatFactory) -> None:
     assert "fire" in reply and "not authorized" in reply, reply
     dropped = chat("kimpok", user="d").say("i dropped my nvr off the shelf, warranty?")  # a damage no clause names
     assert "drop or knock" in dropped
+
+
+@pytest.mark.parametrize(
+    ("brand", "story", "clause"),
+    [
+        # "will you replace it?" and "…and it breaks?" after what happened ask whether that is covered
+        (
+            "kimpok",
+            "Someone spray painted over the lens and bent the bracket overnight. Will kimpok replace it?",
+            "vandalism",
+        ),
+        ("poesec", "what about if I've only paid half of the invoice so far and the camera breaks?", "paid in full"),
+        (
+            "ktnc",
+            "I sent the camera back wrapped in a plastic bag inside a padded envelope and it arrived smashed",
+            "packaging",
+        ),
+    ],
+)
+def test_a_described_cause_is_answered_without_the_word_covered(
+    chat: ChatFactory, brand: str, story: str, clause: str
+) -> None:
+    reply = chat(brand, user=f"cause-{brand}").say(story)
+    assert clause in reply and "don't have information" not in reply, reply

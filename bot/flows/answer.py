@@ -122,9 +122,10 @@ class AnswerFlow:
             several = self._several(turn)
             if several is not None:
                 return several
-        # a fault of the customer's own product, and whether it is free (or its cost, a refund…): not a pre-sales
-        # question, whatever words it shares with one ("the engineer came to my house: the nvr is faulty, free?")
-        own_fault = bool(situation.wants & OWN_CASE_WANTS) and ("faulty" in decision.tokens or bool(situation.events))
+        # a fault of the customer's own product (free? a refund?), or what happened to it: not a pre-sales question,
+        # whatever words it shares with one ("the engineer came: the nvr is faulty, free?", "paid half, it broke")
+        broke, happened = "faulty" in decision.tokens, bool(situation.events)
+        own_fault = (bool(situation.wants & OWN_CASE_WANTS) and (broke or happened)) or (broke and happened)
         if not out_of_scope or (doubtful and situation.dates) or own_fault:  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
             result = self.situational(
@@ -155,7 +156,7 @@ class AnswerFlow:
         if decision.outcome == "clarify" and best is not None and self._same_verdict(turn, decision):
             return self.answer(turn, entries[best.entry_id], score=best.score)
         described = described_cause(decision, self.kit.cause_entries(turn.pack), turn.reading.situation.events)
-        if decision.outcome == "clarify" and described is not None:
+        if decision.outcome in ("clarify", "unknown") and described is not None:
             return self.answer(turn, entries[described.entry_id], score=described.score)
         if decision.outcome == "clarify" and best is not None:
             # one answer against troubleshooting walks: a near tie goes to the answer, the walk offered below it
@@ -227,8 +228,7 @@ class AnswerFlow:
     def _several(self, turn: Turn) -> Result | None:
         """A message that asks several things: each question's own answer, in one reply (None: one question).
 
-        Only questions the matcher answers with confidence count, each answered once; when fewer than two
-        different answers come out, the message is read as one question.
+        Only questions answered with confidence count, each once; fewer than two answers: it is one question.
         """
         entries = self.kit.content.entries[turn.pack.id]
         whole = turn.reading.decision.best if turn.reading.decision.outcome == "answer" else None

@@ -125,7 +125,10 @@ class Advisor:
         # the warranty status is given when asked for ("free?", "how much?") or when a dated fault is described;
         # not for a return of a product with no fault ("unused, can I return it, what does it cost?")
         returning = bool(s.wants & {"refund", "replace", "credit"}) and (not fault_words or "unused" in tokens)
-        wants_status = not returning and (bool(s.wants & {"free", "cost"}) or (has_age and fault_words))
+        # ("will you replace it?" after what happened to it asks whether that is covered)
+        broke = "faulty" in tokens  # it failed, not only a repair or a shop named ("it broke after I paid half")
+        asks_cover = bool(s.wants & {"free", "cost"}) or (bool(excl) and ("replace" in s.wants or broke))
+        wants_status = not returning and (asks_cover or (has_age and fault_words))
         answered = cost.total is not None or cost.unplaced or any(n == "window" for n, _ in advice.parts)
         if not dated and wants_status and not answered:
             self._warranty(
