@@ -232,6 +232,9 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("zh", "我把12V的摄像头接到了24V的电源上，一下就烧了", {"wrong_power"}),
     ("en", "my colleague dropped the monocular off the tailgate of our truck", {"drop"}),
     ("en", "I've only paid half of the invoice so far", {"unpaid"}),
+    ("en", "Our IT guy reflashed the NVR with some firmware he found online", {"software_modified"}),
+    ("en", "reflashed fw myself w/o asking, bricked", {"software_modified"}),
+    ("en", "We put an indoor camera in our cold store, it's about minus 25 in there", {"improper_environment"}),
     ("en", "which are covered: 1) storm damage 2) someone smashing it on purpose", {"storm", "vandalism"}),
     ("en", "our installer powered 16 cams off a no-name market PSU", {"wrong_power"}),
     ("en", "used it at -40C in siberia, the spec says -20C min", {"improper_environment"}),
@@ -305,6 +308,8 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("my 4tb hdd is full", "own_hdd"),
     ("我把12V的摄像头接到了24V的电源上，一下就烧了", "fire"),  # the burn is what the wrong power did
     ("our nvr dropped all channels this morning", "drop"),
+    ("bought 2026-11-25, camera died", "improper_environment"),  # a date's "-25" is no frost
+    ("you reflashed it with the official firmware", "software_modified"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.

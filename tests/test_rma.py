@@ -557,7 +557,7 @@ def test_cancel_midway_files_nothing_and_clears_the_request(engine: Engine, chat
     assert engine.store.rmas.find(user=c.user) == []
     assert engine.notices() == []
     assert engine.conversation(c.user).state.rma.draft is None
-    assert "You have no filed repair requests (RMAs) yet." in c.say("/status")
+    assert "You have no filed repair requests (RMAs) in this chat yet." in c.say("/status")
     assert "in progress" not in c.text
     start(c)  # a fresh request, not "continue where you left off"
     assert "(1/" in c.text

@@ -245,6 +245,7 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
         ("ktnc", "pay repair after i get it back?", "prepaid by credit card"),
         ("poesec", "bao hanh gom nhung gi", "lỗi kỹ thuật"),
         ("kimpok", "保修包括哪些情况", "保修范围包括"),
+        ("longgang", "你们的电话是多少？我想问一下维修进度", "28707496"),  # no RMA here: who to ask
         ("kimpok", "我30天内买的摄像头可以退货吗", "而不是退款"),  # Kimpok's document has no return window
     ],
 )
