@@ -122,8 +122,7 @@ class AnswerFlow:
             several = self._several(turn)
             if several is not None:
                 return several
-        # a fault of the customer's own product (free? a refund?), or what happened to it: not a pre-sales question,
-        # whatever words it shares with one ("the engineer came: the nvr is faulty, free?", "paid half, it broke")
+        # the customer's own product failing (free? a refund?) or damaged: not a pre-sales question ("paid half, broke")
         broke, happened = "faulty" in decision.tokens, bool(situation.events)
         own_fault = (bool(situation.wants & OWN_CASE_WANTS) and (broke or happened)) or (broke and happened)
         if not out_of_scope or (doubtful and situation.dates) or own_fault:  # a dated situation outweighs a doubt
@@ -155,7 +154,8 @@ class AnswerFlow:
             return result
         if decision.outcome == "clarify" and best is not None and self._same_verdict(turn, decision):
             return self.answer(turn, entries[best.entry_id], score=best.score)
-        described = described_cause(decision, self.kit.cause_entries(turn.pack), turn.reading.situation.events)
+        excluded = {t for e in turn.pack.exclusion_list for t in e.tags} & turn.reading.situation.events
+        described = described_cause(decision, self.kit.cause_entries(turn.pack), frozenset(excluded))
         if decision.outcome in ("clarify", "unknown") and described is not None:
             return self.answer(turn, entries[described.entry_id], score=described.score)
         if decision.outcome == "clarify" and best is not None:
