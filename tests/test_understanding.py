@@ -246,6 +246,10 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
         ("poesec", "bao hanh gom nhung gi", "lỗi kỹ thuật"),
         ("kimpok", "保修包括哪些情况", "保修范围包括"),
         ("longgang", "你们的电话是多少？我想问一下维修进度", "28707496"),  # no RMA here: who to ask
+        ("ktnc", "300美元的摄像机30天内退货换credit 能拿回多少", "$240"),  # the credit worked out in Chinese too
+        ("ktnc", "adv replacement for any fault?", "DOA"),
+        # "hw" is hardware here, not "how"; "frm ur agent" is an agent-sold product
+        ("longgang", "bought frm ur agent, hw fault covered?", "Hardware failure within the 1 year"),
         ("kimpok", "我30天内买的摄像头可以退货吗", "而不是退款"),  # Kimpok's document has no return window
     ],
 )
