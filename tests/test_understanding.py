@@ -307,3 +307,10 @@ def test_two_questions_joined_by_and_after_a_story_are_each_answered(chat: ChatF
 def test_a_question_out_of_scope_as_a_whole_is_not_answered_by_its_parts(chat: ChatFactory) -> None:
     reply = chat("jingpin").say("can u help me zero my thermal rifle scope, what distance should i use")
     assert "don't have information" in reply and "2 years" not in reply, reply
+
+
+def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) -> None:
+    reply = chat("jingpin").say(
+        "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"
+    )
+    assert "original purchase certificate" in reply and "discontinued" in reply, reply

@@ -153,21 +153,24 @@ class Reader:
     def _parts(self, pack: BrandPack, words: str, focus: str | None = None) -> tuple[Part, ...]:
         """Each question of a message asking several things, read on its own (none: it asks one).
 
-        When one sentence asks and it asks several things, its questions are read without the sentences
-        that only tell ("sent it back, you get it tomorrow. when do you check it and when is it back?").
+        When one sentence asks and it asks several things, each of its questions is read with the sentences
+        that only tell as context, its own words weighing most ("sent it back, you get it tomorrow. when do you
+        check it and when is it back?").
         """
         asked = self.intents.questions(focus) if focus else []
         questions = asked if len(asked) > 1 else self.intents.questions(words)
         if len(questions) < 2:
             return ()
+        told = words[: words.find(focus)].strip() if focus and len(asked) > 1 and focus in words else ""
         return tuple(
             Part(
                 q,
                 self.index.decide(
                     pack.id,
-                    q,
+                    f"{told} {q}" if told else q,
                     detection=self.intents.about_detection(fold(q)),
                     asks_open=self.intents.asks_open(fold(q)),
+                    focus=q if told else None,
                 ),
                 self.intents.keeps_lead(fold(q)),
                 self.intents.asks_now(fold(q)),
