@@ -310,6 +310,17 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("our nvr dropped all channels this morning", "drop"),
     ("bought 2026-11-25, camera died", "improper_environment"),  # a date's "-25" is no frost
     ("you reflashed it with the official firmware", "software_modified"),
+    # a drop-off some days ago, the same voltage, someone else's or a planned swap, official firmware, a
+    # temperature within the rating, a bag not yet used, a sale price
+    ("I dropped it off a week ago at your service center", "drop"),
+    ("12v的摄像头接到12v的电源上，现在不亮了", "wrong_power"),
+    ("Can you replace the lens or should I do it myself?", "modified"),
+    ("Your service centre replaced the original board last month", "modified"),
+    ("I reflashed the official firmware from your website and it still reboots", "software_modified"),
+    ("it's rated -30C and it never got below -10C, but it died", "improper_environment"),
+    ("It's rated for -30C to 60C and it's only 35C here", "improper_environment"),
+    ("I'll put it in a bag and ship it to you", "transit_packaging"),
+    ("I paid half price on sale, now the nvr is faulty", "unpaid"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.

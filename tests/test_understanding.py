@@ -314,3 +314,15 @@ def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) 
         "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"
     )
     assert "original purchase certificate" in reply and "discontinued" in reply, reply
+
+
+def test_words_that_only_look_like_a_cause_or_a_greeting_change_nothing(chat: ChatFactory) -> None:
+    lines = chat("longgang", user="lines").say("I rebooted it but the lines are still there. Is it covered?")
+    assert "available right now" not in lines, lines  # "still there" is the lines, not a consultant
+    keeps = chat("jingpin", user="keeps").say("camera cứ tự khởi động lại, mua 3 tháng trước, có được bảo hành không?")
+    assert "không được ủy quyền" not in keeps, keeps  # "cứ" (keeps) is not "cũ" (used)
+
+
+def test_a_fault_asked_about_in_a_list_still_asks_when_it_was_bought(chat: ChatFactory) -> None:
+    reply = chat("kimpok", user="listed-fault").say("My camera is faulty, what should I do, is it covered?")
+    assert "when you bought it" in reply, reply

@@ -122,9 +122,10 @@ class AnswerFlow:
             several = self._several(turn)
             if several is not None:
                 return several
-        # the customer's own product failing (free? a refund?) or damaged: not a pre-sales question ("paid half, broke")
-        broke, happened = "faulty" in decision.tokens, bool(situation.events)
-        own_fault = (bool(situation.wants & OWN_CASE_WANTS) and (broke or happened)) or (broke and happened)
+        # their own product failing or damaged: not pre-sales ("paid half, it broke"; not "pay in installments?")
+        broke, told = "faulty" in decision.tokens, bool(situation.events)
+        asked = bool(situation.events & self.kit.advisor.damage) or ("free" in situation.wants and told)
+        own_fault = (bool(situation.wants & OWN_CASE_WANTS) and (broke or asked)) or (broke and told)
         if not out_of_scope or (doubtful and situation.dates) or own_fault:  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
             result = self.situational(
@@ -154,8 +155,7 @@ class AnswerFlow:
             return result
         if decision.outcome == "clarify" and best is not None and self._same_verdict(turn, decision):
             return self.answer(turn, entries[best.entry_id], score=best.score)
-        excluded = {t for e in turn.pack.exclusion_list for t in e.tags} & turn.reading.situation.events
-        described = described_cause(decision, self.kit.cause_entries(turn.pack), frozenset(excluded))
+        described = described_cause(decision, self.kit, turn.pack, situation.events)
         if decision.outcome in ("clarify", "unknown") and described is not None:
             return self.answer(turn, entries[described.entry_id], score=described.score)
         if decision.outcome == "clarify" and best is not None:
@@ -412,9 +412,6 @@ def remember_pending(
 
 
 def reading_parts_first(turn: Turn, situation: Situation) -> bool:
-    """Whether a message's questions are answered each before its situation is looked at.
-
-    A message asking several things that tells no dates, events or amounts has no situation to apply:
-    asking for a purchase date would hold back the answers it asked for.
-    """
-    return len(turn.reading.parts) > 1 and not situation.dates and not situation.events and not situation.amounts
+    """Whether a message's questions are answered each before its situation (none told: no date to ask for)."""
+    own_fault = "free" in situation.wants and "faulty" in turn.reading.decision.tokens  # "it's faulty, covered?"
+    return len(turn.reading.parts) > 1 and not (situation.dates or situation.events or situation.amounts or own_fault)

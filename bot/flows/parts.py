@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.flows.base import Kit
 from bot.knowledge.faq import Entry
+from bot.knowledge.packs import BrandPack
 from bot.understand.index import TREE
 from bot.understand.matcher import Candidate, Decision
 from bot.understand.reading import Part
@@ -43,13 +45,13 @@ def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry
     return entries[entry_id], best.score if best else None, tree
 
 
-def described_cause(
-    decision: Decision, cause_entries: Mapping[str, frozenset[str]], events: frozenset[str]
-) -> Candidate | None:
+def described_cause(decision: Decision, kit: Kit, pack: BrandPack, events: frozenset[str]) -> Candidate | None:
     """The one close candidate about a cause the customer described ("wrapped in just a plastic bag").
 
     Asking "which of these?" when only one of them is about what the customer said happened delays a
     clear answer. None: no candidate, or several, are about it.
     """
-    about = [c for c in decision.candidates if cause_entries.get(c.entry_id, frozenset()) & events]
+    causes = kit.cause_entries(pack)
+    excluded = events & {t for e in pack.exclusion_list for t in e.tags}  # a cause some clause names ("mounted": none)
+    about = [c for c in decision.candidates if causes.get(c.entry_id, frozenset()) & excluded]
     return about[0] if len(about) == 1 else None
