@@ -234,6 +234,7 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "I've only paid half of the invoice so far", {"unpaid"}),
     ("en", "Our IT guy reflashed the NVR with some firmware he found online", {"software_modified"}),
     ("en", "reflashed fw myself w/o asking, bricked", {"software_modified"}),
+    ("zh", "快递送到的时候箱子都压扁了，录像机外壳裂了一道缝", {"shipping_damage"}),
     ("en", "We put an indoor camera in our cold store, it's about minus 25 in there", {"improper_environment"}),
     ("en", "which are covered: 1) storm damage 2) someone smashing it on purpose", {"storm", "vandalism"}),
     ("en", "our installer powered 16 cams off a no-name market PSU", {"wrong_power"}),

@@ -326,3 +326,11 @@ def test_words_that_only_look_like_a_cause_or_a_greeting_change_nothing(chat: Ch
 def test_a_fault_asked_about_in_a_list_still_asks_when_it_was_bought(chat: ChatFactory) -> None:
     reply = chat("kimpok", user="listed-fault").say("My camera is faulty, what should I do, is it covered?")
     assert "when you bought it" in reply, reply
+
+
+def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_question(chat: ChatFactory) -> None:
+    reply = chat("kimpok", user="numbered").say(
+        "Few questions before we order more: 1) how long is the warranty 2) what happens when it runs out, do you"
+        " still repair?"
+    )
+    assert "1 year" in reply and "basic cost" in reply, reply

@@ -30,6 +30,7 @@ def patterns(path: Path, data: dict[str, Any], key: str, *, whole: bool = False)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+_MARKER = re.compile(r"^\(?\d[).]\s+")
 _LIST_COMMA = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 
 
@@ -206,7 +207,10 @@ class Intents:
             start = cut
             if not part:
                 continue
-            if parts and len(_words(part)) < 2:
+            part = _MARKER.sub("", part)  # "2) what happens…": the list's number is no word of the question
+            if parts and parts[-1].endswith((":", "：")):
+                parts[-1] = part  # a lead-in ("a few questions before we order:") asks nothing itself
+            elif parts and len(_words(part)) < 2:
                 parts[-1] = f"{parts[-1]} {part}"
             else:
                 parts.append(part)
