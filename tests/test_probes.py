@@ -1,6 +1,6 @@
 """Customers' questions written from the five documents alone, scored as the project's evaluation scores them.
 
-``tests/probes/probe{3..9}.yaml`` were written by readers of the brand documents who never saw the bot's
+``tests/probes/probe{3..10}.yaml`` were written by readers of the brand documents who never saw the bot's
 wording (the cases' regexes accept any correct phrasing in English, Chinese or Vietnamese and forbid wrong
 values and non-answers). Each case is a fresh conversation; a case without a ``now`` is asked on the day the
 sets were written. The floor for each set is what the bot scored when it was added, less a case or two: a
@@ -23,7 +23,16 @@ from .conftest import fresh_engine
 
 PROBES = Path(__file__).parent / "probes"
 WRITTEN = datetime.fromisoformat("2026-12-02T10:00:00+08:00")
-FLOORS = {"probe3": 0.97, "probe4": 0.97, "probe5": 0.95, "probe6": 0.9, "probe7": 0.96, "probe8": 0.85, "probe9": 0.92}
+FLOORS = {
+    "probe3": 0.97,
+    "probe4": 0.97,
+    "probe5": 0.95,
+    "probe6": 0.9,
+    "probe7": 0.96,
+    "probe8": 0.85,
+    "probe9": 0.92,
+    "probe10": 0.87,
+}
 
 
 def _score(engine: Engine, cases: list[dict[str, Any]]) -> tuple[float, list[str]]:
