@@ -82,9 +82,7 @@ def _about(pack: BrandPack, name: str, extra: dict[str, Any], situation: Situati
     What happened that a clause (or one of its examples) excludes, or damage that is no defect.
     """
     if name == "exclusion":
-        named = {e.id for e in extra["excl"]}
-        tags = {t for e in pack.exclusion_list if e.id in named or e.part_of in named for t in e.tags}
-        return frozenset(tags & situation.events)
+        return _clause_tags(pack, {e.id for e in extra["excl"]}) & situation.events
     if name == "damage_review":
         return frozenset(extra["damage"])
     return frozenset()
@@ -118,8 +116,12 @@ def _cause_entries(kit: Kit, turn: Turn, about: frozenset[str], matched: Entry |
 
 def _clauses_of(pack: BrandPack, tags: frozenset[str]) -> frozenset[str]:
     """All the tags of the brand's exclusion clauses that ``tags`` fall under (a clause and its examples)."""
-    named = {e.part_of or e.id for e in pack.exclusion_list if not tags.isdisjoint(e.tags)}
-    return frozenset(t for e in pack.exclusion_list if (e.part_of or e.id) in named for t in e.tags)
+    return _clause_tags(pack, {e.part_of or e.id for e in pack.exclusion_list if not tags.isdisjoint(e.tags)})
+
+
+def _clause_tags(pack: BrandPack, clauses: set[str]) -> frozenset[str]:
+    """The tags of the named exclusion clauses and of their examples."""
+    return frozenset(t for e in pack.exclusion_list if (e.part_of or e.id) in clauses for t in e.tags)
 
 
 def _choice_label(turn: Turn, label: str, data: str) -> str:
