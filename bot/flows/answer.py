@@ -155,8 +155,9 @@ class AnswerFlow:
             return result
         if decision.outcome == "clarify" and best is not None and self._same_verdict(turn, decision):
             return self.answer(turn, entries[best.entry_id], score=best.score)
-        described = described_cause(decision, self.kit, turn.pack, situation.events)
-        if decision.outcome in ("clarify", "unknown") and described is not None:
+        if decision.outcome in ("clarify", "unknown") and (
+            described := described_cause(decision, self.kit, turn.pack, situation.events)
+        ):
             return self.answer(turn, entries[described.entry_id], score=described.score)
         if decision.outcome == "clarify" and best is not None:
             # one answer against troubleshooting walks: a near tie goes to the answer, the walk offered below it

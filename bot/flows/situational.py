@@ -99,18 +99,18 @@ def _cause_entries(kit: Kit, turn: Turn, about: frozenset[str], matched: Entry |
     entries = kit.content.entries[turn.pack.id]
     chosen: list[Entry] = []
     left = about
-    if matched is not None and causes.get(matched.id, frozenset()) & about:
-        chosen.append(matched)
-        left = left - causes[matched.id] - _clauses_of(turn.pack, causes[matched.id] & about)
+    pick = matched.id if matched is not None and causes.get(matched.id, frozenset()) & about else None
     while left:
-        overlap = {entry_id: len(found & left) for entry_id, found in causes.items() if found & left}
-        best = max(overlap.values(), default=0)
-        top = [entry_id for entry_id, n in overlap.items() if n == best]
-        if not overlap or len(top) != 1 or top[0] not in entries:
-            return []  # a clause no entry speaks of: the verdict names them all
-        chosen.append(entries[top[0]])
-        found = causes[top[0]] & left  # (a damage no clause names is its own: take it off too, or this never ends)
-        left = left - found - _clauses_of(turn.pack, found)
+        if pick is None:
+            overlap = {entry_id: len(found & left) for entry_id, found in causes.items() if found & left}
+            best = max(overlap.values(), default=0)
+            top = [entry_id for entry_id, n in overlap.items() if n == best]
+            if not overlap or len(top) != 1 or top[0] not in entries:
+                return []  # a clause no entry speaks of: the verdict names them all
+            pick = top[0]
+        chosen.append(entries[pick])
+        found = causes[pick] & left  # (a damage no clause names is its own: take it off too, or this never ends)
+        left, pick = left - found - _clauses_of(turn.pack, found), None
     return chosen
 
 
