@@ -80,7 +80,11 @@ class Knowledge:
         return knowledge
 
     def prepare(self) -> None:
-        """Read every FAQ phrasing into matching tokens, the work every engine's index starts with."""
+        """Work every engine starts with, done once for the snapshot.
+
+        Every FAQ phrasing read into matching tokens; every exclusion entry read for what it tells happened
+        (the causes an answer compares with the customer's).
+        """
         from bot.understand.normalise import Normaliser
 
         normaliser = Normaliser(self.lexicon)
@@ -88,6 +92,8 @@ class Knowledge:
             for entry in entries.values():
                 for phrase in entry.phrasings:
                     normaliser.phrasing(phrase)
+                if (text := entry.what_happened()) is not None:
+                    self.situations.described(text)
         for tree in self.content.trees.values():
             for phrase in tree.phrasings:
                 normaliser.phrasing(phrase)

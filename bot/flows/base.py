@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -228,12 +228,12 @@ class Kit:
         """
         key = (pack.id, self.index.generation.get(pack.id, 0))
         if key not in self._causes:
-            moment = datetime(2026, 1, 5, 10, tzinfo=UTC)
             found: dict[str, frozenset[str]] = {}
             for entry in self.content.entries[pack.id].values():
-                if entry.kind != "faq" or ("exclusion" not in entry.topics and not entry.id.startswith("excl")):
+                text = entry.what_happened()
+                if text is None:
                     continue
-                causes = self.situations.read(" . ".join([entry.title("en"), *entry.phrasings]), moment, pack).events
+                causes = self.situations.described(text)
                 clauses = {e.part_of or e.id for e in pack.exclusion_list if not causes.isdisjoint(e.tags)}
                 if causes and len(clauses) <= 2:
                     found[entry.id] = causes

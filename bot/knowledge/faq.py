@@ -54,6 +54,12 @@ class Entry:
         """The entry's title in a language, falling back to English."""
         return self.titles.get(lang) or self.titles["en"]
 
+    def what_happened(self) -> str | None:
+        """An exclusion entry's English title and phrasings, which tell what happened to a product (else None)."""
+        if self.kind != "faq" or ("exclusion" not in self.topics and not self.id.startswith("excl")):
+            return None
+        return " . ".join([self.title("en"), *self.phrasings])
+
 
 def read_toml(path: Path) -> dict[str, Any]:
     """A content TOML file, or FaqError naming the file and the problem."""

@@ -25,21 +25,12 @@ from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.literals import Gate
 
 _LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[).]\s|;|•")  # "1) a storm 2) someone…": causes outrank per item
-# Which date kinds count as which, when a brand counts its warranty from one of them.
+# Which date kinds count as which, when a brand counts its warranty from one of them ("contact": when the
+# customer called, wrote or was visited, not the product's age).
 DATE_KINDS = (
-    "purchase",
-    "delivery",
-    "contract",
-    "acquired",
-    "shipped_back",
-    "rma_issued",
-    "ship_planned",
-    "sent_in",
-    "received_by_us",
-    "fault",
-    "end",
-    "contact",  # when the customer called, wrote or was visited: not the product's age
-)
+    "purchase", "delivery", "contract", "acquired", "shipped_back", "rma_issued", "ship_planned", "sent_in",
+    "received_by_us", "fault", "end", "contact",
+)  # fmt: skip
 # The kinds that tell the product's age, in the order they may stand in for the one a brand counts from.
 AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
 
@@ -131,8 +122,6 @@ class Situation:
     @classmethod
     def from_state(cls, data: Mapping[str, Any]) -> Situation:
         """The inverse of :meth:`to_state`."""
-        from datetime import date
-
         dates = []
         for item in data.get("dates") or []:
             assert isinstance(item, dict)
@@ -196,6 +185,7 @@ class SituationReader:
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
             raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
         self._categories: dict[str, list[tuple[str, str, str, re.Pattern[str]]]] = {}
+        self._described: dict[str, frozenset[str]] = {}
         unknown = set(self.kinds) - set(DATE_KINDS)
         if unknown:
             raise FaqError(path, f"date_kinds.{sorted(unknown)[0]}", "unknown date kind")
@@ -213,13 +203,24 @@ class SituationReader:
         return Situation(
             dates=dates,
             category=self._category(folded, self._category_patterns(pack), self.owned),
-            events=frozenset().union(*(self._causes(self._events(item)) for item in _LIST_ITEM.split(folded))),
+            events=self.causes(folded),
             wants=self._wants(folded),
             amounts=self._amounts(folded),
             years_beyond=self._years_beyond(folded),
             stated_months=self._stated(folded),
             units=self._units(folded),
         )
+
+    def described(self, text: str) -> frozenset[str]:
+        """:meth:`causes` of a FAQ entry's text, worked out once (kept in the content's snapshot)."""
+        found = self._described.get(text)
+        if found is None:
+            found = self._described[text] = self.causes(fold_aligned(text))
+        return found
+
+    def causes(self, folded: str) -> frozenset[str]:
+        """What a folded text tells happened to a product: the ``events`` of :meth:`read`, alone."""
+        return frozenset().union(*(self._causes(self._events(item)) for item in _LIST_ITEM.split(folded)))
 
     def _returned_within(self, folded: str, text: str, today: date) -> tuple[DateFact, ...]:
         """The product's age when the customer tells their own return "within 30 days": bought 0 to 30 days ago."""
