@@ -159,3 +159,16 @@ def test_the_open_now_answer_names_the_holiday_and_the_day_consultants_are_back(
         0
     ].text
     assert saturday.startswith("Yes") and "until 17:00" in saturday  # a make-up working Saturday
+
+
+def test_a_status_asked_minute_by_minute_matches_one_worked_out_afresh(pack: BrandPack) -> None:
+    """Every turn asks for the status; what one moment found holds only until the hours or the day change."""
+    import bot.knowledge.hours as hours
+
+    start = at("2026-09-30 16:00")  # a Wednesday before National Day, across openings, closings and midnights
+    moments = [start + timedelta(minutes=7 * k) for k in range(0, 900)]
+    moments += [at("2026-09-30 10:00"), at("2026-09-28 16:59"), at("2026-09-28 17:00")]  # back in time too
+    for moment in moments:
+        asked = status(pack, moment)
+        hours._recent.clear()
+        assert asked == status(pack, moment), moment

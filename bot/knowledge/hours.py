@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -205,14 +205,21 @@ def _openings(pack: BrandPack, local: datetime, days: int) -> Iterable[tuple[dat
             yield _at(day, span.start), _at(day, span.end)
 
 
+# each brand's last status, and the moments between which it holds (every turn asks; few cross an hour's edge)
+_recent: dict[str, tuple[BrandPack, datetime, datetime, HoursStatus]] = {}
+
+
 def status(pack: BrandPack, when: datetime) -> HoursStatus:
     """Open now?, closing time and next opening for ``when`` (an aware datetime)."""
     local = when.astimezone(pack.timezone)
+    kept = _recent.get(pack.id)
+    if kept is not None and kept[0] is pack and kept[1] <= local < kept[2]:
+        return replace(kept[3], now=local)
     closes = next((end for start, end in _openings(pack, local, 1) if start <= local < end), None)
     calendar = pack.calendar
     holiday = calendar.holiday_names(local.date()) if calendar is not None else None
     opens = next_opening(pack, local)
-    return HoursStatus(
+    found = HoursStatus(
         now=local,
         open=closes is not None,
         closes=closes,
@@ -220,6 +227,9 @@ def status(pack: BrandPack, when: datetime) -> HoursStatus:
         holiday=holiday,
         holidays_known=calendar is None or (calendar.covers(local.year) and calendar.covers(opens.year)),
     )
+    # the same until it opens or closes, or the day (its holiday, its year) changes
+    _recent[pack.id] = (pack, local, min(closes or opens, _at(local, time.max)), found)
+    return found
 
 
 def is_open(pack: BrandPack, when: datetime) -> bool:
