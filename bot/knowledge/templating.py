@@ -50,7 +50,11 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``obj.attribute``, a pack piece read as its raw table."""
-        return super().getattr(obj.data if isinstance(obj, TableView) else obj, attribute)
+        if isinstance(obj, TableView):
+            obj = obj.data
+        if type(obj) is dict and attribute in obj and not hasattr(dict, attribute):
+            return obj[attribute]  # what the sandbox would find, without its failed attribute lookup first
+        return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         """``obj[argument]``, a pack piece read as its raw table; a slice is a new value, counted."""
