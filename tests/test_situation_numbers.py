@@ -34,6 +34,10 @@ def _read(text: str, brand: str = "ktnc"):  # type: ignore[no-untyped-def]
         ("配件60美元，邮费18美元", {"parts": 60, "shipping": 18}),
         ("my $300 camera needs parts $60", {"price": 300, "parts": 60}),  # what it cost is not a repair sum
         ("it has 3 parts and 2 days left", {}),  # counts and periods are no sums
+        # a price each with the count told elsewhere: what was paid in all comes first
+        ("bought 5 cameras, paid $100 each plus $30 shipping", {"amount0": 500, "amount1": 100, "amount2": 30}),
+        ("3 nvrs, $250 per unit", {"amount0": 750, "amount1": 250}),
+        ("paid $100 each", {"amount1": 100}),  # each of how many: not said, no total
     ],
 )
 def test_sums_are_read_with_what_they_are_for(text: str, amounts: dict[str, float]) -> None:
@@ -49,6 +53,7 @@ def test_sums_are_read_with_what_they_are_for(text: str, amounts: dict[str, floa
         ("2 cai camera bi hong", 2),
         ("my $300 camera is out of warranty", None),  # a price, not three hundred cameras
         ("the 1,500 dvr broke", None),
+        ("sending 4 out-of-warranty cameras for diagnosis", 4),  # a hyphenated word between
     ],
 )
 def test_how_many_products_the_message_is_about(text: str, units: int | None) -> None:

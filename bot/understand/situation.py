@@ -20,6 +20,7 @@ from typing import Any
 from bot.core.errors import FaqError
 from bot.core.text import fold, fold_aligned
 from bot.knowledge.packs import BrandPack
+from bot.understand.amounts import Quantities
 from bot.understand.date_words import load_date_words
 from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.literals import Gate
@@ -163,24 +164,12 @@ class SituationReader:
             self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
             self._event_gate, self._want_gate = Gate(data["events"]), Gate(data["wants"])
             self.date_words = load_date_words(path.parent / "dates.toml")  # beside this file
-            self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
-            self.units = [re.compile(p, re.I) for p in data.get("units", [])]
-            self.numbers = {str(k): float(v) for k, v in data["unit_numbers"].items()}
-            self.period_months = {str(k): int(v) for k, v in data["period_months"].items()}
             self.age = re.compile(data["age"])
             self.part_of_product = data["part_of_product"]
             self.owned = (re.compile(data["owned_before"]), re.compile(data["owned_after"]))
             self.own_return = re.compile(data["own_return"], re.I)
             self.within = re.compile(data["within"], re.I)
-            self.money = re.compile(data["money"], re.I)
-            self.priced = re.compile(data["priced"], re.I)
-            self.each = re.compile(data["each"], re.I)
-            self.bare_amount = re.compile(data["bare_amount"], re.I)
-            self.amount_components = {
-                k: (re.compile(v), re.compile(f"(?:{v}){data['amount_joiners']}"))
-                for k, v in data["amount_components"].items()
-            }
-            self.beyond = re.compile(data["years_beyond"], re.I)
+            self.quantities = Quantities(data)
             self.outranks = {str(k): frozenset(v) for k, v in data.get("outranks", {}).items()}
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
             raise FaqError(path, "(patterns)", f"cannot load situation patterns: {exc}") from None
@@ -205,10 +194,10 @@ class SituationReader:
             category=self._category(folded, self._category_patterns(pack), self.owned),
             events=self.causes(folded),
             wants=self._wants(folded),
-            amounts=self._amounts(folded),
-            years_beyond=self._years_beyond(folded),
-            stated_months=self._stated(folded),
-            units=self._units(folded),
+            amounts=self.quantities.amounts(folded),
+            years_beyond=self.quantities.years_beyond(folded),
+            stated_months=self.quantities.stated_months(folded),
+            units=self.quantities.units(folded),
         )
 
     def described(self, text: str) -> frozenset[str]:
@@ -230,7 +219,7 @@ class SituationReader:
         if m is None:
             return ()
         number, word = next((m[i], m[i + 1]) for i in (1, 3, 5) if m[i])
-        amount = float(number) if number.isdigit() else self.numbers.get(number, 0.0)
+        amount = float(number) if number.isdigit() else self.quantities.numbers.get(number, 0.0)
         units = self.date_words.units
         unit = units.get(word.lower()) or units.get(word.lower().rstrip("s")) or units.get(word[-1])  # 个月: 月
         if not amount or unit is None:
@@ -241,24 +230,6 @@ class SituationReader:
             earliest = add_months(today, -round(amount * unit.months))
         reading = DateReading(earliest, today, text[m.start() : m.end()], m.start(), m.end())
         return (DateFact(reading, "purchase"),)
-
-    def _units(self, folded: str) -> int | None:
-        """How many products the message is about, when it says more than one."""
-        for pattern in self.units:
-            m = pattern.search(folded)
-            if m:
-                word = m[1]
-                count = int(word) if word.isdigit() else int(self.numbers.get(word, 0)) or None
-                if count is not None and 1 < count <= 500:
-                    return count
-        return None
-
-    def _stated(self, folded: str) -> int | None:
-        for pattern in self.stated:
-            m = pattern.search(folded)
-            if m:
-                return int(m[1]) * self.period_months.get(m[2].lower(), 12)
-        return None
 
     def _kind(self, folded: str, reading: DateReading, today: date) -> str:
         """The date kind whose cue is nearest the date: before it within the sentence, or right after it.
@@ -354,36 +325,6 @@ class SituationReader:
                         found.add(tag)
                         break
         return found
-
-    def _amounts(self, folded: str) -> dict[str, float]:
-        amounts: dict[str, float] = {}
-        each = self.each.search(folded)  # "4 unused cameras at $150 each": what was paid in all
-        if each:
-            count, price = (each[1], each[2]) if each[1] else (each[3], each[4])
-            units = float(count) if count.isdigit() else self.numbers.get(count, 0.0)
-            if units:
-                amounts["amount0"] = units * float(price.replace(",", ""))
-        for m in self.bare_amount.finditer(folded):
-            name = m[1].lower()
-            component = next((k for k, (words, _) in self.amount_components.items() if words.match(name)), None)
-            if component is not None:
-                amounts.setdefault(component, float(m[2].replace(",", "")))
-        for i, m in enumerate(self.money.finditer(folded)):
-            value = float((m[1] or m[2]).replace(",", ""))
-            before = folded[max(0, m.start() - 25) : m.start()]
-            label = next((k for k, (_, named) in self.amount_components.items() if named.search(before)), None)
-            if label is None and self.priced.match(folded, m.end()):
-                label = "price"
-            amounts.setdefault(label or f"amount{i + 1}", value)
-        return amounts
-
-    def _years_beyond(self, folded: str) -> float | None:
-        m = self.beyond.search(folded)
-        if m is None:
-            return None
-        raw = (m[1] or m[2] or m[3] or m[4]).replace(",", ".")
-        value = self.numbers.get(raw) or float(raw)
-        return value if m[1] or m[2] else round(value / 12, 2)  # months
 
 
 def _past_if_unplanned(fact: DateFact, today: date) -> DateFact:

@@ -1,0 +1,93 @@
+"""The numbers of a customer's situation: how many products, the sums they quote, periods past the warranty.
+
+Pure functions over folded text; the patterns live in ``faq/_common/matching/situations.toml`` beside the
+situation's other patterns (:class:`~bot.understand.situation.SituationReader` reads that file and hands
+this its part).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+
+class Quantities:
+    """Counts, sums and periods in a message."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        """From the situation patterns file's tables (KeyError or re.error when one is missing or bad)."""
+        self.numbers = {str(k): float(v) for k, v in data["unit_numbers"].items()}
+        self.period_months = {str(k): int(v) for k, v in data["period_months"].items()}
+        self.stated = [re.compile(p, re.I) for p in data.get("stated_period", [])]
+        self.counts = [re.compile(p, re.I) for p in data.get("units", [])]
+        self.money = re.compile(data["money"], re.I)
+        self.priced = re.compile(data["priced"], re.I)
+        self.each = re.compile(data["each"], re.I)
+        self.per_unit = re.compile(data["per_unit"], re.I)
+        self.bare_amount = re.compile(data["bare_amount"], re.I)
+        self.components = {
+            k: (re.compile(v), re.compile(f"(?:{v}){data['amount_joiners']}"))
+            for k, v in data["amount_components"].items()
+        }
+        self.beyond = re.compile(data["years_beyond"], re.I)
+
+    def units(self, folded: str) -> int | None:
+        """How many products the message is about, when it says more than one."""
+        for pattern in self.counts:
+            m = pattern.search(folded)
+            if m:
+                word = m[1]
+                count = int(word) if word.isdigit() else int(self.numbers.get(word, 0)) or None
+                if count is not None and 1 < count <= 500:
+                    return count
+        return None
+
+    def stated_months(self, folded: str) -> int | None:
+        """A warranty period the customer states ("it has a 2 year warranty"), in months."""
+        for pattern in self.stated:
+            m = pattern.search(folded)
+            if m:
+                return int(m[1]) * self.period_months.get(m[2].lower(), 12)
+        return None
+
+    def amounts(self, folded: str) -> dict[str, float]:
+        """Sums by what they are.
+
+        Repair components by name, ``price`` (a product's), ``amount0`` (what was paid in all for several
+        products), else ``amount1``, ``amount2``… in the order written.
+        """
+        amounts: dict[str, float] = {}
+        each = self.each.search(folded)  # "4 unused cameras at $150 each": what was paid in all
+        if each:
+            count, price = (each[1], each[2]) if each[1] else (each[3], each[4])
+            units = float(count) if count.isdigit() else self.numbers.get(count, 0.0)
+            if units:
+                amounts["amount0"] = units * float(price.replace(",", ""))
+        for m in self.bare_amount.finditer(folded):
+            name = m[1].lower()
+            component = next((k for k, (words, _) in self.components.items() if words.match(name)), None)
+            if component is not None:
+                amounts.setdefault(component, float(m[2].replace(",", "")))
+        count = None
+        for i, m in enumerate(self.money.finditer(folded)):
+            value = float((m[1] or m[2]).replace(",", ""))
+            before = folded[max(0, m.start() - 25) : m.start()]
+            label = next((k for k, (_, named) in self.components.items() if named.search(before)), None)
+            if label is None and self.per_unit.match(folded, m.end()):  # "5 cameras… paid $100 each"
+                count = self.units(folded) if count is None else count
+                if count and "amount0" not in amounts:
+                    amounts["amount0"] = count * value
+            elif label is None and self.priced.match(folded, m.end()):
+                label = "price"
+            amounts.setdefault(label or f"amount{i + 1}", value)
+        return amounts
+
+    def years_beyond(self, folded: str) -> float | None:
+        """How long past the warranty the product is, in years ("2 years after the warranty ended")."""
+        m = self.beyond.search(folded)
+        if m is None:
+            return None
+        raw = (m[1] or m[2] or m[3] or m[4]).replace(",", ".")
+        value = self.numbers.get(raw) or float(raw)
+        return value if m[1] or m[2] else round(value / 12, 2)  # months
