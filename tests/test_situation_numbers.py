@@ -96,6 +96,17 @@ def test_a_repair_past_the_warranty_by_so_much_needs_no_purchase_date(chat) -> N
     assert "when you bought" not in reply
 
 
+def test_several_products_fees_and_credit_are_summed_for_all_of_them(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc").say(
+        "Sending 4 out-of-warranty cameras in for diagnosis. How much is the diagnosis and who pays the shipping?"
+    )
+    assert "$200" in reply and "shipment to and from" in reply, reply  # both questions, the fee for all four
+    reply = chat("ktnc", user="c2").say(
+        "bought 5 cameras on 2026-11-20, never opened them. paid $100 each plus $30 shipping. how much credit?"
+    )
+    assert "$400" in reply and "$80 back" not in reply, reply
+
+
 @pytest.mark.parametrize("text", ["my 6 month old camera died", "2 years old nvr, 3 days ago it stopped"])
 def test_an_age_is_no_count_of_products(text: str) -> None:
     assert _read(text).units is None

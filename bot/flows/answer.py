@@ -23,6 +23,7 @@ from bot.flows.parts import described_cause, one_part
 from bot.flows.situational import situational
 from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
+from bot.policy.verdicts import several_fees
 from bot.understand.index import TREE
 from bot.understand.matcher import Decision
 from bot.understand.reading import Part
@@ -415,4 +416,5 @@ def remember_pending(
 def reading_parts_first(turn: Turn, situation: Situation) -> bool:
     """Whether a message's questions are answered each before its situation (none told: no date to ask for)."""
     own_fault = "free" in situation.wants and "faulty" in turn.reading.decision.tokens  # "it's faulty, covered?"
-    return len(turn.reading.parts) > 1 and not (situation.dates or situation.events or situation.amounts or own_fault)
+    told = situation.dates or situation.events or situation.amounts or several_fees(situation)
+    return len(turn.reading.parts) > 1 and not (told or own_fault)

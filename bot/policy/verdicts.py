@@ -334,6 +334,11 @@ def shipping(pack: BrandPack, situation: Situation, today: date) -> ShippingVerd
     return ShippingVerdict(rule_for(high), high, reading.earliest, reading.text)
 
 
+def several_fees(situation: Situation) -> bool:
+    """Whether the customer asks what a per-product fee comes to for several ("3 cameras: the total diagnosis fee?")."""
+    return (situation.units or 1) > 1 and "diagnosis" in situation.wants
+
+
 def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: float | None) -> CostVerdict:
     """How a repair past the warranty is charged: the brand's tier, or a diagnosis-based total."""
     fees = pack.fees
@@ -349,7 +354,7 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
     total = None
     from_pack = False
     units = situation.units or 1
-    several = units > 1 and "diagnosis" in situation.wants  # "3 cameras: the total diagnosis fee?"
+    several = several_fees(situation)
     # a sum the customer gave beside a quote's parts, for what is not known, would be left out of a total: none is
     # given then (a product's price at so much each is known for what it is)
     unplaced = () if "amount0" in situation.amounts else _sums(situation, "amount")
