@@ -82,6 +82,7 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "we had a power spike after the storm, two cams died", {"power_surge", "storm"}),
     ("en", "plugged the 12v camera into 220v by mistake", {"wrong_power", "accident"}),
     ("en", "used a wrong adapter from another device", {"wrong_power"}),
+    ("en", "I switched to a cheap adapter and it burned", {"wrong_power"}),
     ("en", "my nephew opened it and tried to fix the board", {"unauthorised_repair", "opened"}),
     ("en", "took it to a local repair shop, they couldnt fix it", {"unauthorised_repair"}),
     ("en", "I opened the housing to clean the sensor", {"opened"}),
@@ -322,6 +323,10 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("It's rated for -30C to 60C and it's only 35C here", "improper_environment"),
     ("I'll put it in a bag and ship it to you", "transit_packaging"),
     ("I paid half price on sale, now the nvr is faulty", "unpaid"),
+    # equipment tried while troubleshooting is no cause (and "switched to a cheap adapter, it burned" still is)
+    ("it keeps rebooting, already tried another socket and a different adapter", "wrong_power"),
+    ("tested it with a third-party hard drive, still not detected", "own_hdd"),
+    ("我试过别的电源适配器，还是不行", "wrong_power"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.

@@ -159,6 +159,7 @@ class SituationReader:
             with path.open("rb") as handle:
                 data = tomllib.load(handle)
             self.negation = re.compile(data["negation"], re.I)
+            self.tried, self.tried_tags = re.compile(data["tried"], re.I), frozenset(data["tried_tags"])
             self.kinds = {k: [re.compile(p, re.I) for p in v] for k, v in data["date_kinds"].items()}
             self.events = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["events"].items()}
             self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
@@ -321,7 +322,8 @@ class SituationReader:
         for tag in self._event_gate.possible(folded):
             for pattern in self.events[tag]:
                 for m in pattern.finditer(folded):
-                    if not self.negation.search(folded[max(0, m.start() - 30) : m.start()]):
+                    tried = tag in self.tried_tags and self.tried.search(folded[max(0, m.start() - 60) : m.start()])
+                    if not tried and not self.negation.search(folded[max(0, m.start() - 30) : m.start()]):
                         found.add(tag)
                         break
         return found
