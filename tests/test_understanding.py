@@ -150,6 +150,16 @@ def test_the_sentence_that_asks_weighs_more_than_the_situation_told_before_it(ch
     assert "3 working days" in reply, reply
 
 
+def test_a_long_story_does_not_drown_the_one_question_it_ends_with(chat: ChatFactory) -> None:
+    story = (
+        "hi, our DVR keeps rebooting every few minutes since last tuesday, already tried another power socket "
+        "and a different adapter. who am i actually supposed to contact about this??"
+    )
+    reply = chat("kimpok").say(story)
+    assert "86-755-26786281" in reply and "don't have information" not in reply, reply
+    assert "not covered" not in reply  # the adapter it was tried with is no cause
+
+
 def test_another_makers_camera_bought_here_is_an_agent_product(chat: ChatFactory) -> None:
     reply = chat("longgang").say("I bought a hikvision cam thru you. should i claim with hik or with you?")
     assert "manufacturer" in reply and "dual service" in reply, reply

@@ -124,6 +124,12 @@ class Reader:
         intents = self.intents
         detection = intents.about_detection(folded)
         focus = intents.focus(words)
+        decision = self.index.decide(
+            pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=focus
+        )
+        if decision.outcome == "unknown" and focus:  # a long story drowns its one question: the question alone
+            alone = self.index.decide(pack.id, focus, detection=detection, asks_open=intents.asks_open(fold(focus)))
+            decision = alone if alone.outcome == "answer" else decision
         return Reading(
             text=text,
             kind=message.kind,
@@ -143,9 +149,7 @@ class Reader:
             wants_rma=any(p.search(folded) for p in intents.wants_rma),
             too_long=len(text) > MAX_CHARS,
             situation=self.situations.read(words, moment, pack, language=language),
-            decision=self.index.decide(
-                pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=focus
-            ),
+            decision=decision,
             focus=focus,
             parts=self._parts(pack, words, focus),
         )
