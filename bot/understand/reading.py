@@ -161,7 +161,8 @@ class Reader:
         that only tell as context, its own words weighing most ("sent it back, you get it tomorrow. when do you
         check it and when is it back?").
         """
-        asked = self.intents.questions(focus) if focus else []
+        last = focus is not None and len(words[words.find(focus) + len(focus) :].split()) < 3  # nothing asks after it
+        asked = self.intents.questions(focus) if focus and last else []
         questions = asked if len(asked) > 1 else self.intents.questions(words)
         if len(questions) < 2:
             return ()
