@@ -319,6 +319,30 @@ def test_a_question_out_of_scope_as_a_whole_is_not_answered_by_its_parts(chat: C
     assert "don't have information" in reply and "2 years" not in reply, reply
 
 
+def test_a_numbered_question_after_the_sentence_with_the_question_mark_is_answered(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say(
+        "Few questions before we order more: 1) how long is the warranty 2) what happens when it runs out, "
+        "do you still repair? 3) if you replace a unit will it be new"
+    )
+    assert "1 year" in reply and "basic cost" in reply and "refurbished" in reply, reply
+
+
+def test_a_product_that_dies_on_its_own_is_a_defect_asked_beside_another_cause(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say(
+        "does the warranty cover a camera that just dies on its own? and what if somebody vandalises it"
+    )
+    assert "vandalism is not covered" in reply and "defects" in reply, reply
+
+
+def test_a_recorders_mouse_and_remote_packed_for_repair_are_its_accessories(chat: ChatFactory) -> None:
+    reply = chat("kimpok").say(
+        "packing my NVR for repair - do I put in the remote, the mouse and the power cable too, or only the recorder?"
+    )
+    assert "accessories" in reply and "don't have information" not in reply, reply
+    mice = chat("kimpok", user="mice").say("a mouse chewed through the power cable, is that covered?")
+    assert "accessories" not in mice.split("\n")[0], mice  # that mouse is an animal
+
+
 def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) -> None:
     reply = chat("jingpin").say(
         "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"
