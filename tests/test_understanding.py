@@ -343,6 +343,13 @@ def test_a_recorders_mouse_and_remote_packed_for_repair_are_its_accessories(chat
     assert "accessories" not in mice.split("\n")[0], mice  # that mouse is an animal
 
 
+def test_one_question_about_two_things_joined_gets_both_answers(chat: ChatFactory) -> None:
+    reply = chat("jingpin").say("整机和模块分别保修多久？")
+    assert "2年" in reply and "1年" in reply, reply  # the terminal's and the module's
+    alone = chat("kimpok", user="alone").say("warranty over u still fix? free??")  # one thing: one answer
+    assert "basic cost" in alone and "free of charge" not in alone, alone
+
+
 def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) -> None:
     reply = chat("jingpin").say(
         "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"

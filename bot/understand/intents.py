@@ -67,6 +67,7 @@ class Intents:
     not_in_documents: tuple[re.Pattern[str], ...] = ()  # topics no brand's document speaks of (transit times)
     now: tuple[re.Pattern[str], ...] = ()  # asks about the present moment ("are you open now?", "今天")
     open_now: tuple[re.Pattern[str], ...] = ()  # a whole question asking whether anyone is there ("r u open?")
+    joins_two_patterns: tuple[re.Pattern[str], ...] = ()  # one question about two things joined ("camera and module")
 
     @classmethod
     def load(cls, matching: Path) -> Intents:
@@ -101,6 +102,7 @@ class Intents:
             not_in_documents=patterns(intents_path, intents, "not_in_documents"),
             now=patterns(intents_path, intents, "now"),
             open_now=patterns(intents_path, intents, "open_now", whole=True),
+            joins_two_patterns=patterns(intents_path, intents, "joins_two"),
         )
 
     def asks_for_person(self, folded: str) -> bool:
@@ -155,6 +157,10 @@ class Intents:
         problem?".
         """
         return _any(self.yes_no_question, folded) and not _any(self.wh, folded) and not _any(self.downside, folded)
+
+    def joins_two(self, folded: str) -> bool:
+        """Whether a question joins two things it asks about ("整机和模块", "camera or nvr")."""
+        return _any(self.joins_two_patterns, folded)
 
     def asks_now(self, folded: str) -> bool:
         """Whether a message asks about the present moment: an hours answer's "Yes, open now" answers it."""

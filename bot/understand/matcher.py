@@ -45,6 +45,10 @@ class Thresholds:
     unknown_cjk: float = 0.4
     number: float = 0.6
     focus: float = 1.8  # how much more the words of the sentence that asks weigh than those around it
+    # One question about two things ("camera and module warranty?"): a runner-up this close to the top (relative)
+    # is answered too when each of the two has a word of the question weighing this much that the other lacks.
+    both: float = 0.85
+    both_weight: float = 2.5
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,11 @@ class Matcher:
         if is_cjk(token):
             return self.thresholds.unknown_cjk
         return self.unknown_weight
+
+    def entries_with(self, token: str) -> frozenset[str]:
+        """The entries whose phrasings use ``token``."""
+        found = self._entry_postings.get(token)
+        return frozenset(self._entries[k] for k in found) if found is not None else frozenset()
 
     def rank(self, text: str, *, limit: int = 5, focus: str | None = None) -> tuple[tuple[str, ...], list[Candidate]]:
         """The question's tokens and the best entries, highest score first.

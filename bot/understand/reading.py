@@ -151,10 +151,12 @@ class Reader:
             situation=self.situations.read(words, moment, pack, language=language),
             decision=decision,
             focus=focus,
-            parts=self._parts(pack, words, focus),
+            parts=self._parts(pack, words, focus, decision),
         )
 
-    def _parts(self, pack: BrandPack, words: str, focus: str | None = None) -> tuple[Part, ...]:
+    def _parts(
+        self, pack: BrandPack, words: str, focus: str | None = None, whole: Decision | None = None
+    ) -> tuple[Part, ...]:
         """Each question of a message asking several things, read on its own (none: it asks one).
 
         When one sentence asks and it asks several things, each of its questions is read with the sentences
@@ -165,11 +167,14 @@ class Reader:
         asked = self.intents.questions(focus) if focus and last else []
         questions = asked if len(asked) > 1 else self.intents.questions(words)
         if len(questions) < 2:
-            return ()
+            decisions = self._both(pack.id, whole, words) if whole is not None else ()
+            return tuple(Part(words, d, self.intents.keeps_lead(fold(words))) for d in decisions)
         told = words[: words.find(focus)].strip() if focus and len(asked) > 1 and focus in words else ""
         return tuple(
-            Part(
-                q,
+            Part(q, decision, self.intents.keeps_lead(fold(q)), self.intents.asks_now(fold(q)))
+            for q in questions
+            for decision in self._both(
+                pack.id,
                 self.index.decide(
                     pack.id,
                     f"{told} {q}" if told else q,
@@ -177,11 +182,33 @@ class Reader:
                     asks_open=self.intents.asks_open(fold(q)),
                     focus=q if told else None,
                 ),
-                self.intents.keeps_lead(fold(q)),
-                self.intents.asks_now(fold(q)),
+                q,
             )
-            for q in questions
         )
+
+    def _both(self, brand: str, decision: Decision, question: str) -> tuple[Decision, ...]:
+        """One question about two things at once ("整机和模块分别保修多久？"): a decision for each, else as it is.
+
+        Two things: the two best candidates are close, and each has a weighty word of the question that the
+        other's phrasings never use.
+        """
+        if decision.outcome not in ("answer", "clarify") or len(decision.candidates) < 2:
+            return (decision,)
+        if not self.intents.joins_two(fold(question)):
+            return (decision,)
+        first, second = decision.candidates[:2]
+        matcher = self.index.matchers[brand]
+        if second.score < first.score * matcher.thresholds.both:
+            return (decision,)
+        owners = [
+            matcher.entries_with(t) for t in decision.tokens if matcher.weight(t) >= matcher.thresholds.both_weight
+        ]
+        if not (
+            any(first.entry_id in o and second.entry_id not in o for o in owners)
+            and any(second.entry_id in o and first.entry_id not in o for o in owners)
+        ):
+            return (decision,)
+        return tuple(Decision("answer", (c,), decision.tokens) for c in (first, second))
 
     def language(self, pack: BrandPack, text: str, hint: str | None, current: str = "en") -> str:
         """The language to answer ``text`` in: its own, when the brand has wording in it.
