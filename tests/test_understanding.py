@@ -350,6 +350,13 @@ def test_one_question_about_two_things_joined_gets_both_answers(chat: ChatFactor
     assert "basic cost" in alone and "free of charge" not in alone, alone
 
 
+def test_chinese_questions_written_with_a_space_between_them_are_each_answered(chat: ChatFactory) -> None:
+    reply = chat("ktnc").say("退货拿credit的话 扣多少手续费 运费退吗")
+    assert "20%" in reply and "不包括运费" in reply and "请选择" not in reply, reply
+    told = chat("longgang", user="told").say("2021年买的录像机坏了 修收什么费")  # a story, then one question
+    assert "收取人工费" in told and "免收人工费" not in told, told
+
+
 def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) -> None:
     reply = chat("jingpin").say(
         "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"

@@ -7,6 +7,7 @@ written without diacritics there). Loaded once; a bad pattern names its file and
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ class Intents:
     now: tuple[re.Pattern[str], ...] = ()  # asks about the present moment ("are you open now?", "今天")
     open_now: tuple[re.Pattern[str], ...] = ()  # a whole question asking whether anyone is there ("r u open?")
     joins_two_patterns: tuple[re.Pattern[str], ...] = ()  # one question about two things joined ("camera and module")
+    space_split: tuple[re.Pattern[str], ...] = ()  # zh: a space between two clauses…
+    space_asks: tuple[re.Pattern[str], ...] = ()  # …that splits questions when both clauses ask
 
     @classmethod
     def load(cls, matching: Path) -> Intents:
@@ -103,6 +106,8 @@ class Intents:
             now=patterns(intents_path, intents, "now"),
             open_now=patterns(intents_path, intents, "open_now", whole=True),
             joins_two_patterns=patterns(intents_path, intents, "joins_two"),
+            space_split=patterns(intents_path, intents, "space_split"),
+            space_asks=patterns(intents_path, intents, "space_asks"),
         )
 
     def asks_for_person(self, folded: str) -> bool:
@@ -202,7 +207,12 @@ class Intents:
         """
         aligned = fold_aligned(text)
         cuts = sorted(
-            ({m.start() for p in self.splits for m in p.finditer(aligned)} | self._listed(aligned)) - {0, len(text)}
+            (
+                {m.start() for p in self.splits for m in p.finditer(aligned)}
+                | self._listed(aligned)
+                | self._spaced(aligned)
+            )
+            - {0, len(text)}
         )
         parts: list[str] = []
         start = 0
@@ -224,6 +234,13 @@ class Intents:
             parts[1] = f"{parts[0]} {parts[1]}"
             del parts[0]
         return parts[:limit] if len(parts) > 1 else [text]
+
+    def _spaced(self, aligned: str) -> set[int]:
+        """Where Chinese questions written with a space between them start (each clause around it asks)."""
+        spaces = [m.start() for p in self.space_split for m in p.finditer(aligned)]
+        ends = [0, *spaces, len(aligned)]
+        asks = [_any(self.space_asks, aligned[a:b]) for a, b in itertools.pairwise(ends)]
+        return {cut for k, cut in enumerate(spaces) if asks[k] and asks[k + 1]}
 
     def _listed(self, aligned: str) -> set[int]:
         """Where questions listed with commas or "and" start ("how do I get one, how long is it good for, and…").

@@ -168,7 +168,7 @@ class Reader:
         questions = asked if len(asked) > 1 else self.intents.questions(words)
         if len(questions) < 2:
             decisions = self._both(pack.id, whole, words) if whole is not None else ()
-            return tuple(Part(words, d, self.intents.keeps_lead(fold(words))) for d in decisions)
+            return tuple(Part(words, d, self.intents.keeps_lead(fold(words))) for d in decisions if len(decisions) > 1)
         told = words[: words.find(focus)].strip() if focus and len(asked) > 1 and focus in words else ""
         return tuple(
             Part(q, decision, self.intents.keeps_lead(fold(q)), self.intents.asks_now(fold(q)))
