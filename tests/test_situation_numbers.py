@@ -38,6 +38,7 @@ def _read(text: str, brand: str = "ktnc"):  # type: ignore[no-untyped-def]
         ("bought 5 cameras, paid $100 each plus $30 shipping", {"amount0": 500, "amount1": 100, "amount2": 30}),
         ("3 nvrs, $250 per unit", {"amount0": 750, "amount1": 250}),
         ("paid $100 each", {"amount1": 100}),  # each of how many: not said, no total
+        ("5 cameras bought on 2026-11-15 at $120 each", {"amount0": 600, "amount1": 120}),  # not 15 of them
     ],
 )
 def test_sums_are_read_with_what_they_are_for(text: str, amounts: dict[str, float]) -> None:
