@@ -70,6 +70,7 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "the installer cut the connector off and twisted the wires together", {"cut_connectors"}),
     ("en", "our electrician cut the cable to make it shorter", {"cut_cables"}),
     ("en", "we put our own hard drive in the DVR", {"own_hdd"}),
+    ("en", "swapped in a 4TB hard drive I had lying around", {"own_hdd"}),
     ("en", "coffee got spilled into the NVR", {"water"}),
     ("en", "water got inside the lens after the heavy rain", {"water"}),
     ("en", "the camera got wet and now the picture is foggy", {"water"}),
