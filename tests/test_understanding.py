@@ -160,6 +160,14 @@ def test_a_long_story_does_not_drown_the_one_question_it_ends_with(chat: ChatFac
     assert "not covered" not in reply  # the adapter it was tried with is no cause
 
 
+def test_the_question_asked_outweighs_a_story_that_sounds_out_of_scope(chat: ChatFactory) -> None:
+    reply = chat("longgang").say(
+        "I'm in Shenzhen for a trade fair next week. I'd rather drop off the faulty unit in person than ship it. "
+        "What's the full address of your office?"
+    )
+    assert "Yumiao Road" in reply, reply
+
+
 def test_another_makers_camera_bought_here_is_an_agent_product(chat: ChatFactory) -> None:
     reply = chat("longgang").say("I bought a hikvision cam thru you. should i claim with hik or with you?")
     assert "manufacturer" in reply and "dual service" in reply, reply

@@ -30,6 +30,7 @@ EVIDENCE = ("photo", "video", "document")  # media kept as evidence for a repair
 _COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _NO_DECISION = Decision("unknown", (), ())
+SURE_ALONE = 0.75  # the asking sentence alone overrules an out-of-scope reading of the whole from this score
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,11 @@ class Reader:
         decision = self.index.decide(
             pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=focus
         )
-        if decision.outcome == "unknown" and focus:  # a long story drowns its one question: the question alone
+        if focus and (decision.outcome == "unknown" or self._set_aside(pack.id, decision)):
+            # a long story drowns its one question (or makes it look out of scope): the question alone, if sure
             alone = self.index.decide(pack.id, focus, detection=detection, asks_open=intents.asks_open(fold(focus)))
-            decision = alone if alone.outcome == "answer" else decision
+            sure = decision.outcome == "unknown" or (alone.best is not None and alone.best.score >= SURE_ALONE)
+            decision = alone if alone.outcome == "answer" and not self._set_aside(pack.id, alone) and sure else decision
         return Reading(
             text=text,
             kind=message.kind,
@@ -185,6 +188,11 @@ class Reader:
                 q,
             )
         )
+
+    def _set_aside(self, brand: str, decision: Decision) -> bool:
+        """Whether a decision answers with an out-of-scope entry."""
+        best = decision.best
+        return decision.outcome == "answer" and best is not None and best.entry_id in self.index.out_of_scope[brand]
 
     def _both(self, brand: str, decision: Decision, question: str) -> tuple[Decision, ...]:
         """One question about two things at once ("整机和模块分别保修多久？"): a decision for each, else as it is.
