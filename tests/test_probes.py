@@ -29,9 +29,11 @@ FLOORS = {
     "probe5": 0.95,
     "probe6": 0.9,
     "probe7": 0.96,
-    "probe8": 0.85,
+    "probe8": 0.87,
     "probe9": 0.92,
     "probe10": 0.87,
+    "probe11": 0.85,
+    "probe12": 0.84,
 }
 
 
