@@ -126,6 +126,11 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "it's a borrowed unit from the distributor", {"borrowed"}),
     ("en", "kept it in the car boot all summer", {"improper_storage"}),
     ("en", "it was poorly packed, no bubble wrap at all", {"transit_packaging"}),
+    # as customers who write English as a second language put it
+    ("en", "I painted camera housing black and drill small hole for put extra LED light", {"modified"}),
+    ("en", "electrician connect the camera not the adapter from the box, smoke came out", {"wrong_power"}),
+    ("en", "if it get damage from storage is covered?", {"improper_storage"}),
+    ("en", "i send camera in thin envelope and it arrive broken at you", {"transit_packaging"}),
     ("en", "the earthquake last night knocked it off, then a storm", {"earthquake", "storm"}),
     # -- Chinese ----------------------------------------------------------------------------------------
     ("zh", "摄像头进水了，还保修吗", {"water"}),
@@ -328,6 +333,8 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("it keeps rebooting, already tried another socket and a different adapter", "wrong_power"),
     ("tested it with a third-party hard drive, still not detected", "own_hdd"),
     ("我试过别的电源适配器，还是不行", "wrong_power"),
+    ("can i send it in an envelope?", "transit_packaging"),  # asked before, not done
+    ("you drilled holes in the wall for the bracket?", "modified"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.
