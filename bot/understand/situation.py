@@ -316,16 +316,19 @@ class SituationReader:
         """What the customer asks for (free, refund, shipping…)."""
         return frozenset(k for k in self._want_gate.possible(folded) if any(p.search(folded) for p in self.wants[k]))
 
+    def told(self, tag: str, folded: str, start: int) -> bool:
+        """Whether a match of ``tag`` at ``start`` tells it happened: no negation just before, nor "tried"."""
+        if tag in self.tried_tags and self.tried.search(folded[max(0, start - 60) : start]):
+            return False
+        return not self.negation.search(folded[max(0, start - 30) : start])
+
     def _events(self, folded: str) -> set[str]:
         """What happened to the product, except where a negation comes just before ("not dropped")."""
         found = set()
         for tag in self._event_gate.possible(folded):
             for pattern in self.events[tag]:
-                for m in pattern.finditer(folded):
-                    tried = tag in self.tried_tags and self.tried.search(folded[max(0, m.start() - 60) : m.start()])
-                    if not tried and not self.negation.search(folded[max(0, m.start() - 30) : m.start()]):
-                        found.add(tag)
-                        break
+                if any(self.told(tag, folded, m.start()) for m in pattern.finditer(folded)):
+                    found.add(tag)
         return found
 
 
