@@ -49,6 +49,8 @@ def _one(text: str, now: datetime = NOW, **kwargs: object) -> tuple[date, date]:
         ("a couple of months ago", "2026-09-08", "2026-10-08"),
         ("1.5 years ago", "2025-04-08", "2025-07-07"),
         ("去年三月", "2025-03-01", "2025-03-31"),
+        ("上个月25号买的", "2026-10-25", "2026-10-25"),  # a day of last month, not the whole month
+        ("上月三号", "2026-10-03", "2026-10-03"),
         ("8个月前", "2026-03-08", "2026-04-07"),
         ("两周前", "2026-11-06", "2026-11-12"),
         ("用了两年半", "2024-04-08", "2024-07-07"),  # how long they have had it
@@ -92,6 +94,7 @@ def test_customer_date_forms(text: str, earliest: str, latest: str) -> None:
         ("mua thang truoc", "2026-10-01", "2026-10-31"),
         ("mua tu nam ngoai", "2025-01-01", "2025-12-31"),
         ("tháng 3 năm ngoái", "2025-03-01", "2025-03-31"),
+        ("camera mua thang 7 nam nay", "2026-07-01", "2026-07-31"),
         ("mua thang 5", "2026-05-01", "2026-05-31"),
         ("ngay 15 thang 3 nam 2025", "2025-03-15", "2025-03-15"),
         ("thang 3/2025", "2025-03-01", "2025-03-31"),

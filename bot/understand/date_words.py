@@ -86,6 +86,7 @@ class DatePatterns:
     vi_relative: re.Pattern[str]
     vi_had_for: re.Pattern[str]
     zh_month: re.Pattern[str]
+    zh_day_of_month: re.Pattern[str]
     time_words: re.Pattern[str]
     iso_month: re.Pattern[str]
     year_only: re.Pattern[str]

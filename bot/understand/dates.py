@@ -129,9 +129,7 @@ def _nearest_year(today: date, month: int, day: int) -> date | None:
     options = [d for d in (_clean(today.year + k, month, day) for k in (-1, 0, 1)) if d]
     soon = [d for d in options if today < d <= today + timedelta(days=60)]
     past = [d for d in options if d <= today]
-    if soon:
-        return soon[0]
-    return max(past) if past else None
+    return soon[0] if soon else max(past, default=None)
 
 
 def _prefer_order(text: str, default_dmy: bool) -> tuple[bool, bool]:
@@ -385,6 +383,11 @@ def _scan(
             found.add(_reading(text, m, d, d, today, relative=implicit))
         else:
             found.add(_reading(text, m, *month_range(year, month), today, relative=implicit))
+    for m in p.zh_day_of_month.finditer(text):  # 上个月25号: that day of last month (这个月: of this one)
+        first, nth = add_months(today.replace(day=1), -1 if m[1].startswith("上") else 0), zh_number(m[2], words)
+        if free(m) and nth == nth:  # (not NaN: a number)
+            on = _clean(first.year, first.month, int(nth))
+            found.add(_reading(text, m, on, on, today))
     for m in p.time_words.finditer(low):
         if not free(m):
             continue
