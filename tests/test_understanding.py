@@ -365,6 +365,11 @@ def test_chinese_questions_written_with_a_space_between_them_are_each_answered(c
     assert "收取人工费" in told and "免收人工费" not in told, told
 
 
+def test_what_makes_the_warranty_void_is_the_list_of_exclusions(chat: ChatFactory) -> None:
+    reply = chat("ktnc").say("what things make the warranty void or not covered? we are installer and want to know")
+    assert "serial sticker" in reply and "act of nature" in reply, reply  # not "which products do you make"
+
+
 def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) -> None:
     reply = chat("jingpin").say(
         "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"

@@ -206,7 +206,8 @@ class Reader:
             return (decision,)
         first, second = decision.candidates[:2]
         matcher = self.index.matchers[brand]
-        if second.score < first.score * matcher.thresholds.both:
+        aside = self.index.out_of_scope[brand]  # out of scope on either side: as the matcher decided
+        if second.score < first.score * matcher.thresholds.both or {first.entry_id, second.entry_id} & set(aside):
             return (decision,)
         owners = [
             matcher.entries_with(t) for t in decision.tokens if matcher.weight(t) >= matcher.thresholds.both_weight
