@@ -122,6 +122,7 @@ def test_an_age_is_no_count_of_products(text: str) -> None:
         ("poesec", "dau ghi hinh bi hong", "cameras_recorders"),
         ("poesec", "交换机坏了", "accessories"),
         ("poesec", "硬盘录像机坏了", "cameras_recorders"),  # the recorder, not its hard disk
+        ("poesec", "录像机的硬盘口坏了", "cameras_recorders"),  # the recorder's drive port, not a drive
         ("ktnc", "云台不转了", "pan_tilt_mechanism"),
         ("ktnc", "网络摄像机坏了", "ip_cameras"),
         ("ktnc", "o cung bi loi", "hard_drive"),
@@ -151,6 +152,7 @@ def test_product_types_in_every_language(brand: str, text: str, category: str | 
         ("bought it when I visited Shenzhen in March", "purchase"),
         ("the invoice said 2025-03-01", "purchase"),
         ("请问2025年3月买的还保修吗", "purchase"),
+        ("on 2026-09-20 you replace the main board under warranty", "shipped_back"),  # the repair's day
     ],
 )
 def test_which_date_it_is(text: str, kind: str) -> None:

@@ -242,7 +242,7 @@ class SituationReader:
         before = folded[max(sentence_start, reading.start - 60) : reading.start]
         if folded.startswith("from ", reading.start):  # "camera from 2019": the cue word is read with the date
             before += "from "
-        after = re.split(r"[.!?;\n。]", folded[reading.end : reading.end + 25], maxsplit=1)[0]
+        after = re.split(r"[.!?;\n。]", folded[reading.end : reading.end + 40], maxsplit=1)[0]
         best: tuple[int, int, str] | None = None  # (distance, -length of the cue, kind): nearest, then longest
         for kind, patterns in self.kinds.items():
             for pattern in patterns:
