@@ -84,6 +84,12 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "plugged the 12v camera into 220v by mistake", {"wrong_power", "accident"}),
     ("en", "used a wrong adapter from another device", {"wrong_power"}),
     ("en", "I switched to a cheap adapter and it burned", {"wrong_power"}),
+    # a trial that did the harm is the cause ("tried" alone is no troubleshooting)
+    ("en", "I tried using a different adapter and the camera burned out immediately", {"wrong_power"}),
+    ("en", "Tried to plug it into a 24V universal power supply and the power board blew", {"wrong_power"}),
+    ("en", "I tried powering it with a laptop charger and the camera died", {"wrong_power"}),
+    ("en", "Trying to save space I used my own hard drive in the DVR", {"own_hdd"}),
+    ("zh", "试过用别的电源适配器，摄像头就烧了", {"wrong_power"}),
     ("en", "my nephew opened it and tried to fix the board", {"unauthorised_repair", "opened"}),
     ("en", "took it to a local repair shop, they couldnt fix it", {"unauthorised_repair"}),
     ("en", "I opened the housing to clean the sensor", {"opened"}),

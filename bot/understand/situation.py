@@ -25,6 +25,7 @@ from bot.understand.date_words import load_date_words
 from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.literals import Gate
 
+_CLAUSE_END = re.compile(r"[.;!?。！？]")
 _LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[).]\s|;|•")  # "1) a storm 2) someone…": causes outrank per item
 # Which date kinds count as which, when a brand counts its warranty from one of them ("contact": when the
 # customer called, wrote or was visited, not the product's age).
@@ -160,6 +161,8 @@ class SituationReader:
                 data = tomllib.load(handle)
             self.negation = re.compile(data["negation"], re.I)
             self.tried, self.tried_tags = re.compile(data["tried"], re.I), frozenset(data["tried_tags"])
+            self.tried_plainly, self.no_change = re.compile(data["tried_plainly"]), re.compile(data["no_change"])
+            self.tried_harm = re.compile(data["tried_harm"], re.I)
             self.kinds = {k: [re.compile(p, re.I) for p in v] for k, v in data["date_kinds"].items()}
             self.events = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["events"].items()}
             self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
@@ -318,8 +321,12 @@ class SituationReader:
 
     def told(self, tag: str, folded: str, start: int) -> bool:
         """Whether a match of ``tag`` at ``start`` tells it happened: no negation just before, nor "tried"."""
-        if tag in self.tried_tags and self.tried.search(folded[max(0, start - 60) : start]):
-            return False
+        before = _CLAUSE_END.split(folded[max(0, start - 60) : start])[-1]  # this sentence's words before it
+        if tag in self.tried_tags and self.tried.search(before):
+            rest = _CLAUSE_END.split(folded[start:], maxsplit=1)[0]
+            plainly = self.tried_plainly.search(before) or self.no_change.search(rest)
+            if plainly and not self.tried_harm.search(rest):
+                return False
         return not self.negation.search(folded[max(0, start - 30) : start])
 
     def _events(self, folded: str) -> set[str]:
