@@ -355,6 +355,10 @@ def test_one_question_about_two_things_joined_gets_both_answers(chat: ChatFactor
     reply = chat("jingpin").say("整机和模块分别保修多久？")
     assert "2年" in reply and "1年" in reply, reply  # the terminal's and the module's
     alone = chat("kimpok", user="alone").say("warranty over u still fix? free??")  # one thing: one answer
+    wet = chat("jingpin", user="wet").say("My thermal camera got wet in the rain, is that covered or not?")
+    assert "modification" not in wet, wet  # "or not" joins no second thing
+    story = chat("longgang", user="story").say("Camera got wet and now no picture, warranty or paid repair?")
+    assert "7x12" not in story, story  # "and now" tells a story, "or paid" asks one thing
     assert "basic cost" in alone and "free of charge" not in alone, alone
 
 
