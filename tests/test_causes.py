@@ -341,6 +341,13 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("我试过别的电源适配器，还是不行", "wrong_power"),
     ("can i send it in an envelope?", "transit_packaging"),  # asked before, not done
     ("you drilled holes in the wall for the bracket?", "modified"),
+    # found by a review of the patterns added for second-language English
+    ("My installer drilled 4 holes to mount the camera under the eaves, now no picture", "modified"),
+    ("We installed extra lights in the yard because night vision is weak", "modified"),
+    ("we painted the camera pole white to match the house", "modified"),
+    ("The repair centre swapped in a new hard drive last year, now the DVR won't boot", "own_hdd"),
+    ("Your technician popped in a new hard drive during the last repair", "own_hdd"),
+    ("The hard disk shows damaged in storage management page", "improper_storage"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.

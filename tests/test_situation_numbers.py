@@ -39,6 +39,10 @@ def _read(text: str, brand: str = "ktnc"):  # type: ignore[no-untyped-def]
         ("3 nvrs, $250 per unit", {"amount0": 750, "amount1": 250}),
         ("paid $100 each", {"amount1": 100}),  # each of how many: not said, no total
         ("5 cameras bought on 2026-11-15 at $120 each", {"amount0": 600, "amount1": 120}),  # not 15 of them
+        ("We paid $200 each month for monitoring. 2 cameras bought 15 days ago", {"amount1": 200}),  # no price each
+        ("I bought 2 NVRs and 8 cameras, cameras were $50 each", {"amount1": 50}),  # each of which count?
+        ("bought 6 cameras, $99.50 per unit, return 2 of them for credit", {"amount0": 199, "amount1": 99.5}),
+        ("Bought 10 cameras 2 weeks ago at $100 each. return those 3", {"amount0": 300, "amount1": 100}),
     ],
 )
 def test_sums_are_read_with_what_they_are_for(text: str, amounts: dict[str, float]) -> None:

@@ -25,6 +25,7 @@ class Quantities:
         self.priced = re.compile(data["priced"], re.I)
         self.each = re.compile(data["each"], re.I)
         self.per_unit = re.compile(data["per_unit"], re.I)
+        self.returned_count = re.compile(data["returned_count"], re.I)
         self.bare_amount = re.compile(data["bare_amount"], re.I)
         self.components = {
             k: (re.compile(v), re.compile(f"(?:{v}){data['amount_joiners']}"))
@@ -34,14 +35,21 @@ class Quantities:
 
     def units(self, folded: str) -> int | None:
         """How many products the message is about, when it says more than one."""
+        return next(iter(self._counts(folded)), None)
+
+    def _number(self, word: str) -> int:
+        return int(word) if word.isdigit() else int(self.numbers.get(word.lower(), 0))
+
+    def _counts(self, folded: str) -> list[int]:
+        """Every count of several products the message gives, in the patterns' order."""
+        found = []
         for pattern in self.counts:
-            m = pattern.search(folded)
-            if m:
+            for m in pattern.finditer(folded):
                 word = m[1]
                 count = int(word) if word.isdigit() else int(self.numbers.get(word, 0)) or None
                 if count is not None and 1 < count <= 500:
-                    return count
-        return None
+                    found.append(count)
+        return found
 
     def stated_months(self, folded: str) -> int | None:
         """A warranty period the customer states ("it has a 2 year warranty"), in months."""
@@ -69,15 +77,15 @@ class Quantities:
             component = next((k for k, (words, _) in self.components.items() if words.match(name)), None)
             if component is not None:
                 amounts.setdefault(component, float(m[2].replace(",", "")))
-        count = None
         for i, m in enumerate(self.money.finditer(folded)):
             value = float((m[1] or m[2]).replace(",", ""))
             before = folded[max(0, m.start() - 25) : m.start()]
             label = next((k for k, (_, named) in self.components.items() if named.search(before)), None)
             if label is None and self.per_unit.match(folded, m.end()):  # "5 cameras… paid $100 each"
-                count = self.units(folded) if count is None else count
-                if count and "amount0" not in amounts:
-                    amounts["amount0"] = count * value
+                sent = self.returned_count.search(folded)  # "6 cameras at $99.50 each, return 2 of them": 2
+                counts = {self._number(sent[1])} if sent else set(self._counts(folded))
+                if len(counts) == 1 and "amount0" not in amounts:  # of one count ("2 NVRs and 8 cameras": which?)
+                    amounts["amount0"] = counts.pop() * value
             elif label is None and self.priced.match(folded, m.end()):
                 label = "price"
             amounts.setdefault(label or f"amount{i + 1}", value)
