@@ -229,14 +229,14 @@ def _scan(
         if free(m) and 1 <= int(m[1]) <= 12:
             found.add(_reading(text, m, *month_range(int(m[2]), int(m[1])), today))
     for m in p.vi_month_word.finditer(low):
-        month, year_word = int(m[1] or m[3]), m[2] or m[4]
+        month, year_word = int(m[1] or m[3] or m[5]), m[2] or m[4]
         if not free(m) or not 1 <= month <= 12:
             continue
-        if year_word:
-            year = today.year - words.years_ago[year_word.lower()]
+        if year_word or m[5]:  # (m[5]: "tháng 7 năm nay", this year's)
+            year = today.year - (words.years_ago[year_word.lower()] if year_word else 0)
         else:
             year = today.year if month <= today.month else today.year - 1
-        found.add(_reading(text, m, *month_range(year, month), today, relative=not year_word))
+        found.add(_reading(text, m, *month_range(year, month), today, relative=not (year_word or m[5])))
     order, shown = _prefer_order(low, day_first)
     for m in p.numeric.finditer(low):
         if not free(m) or ("." in m[0] and len(m[3]) < 4):
