@@ -366,6 +366,8 @@ def test_chinese_questions_written_with_a_space_between_them_are_each_answered(c
     reply = chat("ktnc").say("退货拿credit的话 扣多少手续费 运费退吗")
     assert "20%" in reply and "不包括运费" in reply and "请选择" not in reply, reply
     told = chat("longgang", user="told").say("2021年买的录像机坏了 修收什么费")  # a story, then one question
+    forgot = chat("kimpok", user="forgot").say("摄像头是哪天买的我忘了 保修怎么算")  # "I forgot which day": no question
+    assert "退款" not in forgot, forgot
     assert "收取人工费" in told and "免收人工费" not in told, told
 
 

@@ -71,6 +71,7 @@ class Intents:
     joins_two_patterns: tuple[re.Pattern[str], ...] = ()  # one question about two things joined ("camera and module")
     space_split: tuple[re.Pattern[str], ...] = ()  # zh: a space between two clauses…
     space_asks: tuple[re.Pattern[str], ...] = ()  # …that splits questions when both clauses ask
+    space_tells: tuple[re.Pattern[str], ...] = ()  # …and neither tells what the customer doesn't know
 
     @classmethod
     def load(cls, matching: Path) -> Intents:
@@ -108,6 +109,7 @@ class Intents:
             joins_two_patterns=patterns(intents_path, intents, "joins_two"),
             space_split=patterns(intents_path, intents, "space_split"),
             space_asks=patterns(intents_path, intents, "space_asks"),
+            space_tells=patterns(intents_path, intents, "space_tells"),
         )
 
     def asks_for_person(self, folded: str) -> bool:
@@ -239,7 +241,8 @@ class Intents:
         """Where Chinese questions written with a space between them start (each clause around it asks)."""
         spaces = [m.start() for p in self.space_split for m in p.finditer(aligned)]
         ends = [0, *spaces, len(aligned)]
-        asks = [_any(self.space_asks, aligned[a:b]) for a, b in itertools.pairwise(ends)]
+        clauses = [aligned[a:b] for a, b in itertools.pairwise(ends)]
+        asks = [_any(self.space_asks, c) and not _any(self.space_tells, c) for c in clauses]
         return {cut for k, cut in enumerate(spaces) if asks[k] and asks[k + 1]}
 
     def _listed(self, aligned: str) -> set[int]:
