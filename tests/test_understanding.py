@@ -376,6 +376,13 @@ def test_what_makes_the_warranty_void_is_the_list_of_exclusions(chat: ChatFactor
     assert "serial sticker" in reply and "act of nature" in reply, reply  # not "which products do you make"
 
 
+def test_a_sales_question_is_not_answered_from_a_sentence_that_only_tells(chat: ChatFactory) -> None:
+    logo = chat("jingpin").say("can u print our company logo on the scopes? whats the MOQ?")
+    assert "don't have information" in logo, logo  # custom branding: a sales matter, not the application form
+    hiring = chat("ktnc", user="hiring").say("你们公司招不招售后技术员？我有五年经验")
+    assert "没有这方面的信息" in hiring and "3年" not in hiring, hiring  # "I have five years' experience" asks nothing
+
+
 def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) -> None:
     reply = chat("jingpin").say(
         "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"

@@ -25,7 +25,7 @@ def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry
     sure: dict[str, Part] = {}
     for part in parts:
         best = part.decision.best
-        usable = part.decision.outcome == "answer" and best is not None and best.entry_id in entries
+        usable = part.asks and part.decision.outcome == "answer" and best is not None and best.entry_id in entries
         if usable and best is not None and entries[best.entry_id].kind in ("faq", "hours"):
             sure[best.entry_id] = part
     if len(sure) != 1:

@@ -41,6 +41,7 @@ class Part:
     decision: Decision
     keeps_lead: bool = False
     asks_now: bool = False
+    asks: bool = True  # it asks something (a question mark, a question word), not only tells ("我有五年经验")
 
     def keeps_lead_of(self, kind: str) -> bool:
         """Whether an answer of this kind keeps its opening Yes / No (an hours answer's is about now)."""
@@ -174,7 +175,13 @@ class Reader:
             return tuple(Part(words, d, self.intents.keeps_lead(fold(words))) for d in decisions if len(decisions) > 1)
         told = words[: words.find(focus)].strip() if focus and len(asked) > 1 and focus in words else ""
         return tuple(
-            Part(q, decision, self.intents.keeps_lead(fold(q)), self.intents.asks_now(fold(q)))
+            Part(
+                q,
+                decision,
+                self.intents.keeps_lead(fold(q)),
+                self.intents.asks_now(fold(q)),
+                self.intents.asks(fold(q)),
+            )
             for q in questions
             for decision in self._both(
                 pack.id,
