@@ -209,12 +209,12 @@ class Reader:
         """
         if decision.outcome not in ("answer", "clarify") or len(decision.candidates) < 2:
             return (decision,)
-        if not self.intents.joins_two(fold(question)):
-            return (decision,)
         first, second = decision.candidates[:2]
         matcher = self.index.matchers[brand]
         aside = self.index.out_of_scope[brand]  # out of scope on either side: as the matcher decided
         if second.score < first.score * matcher.thresholds.both or {first.entry_id, second.entry_id} & set(aside):
+            return (decision,)
+        if not self.intents.joins_two(fold(question)):
             return (decision,)
         owners = [
             matcher.entries_with(t) for t in decision.tokens if matcher.weight(t) >= matcher.thresholds.both_weight

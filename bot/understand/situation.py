@@ -321,13 +321,16 @@ class SituationReader:
 
     def told(self, tag: str, folded: str, start: int) -> bool:
         """Whether a match of ``tag`` at ``start`` tells it happened: no negation just before, nor "tried"."""
+        if self.negation.search(folded[max(0, start - 30) : start]):
+            return False
+        if tag not in self.tried_tags:
+            return True
         before = _CLAUSE_END.split(folded[max(0, start - 60) : start])[-1]  # this sentence's words before it
-        if tag in self.tried_tags and self.tried.search(before):
-            rest = _CLAUSE_END.split(folded[start:], maxsplit=1)[0]
-            plainly = self.tried_plainly.search(before) or self.no_change.search(rest)
-            if plainly and not self.tried_harm.search(rest):
-                return False
-        return not self.negation.search(folded[max(0, start - 30) : start])
+        if not self.tried.search(before):
+            return True
+        rest = _CLAUSE_END.split(folded[start:], maxsplit=1)[0]
+        plainly = self.tried_plainly.search(before) or self.no_change.search(rest)
+        return not plainly or bool(self.tried_harm.search(rest))
 
     def _events(self, folded: str) -> set[str]:
         """What happened to the product, except where a negation comes just before ("not dropped")."""
