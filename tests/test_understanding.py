@@ -260,6 +260,7 @@ def test_the_home_router_itself_is_out_of_scope_but_a_camera_offline_after_a_new
         ("kimpok", "someone spray painted my cam lens, wrnty?", "vandalism is not covered"),
         ("poesec", "ptz cam wrnty 1yr?", "2 years"),
         ("ktnc", "1 rma# for 2 shipments ok?", "used once"),
+        ("longgang", "gimme both your phone numbers pls, the first one i tried is always busy", "28706496"),
         ("ktnc", "pay repair after i get it back?", "prepaid by credit card"),
         ("poesec", "bao hanh gom nhung gi", "lỗi kỹ thuật"),
         ("kimpok", "保修包括哪些情况", "保修范围包括"),
