@@ -137,6 +137,7 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "electrician connect the camera not the adapter from the box, smoke came out", {"wrong_power"}),
     ("en", "if it get damage from storage is covered?", {"improper_storage"}),
     ("en", "i send camera in thin envelope and it arrive broken at you", {"transit_packaging"}),
+    ("en", "my son knocked the wifi cam off the fence into the pool", {"drop", "water"}),
     ("en", "the earthquake last night knocked it off, then a storm", {"earthquake", "storm"}),
     # -- Chinese ----------------------------------------------------------------------------------------
     ("zh", "摄像头进水了，还保修吗", {"water"}),
@@ -348,6 +349,7 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("The repair centre swapped in a new hard drive last year, now the DVR won't boot", "own_hdd"),
     ("Your technician popped in a new hard drive during the last repair", "own_hdd"),
     ("The hard disk shows damaged in storage management page", "improper_storage"),
+    ("the camera looks into the pool area and the picture is blurry", "water"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.
