@@ -57,6 +57,6 @@ def test_the_gate_finds_exactly_what_running_every_pattern_finds() -> None:
             for pattern in patterns:
                 if any(READER.told(tag, folded, m.start()) for m in pattern.finditer(folded)):
                     every.add(tag)
-        assert READER._events(folded) == every, text
+        assert READER._events(folded) == every, text  # (the gated reading)
         wants = {k for k, patterns in READER.wants.items() if any(p.search(folded) for p in patterns)}
         assert READER._wants(folded) == wants, text

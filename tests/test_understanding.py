@@ -384,6 +384,63 @@ def test_a_sales_question_is_not_answered_from_a_sentence_that_only_tells(chat: 
     assert "没有这方面的信息" in hiring and "3年" not in hiring, hiring  # "I have five years' experience" asks nothing
 
 
+@pytest.mark.parametrize(
+    ("brand", "text", "wrong"),
+    [
+        ("jingpin", "I didn't drop it, it just stopped working. is it covered?", "accidents"),
+        ("kimpok", "I didn't drop it, it just stopped working. is it covered?", "vandalism"),
+        ("jingpin", "哪里都没摔过 怎么就黑屏了 能免费修吗", "意外事故"),
+    ],
+)
+def test_a_cause_the_customer_rules_out_is_never_held_against_them(
+    chat: ChatFactory, brand: str, text: str, wrong: str
+) -> None:
+    reply = chat(brand).say(text)
+    assert wrong not in reply and "not covered" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("brand", "text", "right", "wrong"),
+    [  # found by a second review of today's reading changes
+        ("ktnc", "we ordered 200 custom cameras with our own label, can we send them back for credit?", "OEM", "don't"),
+        (
+            "ktnc",
+            "I bought a used camera on eBay from someone. What is the warranty?",
+            "don't have information",
+            "3 years",
+        ),
+        (
+            "ktnc",
+            "bought 5 cameras on 2026-11-20, never opened, paid $100 each. credit if I return 2 weeks from now?",
+            "$400",
+            "$40 ",
+        ),
+        (
+            "ktnc",
+            "bought 6 cameras at $99.50 each on 2026-11-20, unopened. return 2 of them for credit, how much?",
+            "$199",
+            "$597",
+        ),
+        (
+            "jingpin",
+            "terminal 2025-06-01, can you replace the main board free, or do I pay?",
+            "2 years",
+            "after the repair",
+        ),
+        ("poesec", "dau ghi bi set danh va chay nguon, co bao hanh khong", "sét", "điện áp"),
+        (
+            "ktnc",
+            "Camera 2026-03-01, a few weeks later your tech replaced the board, now it is dead again. covered?",
+            "",
+            "modified",
+        ),
+    ],
+)
+def test_second_review_near_misses(chat: ChatFactory, brand: str, text: str, right: str, wrong: str) -> None:
+    reply = chat(brand, now=MONDAY_10).say(text)
+    assert right in reply and wrong not in reply, reply
+
+
 def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) -> None:
     reply = chat("jingpin").say(
         "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"

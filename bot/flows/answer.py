@@ -19,7 +19,7 @@ from typing import ClassVar
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import ANSWERS, Outcome
 from bot.flows.base import Kit, Result, Turn
-from bot.flows.parts import described_cause, one_part
+from bot.flows.parts import described_cause, one_part, without_denied
 from bot.flows.situational import situational
 from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
@@ -95,7 +95,7 @@ class AnswerFlow:
             result = self.situational(turn, prior, pending.tokens, pending.entry, answered=True)
             if result is not None:
                 return result.before(*notes)
-        decision = reading.decision
+        decision = without_denied(reading.decision, self.kit, turn.pack, situation)  # "never dropped it…"
         if reading.out_of_domain or self.kit.lexicon.out_of_scope(decision.tokens):
             return self.kit.flows.general.dont_know(turn, outcome=Outcome.OUT_OF_SCOPE).before(*notes)
         result = self.decided(turn, decision, situation).before(*notes)
@@ -238,8 +238,8 @@ class AnswerFlow:
             return None  # out of scope as a whole: its parts only echo words of it
         chosen: dict[str, Part] = {}
         for part in turn.reading.parts:
-            best = part.decision.best
-            usable = part.decision.outcome == "answer" and best is not None and best.entry_id in entries
+            best = (decision := without_denied(part.decision, self.kit, turn.pack, turn.reading.situation)).best
+            usable = decision.outcome == "answer" and best is not None and best.entry_id in entries
             if usable and best is not None and entries[best.entry_id].kind in ("faq", "hours", "handoff"):
                 chosen.setdefault(best.entry_id, part)
         if len(chosen) < 2:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from bot.flows.base import Kit
 from bot.knowledge.faq import Entry
@@ -10,6 +11,7 @@ from bot.knowledge.packs import BrandPack
 from bot.understand.index import TREE
 from bot.understand.matcher import Candidate, Decision
 from bot.understand.reading import Part
+from bot.understand.situation import Situation
 
 
 def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry, float | None, str | None] | None:
@@ -55,3 +57,25 @@ def described_cause(decision: Decision, kit: Kit, pack: BrandPack, events: froze
     excluded = events & {t for e in pack.exclusion_list for t in e.tags}  # a cause some clause names ("mounted": none)
     about = [c for c in decision.candidates if causes.get(c.entry_id, frozenset()) & excluded]
     return about[0] if len(about) == 1 else None
+
+
+def without_denied(decision: Decision, kit: Kit, pack: BrandPack, situation: Situation) -> Decision:
+    """The decision without exclusions, when the customer denies a cause ("I didn't drop it. covered?").
+
+    An answer about drops to someone who says it never fell states an exclusion they ruled out, and any
+    other exclusion about nothing they told matched only their "is it covered?". When the top candidate
+    goes, the next answers only if it reaches the answer threshold on its own.
+    """
+    denied = situation.denied - situation.events
+    if not denied:
+        return decision
+    causes = kit.cause_entries(pack)
+    # they rule a cause out: an exclusion about no cause they told is only their words ("…covered?") again
+    about = {e for e, tags in causes.items() if not tags & situation.events}
+    kept = tuple(c for c in decision.candidates if c.entry_id not in about)
+    if len(kept) == len(decision.candidates):
+        return decision
+    if kept and kept[0] == decision.candidates[0]:
+        return replace(decision, candidates=kept)
+    sure = bool(kept) and kept[0].score >= kit.index.matchers[pack.id].thresholds.answer
+    return Decision("answer" if sure else "unknown", kept, decision.tokens)

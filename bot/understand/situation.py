@@ -57,6 +57,7 @@ class Situation:
     years_beyond: float | None = None
     stated_months: int | None = None
     units: int | None = None  # how many products the message is about ("3 cameras"), when it says
+    denied: frozenset[str] = frozenset()  # causes the customer says did not happen ("I didn't drop it")
 
     def date_of(self, *kinds: str) -> DateFact | None:
         """The first date of one of ``kinds`` (in the order given)."""
@@ -78,6 +79,7 @@ class Situation:
             years_beyond=later.years_beyond if later.years_beyond is not None else self.years_beyond,
             stated_months=later.stated_months or self.stated_months,
             units=later.units or self.units,
+            denied=(self.denied | later.denied) - later.events,
         )
 
     def answered_with(self, later: Situation) -> Situation:
@@ -119,6 +121,7 @@ class Situation:
             "years_beyond": self.years_beyond,
             "stated_months": self.stated_months,
             "units": self.units,
+            "denied": sorted(self.denied),
         }
 
     @classmethod
@@ -149,6 +152,7 @@ class Situation:
             years_beyond=float(years) if isinstance(years, (int, float)) else None,
             stated_months=data.get("stated_months"),
             units=data.get("units"),
+            denied=frozenset(data.get("denied") or []),
         )
 
 
@@ -196,7 +200,8 @@ class SituationReader:
         return Situation(
             dates=dates,
             category=self._category(folded, self._category_patterns(pack), self.owned),
-            events=self.causes(folded),
+            events=(happened := self._happened(folded))[0],
+            denied=happened[1],
             wants=self._wants(folded),
             amounts=self.quantities.amounts(folded),
             years_beyond=self.quantities.years_beyond(folded),
@@ -213,7 +218,17 @@ class SituationReader:
 
     def causes(self, folded: str) -> frozenset[str]:
         """What a folded text tells happened to a product: the ``events`` of :meth:`read`, alone."""
-        return frozenset().union(*(self._causes(self._events(item)) for item in _LIST_ITEM.split(folded)))
+        return self._happened(folded)[0]
+
+    def _happened(self, folded: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The causes told (each list item's own), and the causes the customer denies and tells of nowhere."""
+        told: set[str] = set()
+        denied: set[str] = set()
+        for item in _LIST_ITEM.split(folded):
+            found, negated = self._told_and_denied(item)
+            told |= self._causes(found)
+            denied |= negated
+        return frozenset(told), frozenset(denied - told)
 
     def _returned_within(self, folded: str, text: str, today: date) -> tuple[DateFact, ...]:
         """The product's age when the customer tells their own return "within 30 days": bought 0 to 30 days ago."""
@@ -334,12 +349,18 @@ class SituationReader:
 
     def _events(self, folded: str) -> set[str]:
         """What happened to the product, except where a negation comes just before ("not dropped")."""
-        found = set()
+        return self._told_and_denied(folded)[0]
+
+    def _told_and_denied(self, folded: str) -> tuple[set[str], set[str]]:
+        """The tags told, and those only named to be denied ("I didn't drop it", "没摔过")."""
+        found, named = set(), set()
         for tag in self._event_gate.possible(folded):
             for pattern in self.events[tag]:
-                if any(self.told(tag, folded, m.start()) for m in pattern.finditer(folded)):
+                starts = [m.start() for m in pattern.finditer(folded)]
+                named.update([tag] if starts else [])
+                if any(self.told(tag, folded, start) for start in starts):
                     found.add(tag)
-        return found
+        return found, named - found
 
 
 def _past_if_unplanned(fact: DateFact, today: date) -> DateFact:
