@@ -67,9 +67,10 @@ class Quantities:
         """
         amounts: dict[str, float] = {}
         each = self.each.search(folded)  # "4 unused cameras at $150 each": what was paid in all
+        sent = self.returned_count.search(folded)  # "…return 2 of them": what is sent back is what counts
         if each:
             count, price = (each[1], each[2]) if each[1] else (each[3], each[4])
-            units = float(count) if count.isdigit() else self.numbers.get(count, 0.0)
+            units = self._number(sent[1] if sent else count)
             if units:
                 amounts["amount0"] = units * float(price.replace(",", ""))
         for m in self.bare_amount.finditer(folded):
@@ -82,7 +83,6 @@ class Quantities:
             before = folded[max(0, m.start() - 25) : m.start()]
             label = next((k for k, (_, named) in self.components.items() if named.search(before)), None)
             if label is None and self.per_unit.match(folded, m.end()):  # "5 cameras… paid $100 each"
-                sent = self.returned_count.search(folded)  # "6 cameras at $99.50 each, return 2 of them": 2
                 counts = {self._number(sent[1])} if sent else set(self._counts(folded))
                 if len(counts) == 1 and "amount0" not in amounts:  # of one count ("2 NVRs and 8 cameras": which?)
                     amounts["amount0"] = counts.pop() * value

@@ -129,8 +129,9 @@ class Reader:
         decision = self.index.decide(
             pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=focus
         )
-        if focus and (decision.outcome == "unknown" or self._set_aside(pack.id, decision)):
-            # a long story drowns its one question (or makes it look out of scope): the question alone, if sure
+        weak = decision.best is None or decision.best.score < self.index.matchers[pack.id].thresholds.sure
+        if focus and (decision.outcome == "unknown" or (self._set_aside(pack.id, decision) and weak)):
+            # a long story drowns its one question (or makes it look out of scope, weakly): the question alone
             alone = self.index.decide(pack.id, focus, detection=detection, asks_open=intents.asks_open(fold(focus)))
             sure = decision.outcome == "unknown" or (alone.best is not None and alone.best.score >= SURE_ALONE)
             decision = alone if alone.outcome == "answer" and not self._set_aside(pack.id, alone) and sure else decision
