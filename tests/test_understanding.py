@@ -441,6 +441,18 @@ def test_second_review_near_misses(chat: ChatFactory, brand: str, text: str, rig
     assert right in reply and wrong not in reply, reply
 
 
+def test_a_dated_warranty_question_is_not_lost_to_a_weak_out_of_scope_reading(chat: ChatFactory) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say(
+        "bought the cam on 15 dec 2025 but I think the warranty is only 6 months so im out of luck?"
+    )
+    assert "covered until 15 December 2026" in reply, reply
+
+
+def test_the_brands_own_service_centre_is_no_unauthorised_repairer(chat: ChatFactory) -> None:
+    reply = chat("jingpin").say("scope won't power on. should i just mail it to your service centre today?")
+    assert "not covered" not in reply and "unauthorized" not in reply, reply
+
+
 def test_each_listed_question_keeps_the_story_told_before_it(chat: ChatFactory) -> None:
     reply = chat("jingpin").say(
         "want to swap my unit within the first month. what do i send u, and what if that model is discontinued?"

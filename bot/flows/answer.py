@@ -113,12 +113,9 @@ class AnswerFlow:
         best = decision.best
         best_entry = entries.get(best.entry_id) if best is not None else None
         out_of_scope = decision.outcome == "answer" and best_entry is not None and best_entry.kind == "oos"
-        doubtful = (
-            best is not None
-            and out_of_scope
-            and len(decision.candidates) > 1
-            and decision.candidates[1].score > best.score
-        )
+        weak = best is not None and best.score < self.kit.index.matchers[turn.pack.id].thresholds.answer
+        runner_up = len(decision.candidates) > 1 and best is not None and decision.candidates[1].score > best.score
+        doubtful = out_of_scope and (runner_up or weak)  # (a weak out-of-scope reading is no reading)
         if reading_parts_first(turn, situation):  # several questions and no situation told: answer each
             several = self._several(turn)
             if several is not None:
