@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
-from bot.flows.base import Kit
+from bot.flows.base import Kit, Turn
 from bot.knowledge.faq import Entry
 from bot.knowledge.packs import BrandPack
 from bot.understand.index import TREE
 from bot.understand.matcher import Candidate, Decision
-from bot.understand.reading import Part
-from bot.understand.situation import Situation
+from bot.understand.reading import MAX_CHARS, Part
 
 
 def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry, float | None, str | None] | None:
@@ -59,23 +57,18 @@ def described_cause(decision: Decision, kit: Kit, pack: BrandPack, events: froze
     return about[0] if len(about) == 1 else None
 
 
-def without_denied(decision: Decision, kit: Kit, pack: BrandPack, situation: Situation) -> Decision:
-    """The decision without exclusions, when the customer denies a cause ("I didn't drop it. covered?").
+def without_denied(decision: Decision, kit: Kit, turn: Turn, text: str) -> Decision:
+    """The decision on ``text`` without exclusions, when the customer denies a cause ("I didn't drop it. covered?").
 
     An answer about drops to someone who says it never fell states an exclusion they ruled out, and any
-    other exclusion about nothing they told matched only their "is it covered?". When the top candidate
-    goes, the next answers only if it reaches the answer threshold on its own.
+    other exclusion about nothing they told matched only their "is it covered?": the question is decided
+    again without them.
     """
-    denied = situation.denied - situation.events
-    if not denied:
+    situation = turn.reading.situation
+    if not situation.denied - situation.events:
         return decision
-    causes = kit.cause_entries(pack)
-    # they rule a cause out: an exclusion about no cause they told is only their words ("…covered?") again
-    about = {e for e, tags in causes.items() if not tags & situation.events}
-    kept = tuple(c for c in decision.candidates if c.entry_id not in about)
-    if len(kept) == len(decision.candidates):
+    causes = kit.cause_entries(turn.pack)
+    about = tuple(e for e, tags in causes.items() if not tags & situation.events)
+    if not any(c.entry_id in about for c in decision.candidates):
         return decision
-    if kept and kept[0] == decision.candidates[0]:
-        return replace(decision, candidates=kept)
-    sure = bool(kept) and kept[0].score >= kit.index.matchers[pack.id].thresholds.answer
-    return Decision("answer" if sure else "unknown", kept, decision.tokens)
+    return kit.index.decide(turn.pack.id, text[:MAX_CHARS], exclude=about, focus=turn.reading.focus)

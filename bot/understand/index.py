@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.knowledge.faq import Content, Entry
 from bot.knowledge.packs import BrandPack
@@ -67,14 +67,22 @@ class FaqIndex:
         )
 
     def decide(
-        self, brand: str, text: str, *, detection: bool = False, asks_open: bool = False, focus: str | None = None
+        self,
+        brand: str,
+        text: str,
+        *,
+        detection: bool = False,
+        asks_open: bool = False,
+        focus: str | None = None,
+        exclude: Sequence[str] = (),
     ) -> Decision:
         """The matcher's decision for a brand.
 
         ``detection``: a camera's person detection, not a person; ``asks_open``: the question asks whether
-        anyone is there, which the brand's hours entry answers whatever the words score.
+        anyone is there, which the brand's hours entry answers whatever the words score; ``exclude``: entries
+        that may not answer (exclusions about a cause the customer ruled out).
         """
-        exclude = self.handoff[brand] if detection else ()
+        exclude = (*exclude, *self.handoff[brand]) if detection else tuple(exclude)
         decision = self.matchers[brand].decide(text, exclude=exclude, set_aside=self.out_of_scope[brand], focus=focus)
         if asks_open and self.hours.get(brand):
             return Decision("answer", (Candidate(self.hours[brand][0], 1.0),), decision.tokens)
