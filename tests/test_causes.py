@@ -138,6 +138,15 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "if it get damage from storage is covered?", {"improper_storage"}),
     ("en", "i send camera in thin envelope and it arrive broken at you", {"transit_packaging"}),
     ("en", "my son knocked the wifi cam off the fence into the pool", {"drop", "water"}),
+    # a denial stops at the clause's end, and one handed to someone else tells it happened (a third review)
+    ("en", "I didn't modify it, lightning hit the house and it died", {"lightning"}),
+    ("en", "didn't fall, kid dropped it", {"drop"}),
+    ("en", "won't lie, I dropped it", {"drop"}),
+    ("en", "I didn't cut the cables, the installer did", {"cut_cables"}),
+    ("en", "why don't you cover water damage?", {"water"}),
+    ("zh", "没拆过，台风把它吹坏了", {"typhoon"}),
+    ("vi", "không tháo ra, bị sét đánh hỏng", {"lightning"}),
+    ("vi", "khong bi roi, nhung bi vao nuoc", {"water"}),
     ("en", "the earthquake last night knocked it off, then a storm", {"earthquake", "storm"}),
     # -- Chinese ----------------------------------------------------------------------------------------
     ("zh", "摄像头进水了，还保修吗", {"water"}),
@@ -350,6 +359,7 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("Your technician popped in a new hard drive during the last repair", "own_hdd"),
     ("The hard disk shows damaged in storage management page", "improper_storage"),
     ("the camera looks into the pool area and the picture is blurry", "water"),
+    ("never dropped it, the screen did crack though", "drop"),
 ]
 
 # Fault descriptions as an RMA gets them: symptoms, no cause. None may read as a cause a brand excludes.

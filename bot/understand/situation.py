@@ -167,6 +167,7 @@ class SituationReader:
             self.tried, self.tried_tags = re.compile(data["tried"], re.I), frozenset(data["tried_tags"])
             self.tried_plainly, self.no_change = re.compile(data["tried_plainly"]), re.compile(data["no_change"])
             self.tried_harm = re.compile(data["tried_harm"], re.I)
+            self.someone_did = re.compile(data["someone_did"], re.I)
             self.kinds = {k: [re.compile(p, re.I) for p in v] for k, v in data["date_kinds"].items()}
             self.events = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["events"].items()}
             self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
@@ -336,8 +337,8 @@ class SituationReader:
 
     def told(self, tag: str, folded: str, start: int) -> bool:
         """Whether a match of ``tag`` at ``start`` tells it happened: no negation just before, nor "tried"."""
-        if self.negation.search(folded[max(0, start - 30) : start]):
-            return False
+        if self.negation.search(folded[max(0, start - 30) : start]):  # unless someone else did it
+            return bool(self.someone_did.search(_CLAUSE_END.split(folded[start:], maxsplit=1)[0]))
         if tag not in self.tried_tags:
             return True
         before = _CLAUSE_END.split(folded[max(0, start - 60) : start])[-1]  # this sentence's words before it
