@@ -441,11 +441,9 @@ def test_second_review_near_misses(chat: ChatFactory, brand: str, text: str, rig
     assert right in reply and wrong not in reply, reply
 
 
-def test_a_dated_warranty_question_is_not_lost_to_a_weak_out_of_scope_reading(chat: ChatFactory) -> None:
-    reply = chat("kimpok", now=MONDAY_10).say(
-        "bought the cam on 15 dec 2025 but I think the warranty is only 6 months so im out of luck?"
-    )
-    assert "covered until 15 December 2026" in reply, reply
+def test_another_makers_product_with_a_date_gets_no_warranty_verdict(chat: ChatFactory) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say("bought a hikvision camera on 1 march 2026, is it still under warranty?")
+    assert "covered until" not in reply, reply
 
 
 def test_the_brands_own_service_centre_is_no_unauthorised_repairer(chat: ChatFactory) -> None:

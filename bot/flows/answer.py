@@ -95,7 +95,7 @@ class AnswerFlow:
             result = self.situational(turn, prior, pending.tokens, pending.entry, answered=True)
             if result is not None:
                 return result.before(*notes)
-        decision = without_denied(reading.decision, self.kit, turn.pack, situation)  # "never dropped it…"
+        decision = without_denied(reading.decision, self.kit, turn, reading.text)  # "never dropped it…"
         if reading.out_of_domain or self.kit.lexicon.out_of_scope(decision.tokens):
             return self.kit.flows.general.dont_know(turn, outcome=Outcome.OUT_OF_SCOPE).before(*notes)
         result = self.decided(turn, decision, situation).before(*notes)
@@ -113,9 +113,8 @@ class AnswerFlow:
         best = decision.best
         best_entry = entries.get(best.entry_id) if best is not None else None
         out_of_scope = decision.outcome == "answer" and best_entry is not None and best_entry.kind == "oos"
-        weak = best is not None and best.score < self.kit.index.matchers[turn.pack.id].thresholds.answer
         runner_up = len(decision.candidates) > 1 and best is not None and decision.candidates[1].score > best.score
-        doubtful = out_of_scope and (runner_up or weak)  # (a weak out-of-scope reading is no reading)
+        doubtful = out_of_scope and runner_up
         if reading_parts_first(turn, situation):  # several questions and no situation told: answer each
             several = self._several(turn)
             if several is not None:
@@ -235,7 +234,7 @@ class AnswerFlow:
             return None  # out of scope as a whole: its parts only echo words of it
         chosen: dict[str, Part] = {}
         for part in turn.reading.parts:
-            best = (decision := without_denied(part.decision, self.kit, turn.pack, turn.reading.situation)).best
+            best = (decision := without_denied(part.decision, self.kit, turn, part.text)).best
             usable = decision.outcome == "answer" and best is not None and best.entry_id in entries
             if usable and best is not None and entries[best.entry_id].kind in ("faq", "hours", "handoff"):
                 chosen.setdefault(best.entry_id, part)
