@@ -357,10 +357,11 @@ class SituationReader:
         found, named = set(), set()
         for tag in self._event_gate.possible(folded):
             for pattern in self.events[tag]:
-                starts = [m.start() for m in pattern.finditer(folded)]
-                named.update([tag] if starts else [])
-                if any(self.told(tag, folded, start) for start in starts):
-                    found.add(tag)
+                for m in pattern.finditer(folded):
+                    named.add(tag)
+                    if self.told(tag, folded, m.start()):
+                        found.add(tag)
+                        break
         return found, named - found
 
 
