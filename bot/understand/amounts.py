@@ -8,7 +8,7 @@ this its part).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 
@@ -35,21 +35,17 @@ class Quantities:
 
     def units(self, folded: str) -> int | None:
         """How many products the message is about, when it says more than one."""
-        return next(iter(self._counts(folded)), None)
+        return next(self._counts(folded), None)
 
     def _number(self, word: str) -> int:
         return int(word) if word.isdigit() else int(self.numbers.get(word.lower(), 0))
 
-    def _counts(self, folded: str) -> list[int]:
+    def _counts(self, folded: str) -> Iterator[int]:
         """Every count of several products the message gives, in the patterns' order."""
-        found = []
         for pattern in self.counts:
             for m in pattern.finditer(folded):
-                word = m[1]
-                count = int(word) if word.isdigit() else int(self.numbers.get(word, 0)) or None
-                if count is not None and 1 < count <= 500:
-                    found.append(count)
-        return found
+                if 1 < (count := self._number(m[1])) <= 500:
+                    yield count
 
     def stated_months(self, folded: str) -> int | None:
         """A warranty period the customer states ("it has a 2 year warranty"), in months."""
