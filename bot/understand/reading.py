@@ -172,37 +172,30 @@ class Reader:
         asked = self.intents.questions(focus) if focus and last else []
         questions = asked if len(asked) > 1 else self.intents.questions(words)
         if len(questions) < 2:
-            decisions = self._both(pack.id, whole, words) if whole is not None else ()
+            decisions = self._both(pack.id, whole, fold(words)) if whole is not None else ()
             return tuple(Part(words, d, self.intents.keeps_lead(fold(words))) for d in decisions if len(decisions) > 1)
         told = words[: words.find(focus)].strip() if focus and len(asked) > 1 and focus in words else ""
-        return tuple(
-            Part(
-                q,
-                decision,
-                self.intents.keeps_lead(fold(q)),
-                self.intents.asks_now(fold(q)),
-                self.intents.asks(fold(q)),
-            )
-            for q in questions
-            for decision in self._both(
-                pack.id,
-                self.index.decide(
-                    pack.id,
-                    f"{told} {q}" if told else q,
-                    detection=self.intents.about_detection(fold(q)),
-                    asks_open=self.intents.asks_open(fold(q)),
-                    focus=q if told else None,
-                ),
-                q,
-            )
+        return tuple(part for q in questions for part in self._read_part(pack.id, q, told))
+
+    def _read_part(self, brand: str, q: str, told: str) -> tuple[Part, ...]:
+        """One question of several, with what the message told before it as context: a part, or two (see _both)."""
+        folded, intents = fold(q), self.intents
+        decision = self.index.decide(
+            brand,
+            f"{told} {q}" if told else q,
+            detection=intents.about_detection(folded),
+            asks_open=intents.asks_open(folded),
+            focus=q if told else None,
         )
+        lead, now, asks = intents.keeps_lead(folded), intents.asks_now(folded), intents.asks(folded)
+        return tuple(Part(q, d, lead, now, asks) for d in self._both(brand, decision, folded))
 
     def _set_aside(self, brand: str, decision: Decision) -> bool:
         """Whether a decision answers with an out-of-scope entry."""
         best = decision.best
         return decision.outcome == "answer" and best is not None and best.entry_id in self.index.out_of_scope[brand]
 
-    def _both(self, brand: str, decision: Decision, question: str) -> tuple[Decision, ...]:
+    def _both(self, brand: str, decision: Decision, folded: str) -> tuple[Decision, ...]:
         """One question about two things at once ("整机和模块分别保修多久？"): a decision for each, else as it is.
 
         Two things: the two best candidates are close, and each has a weighty word of the question that the
@@ -215,7 +208,7 @@ class Reader:
         aside = self.index.out_of_scope[brand]  # out of scope on either side: as the matcher decided
         if second.score < first.score * matcher.thresholds.both or {first.entry_id, second.entry_id} & set(aside):
             return (decision,)
-        if not self.intents.joins_two(fold(question)):
+        if not self.intents.joins_two(folded):
             return (decision,)
         owners = [
             matcher.entries_with(t) for t in decision.tokens if matcher.weight(t) >= matcher.thresholds.both_weight
