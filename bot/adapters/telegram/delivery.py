@@ -21,11 +21,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from telegram import InputMediaDocument, InputMediaPhoto, InputMediaVideo
+from telegram import InputMediaDocument, InputMediaPhoto, InputMediaVideo, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.adapters.telegram import observe
+from bot.adapters.telegram import observe, raw
 from bot.adapters.telegram.faults import BLOCKED, GONE, RETRY, UNSURE, Undeliverable, fault_of, retry_after, wait_for
 from bot.adapters.telegram.port import EnginePort
 from bot.adapters.telegram.render import messages
@@ -39,6 +39,7 @@ SEND_ATTEMPTS = 3  # calls for one message at once; then the retry loop takes it
 INLINE_WAIT = 3.0  # seconds the bot waits at most between those (a longer 429 goes to the retry loop)
 REPLY_TRIES = 16  # rounds of the retry loop before a reply is set aside (about 12 minutes with the backoff)
 RETRY_CAP = 60.0  # seconds between rounds at most
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a reply's links (the brand's site) open no preview card
 
 
 class Delivery:
@@ -257,18 +258,15 @@ class Delivery:
                 await asyncio.sleep(min(wait_for(exc, attempt, first=0.3), INLINE_WAIT))
         raise AssertionError("unreachable")
 
-    async def send(self, bot: Any, chat_id: int, text: str, markup: Any, *, thread: int | None = None) -> Any:
-        """Send one message (see :meth:`call`): the message sent, or None when it is not known."""
-        return await self.call(
-            lambda: bot.send_message(
-                chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                disable_web_page_preview=True,
-                message_thread_id=thread,
-            )
-        )
+    async def send(self, bot: Any, chat_id: int, text: str, markup: Any, *, thread: int | None = None) -> int | None:
+        """Send one message (see :meth:`call`): its id, or None when it is not known."""
+        fields: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": ParseMode.HTML}
+        fields["link_preview_options"] = NO_PREVIEW
+        if markup is not None:
+            fields["reply_markup"] = markup
+        if thread is not None:
+            fields["message_thread_id"] = thread
+        return raw.message_id(await self.call(lambda: raw.call(bot, "send_message", fields)))
 
     async def send_reply(
         self,
@@ -291,9 +289,9 @@ class Delivery:
             done += 1
             if done <= skip:
                 continue
-            message = await self.send(bot, chat_id, text, markup, thread=thread)
-            if sent is not None and message is not None:
-                sent.append(message.message_id)
+            message_id = await self.send(bot, chat_id, text, markup, thread=thread)
+            if sent is not None and message_id is not None:
+                sent.append(message_id)
             if progress is not None:
                 await progress(done)
         if reply.media and done + 1 > skip:

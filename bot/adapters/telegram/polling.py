@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import warnings
 from collections.abc import Awaitable
 from functools import partial
 from typing import Any
@@ -31,7 +30,7 @@ from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import BaseUpdateProcessor
 
-from bot.adapters.telegram import observe
+from bot.adapters.telegram import observe, raw
 from bot.adapters.telegram.faults import wait_for
 from bot.adapters.telegram.tables import TelegramTables
 
@@ -228,10 +227,9 @@ async def fetch_updates(bot: Any, offset: int | None, timeout: float = POLL_TIME
     kwargs: dict[str, Any] = {"timeout": timeout, "allowed_updates": ALLOWED_UPDATES}
     if offset is not None:
         kwargs["offset"] = offset
-    with warnings.catch_warnings():  # "use Bot.get_updates": it parses the whole batch, one bad update kills it
-        warnings.simplefilter("ignore")
-        raw = await bot.do_api_request("get_updates", api_kwargs=kwargs, read_timeout=POLL_TIMEOUT + 10)
-    return [u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)] if raw else []
+    # not Bot.get_updates: it parses the whole batch, and one update it cannot read loses the batch
+    found = await raw.call(bot, "get_updates", kwargs, read_timeout=POLL_TIMEOUT + 10)
+    return [u for u in found if isinstance(u, dict) and isinstance(u.get("update_id"), int)] if found else []
 
 
 def parsed(data: dict[str, Any], bot: Any) -> Update | None:
