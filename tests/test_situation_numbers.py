@@ -35,7 +35,7 @@ def _read(text: str, brand: str = "ktnc"):  # type: ignore[no-untyped-def]
         ("my $300 camera needs parts $60", {"price": 300, "parts": 60}),  # what it cost is not a repair sum
         ("it has 3 parts and 2 days left", {}),  # counts and periods are no sums
         # a price each with the count told elsewhere: what was paid in all comes first
-        ("bought 5 cameras, paid $100 each plus $30 shipping", {"amount0": 500, "amount1": 100, "amount2": 30}),
+        ("bought 5 cameras, paid $100 each plus $30 shipping", {"amount0": 500, "amount1": 100, "shipping": 30}),
         ("3 nvrs, $250 per unit", {"amount0": 750, "amount1": 250}),
         ("paid $100 each", {"amount1": 100}),  # each of how many: not said, no total
         ("5 cameras bought on 2026-11-15 at $120 each", {"amount0": 600, "amount1": 120}),  # not 15 of them
@@ -43,6 +43,12 @@ def _read(text: str, brand: str = "ktnc"):  # type: ignore[no-untyped-def]
         ("I bought 2 NVRs and 8 cameras, cameras were $50 each", {"amount1": 50}),  # each of which count?
         ("bought 6 cameras, $99.50 per unit, return 2 of them for credit", {"amount0": 199, "amount1": 99.5}),
         ("Bought 10 cameras 2 weeks ago at $100 each. return those 3", {"amount0": 300, "amount1": 100}),
+        # named after the sum: "diagnosis and" before $80 does not make $80 the diagnosis
+        ("they quoted $50 diagnosis and $80 parts, total?", {"diagnosis": 50, "parts": 80}),
+        ("i paid $120 for shipping and $50 diagnosis", {"shipping": 120, "diagnosis": 50}),
+        ("50元检测费和80元配件", {"diagnosis": 50, "parts": 80}),
+        ("diagnosis $50 and parts $80, total?", {"diagnosis": 50, "parts": 80}),  # named before: as it was
+        ("phi kiem tra 35 usd, linh kien 80 usd", {"diagnosis": 35, "parts": 80}),
     ],
 )
 def test_sums_are_read_with_what_they_are_for(text: str, amounts: dict[str, float]) -> None:
@@ -110,6 +116,16 @@ def test_several_products_fees_and_credit_are_summed_for_all_of_them(chat) -> No
         "bought 5 cameras on 2026-11-20, never opened them. paid $100 each plus $30 shipping. how much credit?"
     )
     assert "$400" in reply and "$80 back" not in reply, reply
+
+
+def test_a_diagnosis_fee_the_customer_misremembers_is_corrected_never_added_up(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc").say("diagnosis is $35 per unit right? sending 2 oow dvrs")
+    assert "$100" in reply and "$50 per product" in reply and "not $35" in reply, reply
+    assert "$35 in total" not in reply and "$70" not in reply
+    reply = chat("ktnc", user="c2").say("quote says $35 diagnosis and $80 parts, total?")
+    assert "$130" in reply and "not $35" in reply and "$115" not in reply, reply
+    reply = chat("ktnc", user="c3").say("they quoted $50 diagnosis and $80 parts, total?")
+    assert "$130" in reply and "not $" not in reply, reply  # the brand's own fee, told right: nothing to correct
 
 
 @pytest.mark.parametrize("text", ["my 6 month old camera died", "2 years old nvr, 3 days ago it stopped"])

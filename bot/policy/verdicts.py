@@ -18,6 +18,7 @@ implausible).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -110,6 +111,7 @@ class CostVerdict:
     diagnosis_from_pack: bool = False
     declined: bool = False
     units: int = 1  # products the diagnosis fee was counted for
+    diagnosis_told: float | None = None  # a diagnosis fee the customer named that is not the brand's
     unplaced: tuple[float, ...] = ()  # sums the customer gave that no component names: nothing is added up
 
 
@@ -351,10 +353,18 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
     amounts = {k: v for k, v in situation.amounts.items() if k in _COMPONENTS and 0 <= v < 1e7}
     if "decline" in situation.wants:  # a declined repair costs the diagnosis and the way back, not the parts
         amounts = {k: v for k, v in amounts.items() if k in ("diagnosis", "shipping")}
+    units = situation.units or 1
+    told = amounts.get("diagnosis")
+    wrong = None  # the brand's fee is the fee: a figure the customer half-remembers is corrected, never added up
+    if (
+        fees.diagnosis is not None
+        and told is not None
+        and not any(math.isclose(told, fees.diagnosis * n) for n in {1, units})
+    ):
+        wrong = amounts.pop("diagnosis")
     total = None
     from_pack = False
-    units = situation.units or 1
-    several = several_fees(situation)
+    several = several_fees(situation) or wrong is not None
     # a sum the customer gave beside a quote's parts, for what is not known, would be left out of a total: none is
     # given then (a product's price at so much each is known for what it is)
     unplaced = () if "amount0" in situation.amounts else _sums(situation, "amount")
@@ -373,4 +383,5 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
         diagnosis_from_pack=from_pack,
         declined="decline" in situation.wants,
         units=units,
+        diagnosis_told=wrong,
     )

@@ -31,6 +31,9 @@ class Quantities:
             k: (re.compile(v), re.compile(f"(?:{v}){data['amount_joiners']}"))
             for k, v in data["amount_components"].items()
         }
+        self.named_after = {
+            k: re.compile(f"{data['amount_after']}(?:{v})") for k, v in data["amount_components"].items()
+        }
         self.beyond = re.compile(data["years_beyond"], re.I)
 
     def units(self, folded: str) -> int | None:
@@ -74,10 +77,13 @@ class Quantities:
             component = next((k for k, (words, _) in self.components.items() if words.match(name)), None)
             if component is not None:
                 amounts.setdefault(component, float(m[2].replace(",", "")))
-        for i, m in enumerate(self.money.finditer(folded)):
+        sums = list(self.money.finditer(folded))
+        # a message names its sums one way: "diagnosis $50, parts $80" or "$50 diagnosis and $80 parts" (where
+        # "diagnosis and" before $80 is not its name); the first sum named shows which
+        after = next((self._before(folded, m) is None for m in sums if self._named(folded, m)), False)
+        for i, m in enumerate(sums):
             value = float((m[1] or m[2]).replace(",", ""))
-            before = folded[max(0, m.start() - 25) : m.start()]
-            label = next((k for k, (_, named) in self.components.items() if named.search(before)), None)
+            label = self._after(folded, m) if after else self._before(folded, m)
             if label is None and self.per_unit.match(folded, m.end()):  # "5 cameras… paid $100 each"
                 counts = {self._number(sent[1])} if sent else set(self._counts(folded))
                 if len(counts) == 1 and "amount0" not in amounts:  # of one count ("2 NVRs and 8 cameras": which?)
@@ -86,6 +92,19 @@ class Quantities:
                 label = "price"
             amounts.setdefault(label or f"amount{i + 1}", value)
         return amounts
+
+    def _before(self, folded: str, m: re.Match[str]) -> str | None:
+        """The repair component named right before a sum ("diagnosis fee is $50"), if any."""
+        before = folded[max(0, m.start() - 25) : m.start()]
+        return next((k for k, (_, named) in self.components.items() if named.search(before)), None)
+
+    def _after(self, folded: str, m: re.Match[str]) -> str | None:
+        """The repair component named right after a sum ("$50 diagnosis", "$20 for shipping"), if any."""
+        return next((k for k, named in self.named_after.items() if named.match(folded, m.end())), None)
+
+    def _named(self, folded: str, m: re.Match[str]) -> bool:
+        """Whether a sum is named, before it or after it."""
+        return self._before(folded, m) is not None or self._after(folded, m) is not None
 
     def years_beyond(self, folded: str) -> float | None:
         """How long past the warranty the product is, in years ("2 years after the warranty ended")."""
