@@ -211,6 +211,8 @@ CASES: list[tuple[str, str, set[str]]] = [
     # a storm that did something, the sentence starting with it, and no "con bao" before it
     ("vi", "bao quat gay gia do, dau ghi bi hong", {"typhoon", "nature"}),
     ("vi", "bão làm sập mái, camera không lên hình", {"typhoon", "nature"}),
+    ("vi", "tuan truoc bao quet qua, cot dien do de len camera, vo het", {"typhoon", "nature"}),  # swept through
+    ("vi", "bão đổ bộ vào tối qua, camera mất hình", {"typhoon", "nature"}),
     ("vi", "động đất làm nứt tường, camera hỏng", {"earthquake", "nature"}),
     ("vi", "camera bi chuot can dut day", {"rodents"}),
     ("vi", "chuột gặm dây nguồn", {"rodents"}),
@@ -307,6 +309,7 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("con bao lau nua thi het bao hanh?", "typhoon"),
     ("mua bao nhieu tien?", "typhoon"),
     ("ky thuat bao lam lai tu dau", "typhoon"),
+    ("bao di qua kho hang thi toi nhan", "typhoon"),  # a bag ("bao") going through, no storm
     ("chuột máy tính không dùng được trên đầu ghi", "rodents"),
     ("camera chạy bình thường", "fire"),
     ("hàng còn mới", "insects"),
