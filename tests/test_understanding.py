@@ -476,3 +476,30 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
         " still repair?"
     )
     assert "1 year" in reply and "basic cost" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("brand", "question", "expected", "not_expected"),
+    [
+        # "someone else's used unit" is a refurbished one, not "someone" to talk to
+        ("kimpok", "will i get someone elses used unit back?? i paid for NEW", "refurbished", "don't have information"),
+        ("kimpok", "I used the camera for 2 years, now it broke", "", "refurbished"),
+        # an aside asks nothing: the question is where the RMA number goes
+        ("kimpok", "shipped it already, forgot to put rma on the outside. big deal?", "exterior", "don't have"),
+        # "everything you sell" is the whole range a policy covers, not a sales question
+        ("longgang", "does the 1 yr apply to everything u sell?", "stated warranty period", "don't have"),
+        ("longgang", "do you sell ptz cameras?", "don't have information", "1 year"),
+        # how long until a product is passed on to its maker is no parcel's time in transit
+        ("longgang", "代理品牌的机器寄到你们那边，多久转到厂家？", "12小时", "没有这方面的信息"),
+        ("longgang", "寄到越南要多久", "没有这方面的信息", "12小时"),
+        # a count of years in Chinese words is no word of the question ("两年" as "2年")
+        ("poesec", "录像机保修两年是整机还是只保主板？", "整机", "请选择"),
+        ("poesec", "does the 2yr warranty cover the whole nvr or just the board?", "entire device", "don't have"),
+        ("poesec", "do u have ur own technicians or outsource?", "own team of engineers", "don't have"),
+    ],
+)
+def test_words_that_only_look_like_another_question(
+    chat: ChatFactory, brand: str, question: str, expected: str, not_expected: str
+) -> None:
+    reply = chat(brand, now=MONDAY_10).say(question)
+    assert expected in reply and not_expected not in reply, reply
