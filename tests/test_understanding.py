@@ -496,6 +496,13 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
         ("poesec", "录像机保修两年是整机还是只保主板？", "整机", "请选择"),
         ("poesec", "does the 2yr warranty cover the whole nvr or just the board?", "entire device", "don't have"),
         ("poesec", "do u have ur own technicians or outsource?", "own team of engineers", "don't have"),
+        # packaging thrown away is no vandalism (a stone thrown is)
+        ("ktnc", "i threw away the packaging can i still return it", "original condition and packaging", "nature"),
+        ("kimpok", "someone threw a rock at my camera, covered?", "vandalism", "Yes"),
+        # the sentence that asks decides a close call; the one that only tells does not
+        ("kimpok", "kimpok warranty is 2 yrs right? just confirming b4 i order more cams", "1 year", "pick one"),
+        # beside what happened, "is it covered?" is the verdict's question: no "Yes, the warranty covers…" under it
+        ("kimpok", "is it covered? the lens cracked when it fell off the pole", "Not as a free", "Yes, the warranty"),
     ],
 )
 def test_words_that_only_look_like_another_question(

@@ -19,7 +19,7 @@ from typing import ClassVar
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import ANSWERS, Outcome
 from bot.flows.base import Kit, Result, Turn
-from bot.flows.parts import described_cause, one_part, without_denied
+from bot.flows.parts import asked_by_verdict, described_cause, one_part, without_denied
 from bot.flows.situational import situational
 from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
@@ -263,10 +263,13 @@ class AnswerFlow:
         entries = self.kit.content.entries[turn.pack.id]
         said = result.replies[-1].text
         extra = []
+        verdict = result.outcome == Outcome.ADVISED
         for part in turn.reading.parts:
             best = part.decision.best
             if part.decision.outcome != "answer" or best is None or best.entry_id == result.entry_id:
                 continue
+            if verdict and asked_by_verdict(self.kit, part):
+                continue  # "is it covered?" beside what happened: the verdict is its answer
             entry = entries.get(best.entry_id)
             if entry is None or entry.kind != "faq":
                 continue

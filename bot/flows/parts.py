@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Mapping, Sequence
 
 from bot.flows.base import Kit, Turn
@@ -43,6 +44,15 @@ def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry
     )
     best = chosen.decision.best
     return entries[entry_id], best.score if best else None, tree
+
+
+def asked_by_verdict(kit: Kit, part: Part) -> bool:
+    """Whether a question only asks what a verdict beside it answers ("is it covered?" after "it fell off")."""
+    best = part.decision.best
+    general = kit.advisor.supersedes.get("any_verdict", ())
+    if best is None or not set(part.decision.tokens) <= kit.advisor.verdict_words:
+        return False
+    return any(fnmatch.fnmatch(best.entry_id, pattern) for pattern in general)
 
 
 def described_cause(decision: Decision, kit: Kit, pack: BrandPack, events: frozenset[str]) -> Candidate | None:

@@ -65,6 +65,7 @@ class Advisor:
                 data = tomllib.load(handle)
             supersedes = data["supersedes"]
             self.not_after: tuple[str, ...] = tuple(data["questions"]["not_after"])
+            self.verdict_words = frozenset(data["questions"]["verdict_words"])
         except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
             raise FaqError(path, "supersedes", f"cannot load: {exc}") from None
         self.supersedes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in supersedes.items()}

@@ -135,6 +135,9 @@ class Reader:
             alone = self.index.decide(pack.id, focus, detection=detection, asks_open=intents.asks_open(fold(focus)))
             sure = decision.outcome == "unknown" or (alone.best is not None and alone.best.score >= SURE_ALONE)
             decision = alone if alone.outcome == "answer" and not self._set_aside(pack.id, alone) and sure else decision
+        parts = self._parts(pack, words, focus, decision)
+        if decision.outcome != "answer":
+            decision = self._the_one_asking(pack.id, parts) or decision
         return Reading(
             text=text,
             kind=message.kind,
@@ -156,7 +159,7 @@ class Reader:
             situation=self.situations.read(words, moment, pack, language=language),
             decision=decision,
             focus=focus,
-            parts=self._parts(pack, words, focus, decision),
+            parts=parts,
         )
 
     def _parts(
@@ -189,6 +192,20 @@ class Reader:
         )
         lead, now, asks = intents.keeps_lead(folded), intents.asks_now(folded), intents.asks(folded)
         return tuple(Part(q, d, lead, now, asks) for d in self._both(brand, decision, folded))
+
+    def _the_one_asking(self, brand: str, parts: Sequence[Part]) -> Decision | None:
+        """The decision of the one part that asks, sure on its own, where the others only tell.
+
+        "kimpok warranty is 2 yrs right? just confirming b4 i order more cams": the whole is a close call, the
+        question alone is not.
+        """
+        asking = [p for p in parts if p.asks]
+        if len(asking) != 1 or len(parts) < 2:
+            return None
+        alone = asking[0].decision
+        best = alone.best
+        sure = alone.outcome == "answer" and best is not None and best.score >= SURE_ALONE
+        return alone if sure and not self._set_aside(brand, alone) else None
 
     def _set_aside(self, brand: str, decision: Decision) -> bool:
         """Whether a decision answers with an out-of-scope entry."""
