@@ -503,6 +503,23 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
         ("kimpok", "kimpok warranty is 2 yrs right? just confirming b4 i order more cams", "1 year", "pick one"),
         # beside what happened, "is it covered?" is the verdict's question: no "Yes, the warranty covers…" under it
         ("kimpok", "is it covered? the lens cracked when it fell off the pole", "Not as a free", "Yes, the warranty"),
+        # the brand failing to fix it is "not repairable" (a comparable replacement), not a refund question
+        ("kimpok", "if u cant fix it do i get my money back or what", "comparable", "not refunds"),
+        # a yes/no question with its own subject, after a long story, is read on its own…
+        (
+            "ktnc",
+            "ugh. bought 2026-11-28, camera dead out of the box, doesnt even power up. i have a client install friday "
+            "and cant wait for the whole rma loop. can u ship me a replacement first and i send the dead one after?",
+            "advance replacement",
+            "don't have",
+        ),
+        # …one that leans on the story ("fix it free?") is not
+        (
+            "ktnc",
+            "my return got crushed in transit - i just put it in a plastic bag. you'll still fix it free right?",
+            "not responsible",
+            "parts and labor",
+        ),
     ],
 )
 def test_words_that_only_look_like_another_question(

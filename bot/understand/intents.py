@@ -194,13 +194,16 @@ class Intents:
         Only a question-word question ("how many…", "what do I pay…") is a focus: a yes/no one ("covered?",
         "free repair?") asks about what the rest of the message tells.
         """
+        asking = self.asking(text)
+        return asking if asking is not None and _any(self.wh, fold(asking)) else None
+
+    def asking(self, text: str) -> str | None:
+        """The one sentence that asks, yes/no questions included, in a message that also tells (else None)."""
         sentences = [s for s in _SENTENCE.split(text) if s.strip()]
         if len(sentences) < 2:
             return None
         asking = [s for s in sentences if "?" in s or "？" in s or _any(self.wh, fold(s))]
-        if len(asking) != 1 or not _any(self.wh, fold(asking[0])):
-            return None
-        return asking[0].strip()
+        return asking[0].strip() if len(asking) == 1 else None
 
     def questions(self, text: str, *, limit: int = 3) -> list[str]:
         """The questions of a message that asks several things (one item: it asks one thing).

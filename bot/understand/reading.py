@@ -30,6 +30,7 @@ EVIDENCE = ("photo", "video", "document")  # media kept as evidence for a repair
 _COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _NO_DECISION = Decision("unknown", (), ())
+OWN_SUBJECT = 3  # matching words a yes/no question needs to stand without the story before it ("covered?" cannot)
 SURE_ALONE = 0.75  # the asking sentence alone overrules an out-of-scope reading of the whole from this score
 
 
@@ -135,6 +136,11 @@ class Reader:
             alone = self.index.decide(pack.id, focus, detection=detection, asks_open=intents.asks_open(fold(focus)))
             sure = decision.outcome == "unknown" or (alone.best is not None and alone.best.score >= SURE_ALONE)
             decision = alone if alone.outcome == "answer" and not self._set_aside(pack.id, alone) and sure else decision
+        if decision.outcome == "unknown" and focus is None and (asking := intents.asking(words)) is not None:
+            # a yes/no question that names its own subject ("can u ship me a replacement first?") after a story
+            alone = self.index.decide(pack.id, asking, detection=detection, asks_open=intents.asks_open(fold(asking)))
+            own = len(alone.tokens) >= OWN_SUBJECT and alone.outcome == "answer"
+            decision = alone if own and not self._set_aside(pack.id, alone) else decision
         parts = self._parts(pack, words, focus, decision)
         if decision.outcome != "answer":
             decision = self._the_one_asking(pack.id, parts) or decision
