@@ -80,6 +80,8 @@ def test_how_many_products_the_message_is_about(text: str, units: int | None) ->
         ("warranty ran out 1.5 years ago", 1.5),
         ("my warranty ended 6 months ago", 0.5),
         ("repair cost 18 months past the warranty?", 1.5),
+        ("labour is free forever after warranty, only parts paid. mine is 5 yrs past. confirm?", 5.0),
+        ("out of warranty now, 8 months past.", 0.67),
     ],
 )
 def test_how_long_past_the_warranty(text: str, years: float) -> None:
@@ -89,6 +91,13 @@ def test_how_long_past_the_warranty(text: str, years: float) -> None:
 @pytest.mark.parametrize(("text", "months"), [("the box says 3 year warranty", 36), ("the card states 18 months", 18)])
 def test_the_period_the_customer_says_is_printed(text: str, months: int) -> None:
     assert _read(text).stated_months == months
+
+
+@pytest.mark.parametrize(
+    "text", ["i bought it 3 years ago, the sale is past.", "2 years past the deadline for returns"]
+)
+def test_a_time_past_something_else_is_not_past_the_warranty(text: str) -> None:
+    assert _read(text).years_beyond is None
 
 
 def test_a_port_for_a_hard_drive_is_not_the_hard_drive() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 
@@ -513,6 +514,9 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
             "advance replacement",
             "don't have",
         ),
+        # a choice ("pics, or just ship it?") is answered without a bare "Yes"; "pics" are photos
+        ("jingpin", "should i send pics of the fault or just ship the thing straight to u", "photos or videos", "Yes,"),
+        ("jingpin", "should i send photos of the fault?", "Yes, send", "don't have"),
         # …one that leans on the story ("fix it free?") is not
         (
             "ktnc",
@@ -527,3 +531,9 @@ def test_words_that_only_look_like_another_question(
 ) -> None:
     reply = chat(brand, now=MONDAY_10).say(question)
     assert expected in reply and not_expected not in reply, reply
+
+
+def test_a_question_beside_a_weakly_out_of_scope_remark_is_answered(chat: ChatFactory) -> None:
+    evening = datetime.fromisoformat("2026-12-02T18:40:00+08:00")  # a Wednesday, after hours
+    reply = chat("kimpok", now=evening).say("anyone there?? cam offline again")
+    assert "closed right now" in reply and "Thursday 3 December, 09:00" in reply, reply

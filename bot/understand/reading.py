@@ -142,7 +142,8 @@ class Reader:
             own = len(alone.tokens) >= OWN_SUBJECT and alone.outcome == "answer"
             decision = alone if own and not self._set_aside(pack.id, alone) else decision
         parts = self._parts(pack, words, focus, decision)
-        if decision.outcome != "answer":
+        weak = decision.best is None or decision.best.score < self.index.matchers[pack.id].thresholds.sure
+        if decision.outcome != "answer" or (self._set_aside(pack.id, decision) and weak):
             decision = self._the_one_asking(pack.id, parts) or decision
         return Reading(
             text=text,
