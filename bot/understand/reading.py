@@ -139,7 +139,8 @@ class Reader:
         if decision.outcome == "unknown" and focus is None and (asking := intents.asking(words)) is not None:
             # a yes/no question that names its own subject ("can u ship me a replacement first?") after a story
             alone = self.index.decide(pack.id, asking, detection=detection, asks_open=intents.asks_open(fold(asking)))
-            own = len(alone.tokens) >= OWN_SUBJECT and alone.outcome == "answer"
+            sure = alone.best is not None and alone.best.score >= self.index.matchers[pack.id].thresholds.sure
+            own = len(alone.tokens) >= OWN_SUBJECT and alone.outcome == "answer" and sure
             decision = alone if own and not self._set_aside(pack.id, alone) else decision
         parts = self._parts(pack, words, focus, decision)
         weak = decision.best is None or decision.best.score < self.index.matchers[pack.id].thresholds.sure
