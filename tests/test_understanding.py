@@ -517,6 +517,21 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
         # a choice ("pics, or just ship it?") is answered without a bare "Yes"; "pics" are photos
         ("jingpin", "should i send pics of the fault or just ship the thing straight to u", "photos or videos", "Yes,"),
         ("jingpin", "should i send photos of the fault?", "Yes, send", "don't have"),
+        # where manuals are, and the customer's router, are in no document (Jingpin says where its manuals are)
+        ("ktnc", "有没有中文说明书？", "没有这方面的信息", "原包装"),
+        ("ktnc", "do i need to include the manuals when i return for credit?", "manuals included", "don't have"),
+        ("jingpin", "where can i download the user manual", "Product Support", "don't have"),
+        ("ktnc", "can u help me port forward my router for remote view", "don't have information", "walk you"),
+        ("ktnc", "my app says the camera is offline", "walk you through", "don't have"),
+        # when consultants finish is the hours; opening a recorder up is taking it apart
+        ("kimpok", "what time do your consultants finish on weekdays? (i'm in sydney)", "until 17:00", "repair time"),
+        ("kimpok", "the warranty is finished and the cam broke, can you still fix it", "basic cost", "17:00"),
+        (
+            "poesec",
+            "does opening the recorder myself to reseat the hard drive void the warranty?",
+            "dismantled",
+            "pick",
+        ),
         # …one that leans on the story ("fix it free?") is not
         (
             "ktnc",
