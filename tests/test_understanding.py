@@ -7,6 +7,8 @@ from datetime import datetime
 
 import pytest
 
+from bot.engine import Engine
+
 from .conftest import MONDAY_10, Chat
 
 ChatFactory = Callable[..., Chat]
@@ -552,3 +554,35 @@ def test_a_question_beside_a_weakly_out_of_scope_remark_is_answered(chat: ChatFa
     evening = datetime.fromisoformat("2026-12-02T18:40:00+08:00")  # a Wednesday, after hours
     reply = chat("kimpok", now=evening).say("anyone there?? cam offline again")
     assert "closed right now" in reply and "Thursday 3 December, 09:00" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("how do i get an rma, and if i lose it can i get another?", 2),  # a conditional question after "and"
+        ("how long is it - and what does a repair cost after that?", 2),  # a dash between questions
+        ("if it broke, how much is it?", 1),  # the condition of one question
+        ("is the fix free or do we get invoiced?", 1),  # the two sides of one question
+        ("my nvr - is it covered?", 1),
+        ("i dropped it and if it is covered can you fix it", 1),  # no question mark: a story, not a list
+    ],
+)
+def test_how_many_questions_a_sentence_asks(engine: Engine, text: str, count: int) -> None:
+    assert len(engine.kit.intents.questions(text)) == count
+
+
+@pytest.mark.parametrize(
+    ("brand", "question", "expected", "not_expected"),
+    [
+        # the sentence that asks is not understood, and the answer came only from what the customer told
+        ("ktnc", "do you have a 4K PTZ with 40x zoom in stock? need 6 next week", "don't have information", "15 days"),
+        ("ktnc", "the rma number came monday. can i still ship it next week?", "15 days", "don't have"),
+        ("ktnc", "what's the standard warranty on most KT&C products?", "3 years", "don't have"),
+        ("jingpin", "client needs to plan downtime. what's your usual repair turnaround?", "working days", "don't"),
+    ],
+)
+def test_an_answer_comes_from_what_is_asked(
+    chat: ChatFactory, brand: str, question: str, expected: str, not_expected: str
+) -> None:
+    reply = chat(brand, now=MONDAY_10).say(question)
+    assert expected in reply and not_expected not in reply, reply

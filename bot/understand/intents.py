@@ -32,7 +32,8 @@ def patterns(path: Path, data: dict[str, Any], key: str, *, whole: bool = False)
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 _MARKER = re.compile(r"^\(?\d[).]\s+")
-_LIST_COMMA = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+# (a bare "or" joins the two sides of one question: "is the fix free or do we get invoiced?")
+_LIST_COMMA = re.compile(r",\s*(?:and\s+|or\s+)?|\s+[-–—]\s+(?:and\s+|or\s+)?|\s+and\s+")
 
 
 def _any(found: Sequence[re.Pattern[str]], text: str) -> bool:
@@ -63,6 +64,7 @@ class Intents:
     leads: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # an answer's opening yes or no
     splits: tuple[re.Pattern[str], ...] = ()  # where a message asking several things splits
     opens_question: tuple[re.Pattern[str], ...] = ()  # a clause that starts as a question ("how long is…")
+    opens_later: tuple[re.Pattern[str], ...] = ()  # …or, after "and"/"or" in a list, a conditional one ("and if…")
     other_device_patterns: tuple[re.Pattern[str], ...] = ()  # another maker's device, broken (a laptop, a phone)
     own_use: tuple[re.Pattern[str], ...] = ()  # …unless it is what the cameras are watched on
     not_in_documents: tuple[re.Pattern[str], ...] = ()  # topics no brand's document speaks of (transit times)
@@ -101,6 +103,7 @@ class Intents:
             leads=_leads(intents_path, intents.get("leads")),
             splits=patterns(intents_path, intents, "split"),
             opens_question=patterns(intents_path, intents, "opens_question"),
+            opens_later=patterns(intents_path, intents, "opens_later"),
             other_device_patterns=patterns(intents_path, intents, "other_device"),
             own_use=patterns(intents_path, intents, "own_use"),
             not_in_documents=patterns(intents_path, intents, "not_in_documents"),
@@ -259,6 +262,7 @@ class Intents:
             m.start()
             for m in _LIST_COMMA.finditer(aligned)
             if any(p.match(aligned, m.end()) for p in self.opens_question)
+            or (m.group().strip(" ,-–—") in ("and", "or") and any(p.match(aligned, m.end()) for p in self.opens_later))
         }
         if asking:  # what comes before the first is a question too, or it only leads into it ("for an RMA, who…")
             first = min(asking)

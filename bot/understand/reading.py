@@ -146,6 +146,8 @@ class Reader:
         weak = decision.best is None or decision.best.score < self.index.matchers[pack.id].thresholds.sure
         if decision.outcome != "answer" or (self._set_aside(pack.id, decision) and weak):
             decision = self._the_one_asking(pack.id, parts) or decision
+        else:
+            decision = self._not_from_telling(pack.id, parts, decision)
         return Reading(
             text=text,
             kind=message.kind,
@@ -191,13 +193,13 @@ class Reader:
     def _read_part(self, brand: str, q: str, told: str) -> tuple[Part, ...]:
         """One question of several, with what the message told before it as context: a part, or two (see _both)."""
         folded, intents = fold(q), self.intents
+        detection, asks_open = intents.about_detection(folded), intents.asks_open(folded)
         decision = self.index.decide(
-            brand,
-            f"{told} {q}" if told else q,
-            detection=intents.about_detection(folded),
-            asks_open=intents.asks_open(folded),
-            focus=q if told else None,
+            brand, f"{told} {q}" if told else q, detection=detection, asks_open=asks_open, focus=q if told else None
         )
+        if told and decision.outcome != "answer":  # a long story drowns the question: the question alone
+            alone = self.index.decide(brand, q, detection=detection, asks_open=asks_open)
+            decision = alone if alone.outcome == "answer" and not self._set_aside(brand, alone) else decision
         lead, now, asks = intents.keeps_lead(folded), intents.asks_now(folded), intents.asks(folded)
         return tuple(Part(q, d, lead, now, asks) for d in self._both(brand, decision, folded))
 
@@ -214,6 +216,23 @@ class Reader:
         best = alone.best
         sure = alone.outcome == "answer" and best is not None and best.score >= SURE_ALONE
         return alone if sure and not self._set_aside(brand, alone) else None
+
+    def _not_from_telling(self, brand: str, parts: Sequence[Part], whole: Decision) -> Decision:
+        """The one asking part's own "I don't know", where the whole's answer comes from what only tells.
+
+        "do you have a 4K PTZ with 40x zoom in stock? need 6 next week": "next week" is no question about an RMA
+        number's validity. Only a question with words of its own ("what now?" leans on the story), none of which
+        the whole's answer speaks of.
+        """
+        asking = [p for p in parts if p.asks]
+        if len(asking) != 1 or len(parts) < 2 or whole.best is None:
+            return whole
+        alone, matcher, answered = asking[0].decision, self.index.matchers[brand], whole.best.entry_id
+        if alone.outcome == "answer" and not self._set_aside(brand, alone):
+            return whole
+        known = [t for t in alone.tokens if t in matcher.idf]
+        shared = any(answered in matcher.entries_with(t) for t in known)  # the answer is about the question at all
+        return alone if len(known) >= 2 and not shared else whole
 
     def _set_aside(self, brand: str, decision: Decision) -> bool:
         """Whether a decision answers with an out-of-scope entry."""
