@@ -6,7 +6,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.understand.matcher import Matcher
-from bot.understand.normalise import Lexicon, Normaliser, detect_language
+from bot.understand.normalise import Lexicon, Normaliser, detect_language, stem
 
 from .conftest import ROOT
 
@@ -152,3 +152,12 @@ def test_customer_questions_reach_the_right_entry(
     assert decision.best is not None
     assert decision.best.entry_id == entry_id, (decision.outcome, decision.candidates)
     assert decision.outcome in ("answer", "clarify")
+
+
+@pytest.mark.parametrize(
+    ("word", "stemmed"),
+    [("fitting", "fit"), ("fit", "fit"), ("dropped", "drop"), ("shipped", "ship"), ("filling", "fill"),
+     ("passing", "pass"), ("adding", "add"), ("installed", "install")],
+)  # fmt: skip
+def test_a_doubled_consonant_before_ing_or_ed_meets_its_word(word: str, stemmed: str) -> None:
+    assert stem(word) == stemmed

@@ -30,6 +30,7 @@ _RUN = re.compile(r"[a-z0-9]+")  # what a synonym's edges are checked against (n
 NUMBER = "<number>"  # the token a bare number becomes: it matches nothing, and weighs little
 
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+_DOUBLED = frozenset("bdgmnprt")  # a consonant doubled before -ing/-ed (not "ll", "ss": "fill", "pass")
 
 
 def detect_language(text: str, vietnamese_words: frozenset[str] = frozenset()) -> str:
@@ -54,6 +55,8 @@ def stem(word: str) -> str:
             if suffix == "s" and word.endswith(("ss", "us", "is", "as", "os")):
                 return word
             word = word[: -len(suffix)] + repl
+            if suffix in ("ing", "ed") and len(word) >= 4 and word[-1] == word[-2] and word[-1] in _DOUBLED:
+                word = word[:-1]  # "fitting", "dropped", "shipped": fit, drop, ship
             break
     if len(word) >= 5 and word.endswith("e") and not word.endswith("ee"):
         word = word[:-1]
