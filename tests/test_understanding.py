@@ -579,6 +579,10 @@ def test_how_many_questions_a_sentence_asks(engine: Engine, text: str, count: in
         ("ktnc", "the rma number came monday. can i still ship it next week?", "15 days", "don't have"),
         ("ktnc", "what's the standard warranty on most KT&C products?", "3 years", "don't have"),
         ("jingpin", "client needs to plan downtime. what's your usual repair turnaround?", "working days", "don't"),
+        # a client is a customer; a "pc client" is viewing software
+        ("kimpok", "NVR at a client site keeps rebooting, is it covered?", "cover", "app"),
+        ("ktnc", "RMA号可以重复使用吗？", "只能使用一次", "必须先有"),
+        ("ktnc", "can i reuse the rma number?", "used once", "don't"),
     ],
 )
 def test_an_answer_comes_from_what_is_asked(
@@ -586,3 +590,11 @@ def test_an_answer_comes_from_what_is_asked(
 ) -> None:
     reply = chat(brand, now=MONDAY_10).say(question)
     assert expected in reply and not_expected not in reply, reply
+
+
+def test_can_someone_help_now_is_asked_of_the_hours(chat: ChatFactory) -> None:
+    friday_evening = datetime.fromisoformat("2026-12-04T18:30:00+08:00")
+    reply = chat("kimpok", now=friday_evening).say("can someone help me now? NVR at a client site keeps rebooting")
+    assert "closed right now" in reply and "Saturday 5 December, 09:00" in reply, reply
+    form = chat("kimpok", user="form", now=friday_evening).say("can someone help me with my rma form")
+    assert "closed right now" not in form, form  # help with something, not whether anyone is there
