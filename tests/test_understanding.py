@@ -583,6 +583,21 @@ def test_how_many_questions_a_sentence_asks(engine: Engine, text: str, count: in
         ("kimpok", "NVR at a client site keeps rebooting, is it covered?", "cover", "app"),
         ("ktnc", "RMA号可以重复使用吗？", "只能使用一次", "必须先有"),
         ("ktnc", "can i reuse the rma number?", "used once", "don't"),
+        # "contact you or us" names no two things to answer twice
+        (
+            "jingpin",
+            "we're a retail shop. if a customer returns a unit within the 7 days how much is refunded? and for "
+            "repairs should our end customers contact you or us?",
+            "",
+            "remaining warranty period",
+        ),
+        ("ktnc", "after the repair quote, can you invoice us net 30?", "prepaid by credit card", "If you decline"),
+        (
+            "jingpin",
+            "our hunting shop sells thermal monoculars (complete units). what warranty do we tell buyers?",
+            "24 months",
+            "don't have",
+        ),
     ],
 )
 def test_an_answer_comes_from_what_is_asked(
