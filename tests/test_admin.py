@@ -491,8 +491,8 @@ def test_dismiss_empties_the_group_and_pages_go_on(engine: Engine, admin: Person
             "can the camera film ghosts",
             "is the sky blue",
             "what is the meaning of life",
-            "my parrot ate the remote",
-            "how tall is mount everest",
+            "my parrot sings opera",
+            "how tall is the eiffel tower",
             "can my dog drive a car",
         ]
     ):

@@ -133,6 +133,8 @@ def test_a_diagnosis_fee_the_customer_misremembers_is_corrected_never_added_up(c
     assert "$35 in total" not in reply and "$70" not in reply
     reply = chat("ktnc", user="c2").say("quote says $35 diagnosis and $80 parts, total?")
     assert "$130" in reply and "not $35" in reply and "$115" not in reply, reply
+    each = chat("ktnc", user="c4").say("diagnosis is 50 each, sending 3 units so 150 total?")
+    assert "$150" in each and "not $" not in each and "$50 in total" not in each, each  # the right fee, per unit
     reply = chat("ktnc", user="c3").say("they quoted $50 diagnosis and $80 parts, total?")
     assert "$130" in reply and "not $" not in reply, reply  # the brand's own fee, told right: nothing to correct
 

@@ -495,8 +495,6 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
         # how long until a product is passed on to its maker is no parcel's time in transit
         ("longgang", "代理品牌的机器寄到你们那边，多久转到厂家？", "12小时", "没有这方面的信息"),
         ("longgang", "寄到越南要多久", "没有这方面的信息", "12小时"),
-        # a count of years in Chinese words is no word of the question ("两年" as "2年")
-        ("poesec", "录像机保修两年是整机还是只保主板？", "整机", "请选择"),
         ("poesec", "does the 2yr warranty cover the whole nvr or just the board?", "entire device", "don't have"),
         ("poesec", "do u have ur own technicians or outsource?", "own team of engineers", "don't have"),
         # packaging thrown away is no vandalism (a stone thrown is)
@@ -597,6 +595,32 @@ def test_how_many_questions_a_sentence_asks(engine: Engine, text: str, count: in
             "our hunting shop sells thermal monoculars (complete units). what warranty do we tell buyers?",
             "24 months",
             "don't have",
+        ),
+        # near misses a review of the day's readings found (each was read as the pattern next to it)
+        (
+            "ktnc",
+            "when I open the camera app it says device offline, is this covered by warranty?",
+            "walk you",
+            "modified",
+        ),  # opening an app is no opening of the device
+        ("poesec", "camera bi dung lai khong quay nua, con bao hanh khong?", "", "Không, sản phẩm chưa"),  # stopped
+        ("ktnc", "can you invoice us net 30 for the 20 cameras we want to order?", "don't have information", "$50"),
+        ("kimpok", "your tech couldn't fix it over the phone, what do I do now?", "", "comparable"),
+        ("kimpok", "will the repair finish on time? sent it last monday", "", "available right now"),
+        ("kimpok", "the warranty is done yet? I sent my camera in last week", "", "as your purchase date"),
+        (
+            "ktnc",
+            "the camera is working again after a reboot, can I use it again or must I still send it back?",
+            "",
+            "used once",
+        ),
+        ("ktnc", "the pc client software crashes on windows 11, is that covered?", "", "30 days"),
+        ("jingpin", "七天内可以退货吗？", "7天内", "请选择"),
+        (
+            "ktnc",
+            "I tossed the camera in a box with no padding and it arrived cracked, will KT&C cover it?",
+            "not responsible",
+            "original condition",
         ),
     ],
 )

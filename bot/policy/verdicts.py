@@ -356,15 +356,12 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
     units = situation.units or 1
     told = amounts.get("diagnosis")
     wrong = None  # the brand's fee is the fee: a figure the customer half-remembers is corrected, never added up
-    if (
-        fees.diagnosis is not None
-        and told is not None
-        and not any(math.isclose(told, fees.diagnosis * n) for n in {1, units})
-    ):
-        wrong = amounts.pop("diagnosis")
+    if fees.diagnosis is not None and told is not None and not math.isclose(told, fees.diagnosis * units):
+        amounts.pop("diagnosis")  # counted again from the brand's fee for every product ("$50 each, 3 units")
+        wrong = None if math.isclose(told, fees.diagnosis) else told
     total = None
     from_pack = False
-    several = several_fees(situation) or wrong is not None
+    several = several_fees(situation) or (told is not None and "diagnosis" not in amounts)  # a sum told, redone
     # a sum the customer gave beside a quote's parts, for what is not known, would be left out of a total: none is
     # given then (a product's price at so much each is known for what it is)
     unplaced = () if "amount0" in situation.amounts else _sums(situation, "amount")
