@@ -616,6 +616,21 @@ def test_how_many_questions_a_sentence_asks(engine: Engine, text: str, count: in
         ),
         ("ktnc", "the pc client software crashes on windows 11, is that covered?", "", "30 days"),
         ("jingpin", "七天内可以退货吗？", "7天内", "请选择"),
+        # "which part of the shipping": a share, no repair part; "which do you pay?" leans on the sentence before
+        (
+            "kimpok",
+            "after the first month, which part of the shipping do i pay and which do you pay?",
+            "",
+            "Free during the warranty",
+        ),
+        # a second cause told without a question mark after the first is asked about: both answered
+        (
+            "jingpin",
+            "client opened a box a week after delivery and found scratches on the housing. can we claim "
+            "that? also the batteries on two older units just don't hold charge anymore",
+            "batteries",
+            "don't have",
+        ),
         (
             "ktnc",
             "I tossed the camera in a box with no padding and it arrived cracked, will KT&C cover it?",
@@ -637,3 +652,8 @@ def test_can_someone_help_now_is_asked_of_the_hours(chat: ChatFactory) -> None:
     assert "closed right now" in reply and "Saturday 5 December, 09:00" in reply, reply
     form = chat("kimpok", user="form", now=friday_evening).say("can someone help me with my rma form")
     assert "closed right now" not in form, form  # help with something, not whether anyone is there
+
+
+def test_anyone_on_right_now_is_the_hours(chat: ChatFactory) -> None:
+    reply = chat("kimpok", now=MONDAY_10).say("anyone on right now? need to start RMAs for 5 cameras from a hotel job")
+    assert "available right now" in reply, reply

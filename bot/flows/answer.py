@@ -19,7 +19,7 @@ from typing import ClassVar
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import ANSWERS, Outcome
 from bot.flows.base import Kit, Result, Turn
-from bot.flows.parts import asked_by_verdict, described_cause, one_part, without_denied
+from bot.flows.parts import and_the_rest, described_cause, one_part, without_denied
 from bot.flows.situational import situational
 from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
@@ -129,7 +129,7 @@ class AnswerFlow:
                 turn, situation, list(decision.tokens), entry_id, score=best.score if best else None
             )
             if result is not None:
-                return self._and_the_rest(turn, result)
+                return and_the_rest(self.kit, turn, result)
         several = self._several(turn)
         if several is not None:
             return several
@@ -252,37 +252,6 @@ class AnswerFlow:
         turn.state.answer.last_entry = first
         best = chosen[first].decision.best
         return Result(Outcome.ANSWERED, [Reply("\n\n".join(texts))], first, best.score if best else None)
-
-    def _and_the_rest(self, turn: Turn, result: Result) -> Result:
-        """A reply on the customer's situation, with the answers to the message's other questions after it.
-
-        ("is vandalism covered? and who pays shipping?": the verdict, then the shipping answer.)
-        """
-        if len(turn.reading.parts) < 2 or not result.replies or turn.state.answer.pending is not None:
-            return result
-        entries = self.kit.content.entries[turn.pack.id]
-        said = result.replies[-1].text
-        extra = []
-        verdict = result.outcome == Outcome.ADVISED
-        for part in turn.reading.parts:
-            best = part.decision.best
-            if part.decision.outcome != "answer" or best is None or best.entry_id == result.entry_id:
-                continue
-            if verdict and asked_by_verdict(self.kit, part):
-                continue  # "is it covered?" beside what happened: the verdict is its answer
-            entry = entries.get(best.entry_id)
-            if entry is None or entry.kind != "faq":
-                continue
-            if self.kit.cause_entries(turn.pack).get(best.entry_id, frozenset()) & turn.reading.situation.events:
-                continue  # the verdict spoke of this cause already
-            text = self.kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
-            text = self.kit.intents.without_lead(text, turn.lang) if not part.keeps_lead_of(entry.kind) else text
-            if text not in said:
-                extra.append(text)
-        if extra:
-            last = result.replies[-1]
-            result.replies[-1] = Reply("\n\n".join([last.text, *extra]), last.buttons, last.media)
-        return result
 
     def _same_verdict(self, turn: Turn, decision: Decision) -> bool:
         """Whether every close candidate answers with the same "Yes" or "No".

@@ -5,7 +5,9 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping, Sequence
 
-from bot.flows.base import Kit, Turn
+from bot.core.messages import Reply
+from bot.core.outcomes import Outcome
+from bot.flows.base import Kit, Result, Turn
 from bot.knowledge.faq import Entry
 from bot.knowledge.packs import BrandPack
 from bot.understand.index import TREE
@@ -82,3 +84,41 @@ def without_denied(decision: Decision, kit: Kit, turn: Turn, text: str) -> Decis
     if not any(c.entry_id in about for c in decision.candidates):
         return decision
     return kit.index.decide(turn.pack.id, text[:MAX_CHARS], exclude=about, focus=turn.reading.focus)
+
+
+def and_the_rest(kit: Kit, turn: Turn, result: Result) -> Result:
+    """A reply on the customer's situation, with the answers to the message's other questions after it.
+
+    ("is vandalism covered? and who pays shipping?": the verdict, then the shipping answer.)
+    """
+    if len(turn.reading.parts) < 2 or not result.replies or turn.state.answer.pending is not None:
+        return result
+    entries = kit.content.entries[turn.pack.id]
+    said = result.replies[-1].text
+    extra = []
+    verdict, causes, events = (
+        result.outcome == Outcome.ADVISED,
+        kit.cause_entries(turn.pack),
+        turn.reading.situation.events,
+    )
+    for part in turn.reading.parts:
+        best = part.decision.best
+        about = causes.get(best.entry_id, frozenset()) if best is not None else frozenset()
+        other = bool(about) and not about & events  # a cause the verdict did not speak of ("also the batteries…")
+        if part.decision.outcome != "answer" or best is None or (best.entry_id == result.entry_id and not other):
+            continue
+        if verdict and asked_by_verdict(kit, part):
+            continue  # "is it covered?" beside what happened: the verdict is its answer
+        entry = entries.get(best.entry_id)
+        if entry is None or entry.kind != "faq":
+            continue
+        if about & events:
+            continue  # the verdict spoke of this cause already
+        text = kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
+        text = kit.intents.without_lead(text, turn.lang) if not part.keeps_lead_of(entry.kind) else text
+        if text not in said:
+            extra.append(text)
+    if extra:
+        last = result.replies[-1]
+        result.replies[-1] = Reply("\n\n".join([last.text, *extra]), last.buttons, last.media)
+    return result

@@ -30,6 +30,7 @@ EVIDENCE = ("photo", "video", "document")  # media kept as evidence for a repair
 _COMMAND = re.compile(r"/[A-Za-z]\S*(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _NO_DECISION = Decision("unknown", (), ())
+FRAGMENT = 6  # words at most of an aside that tells ("need 6 next week"): it cannot carry a message's answer alone
 OWN_SUBJECT = 3  # matching words a yes/no question needs to stand without the story before it ("covered?" cannot)
 SURE_ALONE = 0.75  # the asking sentence alone overrules an out-of-scope reading of the whole from this score
 
@@ -215,7 +216,9 @@ class Reader:
         alone = asking[0].decision
         best = alone.best
         sure = alone.outcome == "answer" and best is not None and best.score >= SURE_ALONE
-        return alone if sure and not self._set_aside(brand, alone) else None
+        # "which do you pay?" leans on the rest of the message; "anyone there?" does not
+        own = len(alone.tokens) >= OWN_SUBJECT or self.intents.asks_open(fold(asking[0].text))
+        return alone if sure and own and not self._set_aside(brand, alone) else None
 
     def _not_from_telling(self, brand: str, parts: Sequence[Part], whole: Decision) -> Decision:
         """The one asking part's own "I don't know", where the whole's answer comes from what only tells.
@@ -227,6 +230,8 @@ class Reader:
         asking = [p for p in parts if p.asks]
         if len(asking) != 1 or len(parts) < 2 or whole.best is None:
             return whole
+        if sum(len(p.text.split()) for p in parts if not p.asks) > FRAGMENT:
+            return whole  # more than an aside: a question of its own without a question mark ("also the batteries…")
         alone, matcher, answered = asking[0].decision, self.index.matchers[brand], whole.best.entry_id
         if alone.outcome == "answer" and not self._set_aside(brand, alone):
             return whole
