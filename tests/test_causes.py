@@ -83,6 +83,11 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "we had a power spike after the storm, two cams died", {"power_surge", "storm"}),
     ("en", "plugged the 12v camera into 220v by mistake", {"wrong_power", "accident"}),
     ("en", "used a wrong adapter from another device", {"wrong_power"}),
+    (
+        "en",
+        "my old phone number is on the warranty card and the sticker on the product shows my new number",
+        {"phone_mismatch"},
+    ),
     ("en", "I use 48V poe adapter for 12V camera, now camera no work", {"wrong_power"}),
     ("en", "electrician connect 24V to the camera that is 12V, smoke come out", {"wrong_power"}),
     ("en", "the electrician fed 24V into another 12V camera while rewiring", {"wrong_power"}),
@@ -312,6 +317,7 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("con bao lau nua thi het bao hanh?", "typhoon"),
     ("mua bao nhieu tien?", "typhoon"),
     ("we connect 8 cameras to the 16 channel nvr", "wrong_power"),  # counts, not volts
+    ("i changed my number, how do i update my contact details?", "phone_mismatch"),  # no card against a product
     ("connected the 12V camera, worked for 2 years, is it 12V or 24V?", "wrong_power"),  # one voltage, asked about
     ("ky thuat bao lam lai tu dau", "typhoon"),
     ("bao di qua kho hang thi toi nhan", "typhoon"),  # a bag ("bao") going through, no storm
