@@ -88,7 +88,6 @@ CASES: list[tuple[str, str, set[str]]] = [
         "my old phone number is on the warranty card and the sticker on the product shows my new number",
         {"phone_mismatch"},
     ),
-    ("en", "I use 48V poe adapter for 12V camera, now camera no work", {"wrong_power"}),
     ("en", "electrician connect 24V to the camera that is 12V, smoke come out", {"wrong_power"}),
     ("en", "the electrician fed 24V into another 12V camera while rewiring", {"wrong_power"}),
     ("en", "I switched to a cheap adapter and it burned", {"wrong_power"}),
@@ -318,6 +317,12 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("mua bao nhieu tien?", "typhoon"),
     ("we connect 8 cameras to the 16 channel nvr", "wrong_power"),  # counts, not volts
     ("i changed my number, how do i update my contact details?", "phone_mismatch"),  # no card against a product
+    ("I called the old number on your business card and nobody answered", "phone_mismatch"),  # the brand's number
+    ("the label has a different number from the invoice, which serial do I use?", "phone_mismatch"),
+    ("do you supply 12V and 24V cameras?", "wrong_power"),  # a question about the range
+    ("can I connect 12V and 24V cameras to the same NVR?", "wrong_power"),
+    ("I powered it with the 12V adapter from the box, not 24V, and it still died", "wrong_power"),  # the right one
+    ("I use a 48V poe switch for my 12V camera and it stopped working", "wrong_power"),  # PoE is how it is powered
     ("connected the 12V camera, worked for 2 years, is it 12V or 24V?", "wrong_power"),  # one voltage, asked about
     ("ky thuat bao lam lai tu dau", "typhoon"),
     ("bao di qua kho hang thi toi nhan", "typhoon"),  # a bag ("bao") going through, no storm

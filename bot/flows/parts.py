@@ -103,17 +103,17 @@ def and_the_rest(kit: Kit, turn: Turn, result: Result) -> Result:
     )
     for part in turn.reading.parts:
         best = part.decision.best
-        about = causes.get(best.entry_id, frozenset()) if best is not None else frozenset()
-        other = bool(about) and not about & events  # a cause the verdict did not speak of ("also the batteries…")
-        if part.decision.outcome != "answer" or best is None or (best.entry_id == result.entry_id and not other):
-            continue
+        if part.decision.outcome != "answer" or best is None or best.entry_id == result.entry_id:
+            continue  # (the verdict's own entry: even a cause it did not speak of may be one the customer denies)
+        about = causes.get(best.entry_id, frozenset())
         if verdict and asked_by_verdict(kit, part):
             continue  # "is it covered?" beside what happened: the verdict is its answer
         entry = entries.get(best.entry_id)
         if entry is None or entry.kind != "faq":
             continue
-        if about & events:
-            continue  # the verdict spoke of this cause already
+        sure = best.score >= kit.index.matchers[turn.pack.id].thresholds.sure
+        if about & (events | turn.reading.situation.denied) or (about and not (part.asks and sure)):
+            continue  # spoken of, ruled out, or only mentioned ("…covered? also the serial sticker is intact")
         text = kit.content.render_entry(turn.pack.id, entry, turn.lang, turn.context)
         text = kit.intents.without_lead(text, turn.lang) if not part.keeps_lead_of(entry.kind) else text
         if text not in said:
