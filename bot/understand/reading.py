@@ -210,14 +210,14 @@ class Reader:
         "kimpok warranty is 2 yrs right? just confirming b4 i order more cams": the whole is a close call, the
         question alone is not.
         """
-        asking = [p for p in parts if p.asks]
-        if len(asking) != 1 or len(parts) < 2:
+        asking = _one_asking(parts)
+        if asking is None:
             return None
-        alone = asking[0].decision
+        alone = asking.decision
         best = alone.best
         sure = alone.outcome == "answer" and best is not None and best.score >= SURE_ALONE
         # "which do you pay?" leans on the rest of the message; "anyone there?" does not
-        own = len(alone.tokens) >= OWN_SUBJECT or self.intents.asks_open(fold(asking[0].text))
+        own = len(alone.tokens) >= OWN_SUBJECT or self.intents.asks_open(fold(asking.text))
         return alone if sure and own and not self._set_aside(brand, alone) else None
 
     def _not_from_telling(self, brand: str, parts: Sequence[Part], whole: Decision) -> Decision:
@@ -227,12 +227,12 @@ class Reader:
         number's validity. Only a question with words of its own ("what now?" leans on the story), none of which
         the whole's answer speaks of.
         """
-        asking = [p for p in parts if p.asks]
-        if len(asking) != 1 or len(parts) < 2 or whole.best is None:
+        asking = _one_asking(parts)
+        if asking is None or whole.best is None:
             return whole
         if sum(len(p.text.split()) for p in parts if not p.asks) > FRAGMENT:
             return whole  # more than an aside: a question of its own without a question mark ("also the batteries…")
-        alone, matcher, answered = asking[0].decision, self.index.matchers[brand], whole.best.entry_id
+        alone, matcher, answered = asking.decision, self.index.matchers[brand], whole.best.entry_id
         if alone.outcome == "answer" and not self._set_aside(brand, alone):
             return whole
         known = [t for t in alone.tokens if t in matcher.idf]
@@ -281,6 +281,12 @@ class Reader:
         if lang == "en" and hint and hint[:2] in pack.languages and not re.search(r"[a-z]{3}", fold(text)):
             lang = hint[:2]
         return lang if lang in pack.languages else "en"
+
+
+def _one_asking(parts: Sequence[Part]) -> Part | None:
+    """The one part of a message of several that asks (the others only tell), else None."""
+    asking = [p for p in parts if p.asks]
+    return asking[0] if len(asking) == 1 and len(parts) > 1 else None
 
 
 def _pressed(pressed: str, offered: Sequence[Button]) -> tuple[str, bool]:
