@@ -584,6 +584,32 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
         ),
         ("ktnc", "the pc client software crashes on windows 11, is that covered?", "", "30 days"),
         ("jingpin", "七天内可以退货吗？", "7天内", "请选择"),
+        # a battery that holds charge only so long is a worn consumable, told however far from "battery"
+        (
+            "jingpin",
+            "the battery on my 18-month-old scope now holds charge only 40 min. i never dropped it. free replacement?",
+            "consumables",
+            "don't have",
+        ),
+        (
+            "kimpok",
+            "the sales rep told me warranty replacements are always brand new units, correct?",
+            "refurbished",
+            "don't have",
+        ),
+        (
+            "ktnc",
+            "You sent me an advance replacement for a DOA cam, and now your lab says my original actually works. "
+            "what do i owe?",
+            "you pay",
+            "don't have",
+        ),
+        (
+            "longgang",
+            "our IT guy wants to open the recorder to swap a noisy fan. if we ask you first is that ok for warranty?",
+            "written authorization",
+            "don't have",
+        ),
         # after a verdict, a cause only mentioned (or only half matched) gets no exclusion of its own
         (
             "ktnc",
