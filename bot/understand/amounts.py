@@ -77,13 +77,13 @@ class Quantities:
             component = next((k for k, (words, _) in self.components.items() if words.match(name)), None)
             if component is not None:
                 amounts.setdefault(component, float(m[2].replace(",", "")))
-        sums = list(self.money.finditer(folded))
+        sums = [(m, self._before(folded, m), self._after(folded, m)) for m in self.money.finditer(folded)]
         # a message names its sums one way: "diagnosis $50, parts $80" or "$50 diagnosis and $80 parts" (where
         # "diagnosis and" before $80 is not its name); the first sum named shows which
-        after = next((self._before(folded, m) is None for m in sums if self._named(folded, m)), False)
-        for i, m in enumerate(sums):
+        after = next((before is None for _, before, later in sums if before or later), False)
+        for i, (m, before, later) in enumerate(sums):
             value = float((m[1] or m[2]).replace(",", ""))
-            label = self._after(folded, m) if after else self._before(folded, m)
+            label = later if after else before
             if label is None and self.per_unit.match(folded, m.end()):  # "5 cameras… paid $100 each"
                 counts = {self._number(sent[1])} if sent else set(self._counts(folded))
                 if len(counts) == 1 and "amount0" not in amounts:  # of one count ("2 NVRs and 8 cameras": which?)
@@ -101,10 +101,6 @@ class Quantities:
     def _after(self, folded: str, m: re.Match[str]) -> str | None:
         """The repair component named right after a sum ("$50 diagnosis", "$20 for shipping"), if any."""
         return next((k for k, named in self.named_after.items() if named.match(folded, m.end())), None)
-
-    def _named(self, folded: str, m: re.Match[str]) -> bool:
-        """Whether a sum is named, before it or after it."""
-        return self._before(folded, m) is not None or self._after(folded, m) is not None
 
     def years_beyond(self, folded: str) -> float | None:
         """How long past the warranty the product is, in years ("2 years after the warranty ended")."""
