@@ -22,6 +22,7 @@ _GRAM = 3  # strings are looked up by their first three characters
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 
 Strings = frozenset[str]
+Member = tuple[str, int]  # a name of a table and the position of one of its patterns
 
 
 def needs(pattern: str) -> Strings | None:
@@ -108,39 +109,53 @@ def _node(node: tuple[Any, Any]) -> tuple[Strings | None, Strings | None]:
 class Gate:
     """Which patterns of a table can match a text: those whose needed strings it contains.
 
-    ``table`` maps a name to the patterns that recognise it; :meth:`possible` gives the names worth
-    running, in the table's order. Needed strings are looked up by the text's three-character pieces,
-    so the cost grows with the text, not with the number of strings.
+    ``table`` maps a name to the patterns that recognise it; :meth:`members` gives, for each name worth
+    running, the positions of its patterns that may match, and :meth:`possible` the names alone, both in
+    the table's order. Needed strings are looked up by the text's three-character pieces, so the cost
+    grows with the text, not with the number of strings.
     """
 
     def __init__(self, table: Mapping[str, Iterable[str]]) -> None:
-        self._always: set[str] = set()
-        by_string: dict[str, set[str]] = {}
-        self._order = list(table)
+        self._always: set[Member] = set()
+        by_string: dict[str, set[Member]] = {}
+        self._order: list[Member] = []
         for name, patterns in table.items():
-            for pattern in patterns:
+            for k, pattern in enumerate(patterns):
+                member = (name, k)
+                self._order.append(member)
                 found = needs(pattern)
                 if found is None:
-                    self._always.add(name)
+                    self._always.add(member)
                     continue
                 for s in found:
-                    by_string.setdefault(s, set()).add(name)
-        self._short = [(s, frozenset(names)) for s, names in by_string.items() if len(s) < _GRAM]
-        self._by_gram: dict[str, list[tuple[str, frozenset[str]]]] = {}
-        for s, names in by_string.items():
-            if len(s) >= _GRAM:
-                self._by_gram.setdefault(s[:_GRAM], []).append((s, frozenset(names)))
+                    by_string.setdefault(s, set()).add(member)
+        self._short: dict[str, list[tuple[str, frozenset[Member]]]] = {}  # by their first character
+        self._by_gram: dict[str, list[tuple[str, frozenset[Member]]]] = {}
+        for s, members in by_string.items():
+            if len(s) < _GRAM:
+                self._short.setdefault(s[0], []).append((s, frozenset(members)))
+            else:
+                self._by_gram.setdefault(s[:_GRAM], []).append((s, frozenset(members)))
         self._grams = frozenset(self._by_gram)
+        self._rank = {member: n for n, member in enumerate(self._order)}
 
-    def possible(self, text: str) -> list[str]:
-        """The names whose patterns may match ``text`` (already lower case)."""
-        names = set(self._always)
-        for s, owners in self._short:
-            if s in text:
-                names |= owners
+    def members(self, text: str) -> dict[str, tuple[int, ...]]:
+        """For each name that may match ``text`` (already lower case), the positions of its patterns that may."""
+        found = set(self._always)
+        for first in self._short.keys() & set(text):
+            for s, owners in self._short[first]:
+                if s in text:
+                    found |= owners
         grams = {text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)}
         for gram in grams & self._grams:
             for s, owners in self._by_gram[gram]:
-                if not owners <= names and s in text:
-                    names |= owners
-        return [n for n in self._order if n in names]
+                if not owners <= found and s in text:
+                    found |= owners
+        out: dict[str, tuple[int, ...]] = {}
+        for name, k in sorted(found, key=self._rank.__getitem__):
+            out[name] = (*out.get(name, ()), k)
+        return out
+
+    def possible(self, text: str) -> list[str]:
+        """The names whose patterns may match ``text`` (already lower case)."""
+        return list(self.members(text))

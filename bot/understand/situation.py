@@ -169,9 +169,11 @@ class SituationReader:
             self.tried_harm = re.compile(data["tried_harm"], re.I)
             self.someone_did = re.compile(data["someone_did"], re.I)
             self.kinds = {k: [re.compile(p, re.I) for p in v] for k, v in data["date_kinds"].items()}
-            self.events = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["events"].items()}
-            self.wants = {k: [re.compile("|".join(f"(?:{p})" for p in v), re.I)] for k, v in data["wants"].items()}
             self._event_gate, self._want_gate = Gate(data["events"]), Gate(data["wants"])
+            # each alternative alone, to run only those the gate lets through
+            self._alone = {
+                t: {k: [re.compile(p, re.I) for p in v] for k, v in data[t].items()} for t in ("events", "wants")
+            }
             self.date_words = load_date_words(path.parent / "dates.toml")  # beside this file
             self.age = re.compile(data["age"])
             self.part_of_product = data["part_of_product"]
@@ -333,7 +335,8 @@ class SituationReader:
 
     def _wants(self, folded: str) -> frozenset[str]:
         """What the customer asks for (free, refund, shipping…)."""
-        return frozenset(k for k in self._want_gate.possible(folded) if any(p.search(folded) for p in self.wants[k]))
+        found = self._want_gate.members(folded).items()
+        return frozenset(k for k, members in found if any(self._alone["wants"][k][i].search(folded) for i in members))
 
     def told(self, tag: str, folded: str, start: int) -> bool:
         """Whether a match of ``tag`` at ``start`` tells it happened: no negation just before, nor "tried"."""
@@ -355,13 +358,13 @@ class SituationReader:
     def _told_and_denied(self, folded: str) -> tuple[set[str], set[str]]:
         """The tags told, and those only named to be denied ("I didn't drop it", "没摔过")."""
         found, named = set(), set()
-        for tag in self._event_gate.possible(folded):
-            for pattern in self.events[tag]:
-                for m in pattern.finditer(folded):
-                    named.add(tag)
-                    if self.told(tag, folded, m.start()):
-                        found.add(tag)
-                        break
+        for tag, members in self._event_gate.members(folded).items():
+            patterns = self._alone["events"][tag]
+            starts = sorted({m.start() for i in members for m in patterns[i].finditer(folded)})
+            if starts:
+                named.add(tag)
+            if any(self.told(tag, folded, start) for start in starts):
+                found.add(tag)
         return found, named - found
 
 
