@@ -59,6 +59,8 @@ class Intents:
     no: tuple[re.Pattern[str], ...]  # a whole answer meaning no
     rma_offer_after: tuple[str, ...] = ()  # FAQ entries (shell patterns over ids) that offer a repair request
     wh: tuple[re.Pattern[str], ...] = ()  # asked with a question word (what, how, 什么, bao nhiêu…)
+    condition: tuple[re.Pattern[str], ...] = ()  # a sentence opening with a condition ("if…", "如果…")
+    condition_end: tuple[re.Pattern[str], ...] = ()  # …and where it ends (a comma, "then")
     yes_no_question: tuple[re.Pattern[str], ...] = ()  # a plain yes/no question
     downside: tuple[re.Pattern[str], ...] = ()  # …about a downside ("is that a problem?")
     leads: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # an answer's opening yes or no
@@ -98,6 +100,8 @@ class Intents:
             no=patterns(intents_path, intents, "no", whole=True),
             rma_offer_after=tuple(str(p) for p in rma.get("offer_after", ())),
             wh=patterns(intents_path, intents, "wh"),
+            condition=patterns(intents_path, intents, "condition"),
+            condition_end=patterns(intents_path, intents, "condition_end"),
             yes_no_question=patterns(intents_path, intents, "yes_no"),
             downside=patterns(intents_path, intents, "downside"),
             leads=_leads(intents_path, intents.get("leads")),
@@ -198,7 +202,30 @@ class Intents:
         "free repair?") asks about what the rest of the message tells.
         """
         asking = self.asking(text)
-        return asking if asking is not None and _any(self.wh, fold(asking)) else None
+        if asking is None:
+            return self._after_condition(text)
+        return asking if _any(self.wh, fold(asking)) else None
+
+    def _after_condition(self, text: str) -> str | None:
+        """What one sentence opening with a condition asks: from the question word after the condition on.
+
+        "if i return within 7 days how much do i get back?" → "how much do i get back?"; "如果7天内退货，能退多少钱？"
+        → "能退多少钱？".
+        """
+        if len(_SENTENCE.split(text.strip(" ?？!.。"))) > 1:
+            return None
+        folded = fold_aligned(text)
+        opened = next((m for p in self.condition if (m := p.search(folded))), None)
+        if opened is None:
+            return None
+        asked = min((m.start() for p in self.wh for m in p.finditer(folded, opened.end() + 1)), default=None)
+        if asked is None:
+            return None
+        ends = [m.end() for p in self.condition_end for m in p.finditer(folded, opened.end(), asked)]
+        start = max(ends, default=asked)
+        if len(_words(text[opened.end() : start])) < 2:
+            return None
+        return text[start:].strip() or None
 
     def asking(self, text: str) -> str | None:
         """The one sentence that asks, yes/no questions included, in a message that also tells (else None)."""

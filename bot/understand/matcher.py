@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 
 from bot.core.text import is_cjk
-from bot.understand.normalise import NUMBER, Normaliser
+from bot.understand.normalise import DAYS, NUMBER, Normaliser
 
 Outcome = Literal["answer", "clarify", "unknown"]
 
@@ -44,6 +44,7 @@ class Thresholds:
     # between words) and bare numbers count for little against a match; other words count fully.
     unknown_cjk: float = 0.4
     number: float = 0.6
+    days: float = 1.5  # at most, a number of days a phrasing names ("within 7 days"): it tells, beside other words
     focus: float = 1.8  # how much more the words of the sentence that asks weigh than those around it
     # One question about two things ("camera and module warranty?"): a runner-up this close to the top (relative)
     # is answered too when each of the two has a word of the question weighing this much that the other lacks.
@@ -109,6 +110,7 @@ class Matcher:
         names = frozenset(t for name in own_names for t in normaliser.tokens(name))
         commonest = min(self.idf.values(), default=0.0)
         self.idf.update(dict.fromkeys(names & self.idf.keys(), commonest))
+        self.idf.update({t: min(w, self.thresholds.days) for t, w in self.idf.items() if t.startswith(DAYS)})
         self.own_names = names - self.idf.keys()
         self.unknown_weight = math.log(1 + n_entries / 1.0) * 0.65
         # the index as arrays: a question's scores over every phrasing are a few vector operations
@@ -155,6 +157,7 @@ class Matcher:
             tokens = tuple(t for t in tokens if t not in self.normaliser.lexicon.social)
         if any(t not in self.own_names for t in tokens):
             tokens = tuple(t for t in tokens if t not in self.own_names)
+        tokens = tuple(t for t in tokens if t in self.idf or not t.startswith(DAYS))  # a number no phrasing names
         if not tokens:
             return tokens, []
         focused = set(self.normaliser.tokens(focus)) if focus else set()

@@ -27,6 +27,7 @@ _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹ�
 
 _RUN = re.compile(r"[a-z0-9]+")  # what a synonym's edges are checked against (no letter or digit beside it)
 
+DAYS = "zzn"  # a number of days ("zzn7"): counted only where a phrasing of the brand names the same number
 NUMBER = "<number>"  # the token a bare number becomes: it matches nothing, and weighs little
 
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
@@ -77,9 +78,12 @@ class Lexicon:
         in_scope_with: Iterable[str] = (),
         classes: Mapping[str, str] | None = None,
         keep: Iterable[str] = (),
+        days: tuple[str, Mapping[str, int]] | None = None,
     ) -> None:
         # numbers and days become the token of their kind before matching ("$50" → zzmoney)
         self.classes = tuple((re.compile(p), f" {token} ") for token, p in (classes or {}).items())
+        # a number of days told ("within 7 days", "七天") also gives the token of that number (see `days`)
+        self.days = (re.compile(days[0]), {fold(k): int(v) for k, v in days[1].items()}) if days else None
         self.keep = frozenset(keep)
         self.stopwords = frozenset(fold(w) for w in stopwords)
         self.social = frozenset(social)
@@ -150,9 +154,12 @@ class Lexicon:
                 **groups,
                 classes=classes,
                 keep=data["stopwords"].get("keep", []),
+                days=(data["days"]["pattern"], data["days"]["numbers"]) if "days" in data else None,
             )
         except re.error as exc:
-            raise FaqError(path, "classes", f"not a regular expression: {exc}") from None
+            raise FaqError(path, "classes or days", f"not a regular expression: {exc}") from None
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise FaqError(path, "days", f"expected a pattern and a table of numbers: {exc}") from None
         except ValueError as exc:
             raise FaqError(path, "synonyms", str(exc)) from None
 
@@ -196,9 +203,18 @@ class Normaliser:
         folded = fold(text)
         for pattern, replacement in self.lexicon.classes:
             folded = pattern.sub(replacement, folded)
+        if self.lexicon.days is not None:
+            folded = self.lexicon.days[0].sub(self._days, folded)
         for word in _WORD.findall(folded):
             words.extend(self.lexicon.slang.get(word, word).split())
         return words
+
+    def _days(self, m: re.Match[str]) -> str:
+        """A number of days, followed by its token (``zzn7``) when the number is known."""
+        assert self.lexicon.days is not None
+        said = next(g for g in m.groups() if g)
+        n = int(said) if said.isdigit() else self.lexicon.days[1].get(said)
+        return f"{m[0]} {DAYS}{n} " if n is not None else m[0]
 
     def phrasing(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """A FAQ phrasing's surface words and its matching tokens without typo correction.
