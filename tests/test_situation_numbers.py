@@ -82,6 +82,10 @@ def test_how_many_products_the_message_is_about(text: str, units: int | None) ->
         ("repair cost 18 months past the warranty?", 1.5),
         ("labour is free forever after warranty, only parts paid. mine is 5 yrs past. confirm?", 5.0),
         ("out of warranty now, 8 months past.", 0.67),
+        ("and if it's 3 years or more past the warranty?", 3.0),
+        ("过保三年多了，维修的话配件和人工费都要收吗？", 3.0),
+        ("过保两个月了，维修收费吗", 0.17),
+        ("超过保修期2年了", 2.0),
     ],
 )
 def test_how_long_past_the_warranty(text: str, years: float) -> None:
@@ -184,6 +188,9 @@ def test_product_types_in_every_language(brand: str, text: str, category: str | 
         ("the invoice said 2025-03-01", "purchase"),
         ("请问2025年3月买的还保修吗", "purchase"),
         ("on 2026-09-20 you replace the main board under warranty", "shipped_back"),  # the repair's day
+        ("your repair center shipped my camera back on 2026-05-10", "shipped_back"),
+        ("they sent the nvr back on 2026-10-01 and it died again", "shipped_back"),
+        ("i shipped my camera back to you on 2026-11-20", "sent_in"),  # the customer's parcel, to the brand
     ],
 )
 def test_which_date_it_is(text: str, kind: str) -> None:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+_YEARS = (1, 2, 5)  # the groups of `years_beyond` that count years (the others count months)
+
 
 class Quantities:
     """Counts, sums and periods in a message."""
@@ -107,6 +109,7 @@ class Quantities:
         m = self.beyond.search(folded)
         if m is None:
             return None
-        raw = (m[1] or m[2] or m[3] or m[4]).replace(",", ".")
+        group = next(g for g in range(1, (m.re.groups or 0) + 1) if m[g])
+        raw = m[group].replace(",", ".")
         value = self.numbers.get(raw) or float(raw)
-        return value if m[1] or m[2] else round(value / 12, 2)  # months
+        return value if group in _YEARS else round(value / 12, 2)  # months
