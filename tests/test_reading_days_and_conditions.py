@@ -48,7 +48,7 @@ def test_a_number_of_days_no_phrasing_names_changes_nothing(chat) -> None:  # ty
     ],
 )
 def test_a_condition_first_is_told_and_the_main_clause_asks(text: str, asked: str | None) -> None:
-    assert INTENTS.focus(text) == asked
+    assert INTENTS.main_clause(text) == asked
 
 
 def test_a_condition_first_does_not_turn_the_question_into_its_condition(chat) -> None:  # type: ignore[no-untyped-def]

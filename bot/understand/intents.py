@@ -202,12 +202,10 @@ class Intents:
         "free repair?") asks about what the rest of the message tells.
         """
         asking = self.asking(text)
-        if asking is None:
-            return self._after_condition(text)
-        return asking if _any(self.wh, fold(asking)) else None
+        return asking if asking is not None and _any(self.wh, fold(asking)) else None
 
-    def _after_condition(self, text: str) -> str | None:
-        """What one sentence opening with a condition asks: from the question word after the condition on.
+    def main_clause(self, text: str) -> str | None:
+        """What one sentence opening with a condition asks: its main clause, from the question word on.
 
         "if i return within 7 days how much do i get back?" → "how much do i get back?"; "如果7天内退货，能退多少钱？"
         → "能退多少钱？".

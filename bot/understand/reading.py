@@ -131,6 +131,12 @@ class Reader:
         decision = self.index.decide(
             pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=focus
         )
+        if decision.outcome == "clarify" and focus is None and (main := intents.main_clause(words)) is not None:
+            # a condition told first ("if i return within 7 days, how much…?"): its main clause settles a close call
+            settled = self.index.decide(
+                pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=main
+            )
+            decision = settled if settled.outcome == "answer" and not self._set_aside(pack.id, settled) else decision
         weak = decision.best is None or decision.best.score < self.index.matchers[pack.id].thresholds.sure
         if focus and (decision.outcome == "unknown" or (self._set_aside(pack.id, decision) and weak)):
             # a long story drowns its one question (or makes it look out of scope, weakly): the question alone
