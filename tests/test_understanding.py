@@ -636,6 +636,37 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
             "not responsible",
             "original condition",
         ),
+        # the RMA number written (past tense) on the retail box: where it goes
+        (
+            "kimpok",
+            "last time i wrote the RMA number on the camera's own retail box, is that ok?",
+            "exterior shipping box",
+            "don't have",
+        ),
+        # a replacement that looks used is the refurbished-or-new answer; a scratch on it is no damage verdict
+        (
+            "kimpok",
+            "the replacement you sent looks used, scratches on it?? i expected brand new",
+            "refurbished",
+            "don't",
+        ),
+        # a sticker over the warranty seal alters it (POE Sec: torn, broken, overwritten or modified)
+        (
+            "poesec",
+            "the shop stuck their own sticker over the warranty seal. does that affect warranty?",
+            "not covered",
+            "don't",
+        ),
+        ("poesec", "i put a label on the box, not on the camera", "", "seals are torn"),
+        # a camera put in a padded envelope was packed improperly
+        (
+            "ktnc",
+            "the courier wrecked my return on the way to you, i'd only put the camera in a padded envelope. "
+            "who's responsible?",
+            "not responsible",
+            "don't have",
+        ),
+        ("ktnc", "维修后的产品保修多长时间？", "180", "没有这方面的信息"),
     ],
 )
 def test_a_message_is_read_for_what_it_asks(
