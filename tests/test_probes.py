@@ -39,6 +39,7 @@ FLOORS = {
     "probe15": 0.92,
     "probe16": 0.83,
     "probe17": 0.86,
+    "probe18": 0.94,
 }
 
 
