@@ -89,6 +89,28 @@ def test_numbers_become_their_kind() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "token", "not_token"),
+    [
+        ("i dropped the camera, is it covered?", "drop", "lost"),  # a person drops it: it fell
+        ("my son accidentally dropped 2 cameras", "drop", "lost"),
+        ("the nvr keeps dropping cameras", "lost", "drop"),  # a recorder drops them: their feeds are lost
+        ("dvr dropped all channels", "lost", "drop"),
+        ("the carrier lost my rma parcel", "zzlostparcel", "lost"),  # a parcel lost, not a channel
+        ("快递把我的包裹弄丢了", "zzlostparcel", "lost"),
+        ("within 7 days", "zzn7", "zzn30"),  # a number of days keeps its number
+        ("七天内", "zzn7", "zzn30"),
+        ("bought it 7 days ago", "buy", "zzn7"),  # an age is read as an age (and dropped)
+        ("it has been 7 days and no reply", "days", "zzn7"),  # time gone by is no window
+        ("七天了还没寄回来", "days", "zzn7"),
+        ("买了20天坏了", "days", "zzn20"),
+    ],
+)
+def test_words_that_change_meaning_with_their_subject_or_number(text: str, token: str, not_token: str) -> None:
+    tokens = Normaliser(LEXICON).tokens(text)
+    assert token in tokens and not_token not in tokens, tokens
+
+
+@pytest.mark.parametrize(
     ("text", "lang"),
     [
         ("保修期多长？", "zh"),

@@ -86,6 +86,8 @@ def test_how_many_products_the_message_is_about(text: str, units: int | None) ->
         ("过保三年多了，维修的话配件和人工费都要收吗？", 3.0),
         ("过保两个月了，维修收费吗", 0.17),
         ("超过保修期2年了", 2.0),
+        ("qua bao hanh 3 nam thi sua co tinh tien cong khong", 3.0),
+        ("het bao hanh 8 thang roi", 0.67),
     ],
 )
 def test_how_long_past_the_warranty(text: str, years: float) -> None:
@@ -191,6 +193,7 @@ def test_product_types_in_every_language(brand: str, text: str, category: str | 
         ("your repair center shipped my camera back on 2026-05-10", "shipped_back"),
         ("they sent the nvr back on 2026-10-01 and it died again", "shipped_back"),
         ("i shipped my camera back to you on 2026-11-20", "sent_in"),  # the customer's parcel, to the brand
+        ("the store sent my camera back on 2026-10-01 for repair", "unknown"),  # someone else's parcel, to be repaired
     ],
 )
 def test_which_date_it_is(text: str, kind: str) -> None:

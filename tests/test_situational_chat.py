@@ -205,7 +205,7 @@ def test_out_of_warranty_fees_in_vietnamese_quote_the_packs_tiers(chat: ChatFact
     # longgang's document gives the charges by years past the warranty: the Vietnamese answer gives them too,
     # never "the policy does not say"
     reply = chat("longgang", now=MONDAY_10).say("mua 4 nam truoc, camera hong, sua het bao nhieu")
-    assert "tính phí linh kiện và phí công" in reply
+    assert "tính phí linh kiện và tiền công" in reply
     assert "không nêu" not in reply
 
 

@@ -667,6 +667,17 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
             "don't have",
         ),
         ("ktnc", "维修后的产品保修多长时间？", "180", "没有这方面的信息"),
+        # a lost warranty card is no drop; a parcel the carrier lost is a consultant's question in every brand
+        ("kimpok", "i lost my warranty card, still covered?", "", "drop or knock"),
+        (
+            "kimpok",
+            "the carrier lost my rma parcel on the way to you. will kimpok reimburse me?",
+            "don't have",
+            "refund",
+        ),
+        ("ktnc", "快递把我的包裹弄丢了，你们赔吗", "没有这方面的信息", "UPS"),
+        # "sort it out" is fixing it
+        ("jingpin", "before i ship it to you, will you try to sort it out remotely?", "remote", "don't have"),
     ],
 )
 def test_a_message_is_read_for_what_it_asks(
@@ -674,6 +685,33 @@ def test_a_message_is_read_for_what_it_asks(
 ) -> None:
     reply = chat(brand, now=MONDAY_10).say(question)
     assert expected in reply and not_expected not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("brand", "question", "wrong"),
+    [
+        # a rubber or window seal is no warranty seal, and "covered" there is the question, not tape over it
+        ("poesec", "is the rubber seal covered by the warranty?", "seals are torn"),
+        ("poesec", "installer put tape over the seal on the junction box, now it fogs up", "seals are torn"),
+        # someone else sending the camera in is no repair shipped back by the brand
+        ("ktnc", "my technician sent the camera back on 2026-05-01 for repair, is it still under warranty?", "180"),
+        # a condition that tells what happened keeps it: the exclusion, not the repair steps
+        ("jingpin", "if it was borrowed, how do I get it repaired?", "send the product information"),
+        # a band of charges only where the charge is asked about
+        ("longgang", "超过保修期2年，在深圳能上门维修吗？", "人工费"),
+        # a pre-sales "what could go wrong" is no fault
+        ("kimpok", "what could go wrong if I use a 24V adapter?", "repaired or replaced free"),
+        # writing to someone is contacting them, not writing the RMA number
+        ("ktnc", "I wrote to tech support a week ago, still no RMA", "outer box"),
+        # a refund question about 30 days gets no "Yes" from the 30-day exchange
+        ("jingpin", "within 30 days of purchase, can I get a refund?", "Yes"),
+        # a unit that looks used is a replacement's question only when it is a replacement
+        ("jingpin", "the unit you sent looks used, is that allowed?", "unauthorized"),
+    ],
+)
+def test_third_review_near_misses(chat: ChatFactory, brand: str, question: str, wrong: str) -> None:
+    reply = chat(brand, now=MONDAY_10).say(question)
+    assert wrong not in reply, reply
 
 
 def test_a_question_beside_a_weakly_out_of_scope_remark_is_answered(chat: ChatFactory) -> None:

@@ -99,7 +99,10 @@ class Advisor:
             advice.parts.append((verdict.kind, {"v": verdict}))
 
         cost = policy.out_of_warranty_cost(pack, s, w.months_over if w.status == "expired" else None)
-        if cost.total is not None or cost.unplaced or (cost.tier is not None and s.years_beyond is not None):
+        # a band of charges only where the charge is asked about (not "2 years past, how do I send it in?")
+        asked = "cost" in s.wants or self._supersedes("cost", entry_id)
+        banded = cost.tier is not None and s.years_beyond is not None and asked
+        if cost.total is not None or cost.unplaced or banded:
             advice.parts.append(("cost", {"v": cost}))
 
         if s.wants & {"refund", "replace", "credit"} and not dated:
@@ -151,12 +154,12 @@ class Advisor:
         if advice.ask is not None and self._settled(tokens, entry_id):
             advice.ask, advice.need, advice.choices = None, None, []
         if advice.parts and entry_id is not None:
-            advice.supersede = any(
-                fnmatch.fnmatch(entry_id, pattern)
-                for name, _ in advice.parts
-                for pattern in self.supersedes.get(name, ())
-            )
+            advice.supersede = any(self._supersedes(name, entry_id) for name, _ in advice.parts)
         return advice
+
+    def _supersedes(self, part: str, entry_id: str | None) -> bool:
+        """Whether a part of the advice answers what the entry chosen for the question answers."""
+        return entry_id is not None and any(fnmatch.fnmatch(entry_id, p) for p in self.supersedes.get(part, ()))
 
     def _warranty(
         self,

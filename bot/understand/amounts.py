@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-_YEARS = (1, 2, 5)  # the groups of `years_beyond` that count years (the others count months)
+_YEARS = (1, 2, 5, 7)  # the groups of `years_beyond` that count years (the others count months)
 
 
 class Quantities:

@@ -117,7 +117,12 @@ class Matcher:
         self._entries = list(entry_vocab)
         number = {entry_id: k for k, entry_id in enumerate(self._entries)}
         self._entry_of = np.array([number[e] for e in entry_of], dtype=np.intp)
-        self._weight_sum = np.array([sum(self.idf[t] for t in toks) for toks in phrase_tokens], dtype=np.float64)
+        # a phrasing's number of days ("refund within 7 days") counts where a question names it, and costs
+        # nothing where one does not ("can I get a refund?"): it is left out of the phrasing's own weight
+        self._weight_sum = np.array(
+            [sum(self.idf[t] for t in toks if not t.startswith(DAYS)) or 1.0 for toks in phrase_tokens],
+            dtype=np.float64,
+        )
         postings: dict[str, list[int]] = defaultdict(list)
         for i, toks in enumerate(phrase_tokens):
             for t in toks:
@@ -181,7 +186,7 @@ class Matcher:
         if not len(hit):
             return tokens, []
         recall = overlap[hit] / query_weight
-        precision = raw[hit] / self._weight_sum[hit]
+        precision = np.minimum(raw[hit] / self._weight_sum[hit], 1.0)
         f = 2 * recall * precision / (recall + precision)
         best_phrase = np.zeros(len(self._entries))
         np.maximum.at(best_phrase, self._entry_of[hit], f)

@@ -131,8 +131,11 @@ class Reader:
         decision = self.index.decide(
             pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=focus
         )
-        if decision.outcome == "clarify" and focus is None and (main := intents.main_clause(words)) is not None:
+        situation = self.situations.read(words, moment, pack, language=language)
+        main = intents.main_clause(words) if decision.outcome == "clarify" and focus is None else None
+        if main is not None and not situation.events:
             # a condition told first ("if i return within 7 days, how much…?"): its main clause settles a close call
+            # (not where it tells what happened: "if it was borrowed, how do I get it repaired?")
             settled = self.index.decide(
                 pack.id, words, detection=detection, asks_open=intents.asks_open(folded), focus=main
             )
@@ -173,7 +176,7 @@ class Reader:
             rma_number=find_number(text),
             wants_rma=any(p.search(folded) for p in intents.wants_rma),
             too_long=len(text) > MAX_CHARS,
-            situation=self.situations.read(words, moment, pack, language=language),
+            situation=situation,
             decision=decision,
             focus=focus,
             parts=parts,
