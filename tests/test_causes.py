@@ -46,6 +46,16 @@ DAMAGE = frozenset(
 
 # (language, what the customer wrote, the tags it must produce)
 CASES: list[tuple[str, str, set[str]]] = [
+    # -- plain words of first-time customers ---------------------------------------------------------------
+    ("en", "i used the charger from my old router to give power to the camera, now camera dead", {"wrong_power"}),
+    ("en", "we put one camera in the kitchen next to the big oven, now it die after 2 month", {"improper_environment"}),
+    ("en", "the little sticker on the screw come off when i clean the camera", {"seal_broken"}),
+    ("en", "the little silver sticker with the numbers on the back is scratch and cant read", {"serial_removed"}),
+    ("en", "the dealer lend us one device for try before we buy, and it stop working", {"borrowed"}),
+    ("en", "i pay half now and half next month", {"unpaid"}),
+    ("en", "the shop stuck their own sticker over the warranty seal", {"seal_broken"}),
+    ("zh", "邻居小孩用弹弓把摄像头打坏了", {"vandalism"}),
+    ("zh", "产品上贴的电话号码和保修卡上的不一样", {"phone_mismatch"}),
     # -- English, as people write it ------------------------------------------------------------------------
     ("en", "the camera fell off the pole while I was cleaning it", {"drop"}),
     ("en", "i dropped the NVR when moving house, now no video", {"drop"}),
@@ -275,6 +285,11 @@ CASES: list[tuple[str, str, set[str]]] = [
 
 # (what the customer wrote, a tag it must NOT produce): the cause denied, or the words meaning something else.
 NEAR_MISSES: list[tuple[str, str]] = [
+    # another device's adapter named, not used on the product; a rubber seal; a seal covered by a question
+    ("the router adapter is broken", "wrong_power"),
+    ("is the rubber seal covered by the warranty?", "seal_broken"),
+    ("installer put tape over the seal on the junction box", "seal_broken"),
+    ("i pay half the shipping and you pay the other half?", "unpaid"),
     # bringing it somewhere
     ("want to drop my nvr off at your branch", "drop"),
     # a cause the customer denies

@@ -327,7 +327,7 @@ def test_feb_29th_without_a_year_is_the_last_leap_day() -> None:
     assert _one("bought Feb 29th") == (date(2024, 2, 29), date(2024, 2, 29))
 
 
-# 20:00 in New York on Monday 23 November is already Tuesday 24 November, 09:00, in China.
+# 20:00 in New York on Monday 23 November is already Tuesday 24 November, 9:00, in China.
 NEW_YORK_EVENING = datetime.fromisoformat("2026-11-23T20:00:00-05:00")
 
 

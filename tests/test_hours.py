@@ -154,7 +154,7 @@ def test_the_open_now_answer_names_the_holiday_and_the_day_consultants_are_back(
     reply = shared_engine.handle(Message(user="hours-holiday", text="are you open now?", now=at("2026-10-02 10:00")))[
         0
     ].text
-    assert "public holiday (National Day)" in reply and "back Thursday 8 October, 09:00" in reply
+    assert "public holiday (National Day)" in reply and "back Thursday 8 October, 9:00" in reply
     saturday = shared_engine.handle(Message(user="hours-makeup", text="are you open now?", now=at("2026-10-10 15:00")))[
         0
     ].text

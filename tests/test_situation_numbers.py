@@ -194,6 +194,8 @@ def test_product_types_in_every_language(brand: str, text: str, category: str | 
         ("they sent the nvr back on 2026-10-01 and it died again", "shipped_back"),
         ("i shipped my camera back to you on 2026-11-20", "sent_in"),  # the customer's parcel, to the brand
         ("the store sent my camera back on 2026-10-01 for repair", "unknown"),  # someone else's parcel, to be repaired
+        ("you send back my fixed camera on 2026-05-10, now same problem again", "shipped_back"),
+        ("i got the return number on 2026-11-12, is good for 30 days right?", "rma_issued"),
     ],
 )
 def test_which_date_it_is(text: str, kind: str) -> None:

@@ -105,7 +105,7 @@ async def test_out_of_hours_the_customer_is_told_the_opening_and_the_queue_is_po
     try:
         await fake.customer_text(402, "i want to talk to a real person")
         reply = await said(fake, 402, "away right now")
-        assert "Monday 23 November, 09:00 (China time)" in reply.text and "ticket T-1" in reply.text
+        assert "Monday 23 November, 9:00 (China time)" in reply.text and "ticket T-1" in reply.text
         await fake.customer_text(402, "DVR-4 lost all recordings after a power cut")
         await said(fake, 402, "Kept on ticket T-1")
         await fake.customer_text(403, "/human")
