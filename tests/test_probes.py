@@ -40,6 +40,7 @@ FLOORS = {
     "probe16": 0.83,
     "probe17": 0.86,
     "probe18": 0.94,
+    "probe19": 0.82,
 }
 
 
