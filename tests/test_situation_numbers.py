@@ -88,6 +88,8 @@ def test_how_many_products_the_message_is_about(text: str, units: int | None) ->
         ("超过保修期2年了", 2.0),
         ("qua bao hanh 3 nam thi sua co tinh tien cong khong", 3.0),
         ("het bao hanh 8 thang roi", 0.67),
+        ("warranty end 2023-06, now broken again", 3.4),  # the warranty's own end day, told (NOW: 2026-11-23)
+        ("保修到期是2023年6月，现在坏了", 3.4),
     ],
 )
 def test_how_long_past_the_warranty(text: str, years: float) -> None:
@@ -100,7 +102,13 @@ def test_the_period_the_customer_says_is_printed(text: str, months: int) -> None
 
 
 @pytest.mark.parametrize(
-    "text", ["i bought it 3 years ago, the sale is past.", "2 years past the deadline for returns"]
+    "text",
+    [
+        "i bought it 3 years ago, the sale is past.",
+        "2 years past the deadline for returns",
+        "it worked until 2025-06, now broken",  # a day it worked till is no warranty's end
+        "the warranty ends 2027-01-01",  # an end still ahead
+    ],
 )
 def test_a_time_past_something_else_is_not_past_the_warranty(text: str) -> None:
     assert _read(text).years_beyond is None

@@ -678,6 +678,21 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
         ("ktnc", "快递把我的包裹弄丢了，你们赔吗", "没有这方面的信息", "UPS"),
         # "sort it out" is fixing it
         ("jingpin", "before i ship it to you, will you try to sort it out remotely?", "remote", "don't have"),
+        # the full device is the whole machine; POE Sec's "phone number on the product" is named as the policy does
+        (
+            "jingpin",
+            "my night vision scope (the full device, not a part) have 12 month guarantee i think?",
+            "2 years",
+            "don't",
+        ),
+        ("poesec", "产品上贴的电话号码和保修卡上的不一样，会影响保修吗？", "电话号码", "没有这方面的信息"),
+        # the warranty's end day told: that far past it, the charge band (Longgang: parts and labour after 3 years)
+        (
+            "longgang",
+            "warranty end 2023-06, now broken again. i only pay the parts like last time ok?",
+            "labour",
+            "when you bought",
+        ),
     ],
 )
 def test_a_message_is_read_for_what_it_asks(

@@ -180,6 +180,7 @@ class SituationReader:
             self.owned = (re.compile(data["owned_before"]), re.compile(data["owned_after"]))
             self.own_return = re.compile(data["own_return"], re.I)
             self.within = re.compile(data["within"], re.I)
+            self.ended = re.compile(data["warranty_ended"], re.I)
             self.quantities = Quantities(data)
             self.outranks = {str(k): frozenset(v) for k, v in data.get("outranks", {}).items()}
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
@@ -207,10 +208,19 @@ class SituationReader:
             denied=happened[1],
             wants=self._wants(folded),
             amounts=self.quantities.amounts(folded),
-            years_beyond=self.quantities.years_beyond(folded),
+            years_beyond=self.quantities.years_beyond(folded) or self._since_warranty_ended(folded, dates, today),
             stated_months=self.quantities.stated_months(folded),
             units=self.quantities.units(folded),
         )
+
+    def _since_warranty_ended(self, folded: str, dates: tuple[DateFact, ...], today: date) -> float | None:
+        """How long ago (in years) the warranty ended, when the customer gives that day ("warranty end 2023-06")."""
+        for fact in dates:
+            reading = fact.reading
+            before = folded[max(0, reading.start - 40) : reading.start]
+            if fact.kind == "end" and reading.problem is None and reading.latest < today and self.ended.search(before):
+                return round((today - reading.latest).days / 365.25, 2)
+        return None
 
     def described(self, text: str) -> frozenset[str]:
         """:meth:`causes` of a FAQ entry's text, worked out once (kept in the content's snapshot)."""
