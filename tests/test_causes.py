@@ -290,6 +290,16 @@ NEAR_MISSES: list[tuple[str, str]] = [
     ("is the rubber seal covered by the warranty?", "seal_broken"),
     ("installer put tape over the seal on the junction box", "seal_broken"),
     ("i pay half the shipping and you pay the other half?", "unpaid"),
+    ("the dealer will lend me a camera while mine is in repair", "borrowed"),
+    ("pay half now half after install. camera broke after 1 year, fully paid", "unpaid"),
+    ("can I pay half now and half when the camera is installed?", "unpaid"),
+    ("we are in Vietnam, very hot place, is the warranty the same?", "improper_environment"),
+    ("is it ok to install near a stove in a restaurant kitchen?", "improper_environment"),
+    ("the charger from the drone is 12V 2A, same as camera spec, can I use it?", "wrong_power"),
+    ("安装的时候被我自己不小心打坏了", "vandalism"),
+    ("电话里客服说的和网站上写的不一样", "phone_mismatch"),
+    ("sticker on the screw came with the product? what is it for?", "seal_broken"),
+    ("the label with the barcode is worn a bit but can still read", "serial_removed"),
     # bringing it somewhere
     ("want to drop my nvr off at your branch", "drop"),
     # a cause the customer denies
