@@ -693,6 +693,33 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
             "labour",
             "when you bought",
         ),
+        # POE Sec counts from delivery: "delivered and installed on" is that day, not an install date
+        (
+            "poesec",
+            "We paid for the NVR on 2024-11-20 but it was only delivered and installed on 2024-12-10. It failed today, "
+            "are we covered?",
+            "delivery date, 10 December 2024",
+            "ran out",
+        ),
+        # a part the brand replaced keeps the rest of the warranty, and at least 3 months (Jingpin)
+        (
+            "jingpin",
+            "You replaced the eyepiece on 2026-10-01 under warranty; my whole-unit warranty ended 2026-11-15. "
+            "The eyepiece failed again. Covered?",
+            "1 January 2027",
+            "bought it",
+        ),
+        # past the first window: it says which options have gone (KT&C credit)
+        ("ktnc", "Purchased 2026-10-20, still sealed. We'd like to return it for credit.", "first 30 days", "Yes"),
+        # a second-hand purchase is no refurbished replacement: no document says whether the warranty passes on
+        ("poesec", "二手买的摄像头，保修还能用吗？", "没有这方面的信息", "新设备"),
+        # express freight on request is at the customer's expense: never "Yes" to "is that free?"
+        (
+            "longgang",
+            "For the return I want SF express overnight instead of your normal method. Is that free?",
+            "expense",
+            "Yes",
+        ),
     ],
 )
 def test_a_message_is_read_for_what_it_asks(
