@@ -40,7 +40,8 @@ FLOORS = {
     "probe16": 0.83,
     "probe17": 0.86,
     "probe18": 0.94,
-    "probe19": 0.82,
+    "probe19": 0.84,
+    "probe20": 0.84,
 }
 
 
