@@ -720,6 +720,16 @@ def test_a_numbered_list_of_questions_after_a_lead_in_is_answered_question_by_qu
             "expense",
             "Yes",
         ),
+        # a cause the customer only fears ("I don't accidentally lose the warranty") leaves the list of exclusions
+        (
+            "kimpok",
+            "Before I start installing a 16-camera kit I want to be sure I don't accidentally lose the warranty. "
+            "What exactly is not covered?",
+            "does NOT cover",
+            "don't have",
+        ),
+        # "On Saturdays until what time" is the hours
+        ("kimpok", "On Saturdays until what time can I call?", "Saturday 9:00–12:00", "don't have"),
     ],
 )
 def test_a_message_is_read_for_what_it_asks(

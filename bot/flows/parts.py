@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from bot.core.messages import Reply
 from bot.core.outcomes import Outcome
@@ -83,6 +84,10 @@ def without_denied(decision: Decision, kit: Kit, turn: Turn, text: str) -> Decis
     about = tuple(e for e, tags in causes.items() if not tags & situation.events)
     if not any(c.entry_id in about for c in decision.candidates):
         return decision
+    best = decision.best
+    if decision.outcome == "answer" and best is not None and best.entry_id not in about:
+        # the answer is no exclusion ("what exactly is not covered?"): only the runners-up go
+        return replace(decision, candidates=tuple(c for c in decision.candidates if c.entry_id not in about))
     return kit.index.decide(turn.pack.id, text[:MAX_CHARS], exclude=about, focus=turn.reading.focus)
 
 
