@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.errors import FaqError
+from bot.understand.literals import needs
 
 FILE = Path("faq", "_common", "matching", "dates.toml")
 _NAME = re.compile(r"\{([a-z_]+)\}")  # a placeholder in a pattern; \d{1,2} is not one
@@ -61,6 +62,9 @@ class UnitLength:
     give_or_take: float = 0
 
 
+_NEVER = re.compile(r"(?!x)x")  # stands in for a pattern a text cannot match
+
+
 @dataclass(frozen=True)
 class DatePatterns:
     """The ``[patterns]``, compiled (their order of use is in :func:`bot.understand.dates.find_dates`)."""
@@ -97,6 +101,7 @@ class DateWords:
     """``dates.toml``, checked: the patterns, and what each word means (the languages of a table together)."""
 
     patterns: DatePatterns
+    needed: dict[str, frozenset[str]]  # for each pattern, the strings one of which it needs ("": may match anything)
     months: dict[str, int]
     word_numbers: dict[str, float]
     zh_digits: dict[str, int]
@@ -210,6 +215,7 @@ def load_date_words(path: Path) -> DateWords:
         patterns = {name: re.compile(_expand(p, names), re.I) for name, p in raw.patterns.items()}
         return DateWords(
             patterns=DatePatterns(**patterns),
+            needed={name: needs(p.pattern) or frozenset({""}) for name, p in patterns.items()},
             months=values.months,
             word_numbers=values.word_numbers,
             zh_digits=values.zh_digits,
@@ -280,3 +286,15 @@ def word_range(word: str, today: date, words: DateWords | None = None) -> tuple[
     if back:
         return date(today.year - back, 1, 1), date(today.year - back, 12, 31)
     return date(today.year, 1, 1), today  # this year
+
+
+def present(words: DateWords, low: str) -> DatePatterns:
+    """The patterns, those that cannot match ``low`` (lower case) replaced by one that never matches.
+
+    Each pattern needs one of a few strings ("ago", "年", "thang"…, from :func:`~bot.understand.literals.needs`):
+    most messages hold a date in one language and form, if any, so most patterns need not run.
+    """
+    found = {
+        name: (p if any(s in low for s in words.needed[name]) else _NEVER) for name, p in vars(words.patterns).items()
+    }
+    return DatePatterns(**found)

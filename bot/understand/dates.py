@@ -1,13 +1,11 @@
 """Dates customers write, read into ranges of days.
 
-Forms: ``2025-03-15``, ``15/3/2025``, ``March 2025``, ``2025-06``, ``last August``, ``8 months ago``, ``2 weeks back``,
-``去年三月``, ``8个月前``, ``8 tháng trước``…
+Forms: ``2025-03-15``, ``15/3/2025``, ``March 2025``, ``2025-06``, ``last August``, ``8 months ago``, ``去年三月``…
 
-``dateparser`` reads the forms it handles well (month names, relative "N units ago" in English, Chinese and
-Vietnamese, Chinese absolute dates); this module finds the spans, covers what dateparser misses ("last
-August", "2 weeks back", "去年三月", fractions such as "1.5 years ago", numeric dates whose day/month order
-is ambiguous) and says how precise each reading is, so that a verdict that depends on the exact day can
-ask for it instead of guessing. The words and patterns are in ``faq/_common/matching/dates.toml``.
+``dateparser`` reads the forms it handles well (month names, relative "N units ago" in English, Chinese and Vietnamese,
+Chinese absolute dates); this module finds the spans, covers what dateparser misses ("last August", "2 weeks back",
+"去年三月", "1.5 years ago", numeric dates whose day/month order is ambiguous) and says how precise each reading is,
+so that a verdict that depends on the exact day asks for it. Words and patterns: ``faq/_common/matching/dates.toml``.
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ from bot.understand.date_words import (
     date_words,
     month_range,
     number,
+    present,
     word_range,
     zh_number,
 )
@@ -193,7 +192,7 @@ def _scan(
     def free(m: re.Match[str]) -> bool:
         return found.free(m.start(), m.end())
 
-    p = words.patterns
+    p = present(words, low)
     for m in p.iso.finditer(low):
         d = _clean(int(m[1]), int(m[2]), int(m[3]))
         found.add(_reading(text, m, d, d, today))

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from bot.core.errors import FaqError
 from bot.core.text import CJK as _CJK
 from bot.core.text import fold
+from bot.understand.literals import needs
 
 _WORD = re.compile(r"[a-z0-9$#/]+(?:['.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
@@ -84,6 +85,8 @@ class Lexicon:
         self.classes = tuple((re.compile(p), f" {token} ") for token, p in (classes or {}).items())
         # a number of days told ("within 7 days", "七天") also gives the token of that number (see `days`)
         self.days = (re.compile(days[0]), {fold(k): int(v) for k, v in days[1].items()}) if days else None
+        # the strings one of which every number of days contains ("day", "天"…): most messages have none
+        self.days_needs = (needs(days[0]) or frozenset({""})) if days else frozenset()
         self.keep = frozenset(keep)
         self.stopwords = frozenset(fold(w) for w in stopwords)
         self.social = frozenset(social)
@@ -203,7 +206,7 @@ class Normaliser:
         folded = fold(text)
         for pattern, replacement in self.lexicon.classes:
             folded = pattern.sub(replacement, folded)
-        if self.lexicon.days is not None:
+        if self.lexicon.days is not None and any(s in folded for s in self.lexicon.days_needs):
             folded = self.lexicon.days[0].sub(self._days, folded)
         for word in _WORD.findall(folded):
             words.extend(self.lexicon.slang.get(word, word).split())
