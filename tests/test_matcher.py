@@ -100,6 +100,7 @@ def test_numbers_become_their_kind() -> None:
         ("within 7 days", "zzn7", "zzn30"),  # a number of days keeps its number
         ("七天内", "zzn7", "zzn30"),
         ("bought it 7 days ago", "buy", "zzn7"),  # an age is read as an age (and dropped)
+        ("it powers on but doesn't work properly", "faulty", "properly"),  # not working properly is a fault
         ("it has been 7 days and no reply", "days", "zzn7"),  # time gone by is no window
         ("七天了还没寄回来", "days", "zzn7"),
         ("买了20天坏了", "days", "zzn20"),
