@@ -61,7 +61,7 @@ def test_a_condition_first_does_not_turn_the_question_into_its_condition(chat) -
     ("brand", "question", "said"),
     [
         ("kimpok", "so what does the warranty actually cover, just defects or anything that goes wrong?", "defect"),
-        ("longgang", "and if it's 3 years or more past the warranty?", "3+ years"),
+        ("longgang", "and if it's 3 years or more past the warranty?", "year 3 and later"),
     ],
 )
 def test_how_customers_put_faults_and_time_past_the_warranty(chat, brand: str, question: str, said: str) -> None:  # type: ignore[no-untyped-def]

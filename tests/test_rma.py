@@ -303,7 +303,7 @@ def test_the_category_question_offers_the_brands_categories_and_not_sure(engine:
 
 PAID = {
     "kimpok": ["out of warranty", "charged at basic cost"],
-    "longgang": ["in the 1–2 years-beyond-warranty band: the cost of parts is charged, and labour is free"],
+    "longgang": ["in the band for years 1–2 beyond the warranty: the cost of parts is charged, and labour is free"],
     "ktnc": [
         "Out-of-warranty repairs cost a $50 diagnosis fee per product",
         "(diagnosis fee, parts and shipping & handling), prepaid by credit card if you approve",

@@ -742,6 +742,29 @@ def test_a_message_is_read_for_what_it_asks(
 @pytest.mark.parametrize(
     ("brand", "question", "wrong"),
     [
+        # someone else replacing a part is no repair by the brand (no repair warranty, no "It's covered")
+        (
+            "ktnc",
+            "I replaced the adapter on 2026-10-01 because the old one was lost, now the camera is dead. covered?",
+            "180",
+        ),
+        (
+            "jingpin",
+            "they replaced the display at a local shop on 2026-09-01, still under warranty?",
+            "repaired or replaced part",
+        ),
+        # a repair's own warranty over says nothing against the product's, told running
+        (
+            "ktnc",
+            "you replaced the main board on 2026-01-10 and it broke again. I bought it 2025-03-01, covered?",
+            "non-warranty",
+        ),
+        # "until what time" about the warranty or a repair is no question about the hours
+        ("kimpok", "till what time is my camera under warranty? I bought it 2026-01-05", "Saturday 9:00"),
+        # another product's warranty end is not this one's (its purchase is told)
+        ("longgang", "my first camera's warranty expired 2023-01, the second one I bought 2026-06 is broken", "year 3"),
+        # a warranty "over" in a month is its end, not the product's age
+        ("ktnc", "the warranty was over in March 2025, is repair free?", "covered until"),
         # a rubber or window seal is no warranty seal, and "covered" there is the question, not tape over it
         ("poesec", "is the rubber seal covered by the warranty?", "seals are torn"),
         ("poesec", "installer put tape over the seal on the junction box, now it fogs up", "seals are torn"),

@@ -134,7 +134,9 @@ class Advisor:
         asks_cover = bool(s.wants & {"free", "cost"}) or (bool(excl) and ("replace" in s.wants or broke))
         wants_status = not returning and (asks_cover or (has_age and fault_words))
         answered = cost.total is not None or cost.unplaced or any(n == "window" for n, _ in advice.parts)
-        if not dated and wants_status and not answered:
+        # a repair's own warranty over, while the product's runs on (its purchase told): the product's answers
+        repair_over = any(v.kind == "repaired_item" and not v.within for v in dated) and w.status == "covered"
+        if (not dated or repair_over) and wants_status and not answered:
             self._warranty(
                 advice,
                 w,

@@ -215,6 +215,8 @@ class SituationReader:
 
     def _since_warranty_ended(self, folded: str, dates: tuple[DateFact, ...], today: date) -> float | None:
         """How long ago (in years) the warranty ended, when the customer gives that day ("warranty end 2023-06")."""
+        if any(f.kind in ("purchase", "delivery", "contract", "acquired") for f in dates):
+            return None  # the product's own age is told: an end day may well be another product's
         for fact in dates:
             reading = fact.reading
             before = folded[max(0, reading.start - 40) : reading.start]
