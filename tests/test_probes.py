@@ -41,7 +41,8 @@ FLOORS = {
     "probe17": 0.86,
     "probe18": 0.94,
     "probe19": 0.84,
-    "probe20": 0.84,
+    "probe20": 0.87,
+    "probe21": 0.82,
 }
 
 

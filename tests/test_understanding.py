@@ -742,6 +742,15 @@ def test_a_message_is_read_for_what_it_asks(
 @pytest.mark.parametrize(
     ("brand", "question", "wrong"),
     [
+        # "no damage" is said to rule damage out, never to name it (not an act of nature)
+        ("kimpok", "cam just died by itself, no damage. covered?", "Damage caused by acts of nature"),
+        # another maker's product is not the brand's to repair (Longgang sells some as their agent: its own)
+        ("jingpin", "can you repair a FLIR camera for me? out of warranty with flir", "we still repair it"),
+        (
+            "kimpok",
+            "my hikvision camera (not buy from you) is broken, kimpok can fix it under your guarantee?",
+            "when you bought",
+        ),
         # someone else replacing a part is no repair by the brand (no repair warranty, no "It's covered")
         (
             "ktnc",

@@ -36,6 +36,7 @@ DATE = "date"  # date:<iso day>: the reading of an ambiguous date
 FEEDBACK = "fb"  # fb:<entry>:<1|0>: 👍 / 👎 under an answer
 FOLLOW_UP_WANTS = frozenset({"free", "cost", "refund", "replace", "credit", "shipping"})
 OWN_CASE_WANTS = frozenset({"free", "cost", "refund", "replace", "credit"})
+OTHER_MAKER = "agent_product"  # the lexicon's token for another maker's brand (a Hikvision camera, a FLIR scope)
 
 
 class AnswerFlow:
@@ -123,6 +124,8 @@ class AnswerFlow:
         broke, told = "faulty" in decision.tokens, bool(situation.events)
         asked = bool(situation.events & self.kit.advisor.damage) or ("free" in situation.wants and told)
         own_fault = (bool(situation.wants & OWN_CASE_WANTS) and (broke or asked)) or (broke and told)
+        # another maker's product out of scope for the brand is not the customer's own case with it
+        own_fault = own_fault and not (out_of_scope and OTHER_MAKER in decision.tokens)
         if not out_of_scope or (doubtful and situation.dates) or own_fault:  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
             result = self.situational(
