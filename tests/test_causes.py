@@ -46,6 +46,7 @@ DAMAGE = frozenset(
 
 # (language, what the customer wrote, the tags it must produce)
 CASES: list[tuple[str, str, set[str]]] = [
+    ("en", "my son pulled the camera off the wall while playing ball, cable ripped out", {"man_made", "accessory"}),
     # -- plain words of first-time customers ---------------------------------------------------------------
     ("en", "i used the charger from my old router to give power to the camera, now camera dead", {"wrong_power"}),
     ("en", "we put one camera in the kitchen next to the big oven, now it die after 2 month", {"improper_environment"}),
@@ -285,6 +286,7 @@ CASES: list[tuple[str, str, set[str]]] = [
 
 # (what the customer wrote, a tag it must NOT produce): the cause denied, or the words meaning something else.
 NEAR_MISSES: list[tuple[str, str]] = [
+    ("should i pull the cable out before moving it?", "man_made"),
     # another device's adapter named, not used on the product; a rubber seal; a seal covered by a question
     ("the router adapter is broken", "wrong_power"),
     ("is the rubber seal covered by the warranty?", "seal_broken"),
