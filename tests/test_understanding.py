@@ -742,6 +742,18 @@ def test_a_message_is_read_for_what_it_asks(
 @pytest.mark.parametrize(
     ("brand", "question", "wrong"),
     [
+        # the warranty's end told after its day ("…结束了", "…期满") or "was up / over": that far past it
+        ("longgang", "保修在2023年5月结束了，修理要收人工费吗？", "免收人工费"),
+        ("longgang", "my warranty was up in May 2023. labour charge?", "labour is free"),
+        ("longgang", "my warranty was over 2 years ago, do I pay labour?", "labour is free"),
+        # someone else's repair on a day is no purchase on that day
+        ("ktnc", "the installer replaced the board on 2026-09-01, is it covered?", "you bought it"),
+        # a camera that broke by itself (自己坏了) is a fault, not the customer's own installation
+        ("kimpok", "没有摔过，自己坏了，保修吗？买了5个月", "安装不当"),
+        # "until what time can I call" is the hours even when the call is about a warranty claim
+        ("longgang", "until what time can I call about a warranty claim?", "3 working days"),
+        # the brand's own product bought here, another maker's beside it: the customer's own case
+        ("kimpok", "sold my hik cameras and bought your NVR 3 months ago, now it's dead. free repair?", "don't have"),
         # "no damage" is said to rule damage out, never to name it (not an act of nature)
         ("kimpok", "cam just died by itself, no damage. covered?", "Damage caused by acts of nature"),
         # another maker's product is not the brand's to repair (Longgang sells some as their agent: its own)

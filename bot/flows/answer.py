@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from bot.core.messages import Button, Reply
 from bot.core.outcomes import ANSWERS, Outcome
+from bot.core.text import fold
 from bot.flows.base import Kit, Result, Turn
 from bot.flows.parts import and_the_rest, described_cause, one_part, without_denied
 from bot.flows.situational import situational
@@ -125,7 +126,10 @@ class AnswerFlow:
         asked = bool(situation.events & self.kit.advisor.damage) or ("free" in situation.wants and told)
         own_fault = (bool(situation.wants & OWN_CASE_WANTS) and (broke or asked)) or (broke and told)
         # another maker's product out of scope for the brand is not the customer's own case with it
-        own_fault = own_fault and not (out_of_scope and OTHER_MAKER in decision.tokens)
+        text = fold(turn.reading.text)
+        ours = self.kit.intents.bought_here(text, turn.pack.brand.name)
+        foreign = out_of_scope and OTHER_MAKER in decision.tokens and not ours
+        own_fault = own_fault and not foreign
         if not out_of_scope or (doubtful and situation.dates) or own_fault:  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
             result = self.situational(

@@ -69,6 +69,8 @@ class Intents:
     opens_later: tuple[re.Pattern[str], ...] = ()  # …or, after "and"/"or" in a list, a conditional one ("and if…")
     other_device_patterns: tuple[re.Pattern[str], ...] = ()  # another maker's device, broken (a laptop, a phone)
     own_use: tuple[re.Pattern[str], ...] = ()  # …unless it is what the cameras are watched on
+    bought_here_patterns: tuple[re.Pattern[str], ...] = ()  # the product was bought from the brand ("your NVR")
+    brand_product: str = ""  # …or the brand named as its maker ("my KT&C DVR"): a pattern with {brand}
     not_in_documents: tuple[re.Pattern[str], ...] = ()  # topics no brand's document speaks of (transit times)
     now: tuple[re.Pattern[str], ...] = ()  # asks about the present moment ("are you open now?", "今天")
     open_now: tuple[re.Pattern[str], ...] = ()  # a whole question asking whether anyone is there ("r u open?")
@@ -110,6 +112,8 @@ class Intents:
             opens_later=patterns(intents_path, intents, "opens_later"),
             other_device_patterns=patterns(intents_path, intents, "other_device"),
             own_use=patterns(intents_path, intents, "own_use"),
+            bought_here_patterns=patterns(intents_path, intents, "bought_here"),
+            brand_product=str(intents.get("brand_product", "")),
             not_in_documents=patterns(intents_path, intents, "not_in_documents"),
             now=patterns(intents_path, intents, "now"),
             open_now=patterns(intents_path, intents, "open_now", whole=True),
@@ -156,6 +160,11 @@ class Intents:
     def other_device(self, folded: str) -> bool:
         """Whether a message is about repairing a device these brands don't make (a laptop, a phone)."""
         return _any(self.other_device_patterns, folded) and not _any(self.own_use, folded)
+
+    def bought_here(self, folded: str, brand: str) -> bool:
+        """Whether the product is the brand's: bought from it ("your NVR", "你们这里买的") or named ("my KT&C DVR")."""
+        named = self.brand_product.replace("{brand}", re.escape(fold(brand).strip())) if self.brand_product else ""
+        return _any(self.bought_here_patterns, folded) or bool(named and re.search(named, folded))
 
     def out_of_domain(self, folded: str) -> bool:
         """Whether a message is about something no brand's policy answers.

@@ -181,6 +181,10 @@ class SituationReader:
             self.own_return = re.compile(data["own_return"], re.I)
             self.within = re.compile(data["within"], re.I)
             self.ended = re.compile(data["warranty_ended"], re.I)
+            self.ended_after = (
+                re.compile(data["warranty_named"], re.I),
+                re.compile(data["warranty_ended_after"], re.I),
+            )
             self.quantities = Quantities(data)
             self.outranks = {str(k): frozenset(v) for k, v in data.get("outranks", {}).items()}
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
@@ -220,7 +224,9 @@ class SituationReader:
         for fact in dates:
             reading = fact.reading
             before = folded[max(0, reading.start - 40) : reading.start]
-            if fact.kind == "end" and reading.problem is None and reading.latest < today and self.ended.search(before):
+            named, after = self.ended_after
+            told = self.ended.search(before) or (named.search(before) and after.match(folded, reading.end))
+            if fact.kind == "end" and reading.problem is None and reading.latest < today and told:
                 return round((today - reading.latest).days / 365.25, 2)
         return None
 
