@@ -749,7 +749,7 @@ def test_a_message_is_read_for_what_it_asks(
         # someone else's repair on a day is no purchase on that day
         ("ktnc", "the installer replaced the board on 2026-09-01, is it covered?", "you bought it"),
         # a camera that broke by itself (自己坏了) is a fault, not the customer's own installation
-        ("kimpok", "没有摔过，自己坏了，保修吗？买了5个月", "安装不当"),
+        ("kimpok", "没有摔过，自己坏了，保修吗？买了5个月", "不保修。安装不当"),
         # "until what time can I call" is the hours even when the call is about a warranty claim
         ("longgang", "until what time can I call about a warranty claim?", "3 working days"),
         # the brand's own product bought here, another maker's beside it: the customer's own case
