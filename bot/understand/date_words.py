@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.errors import FaqError
-from bot.understand.literals import needs
+from bot.understand.literals import Gate
 
 FILE = Path("faq", "_common", "matching", "dates.toml")
 _NAME = re.compile(r"\{([a-z_]+)\}")  # a placeholder in a pattern; \d{1,2} is not one
@@ -101,7 +101,7 @@ class DateWords:
     """``dates.toml``, checked: the patterns, and what each word means (the languages of a table together)."""
 
     patterns: DatePatterns
-    needed: dict[str, frozenset[str]]  # for each pattern, the strings one of which it needs ("": may match anything)
+    gate: Gate  # which patterns a text can match (by the strings each needs)
     months: dict[str, int]
     word_numbers: dict[str, float]
     zh_digits: dict[str, int]
@@ -215,7 +215,7 @@ def load_date_words(path: Path) -> DateWords:
         patterns = {name: re.compile(_expand(p, names), re.I) for name, p in raw.patterns.items()}
         return DateWords(
             patterns=DatePatterns(**patterns),
-            needed={name: needs(p.pattern) or frozenset({""}) for name, p in patterns.items()},
+            gate=Gate({name: [p.pattern] for name, p in patterns.items()}),
             months=values.months,
             word_numbers=values.word_numbers,
             zh_digits=values.zh_digits,
@@ -291,10 +291,9 @@ def word_range(word: str, today: date, words: DateWords | None = None) -> tuple[
 def present(words: DateWords, low: str) -> DatePatterns:
     """The patterns, those that cannot match ``low`` (lower case) replaced by one that never matches.
 
-    Each pattern needs one of a few strings ("ago", "年", "thang"…, from :func:`~bot.understand.literals.needs`):
+    Each pattern needs one of a few strings ("ago", "年", "thang"…, see :class:`~bot.understand.literals.Gate`):
     most messages hold a date in one language and form, if any, so most patterns need not run.
     """
-    found = {
-        name: (p if any(s in low for s in words.needed[name]) else _NEVER) for name, p in vars(words.patterns).items()
-    }
+    possible = set(words.gate.possible(low))
+    found = {name: (p if name in possible else _NEVER) for name, p in vars(words.patterns).items()}
     return DatePatterns(**found)
