@@ -61,3 +61,18 @@ def test_the_gate_finds_exactly_what_running_every_pattern_finds() -> None:
         every = {t for t, p in events.items() if any(READER.told(t, folded, m.start()) for m in p.finditer(folded))}
         assert READER._events(folded) == every, text  # (the gated reading)
         assert READER._wants(folded) == {k for k, p in wants.items() if p.search(folded)}, text
+
+
+def test_the_class_gate_reads_every_text_as_running_every_class_does() -> None:
+    """The lexicon's classes ("$50" → zzmoney, "7 days ago" → zzage…) skipped where they cannot match: same words."""
+    from bot.understand.normalise import Lexicon, Normaliser
+
+    gated = Normaliser(Lexicon.load(ROOT / "faq" / "_common" / "matching" / "lexicon.toml"))
+    every = Normaliser(Lexicon.load(ROOT / "faq" / "_common" / "matching" / "lexicon.toml"))
+    names = every.lexicon.class_gate.names
+    every.lexicon.class_gate = Gate({name: [".*"] for name in names})  # a gate that lets every class run
+    texts = _texts()
+    assert len(texts) > 1000
+    for text in texts:
+        assert gated.surface_words(text) == every.surface_words(text), text
+    assert gated.surface_words("paid $50 for it 7 days ago") == ["paid", "zzmoney", "for", "it", "zzage"]

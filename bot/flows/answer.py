@@ -126,9 +126,11 @@ class AnswerFlow:
         asked = bool(situation.events & self.kit.advisor.damage) or ("free" in situation.wants and told)
         own_fault = (bool(situation.wants & OWN_CASE_WANTS) and (broke or asked)) or (broke and told)
         # another maker's product out of scope for the brand is not the customer's own case with it
-        text = fold(turn.reading.text)
-        ours = self.kit.intents.bought_here(text, turn.pack.brand.name)
-        foreign = out_of_scope and OTHER_MAKER in decision.tokens and not ours
+        foreign = (
+            out_of_scope
+            and OTHER_MAKER in decision.tokens
+            and not self.kit.intents.bought_here(fold(turn.reading.text), turn.pack.brand.name)
+        )
         own_fault = own_fault and not foreign
         if not out_of_scope or (doubtful and situation.dates) or own_fault:  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None

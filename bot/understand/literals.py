@@ -138,6 +138,7 @@ class Gate:
                 self._by_gram.setdefault(s[:_GRAM], []).append((s, frozenset(members)))
         self._grams = frozenset(self._by_gram)
         self._rank = {member: n for n, member in enumerate(self._order)}
+        self.names = list(table)  # the table's names, in its order
 
     def members(self, text: str) -> dict[str, tuple[int, ...]]:
         """For each name that may match ``text`` (already lower case), the positions of its patterns that may."""

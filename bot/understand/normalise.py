@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from bot.core.errors import FaqError
 from bot.core.text import CJK as _CJK
 from bot.core.text import fold
-from bot.understand.literals import needs
+from bot.understand.literals import Gate, needs
 
 _WORD = re.compile(r"[a-z0-9$#/]+(?:['.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
@@ -83,6 +83,7 @@ class Lexicon:
     ) -> None:
         # numbers and days become the token of their kind before matching ("$50" → zzmoney)
         self.classes = tuple((re.compile(p), f" {token} ") for token, p in (classes or {}).items())
+        self.class_gate = Gate({token: [p] for token, p in (classes or {}).items()})  # which may match a text
         # a number of days told ("within 7 days", "七天") also gives the token of that number (see `days`)
         self.days = (re.compile(days[0]), {fold(k): int(v) for k, v in days[1].items()}) if days else None
         # the strings one of which every number of days contains ("day", "天"…): most messages have none
@@ -204,8 +205,13 @@ class Normaliser:
         """Folded words of a text, slang expanded (no typo correction)."""
         words: list[str] = []
         folded = fold(text)
-        for pattern, replacement in self.lexicon.classes:
-            folded = pattern.sub(replacement, folded)
+        gate = self.lexicon.class_gate
+        possible = set(gate.possible(folded))
+        for (pattern, replacement), token in zip(self.lexicon.classes, gate.names, strict=True):
+            if token in possible:
+                folded, n = pattern.subn(replacement, folded)
+                if n:  # what the replacement left may hold another class's words
+                    possible = set(gate.possible(folded))
         if self.lexicon.days is not None and any(s in folded for s in self.lexicon.days_needs):
             folded = self.lexicon.days[0].sub(self._days, folded)
         for word in _WORD.findall(folded):
