@@ -219,14 +219,15 @@ class SituationReader:
 
     def _since_warranty_ended(self, folded: str, dates: tuple[DateFact, ...], today: date) -> float | None:
         """How long ago (in years) the warranty ended, when the customer gives that day ("warranty end 2023-06")."""
-        if any(f.kind in ("purchase", "delivery", "contract", "acquired") for f in dates):
+        if any(f.kind in AGE_KINDS and f.kind != "unknown" for f in dates):
             return None  # the product's own age is told: an end day may well be another product's
+        named, after = self.ended_after
         for fact in dates:
             reading = fact.reading
+            if fact.kind != "end" or reading.problem is not None or reading.latest >= today:
+                continue
             before = folded[max(0, reading.start - 40) : reading.start]
-            named, after = self.ended_after
-            told = self.ended.search(before) or (named.search(before) and after.match(folded, reading.end))
-            if fact.kind == "end" and reading.problem is None and reading.latest < today and told:
+            if self.ended.search(before) or (named.search(before) and after.match(folded, reading.end)):
                 return round((today - reading.latest).days / 365.25, 2)
         return None
 
