@@ -181,10 +181,8 @@ class SituationReader:
             self.own_return = re.compile(data["own_return"], re.I)
             self.within = re.compile(data["within"], re.I)
             self.ended = re.compile(data["warranty_ended"], re.I)
-            self.ended_after = (
-                re.compile(data["warranty_named"], re.I),
-                re.compile(data["warranty_ended_after"], re.I),
-            )
+            self.named = re.compile(data["warranty_named"], re.I)  # (the warranty named before an end day…)
+            self.ended_after = re.compile(data["warranty_ended_after"], re.I)  # (…and ended after it)
             self.quantities = Quantities(data)
             self.outranks = {str(k): frozenset(v) for k, v in data.get("outranks", {}).items()}
         except (OSError, tomllib.TOMLDecodeError, KeyError, re.error, AttributeError) as exc:
@@ -221,13 +219,12 @@ class SituationReader:
         """How long ago (in years) the warranty ended, when the customer gives that day ("warranty end 2023-06")."""
         if any(f.kind in AGE_KINDS and f.kind != "unknown" for f in dates):
             return None  # the product's own age is told: an end day may well be another product's
-        named, after = self.ended_after
         for fact in dates:
             reading = fact.reading
             if fact.kind != "end" or reading.problem is not None or reading.latest >= today:
                 continue
             before = folded[max(0, reading.start - 40) : reading.start]
-            if self.ended.search(before) or (named.search(before) and after.match(folded, reading.end)):
+            if self.ended.search(before) or (self.named.search(before) and self.ended_after.match(folded, reading.end)):
                 return round((today - reading.latest).days / 365.25, 2)
         return None
 
