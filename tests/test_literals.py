@@ -76,3 +76,61 @@ def test_the_class_gate_reads_every_text_as_running_every_class_does() -> None:
     for text in texts:
         assert gated.surface_words(text) == every.surface_words(text), text
     assert gated.surface_words("paid $50 for it 7 days ago") == ["paid", "zzmoney", "for", "it", "zzage"]
+
+
+def test_the_date_gate_reads_every_date_as_running_every_pattern_does() -> None:
+    """Date patterns skipped where a message lacks the strings they need: the same dates, in three languages."""
+    from dataclasses import replace
+    from datetime import datetime
+
+    from bot.understand.date_words import date_words
+    from bot.understand.dates import find_dates
+
+    gated = date_words()
+    every = replace(gated, gate=Gate({name: [".*"] for name in gated.gate.names}))  # lets every pattern run
+    now = datetime.fromisoformat("2026-11-23T10:00:00+08:00")
+    dated = [
+        "bought 2025-03-15",
+        "15/3/2025",
+        "3/15/2025",
+        "March 2025",
+        "2025-06",
+        "last August",
+        "8 months ago",
+        "2 weeks back",
+        "1.5 years ago",
+        "a year and a half ago",
+        "early March",
+        "end of March last year",
+        "March last year",
+        "Sept 2024",
+        "on the 5th of May",
+        "May 5",
+        "had it for 14 months",
+        "yesterday",
+        "last week",
+        "bought in 2024",
+        "去年三月",
+        "8个月前",
+        "两周前",
+        "用了两年半",
+        "2024年3月15日",
+        "上个月25号",
+        "3月份买的",
+        "8 tháng trước",
+        "ngày 15 tháng 3 năm 2025",
+        "tháng 7 năm nay",
+        "mua được 20 tháng",
+        "thang 10 nam ngoai",
+        "15/10/2025",
+        "Oct 15",
+        "firmware 5.10.22",
+        "got it 3 days after delivery",
+    ]
+    texts = dated + _texts()
+    assert len(texts) > 1000
+    for text in texts:
+        for language in ("en", "zh", "vi"):
+            assert find_dates(text, now, language=language, words=gated) == find_dates(
+                text, now, language=language, words=every
+            ), text
