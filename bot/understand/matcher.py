@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 
 from bot.core.text import is_cjk
-from bot.understand.normalise import DAYS, NUMBER, Normaliser
+from bot.understand.normalise import DAYS, NUMBER, Normaliser, is_code
 
 Outcome = Literal["answer", "clarify", "unknown"]
 
@@ -140,7 +140,7 @@ class Matcher:
         known = self.idf.get(token)
         if known is not None:
             return known
-        if token == NUMBER:
+        if token == NUMBER or is_code(token):  # a model or order code no phrasing names says what, not which
             return self.thresholds.number
         if is_cjk(token):
             return self.thresholds.unknown_cjk

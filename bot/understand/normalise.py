@@ -26,6 +26,8 @@ _WORD = re.compile(r"[a-z0-9$#/]+(?:['.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
+_HYPHENATED = re.compile(r"(?<![a-z0-9-])[a-z0-9]+(?:-[a-z0-9]+)+(?![a-z0-9-])")
+_MIXED = re.compile(r"[a-z]\d|\d[a-z]")  # letters and digits in one piece: a code (d6108), not "7-day"
 _RUN = re.compile(r"[a-z0-9]+")  # what a synonym's edges are checked against (no letter or digit beside it)
 
 DAYS = "zzn"  # a number of days ("zzn7"): counted only where a phrasing of the brand names the same number
@@ -205,6 +207,8 @@ class Normaliser:
         """Folded words of a text, slang expanded (no typo correction)."""
         words: list[str] = []
         folded = fold(text)
+        if "-" in folded:  # a model code written with hyphens (kp-d6108) is one code, not a word and a code
+            folded = _HYPHENATED.sub(_code, folded)
         gate = self.lexicon.class_gate
         possible = set(gate.possible(folded))
         for (pattern, replacement), token in zip(self.lexicon.classes, gate.names, strict=True):
@@ -321,6 +325,15 @@ class Normaliser:
                 rest.append(chars[0])
             rest.extend(a + b for a, b in pairwise(chars))
         return out + rest
+
+
+def _code(m: re.Match[str]) -> str:
+    return m[0].replace("-", "") if _MIXED.search(m[0]) else m[0]
+
+
+def is_code(token: str) -> bool:
+    """Whether a token is a code such as a model's (960h, kpd6108): letters and digits, never a number of days."""
+    return bool(_MIXED.search(token)) and token.isascii() and not token.startswith(DAYS)
 
 
 _CJK_STOP = frozenset("的了吗呢吧啊么是我你您他她它们这那在有和就都也还要会能可以请问个没今")
