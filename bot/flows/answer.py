@@ -245,7 +245,9 @@ class AnswerFlow:
         for part in turn.reading.parts:
             best = (decision := without_denied(part.decision, self.kit, turn, part.text)).best
             usable = decision.outcome == "answer" and best is not None and best.entry_id in entries
-            if usable and best is not None and entries[best.entry_id].kind in ("faq", "hours", "handoff"):
+            kind = entries[best.entry_id].kind if usable and best is not None else ""
+            # hours or a consultant only for a part that asks ("nobody told me anything" asks for no one)
+            if best is not None and (kind == "faq" or (kind in ("hours", "handoff") and part.asks)):
                 chosen.setdefault(best.entry_id, part)
         if len(chosen) < 2:
             return None

@@ -66,9 +66,11 @@ class Advisor:
             supersedes = data["supersedes"]
             self.not_after: tuple[str, ...] = tuple(data["questions"]["not_after"])
             self.verdict_words = frozenset(data["questions"]["verdict_words"])
+            unless = data.get("supersedes_unless", {})
         except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
             raise FaqError(path, "supersedes", f"cannot load: {exc}") from None
         self.supersedes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in supersedes.items()}
+        self.supersedes_unless: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in unless.items()}
 
     def advise(
         self, pack: BrandPack, situation: Situation, tokens: Sequence[str], entry_id: str | None, today: date
@@ -156,7 +158,10 @@ class Advisor:
         if advice.ask is not None and self._settled(tokens, entry_id):
             advice.ask, advice.need, advice.choices = None, None, []
         if advice.parts and entry_id is not None:
-            advice.supersede = any(self._supersedes(name, entry_id) for name, _ in advice.parts)
+            advice.supersede = any(
+                self._supersedes(name, entry_id) and not self.supersedes_unless.get(name, frozenset()) & set(tokens)
+                for name, _ in advice.parts
+            )
         return advice
 
     def _supersedes(self, part: str, entry_id: str | None) -> bool:

@@ -66,6 +66,7 @@ class Intents:
     leads: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # an answer's opening yes or no
     splits: tuple[re.Pattern[str], ...] = ()  # where a message asking several things splits
     opens_question: tuple[re.Pattern[str], ...] = ()  # a clause that starts as a question ("how long is…")
+    asks_inside: tuple[re.Pattern[str], ...] = ()  # …or a clause asking further in ("to exchange it what do I…")
     opens_later: tuple[re.Pattern[str], ...] = ()  # …or, after "and"/"or" in a list, a conditional one ("and if…")
     other_device_patterns: tuple[re.Pattern[str], ...] = ()  # another maker's device, broken (a laptop, a phone)
     own_use: tuple[re.Pattern[str], ...] = ()  # …unless it is what the cameras are watched on
@@ -75,6 +76,7 @@ class Intents:
     now: tuple[re.Pattern[str], ...] = ()  # asks about the present moment ("are you open now?", "今天")
     open_now: tuple[re.Pattern[str], ...] = ()  # a whole question asking whether anyone is there ("r u open?")
     joins_two_patterns: tuple[re.Pattern[str], ...] = ()  # one question about two things joined ("camera and module")
+    refers_back_patterns: tuple[re.Pattern[str], ...] = ()  # a question leaning on the one before ("after that?")
     space_split: tuple[re.Pattern[str], ...] = ()  # zh: a space between two clauses…
     space_asks: tuple[re.Pattern[str], ...] = ()  # …that splits questions when both clauses ask
     space_tells: tuple[re.Pattern[str], ...] = ()  # …and neither tells what the customer doesn't know
@@ -109,6 +111,7 @@ class Intents:
             leads=_leads(intents_path, intents.get("leads")),
             splits=patterns(intents_path, intents, "split"),
             opens_question=patterns(intents_path, intents, "opens_question"),
+            asks_inside=patterns(intents_path, intents, "asks_inside"),
             opens_later=patterns(intents_path, intents, "opens_later"),
             other_device_patterns=patterns(intents_path, intents, "other_device"),
             own_use=patterns(intents_path, intents, "own_use"),
@@ -118,6 +121,7 @@ class Intents:
             now=patterns(intents_path, intents, "now"),
             open_now=patterns(intents_path, intents, "open_now", whole=True),
             joins_two_patterns=patterns(intents_path, intents, "joins_two"),
+            refers_back_patterns=patterns(intents_path, intents, "refers_back"),
             space_split=patterns(intents_path, intents, "space_split"),
             space_asks=patterns(intents_path, intents, "space_asks"),
             space_tells=patterns(intents_path, intents, "space_tells"),
@@ -184,6 +188,10 @@ class Intents:
     def joins_two(self, folded: str) -> bool:
         """Whether a question joins two things it asks about ("整机和模块", "camera or nvr")."""
         return _any(self.joins_two_patterns, folded)
+
+    def refers_back(self, folded: str) -> bool:
+        """Whether a question points back at something said before it ("what about after that?")."""
+        return _any(self.refers_back_patterns, folded)
 
     def asks_now(self, folded: str) -> bool:
         """Whether a message asks about the present moment: an hours answer's "Yes, open now" answers it."""
@@ -268,6 +276,8 @@ class Intents:
             part = _MARKER.sub("", part)  # "2) what happens…": the list's number is no word of the question
             if parts and parts[-1].endswith((":", "：")):
                 parts[-1] = part  # a lead-in ("a few questions before we order:") asks nothing itself
+            elif parts and self._condition_alone(parts[-1]):
+                parts[-1] = f"{parts[-1]}, {part}"  # "and if i approve, can you bill me?": the condition leads in
             elif parts and len(_words(part)) < 2:
                 parts[-1] = f"{parts[-1]} {part}"
             else:
@@ -276,6 +286,11 @@ class Intents:
             parts[1] = f"{parts[0]} {parts[1]}"
             del parts[0]
         return parts[:limit] if len(parts) > 1 else [text]
+
+    def _condition_alone(self, part: str) -> bool:
+        """Whether a part is only a condition ("and if i approve"), asking nothing before its main clause."""
+        folded = fold(part)
+        return _any(self.condition, folded) and not _any(self.question, folded) and len(_words(part)) <= 8
 
     def _spaced(self, aligned: str) -> set[int]:
         """Where Chinese questions written with a space between them start (each clause around it asks)."""
@@ -301,7 +316,7 @@ class Intents:
         if asking:  # what comes before the first is a question too, or it only leads into it ("for an RMA, who…")
             first = min(asking)
             clause = aligned[max(aligned.rfind(c, 0, first) for c in ".!?") + 1 : first].lstrip()
-            if not any(p.match(clause) for p in self.opens_question):
+            if not any(p.match(clause) for p in self.opens_question) and not _any(self.asks_inside, clause):
                 asking.discard(first)
         return asking
 
