@@ -114,6 +114,8 @@ class DateWords:
     months_ago: dict[str, int]
     years_ago: dict[str, int]
     month_position: dict[str, MonthPosition]
+    year_part: dict[str, tuple[int, int]]  # a part of a year ("early", "年底"): its first and last month
+    season: dict[str, tuple[int, int]]  # a season ("spring", "夏天"): its first and last month
     ambiguous_alone: frozenset[str]
 
 
@@ -138,6 +140,8 @@ class _Values:
     months_ago: dict[str, int]
     years_ago: dict[str, int]
     month_position: dict[str, str]
+    year_part: dict[str, list[int]]
+    season: dict[str, list[int]]
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,8 @@ def load_date_words(path: Path) -> DateWords:
             months_ago=values.months_ago,
             years_ago=values.years_ago,
             month_position={word: MonthPosition(code) for word, code in values.month_position.items()},
+            year_part={word: (int(first), int(last)) for word, (first, last) in values.year_part.items()},
+            season={word: (int(first), int(last)) for word, (first, last) in values.season.items()},
             ambiguous_alone=frozenset(words.ambiguous_alone),
         )
     except (OSError, tomllib.TOMLDecodeError, TypeError, KeyError, ValueError, StopIteration, re.error) as exc:
@@ -268,6 +274,27 @@ def zh_number(text: str, words: DateWords | None = None) -> float:
         tens, _, units = text.partition(words.zh_ten)
         return float((digits.get(tens, 1) if tens else 1) * 10 + (digits.get(units, 0) if units else 0))
     return float(digits.get(text, 0)) if len(text) == 1 else math.nan
+
+
+def year_span(m: re.Match[str], today: date, words: DateWords) -> tuple[date, date] | None:
+    """The days of a year, a part of one ("early 2019", "2019年底") or a season ("last spring"), up to today.
+
+    ``m``: a match of the ``year_only`` pattern (see its groups in dates.toml).
+    """
+    if m[9] or m[11]:
+        first, last = words.season[(m[9] or m[11]).lower()]
+        ends = today.year if (m[8] or m[10]).lower() in ("this", "今年") else today.year - (today.month <= last)
+        if m[10] == "去年":
+            ends = today.year - 1 + (first > last)
+        start = date(ends - (first > last), first, 1)
+    else:
+        year = int(m[2] or m[3] or m[4] or m[7])
+        if not 1 <= year <= 9999:
+            return None
+        first, last = words.year_part.get((m[1] or m[5] or m[6] or "").lower(), (1, 12))
+        ends, start = year, date(year, first, 1)
+    end = month_range(ends, last)[1] or date(ends, 12, 31)
+    return start, min(end, max(today, start))
 
 
 def word_range(word: str, today: date, words: DateWords | None = None) -> tuple[date | None, date | None]:

@@ -26,6 +26,7 @@ from bot.understand.date_words import (
     number,
     present,
     word_range,
+    year_span,
     zh_number,
 )
 
@@ -398,11 +399,9 @@ def _scan(
             continue  # "1999.9" with no cue word is more likely a price or a version than a month
         found.add(_reading(text, sub, *month_range(int(m[2]), month), today))
     for m in p.year_only.finditer(low):
-        if free(m):
-            year = int(m[1] or m[2])
-            if not 1 <= year <= 9999:
-                continue
-            found.add(_reading(text, m, date(year, 1, 1), min(date(year, 12, 31), max(today, date(year, 1, 1))), today))
+        span = year_span(m, today, words)
+        if free(m) and span is not None:
+            found.add(_reading(text, m, *span, today))
 
 
 class _SubMatch:
