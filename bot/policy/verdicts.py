@@ -365,7 +365,7 @@ def out_of_warranty_cost(pack: BrandPack, situation: Situation, months_over: flo
     # a sum the customer gave beside a quote's parts, for what is not known, would be left out of a total: none is
     # given then (a product's price at so much each is known for what it is)
     unplaced = () if "amount0" in situation.amounts else _sums(situation, "amount")
-    if amounts and unplaced:
+    if amounts and unplaced and "decline" not in situation.wants:  # (declined: the quote's other sums are not owed)
         return CostVerdict(tier=tier, months_over=months_over, amounts=amounts, unplaced=unplaced, units=units)
     if fees.diagnosis is not None and (set(amounts) - {"diagnosis"} or "decline" in situation.wants or several):
         if "diagnosis" not in amounts:
