@@ -166,3 +166,59 @@ def test_a_running_warranty_still_answers_what_happens_once_it_runs_out(chat) ->
     # asked only what a repair costs, a running warranty's verdict is the whole answer
     reply = chat("kimpok", user="b", now=WEDNESDAY).say("bought it 2 months ago, what does a repair cost?")
     assert "covered until" in reply and "basic cost" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is the summer 2025 model, I bought it last week",  # a model's season, not when it was bought
+        "It came with the early 2019 firmware, bought 2 weeks ago",
+        "The camera survived a fall of 2000 mm",
+        "After this fall it does not turn on",  # a fall is a drop
+        "This spring-loaded bracket snapped",
+        "the last spring in the mount broke",
+        "until the end of 2027",
+    ],
+)
+def test_a_year_part_or_season_that_is_no_purchase_is_not_read_as_one(text: str) -> None:
+    assert all(d.earliest is None or d.earliest.year >= 2026 for d in find_dates(text, WEDNESDAY)), text
+
+
+@pytest.mark.parametrize(
+    ("text", "whole_year"),
+    [("2020年初次买", 2020), ("2024年底座坏了", 2024)],  # 初次 is "the first time", 底座 a base
+)
+def test_chinese_words_that_start_like_a_part_of_a_year_leave_the_year_whole(text: str, whole_year: int) -> None:
+    (found,) = find_dates(text, WEDNESDAY)
+    assert (found.earliest, found.latest) == (date(whole_year, 1, 1), date(whole_year, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("brand", "text"),
+    [
+        ("kimpok", "We installed it in early 2020 but bought it 5 months ago, it died. covered?"),
+        ("longgang", "去年春天的新款，上个月买的，坏了，保修吗？"),
+    ],
+)
+def test_a_buying_word_belongs_to_the_date_it_stands_before(chat, brand: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    reply = chat(brand, now=WEDNESDAY).say(text)
+    assert "covered until" in reply or "保修至" in reply, reply
+
+
+def test_a_code_hyphenated_to_a_word_keeps_the_word(chat) -> None:  # type: ignore[no-untyped-def]
+    # KT&C's table gives no legible period for its 960H recorders: the word "DVR" must not be lost
+    reply = chat("ktnc").say("What is the warranty on the 960H-DVR?")
+    assert "3 years: warranty for most" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("text", "not_said"),
+    [
+        ("The shipping company dropped off the NVR yesterday, it won't power on, covered?", "is not covered by"),
+        ("I have a problem, my order has not arrived yet", "defective"),
+        ("Can I send the invoice in an envelope?", "RMA"),
+    ],
+)
+def test_near_misses_of_the_days_words(chat, text: str, not_said: str) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(text)
+    assert not reply.startswith(("No,", "Damage incurred")) and not_said not in reply.split("\n")[0], reply

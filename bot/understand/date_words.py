@@ -283,7 +283,8 @@ def year_span(m: re.Match[str], today: date, words: DateWords) -> tuple[date, da
     """
     if m[9] or m[11]:
         first, last = words.season[(m[9] or m[11]).lower()]
-        ends = today.year if (m[8] or m[10]).lower() in ("this", "今年") else today.year - (today.month <= last)
+        this = (m[8] or m[10]).lower() in ("this", "今年")
+        ends = today.year + (first > last and today.month >= first) if this else today.year - (today.month <= last)
         if m[10] == "去年":
             ends = today.year - 1 + (first > last)
         start = date(ends - (first > last), first, 1)

@@ -328,7 +328,11 @@ class Normaliser:
 
 
 def _code(m: re.Match[str]) -> str:
-    return m[0].replace("-", "") if _MIXED.search(m[0]) else m[0]
+    """A hyphenated code joined ("kp-d6108" → "kpd6108"); a word of three letters or more stays a word ("960h dvr")."""
+    if not _MIXED.search(m[0]):
+        return m[0]
+    out = "".join(f" {p} " if p.isalpha() and len(p) > 2 else p for p in m[0].split("-"))
+    return " ".join(out.split())
 
 
 def is_code(token: str) -> bool:

@@ -200,7 +200,7 @@ class SituationReader:
         day_first = pack.brand.date_order != "mdy"
         readings = find_dates(text, now, language=language, day_first=day_first, words=self.date_words)
         today = now.date()
-        dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today)), today) for r in readings)
+        dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today, readings)), today) for r in readings)
         if not any(f.kind in AGE_KINDS for f in dates):
             dates += self._returned_within(folded, text, today)
         return Situation(
@@ -269,7 +269,7 @@ class SituationReader:
         reading = DateReading(earliest, today, text[m.start() : m.end()], m.start(), m.end())
         return (DateFact(reading, "purchase"),)
 
-    def _kind(self, folded: str, reading: DateReading, today: date) -> str:
+    def _kind(self, folded: str, reading: DateReading, today: date, others: Sequence[DateReading] = ()) -> str:
         """The date kind whose cue is nearest the date: before it within the sentence, or right after it.
 
         A date within the last two days that no cue explains is when the fault showed up, not the
@@ -279,7 +279,8 @@ class SituationReader:
         before = folded[max(sentence_start, reading.start - 60) : reading.start]
         if folded.startswith("from ", reading.start):  # "camera from 2019": the cue word is read with the date
             before += "from "
-        after = re.split(r"[.!?;\n。]", folded[reading.end : reading.end + 40], maxsplit=1)[0]
+        end = min([reading.end + 40, *(r.start for r in others if r.start >= reading.end)])  # (a next date's own cue)
+        after = re.split(r"[.!?;\n。]|\b(?:but|and|while|whereas)\b", folded[reading.end : end], maxsplit=1)[0]
         best: tuple[int, int, str] | None = None  # (distance, -length of the cue, kind): nearest, then longest
         for kind, patterns in self.kinds.items():
             for pattern in patterns:
