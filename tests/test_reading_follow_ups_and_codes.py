@@ -222,3 +222,15 @@ def test_a_code_hyphenated_to_a_word_keeps_the_word(chat) -> None:  # type: igno
 def test_near_misses_of_the_days_words(chat, text: str, not_said: str) -> None:  # type: ignore[no-untyped-def]
     reply = chat("kimpok", now=WEDNESDAY).say(text)
     assert not reply.startswith(("No,", "Damage incurred")) and not_said not in reply.split("\n")[0], reply
+
+
+@pytest.mark.parametrize(
+    ("brand", "text", "said"),
+    [
+        ("kimpok", "purchased our cameras early 2024, one just stopped recording. free repair?", "out of warranty"),
+        ("longgang", "My camera was installed late 2019 and bought early 2025, is it covered?", "years 1–2"),
+        ("poesec", "recorder was delivered early 2025 and now it won't boot. free warranty?", "covered until"),
+    ],
+)
+def test_a_part_of_a_year_told_after_other_words_dates_the_product(chat, brand: str, text: str, said: str) -> None:  # type: ignore[no-untyped-def]
+    assert said in chat(brand, now=WEDNESDAY).say(text)

@@ -277,8 +277,8 @@ class SituationReader:
         """
         sentence_start = max(folded.rfind(sep, 0, reading.start) for sep in (".", "!", "?", ";", "\n", "。")) + 1
         before = folded[max(sentence_start, reading.start - 60) : reading.start]
-        if folded.startswith("from ", reading.start):  # "camera from 2019": the cue word is read with the date
-            before += "from "
+        if lead := re.match(r"(?:from|bought|purchased|in|since) ", folded[reading.start : reading.start + 10]):
+            before += lead[0]  # "camera from 2019", "bought early 2025": the cue word is read with the date
         end = min([reading.end + 40, *(r.start for r in others if r.start >= reading.end)])  # (a next date's own cue)
         after = re.split(r"[.!?;\n。]|\b(?:but|and|while|whereas)\b", folded[reading.end : end], maxsplit=1)[0]
         best: tuple[int, int, str] | None = None  # (distance, -length of the cue, kind): nearest, then longest
