@@ -283,11 +283,14 @@ def year_span(m: re.Match[str], today: date, words: DateWords) -> tuple[date, da
     """
     if m[9] or m[11]:
         first, last = words.season[(m[9] or m[11]).lower()]
-        this = (m[8] or m[10]).lower() in ("this", "今年")
-        ends = today.year + (first > last and today.month >= first) if this else today.year - (today.month <= last)
-        if m[10] == "去年":
-            ends = today.year - 1 + (first > last)
-        start = date(ends - (first > last), first, 1)
+        said, wraps = (m[8] or m[10]).lower(), first > last  # (winter runs into the next year)
+        if said in words.years_ago:  # 今年, 去年: that year's season
+            ends = today.year - words.years_ago[said]
+        elif said == "this":
+            ends = today.year + (wraps and today.month >= first)
+        else:  # last, past: the latest one over
+            ends = today.year - (today.month <= last)
+        start = date(ends - wraps, first, 1)
     else:
         year = int(m[2] or m[3] or m[4] or m[7])
         if not 1 <= year <= 9999:
