@@ -204,6 +204,7 @@ def engines_like(engine: Engine, db_path: str, *, clock: Clock, brand: str) -> W
     @contextlib.contextmanager
     def own() -> Iterator[Engine]:
         store = Store(db_path)
+        store.checkpoint_behind()  # after the fork: a thread never crosses it
         try:
             yield Engine(engine.knowledge, store=store, clock=clock, default_brand=brand)
         finally:

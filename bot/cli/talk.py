@@ -99,6 +99,7 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = settings_of(args)
     engine = engine_for(settings, consultants=staff is not None)  # consultants work from the staff chat
+    engine.store.checkpoint_behind()
     bots = _bots(bots_from_env(), frozenset(engine.packs))
     if (webhook_url := args.webhook_url) and len(bots) > 1:
         raise ConfigError(f"SUPPORTBOT_BOTS: a webhook ({webhook_url}) serves one bot; run several by polling")
@@ -150,6 +151,7 @@ def _chat(args: argparse.Namespace) -> int:
 
     settings = settings_of(args)
     engine = engine_for(settings)
+    engine.store.checkpoint_behind()
     try:
         engine.prune()  # what the retention settings let go (the running bot does this every hour)
         return chat(engine, user=args.user, brand=settings.brand, admin=getattr(args, "admin", False))
@@ -170,6 +172,8 @@ def _ask(args: argparse.Namespace) -> int:
     try:
         engine.prune()
         workers = worth(settings.db_path, args.workers)
+        if workers == 1:  # workers are forked, and check their own log: no thread here before that
+            engine.store.checkpoint_behind()
         own = engines_like(engine, settings.db_path, clock=clock_for(settings), brand=settings.brand)
         return answer_lines(engine, workers=workers, worker_engine=own)
     finally:

@@ -62,6 +62,10 @@ class Store:
         self.settings = Settings(self.db)
         self.retention = Retention(self.db, keep or Keep())
 
+    def checkpoint_behind(self) -> None:
+        """Checkpoint the database's log in a thread, off the answer path (:meth:`Database.checkpoint_behind`)."""
+        self.db.checkpoint_behind()
+
     def close(self) -> None:
         """Close the database."""
         self.db.close()

@@ -26,6 +26,8 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.store.checkpoints import Checkpointer, hand_over
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -73,11 +75,25 @@ class Database:
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS)
         self._lock = threading.RLock()
         self._depth = 0  # write() blocks open on the thread holding the lock
+        self._checkpointer: Checkpointer | None = None
         # sqlite-utils over the same connection: dict rows, schema introspection (writes stay in write())
         self.utils = sqlite_utils.Database(self.conn)
         if path != ":memory:":
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
+
+    def checkpoint_behind(self) -> None:
+        """Checkpoint the log in a thread of this process from now on, not in the commits (:mod:`.checkpoints`).
+
+        For processes that run for long, once they will not fork: a forked child must not inherit a thread
+        that may be inside SQLite. No-op in memory.
+        """
+        if self.path == ":memory:" or self._checkpointer is not None:
+            return
+        with self._lock:
+            hand_over(self.conn)
+        self._checkpointer = Checkpointer(self.path)
+        self._checkpointer.start()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -158,6 +174,9 @@ class Database:
                 conn.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
-        """Close the connection."""
+        """Stop the checkpoints' thread, if any, and close the connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         with self._lock:
             self.conn.close()

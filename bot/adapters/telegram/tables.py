@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.adapters.telegram.ledger import LEDGER_SCHEMA, Ledger
 from bot.core.clock import Clock, system_clock
+from bot.store.checkpoints import hand_over
 
 SCHEMA_1 = (
     "CREATE TABLE IF NOT EXISTS tg_offset (id INTEGER PRIMARY KEY CHECK (id = 1), next_update INTEGER NOT NULL)",
@@ -102,6 +103,7 @@ class TelegramTables(Ledger):
         if path != ":memory:":
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            hand_over(self._conn)  # the store's thread checkpoints the file (the bot runs with one)
         self._migrate()
 
     def _migrate(self) -> None:
