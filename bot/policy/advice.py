@@ -104,7 +104,8 @@ class Advisor:
         # a band of charges only where the charge is asked about (not "2 years past, how do I send it in?")
         asked = "cost" in s.wants or self._supersedes("cost", entry_id)
         banded = cost.tier is not None and s.years_beyond is not None and asked
-        if cost.total is not None or cost.unplaced or banded:
+        credit = policy.credit_amount(pack, s)  # a return for credit is no repair: its sums are the products' price
+        if credit is None and (cost.total is not None or cost.unplaced or banded):
             advice.parts.append(("cost", {"v": cost}))
 
         if s.wants & {"refund", "replace", "credit"} and not dated:
@@ -123,6 +124,9 @@ class Advisor:
                 elif not excl:
                     self._ask_date(advice, "date", "", w)
 
+        if credit is not None and not any(n == "window" for n, _ in advice.parts):  # (a window's verdict says it)
+            advice.parts.append(("credit", {"v": credit}))
+
         if "shipping" in s.wants and has_age and not dated:
             ship = policy.shipping(pack, s, today)
             if ship is not None and ship.rule is not None:
@@ -135,7 +139,7 @@ class Advisor:
         broke = "faulty" in tokens  # it failed, not only a repair or a shop named ("it broke after I paid half")
         asks_cover = bool(s.wants & {"free", "cost"}) or (bool(excl) and ("replace" in s.wants or broke))
         wants_status = not returning and (asks_cover or (has_age and fault_words))
-        answered = cost.total is not None or cost.unplaced or any(n == "window" for n, _ in advice.parts)
+        answered = cost.total is not None or cost.unplaced or any(n in ("window", "credit") for n, _ in advice.parts)
         # a repair's own warranty over, while the product's runs on (its purchase told): the product's answers
         repair_over = any(v.kind == "repaired_item" and not v.within for v in dated) and w.status == "covered"
         if (not dated or repair_over) and wants_status and not answered:
@@ -255,6 +259,7 @@ def sample_situations(pack: BrandPack, today: date) -> Iterator[Situation]:
     yield Situation(amounts={"diagnosis": 50.0, "parts": 80.0}, wants=frozenset({"cost"}))
     yield Situation(amounts={"parts": 60.0, "amount2": 18.0}, wants=frozenset({"cost"}))
     yield Situation(years_beyond=1.5, wants=frozenset({"cost"}))
+    yield Situation(amounts={"amount0": 300.0, "shipping": 30.0}, units=3, wants=frozenset({"credit", "cost"}))
     yield Situation(years_beyond=4, wants=frozenset({"cost"}))
     yield Situation(wants=frozenset({"free"}), events=frozenset())
     bad = DateReading(today, today, "30 February", 0, 0, problem="impossible")

@@ -8,6 +8,7 @@ a template in ``faq/`` turns into a reply, and every number in it comes from the
     return_option() the return / replacement / credit window a purchase date falls in
     shipping()      who pays shipping each way, where it depends on the product's age
     out_of_warranty_cost()  how an out-of-warranty repair is charged (tiers, diagnosis totals)
+    credit_amount() what a return for credit comes to, less the brand's restocking fee
     (date-limited promises, a repaired item's warranty, an RMA's validity, a repair's cycle: :mod:`.dated`)
 
 A verdict carries ``need`` when it cannot be given without one more fact from the customer: ``date``,
@@ -113,6 +114,40 @@ class CostVerdict:
     units: int = 1  # products the diagnosis fee was counted for
     diagnosis_told: float | None = None  # a diagnosis fee the customer named that is not the brand's
     unplaced: tuple[float, ...] = ()  # sums the customer gave that no component names: nothing is added up
+
+
+@dataclass(frozen=True)
+class CreditVerdict:
+    """What the products returned for credit are credited: their price less the brand's restocking fee."""
+
+    price: float  # what the returned products cost, in all
+    percent: float  # the restocking fee, in percent
+    fee: float
+    credit: float
+    units: int = 1
+
+
+def credit_amount(pack: BrandPack, situation: Situation) -> CreditVerdict | None:
+    """The credit for a return, when the customer asks for credit (or money back) and says what it cost.
+
+    Only for a brand whose document gives a restocking fee on returns for credit. The price is a product's
+    ("my $300 DVR"), what several cost in all ("3 cameras at $100 each"), or the one sum the customer gave
+    that names nothing else (shipping is never credited, so a shipping sum beside it is no price).
+    """
+    percent = pack.fees.restocking_percent
+    if percent is None or not situation.wants & {"credit", "refund"}:
+        return None
+    amounts = situation.amounts
+    price = amounts.get("amount0", amounts.get("price"))
+    if price is None:
+        unnamed = _sums(situation, "amount")
+        others = set(amounts) - {"shipping"} - {k for k in amounts if k.startswith("amount")}
+        price = unnamed[0] if len(unnamed) == 1 and not others else None
+    if price is None or not 0 < price < 1e7:
+        return None
+    fee = round(price * percent / 100, 2)
+    units = situation.units or 1
+    return CreditVerdict(price=price, percent=percent, fee=fee, credit=round(price - fee, 2), units=units)
 
 
 def _sums(situation: Situation, *kinds: str) -> tuple[float, ...]:

@@ -1,0 +1,82 @@
+"""Messages typed in a hurry (Vietnamese shorthand, "rma no", "t8/2025", "$100 ea") and a return for credit
+worked out on the customer's own price."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from bot.understand.dates import find_dates
+from bot.understand.normalise import Lexicon, Normaliser
+
+from .conftest import ROOT
+
+WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=timezone(timedelta(hours=8)))
+
+
+def test_vietnamese_shorthand_for_cannot_be_repaired_is_read(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok").say("sp ko sua dc thi sao")  # sản phẩm không sửa được thì sao
+    assert "không có thông tin" not in reply, reply
+    assert "tương đương" in reply or "tương tự" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("text", "day"), [("mua cam t8/2025 gio hu", date(2025, 8, 1)), ("mua t3 / 2025", date(2025, 3, 1))]
+)
+def test_a_month_typed_as_t8_slash_year_is_a_date(text: str, day: date) -> None:
+    found = find_dates(text, WEDNESDAY, language="vi")
+    assert found and found[0].earliest == day, found
+
+
+def test_t_before_a_model_number_is_no_month() -> None:
+    assert not find_dates("camera model t8 2025 edition", WEDNESDAY)
+
+
+def test_a_shorthand_month_gives_the_warranty_verdict(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say("mua cam t8/2025 gio hu, con bh ko")
+    assert "hết bảo hành" in reply, reply
+    assert "Vui lòng chọn" not in reply, reply
+
+
+def test_rma_no_is_the_rma_number_on_the_box(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok").say("forgot rma no on outside box is that bad")
+    assert "don't have information" not in reply, reply
+    assert "delay" in reply.lower(), reply
+
+
+def test_no_longer_after_rma_stays_a_denial() -> None:
+    normaliser = Normaliser(Lexicon.load(ROOT / "faq" / "_common" / "matching" / "lexicon.toml"))
+    assert "longer" in normaliser.tokens("is my rma no longer valid?")
+    assert "number" not in normaliser.tokens("is my rma no longer valid?")
+
+
+def test_a_credit_is_worked_out_on_the_price_the_customer_gives(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("return 3 cams $100 ea + paid $30 ship, credit how much")
+    assert "credited $240" in reply, reply
+    assert "restocking fee is $60" in reply, reply
+    assert "diagnosis" not in reply, reply  # a return for credit is no repair: no diagnosis fees added up
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("how much do i get back if i return a $300 dvr", "$240"),
+        ("退一台300美元的录像机能拿回多少", "$240"),
+        ("trả lại camera giá 200 usd được ghi có bao nhiêu", "$160"),
+    ],
+)
+def test_a_credit_in_each_language(chat, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(text)
+    assert expected in reply, reply
+
+
+def test_a_brand_without_a_restocking_fee_works_out_no_credit(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say("how much do i get back if i return a $300 dvr")
+    assert "$240" not in reply and "credited" not in reply, reply
+
+
+def test_a_credit_past_its_window_is_not_promised(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("bought a $300 dvr 5 months ago, how much credit if i return it?")
+    assert "$240" not in reply, reply
+    assert "No, not any more" in reply, reply
