@@ -111,8 +111,8 @@ class Advisor:
         if s.wants & {"refund", "replace", "credit"} and not dated:
             window = policy.return_option(pack, s, today)
             if window is not None:
-                if window.need is None:
-                    advice.parts.append(("window", {"v": window}))
+                if window.need is None:  # (a customer who expects a no gets no bare "yes" or "no" either way)
+                    advice.parts.append(("window", {"v": window, "doubt": "doubt" in s.wants}))
                 elif window.need == "day_month":
                     advice.ask = ("ask_day_month", {"v": window})
                     advice.need = "day_month"

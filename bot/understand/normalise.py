@@ -316,7 +316,9 @@ class Normaliser:
         if pattern is not None:
             for match in pattern.finditer(run):
                 pieces.append(run[pos : match.start()])
-                out.append(self.lexicon.canonical[match.group(0)])
+                canonical = self.lexicon.canonical[match.group(0)]
+                if canonical not in self.lexicon.stopwords or canonical in self.lexicon.social:  # ("听说": hearsay)
+                    out.append(canonical)
                 pos = match.end()
         pieces.append(run[pos:])
         for piece in pieces:
