@@ -54,7 +54,7 @@ def test_no_longer_after_rma_stays_a_denial() -> None:
 def test_a_credit_is_worked_out_on_the_price_the_customer_gives(chat) -> None:  # type: ignore[no-untyped-def]
     reply = chat("ktnc", now=WEDNESDAY).say("return 3 cams $100 ea + paid $30 ship, credit how much")
     assert "credited $240" in reply, reply
-    assert "restocking fee is $60" in reply, reply
+    assert "restocking fee ($60)" in reply, reply
     assert "diagnosis" not in reply, reply  # a return for credit is no repair: no diagnosis fees added up
 
 
@@ -80,3 +80,19 @@ def test_a_credit_past_its_window_is_not_promised(chat) -> None:  # type: ignore
     reply = chat("ktnc", now=WEDNESDAY).say("bought a $300 dvr 5 months ago, how much credit if i return it?")
     assert "$240" not in reply, reply
     assert "No, not any more" in reply, reply
+
+
+def test_one_of_the_household_smashing_it_is_man_made_damage(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say("my kid smashed the cam free fix?")
+    assert "not covered" in reply, reply
+
+
+@pytest.mark.parametrize("text", ["ship to brazil? hw long", "do you ship to canada? how long?"])
+def test_a_bare_how_long_after_an_unclear_question_is_no_warranty_question(chat, text: str) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok").say(text)
+    assert "1 year" not in reply, reply
+
+
+def test_a_bare_how_long_after_a_clear_question_takes_its_answer(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok").say("is there a warranty on the nvr? how long?")
+    assert "1 year" in reply, reply

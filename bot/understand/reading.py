@@ -157,7 +157,7 @@ class Reader:
         if decision.outcome != "answer" or (self._set_aside(pack.id, decision) and weak):
             decision = self._the_one_asking(pack.id, parts) or self._the_one_standing(pack.id, parts) or decision
         else:
-            decision = self._not_from_telling(pack.id, parts, decision)
+            decision = self._not_from_leaning(pack.id, parts, self._not_from_telling(pack.id, parts, decision))
         return Reading(
             text=text,
             kind=message.kind,
@@ -264,6 +264,20 @@ class Reader:
         known = [t for t in alone.tokens if t in matcher.idf]
         shared = any(answered in matcher.entries_with(t) for t in known)  # the answer is about the question at all
         return alone if len(known) >= 2 and not shared else whole
+
+    def _not_from_leaning(self, brand: str, parts: Sequence[Part], whole: Decision) -> Decision:
+        """The standing question's own close call, where the whole's answer comes from a follow-up leaning on it.
+
+        "ship to brazil? hw long": "how long" asks about the shipping; answered on its own words it is the
+        warranty's length, which the question it leans on never named.
+        """
+        leaning = [p for p in parts if self.intents.refers_back(fold(p.text))]  # ("hw long": no question word)
+        standing = [p for p in parts if p.asks and p not in leaning]
+        if len(standing) != 1 or not leaning or whole.best is None or standing[0].decision.outcome == "answer":
+            return whole
+        matcher, answered = self.index.matchers[brand], whole.best.entry_id
+        known = [t for t in standing[0].decision.tokens if t in matcher.idf]
+        return whole if any(answered in matcher.entries_with(t) for t in known) else standing[0].decision
 
     def _set_aside(self, brand: str, decision: Decision) -> bool:
         """Whether a decision answers with an out-of-scope entry."""
