@@ -58,7 +58,7 @@ class Advisor:
     """Applies the policy layer to a situation."""
 
     def __init__(self, path: Path, *, damage: frozenset[str] = frozenset()) -> None:
-        """Read ``supersedes`` from the situations file; ``damage``: the situation tags that are damage."""
+        """Read ``supersedes`` (and ``credit_sum``) from the situations file; ``damage``: the tags that are damage."""
         self.damage = damage
         try:
             with path.open("rb") as handle:
@@ -67,6 +67,7 @@ class Advisor:
             self.not_after: tuple[str, ...] = tuple(data["questions"]["not_after"])
             self.verdict_words = frozenset(data["questions"]["verdict_words"])
             unless = data.get("supersedes_unless", {})
+            self.credit_unless = frozenset(data.get("credit_sum", {}).get("unless", ()))
         except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
             raise FaqError(path, "supersedes", f"cannot load: {exc}") from None
         self.supersedes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in supersedes.items()}
@@ -104,8 +105,14 @@ class Advisor:
         # a band of charges only where the charge is asked about (not "2 years past, how do I send it in?")
         asked = "cost" in s.wants or self._supersedes("cost", entry_id)
         banded = cost.tier is not None and s.years_beyond is not None and asked
-        credit = policy.credit_amount(pack, s)  # a return for credit is no repair: its sums are the products' price
-        if credit is None and (cost.total is not None or cost.unplaced or banded):
+        # a return for credit is no repair: its sums are the products' price (not beside a repair, a fault…)
+        credit = None if self.credit_unless & set(tokens) else policy.credit_amount(pack, s)
+        repairing = "repair" in tokens or bool(s.wants & {"decline", "diagnosis"})  # (not a return for credit)
+        if (
+            credit is None
+            and ("credit" not in s.wants or repairing)
+            and (cost.total is not None or cost.unplaced or banded)
+        ):
             advice.parts.append(("cost", {"v": cost}))
 
         if s.wants & {"refund", "replace", "credit"} and not dated:
