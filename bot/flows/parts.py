@@ -96,8 +96,9 @@ def and_the_rest(kit: Kit, turn: Turn, result: Result) -> Result:
 
     ("is vandalism covered? and who pays shipping?": the verdict, then the shipping answer.)
     """
-    if len(turn.reading.parts) < 2 or not result.replies or turn.state.answer.pending is not None:
+    if len(turn.reading.parts) < 2 or not result.replies:
         return result
+    asking = turn.state.answer.pending is not None  # a question back: the other answers go before it
     entries = kit.content.entries[turn.pack.id]
     said = result.replies[-1].text
     extra = []
@@ -125,5 +126,6 @@ def and_the_rest(kit: Kit, turn: Turn, result: Result) -> Result:
             extra.append(text)
     if extra:
         last = result.replies[-1]
-        result.replies[-1] = Reply("\n\n".join([last.text, *extra]), last.buttons, last.media)
+        texts = [*extra, last.text] if asking else [last.text, *extra]
+        result.replies[-1] = Reply("\n\n".join(texts), last.buttons, last.media)
     return result

@@ -248,6 +248,8 @@ class Intents:
         if len(sentences) < 2:
             return None
         asking = [s for s in sentences if "?" in s or "？" in s or _any(self.wh, fold(s))]
+        if len(asking) > 1:  # "my dad who bought…": a question word inside a telling sentence asks nothing
+            asking = [s for s in asking if "?" in s or "？" in s or any(p.match(fold(s).strip()) for p in self.wh)]
         return asking[0].strip() if len(asking) == 1 else None
 
     def questions(self, text: str, *, limit: int = 3) -> list[str]:
@@ -285,7 +287,10 @@ class Intents:
         if len(parts) > 1 and len(_words(parts[0])) < 2:
             parts[1] = f"{parts[0]} {parts[1]}"
             del parts[0]
-        return parts[:limit] if len(parts) > 1 else [text]
+        if len(parts) > limit:  # a long message: its questions, the last ones when more (an email asks at its end)
+            asking = [p for p in parts if "?" in p or "？" in p or _any(self.wh, fold(p))]
+            parts = asking[-limit:] if asking else parts[:limit]
+        return parts if len(parts) > 1 else [text]
 
     def _condition_alone(self, part: str) -> bool:
         """Whether a part is only a condition ("and if i approve"), asking nothing before its main clause."""

@@ -1,0 +1,63 @@
+"""Long messages written like emails: a greeting, who writes, the product's story, then the questions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from bot.understand.intents import Intents
+
+from .conftest import ROOT
+
+INTENTS = Intents.load(ROOT / "faq" / "_common" / "matching")
+WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=timezone(timedelta(hours=8)))
+
+
+def test_a_question_word_inside_a_telling_sentence_does_not_hide_the_question() -> None:
+    focus = INTENTS.focus(
+        "Hi, I'm writing for my dad who bought your cameras a while ago for his restaurant. One of them stopped "
+        "working. What phone number and email address should he use to reach your team?"
+    )
+    assert focus == "What phone number and email address should he use to reach your team?", focus
+
+
+def test_an_explicit_purchase_date_wins_over_a_season_the_system_was_installed(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "We installed the system at our school last autumn - the purchase invoice is dated 2025-10-14 - and this "
+        "week channel 3 of the NVR stopped showing video. Can you repair it for free under warranty?"
+    )
+    assert "out of warranty" in reply and "14 October 2025" in reply, reply
+
+
+def test_a_repair_that_left_the_facility_counts_its_own_warranty(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "Hello, you repaired our DVR under RMA 66210. It left your facility on 2026-05-20, but we only installed it "
+        "in August. Now the same fault is back. Is the repair still under warranty?"
+    )
+    assert "180 days" in reply and "20 May 2026" in reply, reply
+    assert "covered until 20 May 2029" not in reply, reply
+
+
+def test_who_pays_for_sending_it_asks_about_shipping(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "DVR purchased 2026-09-28, paid $189, nothing is recorded. DHL quoted me $45 to send it to China. Do I have "
+        "to pay that? And who pays for sending it back to me afterwards?"
+    )
+    assert "You pay one way" in reply, reply
+
+
+def test_a_long_message_keeps_its_last_questions() -> None:
+    parts = INTENTS.questions(
+        "你好，我是开小超市的，去年买了一套监控，一直用得挺好。现在有一个摄像头晚上没有画面了。"
+        "想问一下你们的保修期是多久？如果过了保修期，维修怎么收费？"
+    )
+    assert parts[-1].startswith("如果过了保修期"), parts
+
+
+def test_general_questions_beside_a_vague_date_are_answered_before_the_date_is_asked(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "你好，我是开小超市的，去年在你们这里买了一套kimpok监控，一直用得挺好。现在有一个摄像头晚上没有画面了。"
+        "想问一下你们的保修期是多久？如果过了保修期，维修怎么收费？"
+    )
+    assert "1年" in reply and "基本成本" in reply, reply
+    assert reply.rstrip().endswith(("。", "）", ")")), reply
+    assert reply.index("1年") < reply.index("准确日期"), reply
