@@ -61,3 +61,19 @@ def test_general_questions_beside_a_vague_date_are_answered_before_the_date_is_a
     assert "1年" in reply and "基本成本" in reply, reply
     assert reply.rstrip().endswith(("。", "）", ")")), reply
     assert reply.index("1年") < reply.index("准确日期"), reply
+
+
+def test_units_named_with_a_brand_in_between_are_counted_for_the_credit(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "Hi, we bought 2 KT&C IP cameras at $260 each on 2026-11-16, never opened the boxes. We want to return them "
+        "for credit. How much credit will we actually receive?"
+    )
+    assert "$416" in reply, reply
+
+
+def test_a_sum_named_with_words_between_is_placed(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "We sent 3 out-of-warranty cameras for diagnosis and will decline the repair. The return shipping and "
+        "handling for the parcel is quoted at $35. What will we owe in total if we decline?"
+    )
+    assert "$185" in reply, reply

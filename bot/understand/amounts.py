@@ -96,9 +96,13 @@ class Quantities:
         return amounts
 
     def _before(self, folded: str, m: re.Match[str]) -> str | None:
-        """The repair component named right before a sum ("diagnosis fee is $50"), if any."""
-        before = folded[max(0, m.start() - 25) : m.start()]
-        return next((k for k, (_, named) in self.components.items() if named.search(before)), None)
+        """The repair component named nearest before a sum ("diagnosis fee is $50"), if any, in its sentence.
+
+        ("shipping and handling for the parcel is quoted at $35": the words between count too.)
+        """
+        before = re.split(r"[.!?;$]", folded[max(0, m.start() - 45) : m.start()])[-1]  # (not a sum before it)
+        found = [(hit.start(), k) for k, (_, named) in self.components.items() for hit in named.finditer(before)]
+        return max(found)[1] if found else None
 
     def _after(self, folded: str, m: re.Match[str]) -> str | None:
         """The repair component named right after a sum ("$50 diagnosis", "$20 for shipping"), if any."""
