@@ -30,8 +30,8 @@ def test_an_explicit_purchase_date_wins_over_a_season_the_system_was_installed(c
 
 def test_a_repair_that_left_the_facility_counts_its_own_warranty(chat) -> None:  # type: ignore[no-untyped-def]
     reply = chat("ktnc", now=WEDNESDAY).say(
-        "Hello, you repaired our DVR under RMA 66210. It left your facility on 2026-05-20, but we only installed it "
-        "in August. Now the same fault is back. Is the repair still under warranty?"
+        "Hello, you repaired our DVR under RMA 66210 and it left your facility on 2026-05-20, but we only installed "
+        "it in August. Now the same fault is back. Is the repair still under warranty?"
     )
     assert "180 days" in reply and "20 May 2026" in reply, reply
     assert "covered until 20 May 2029" not in reply, reply
@@ -77,3 +77,39 @@ def test_a_sum_named_with_words_between_is_placed(chat) -> None:  # type: ignore
         "handling for the parcel is quoted at $35. What will we owe in total if we decline?"
     )
     assert "$185" in reply, reply
+
+
+def test_a_closing_question_after_a_dash_is_the_focus_when_a_clause_precedes_it() -> None:
+    told = "I don't want to tell her something wrong - what exactly does your warranty cover?"
+    assert INTENTS.focus(f"A customer asked me about your warranty today. {told}") == (
+        "what exactly does your warranty cover?"
+    )
+    topic = "advance replacement - when do you offer it, who pays the shipping on it, and is the unit new?"
+    assert INTENTS.focus(f"Hello. {topic}") == topic
+
+
+def test_a_repair_ruled_out_leaves_the_credit_question(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "how much is a return for credit of a $200 camera? shipping $15. repair not needed."
+    )
+    assert "credited $160" in reply and "diagnosis" not in reply, reply
+
+
+def test_a_new_order_leaving_the_warehouse_is_no_repair_shipped_back(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "My DVR was shipped from your warehouse on 2026-01-10 (new order). It died. warranty?"
+    )
+    assert "repair warranty" not in reply and "180 days" not in reply, reply
+
+
+def test_a_name_right_before_the_next_sum_names_that_sum(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("camera $300, shipping $20. bought 10 days ago, return for credit?")
+    assert "$60 on $300" in reply, reply
+
+
+def test_a_list_of_four_questions_keeps_the_first() -> None:
+    parts = INTENTS.questions(
+        "How much is the diagnosis fee? Who pays the shipping both ways? How long does repair take? "
+        "What is the warranty after repair?"
+    )
+    assert parts[0].startswith("How much is the diagnosis fee"), parts

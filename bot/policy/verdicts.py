@@ -142,7 +142,7 @@ def credit_amount(pack: BrandPack, situation: Situation) -> CreditVerdict | None
     if price is None:
         unnamed = _sums(situation, "amount")
         others = set(amounts) - {"shipping"} - {k for k in amounts if k.startswith("amount")}
-        price = unnamed[0] if len(unnamed) == 1 and not others else None
+        price = unnamed[0] if len(unnamed) == 1 and not others and "shipping" not in situation.wants else None
     if price is None or not 0 < price < 1e7:
         return None
     fee = round(price * percent / 100, 2)

@@ -80,6 +80,11 @@ class Quantities:
             if component is not None:
                 amounts.setdefault(component, float(m[2].replace(",", "")))
         sums = [(m, self._before(folded, m), self._after(folded, m)) for m in self.money.finditer(folded)]
+        # "camera $300, shipping $20": a name right before the next sum is that sum's ("$50 diagnosis and $80…" is not)
+        sums = [
+            (m, before, None if self._next_ones(folded, sums, i) else later)
+            for i, (m, before, later) in enumerate(sums)
+        ]
         # a message names its sums one way: "diagnosis $50, parts $80" or "$50 diagnosis and $80 parts" (where
         # "diagnosis and" before $80 is not its name); the first sum named shows which
         after = next((before is None for _, before, later in sums if before or later), False)
@@ -94,6 +99,15 @@ class Quantities:
                 label = "price"
             amounts.setdefault(label or f"amount{i + 1}", value)
         return amounts
+
+    def _next_ones(self, folded: str, sums: list[tuple[re.Match[str], str | None, str | None]], i: int) -> bool:
+        """Whether the name after sum ``i`` stands right before the next sum, naming it."""
+        later = sums[i][2]
+        if later is None or i + 1 >= len(sums) or sums[i + 1][1] != later:
+            return False
+        gap = folded[sums[i][0].end() : sums[i + 1][0].start()].split()
+        last = gap[-1].rstrip(":=") if gap else ""
+        return last.isalpha() and bool(self.components[later][0].match(last))  # ("for diagnosis, $80": not)
 
     def _before(self, folded: str, m: re.Match[str]) -> str | None:
         """The repair component named nearest before a sum ("diagnosis fee is $50"), if any, in its sentence.

@@ -31,6 +31,7 @@ def patterns(path: Path, data: dict[str, Any], key: str, *, whole: bool = False)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+_DASHED = re.compile(r"\s+[-–—]\s+(?=\w[^.!?]*[?？]\s*$)")  # "… tell her something wrong - what does it cover?"
 _MARKER = re.compile(r"^\(?\d[).]\s+")
 # (a bare "or" joins the two sides of one question: "is the fix free or do we get invoiced?")
 _LIST_COMMA = re.compile(r",\s*(?:and\s+|or\s+)?|\s+[-–—]\s+(?:and\s+|or\s+)?|\s+and\s+")
@@ -244,7 +245,7 @@ class Intents:
 
     def asking(self, text: str) -> str | None:
         """The one sentence that asks, yes/no questions included, in a message that also tells (else None)."""
-        sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+        sentences = [s for s in _sentences(text) if s.strip()]
         if len(sentences) < 2:
             return None
         asking = [s for s in sentences if "?" in s or "？" in s or _any(self.wh, fold(s))]
@@ -287,9 +288,9 @@ class Intents:
         if len(parts) > 1 and len(_words(parts[0])) < 2:
             parts[1] = f"{parts[0]} {parts[1]}"
             del parts[0]
-        if len(parts) > limit:  # a long message: its questions, the last ones when more (an email asks at its end)
+        if len(parts) > limit:  # a long message: the parts that ask (an email tells first and asks at its end)
             asking = [p for p in parts if "?" in p or "？" in p or _any(self.wh, fold(p))]
-            parts = asking[-limit:] if asking else parts[:limit]
+            parts = (asking or parts)[:limit]
         return parts if len(parts) > 1 else [text]
 
     def _condition_alone(self, part: str) -> bool:
@@ -354,3 +355,15 @@ def _words(text: str) -> list[str]:
 def folded(text: str) -> str:
     """The text as every pattern here reads it."""
     return fold(text)
+
+
+def _sentences(text: str) -> list[str]:
+    """A message's sentences; a closing question after a dash is one of its own when a clause precedes the dash."""
+    out: list[str] = []
+    for sentence in _SENTENCE.split(text):
+        dash = _DASHED.search(sentence)
+        if dash is not None and len(_words(sentence[: dash.start()])) >= 4:  # ("advance replacement - when…": a topic)
+            out += [sentence[: dash.start()], sentence[dash.end() :]]
+        else:
+            out.append(sentence)
+    return out

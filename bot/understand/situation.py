@@ -35,7 +35,7 @@ DATE_KINDS = (
 )  # fmt: skip
 # The kinds that tell the product's age, in the order they may stand in for the one a brand counts from.
 AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
-_AFTER_ENDS = r"[.!?;\n。]|\s[-–—]\s|\b(?:but|and|while|whereas)\b"  # where a cue after a date stops
+_AFTER_ENDS = r"[.!?;\n。]|\b(?:but|and|while|whereas)\b"  # where a cue after a date stops
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,11 @@ class Situation:
     denied: frozenset[str] = frozenset()  # causes the customer says did not happen ("I didn't drop it")
 
     def date_of(self, *kinds: str) -> DateFact | None:
-        """The first date of one of ``kinds`` (in the order given)."""
+        """The first date of one of ``kinds`` (in the order given), an exact day first within a kind."""
         for kind in kinds:
-            for fact in self.dates:
-                if fact.kind == kind:
-                    return fact
+            found = [f for f in self.dates if f.kind == kind]
+            if found:  # an exact day before a span ("installed last autumn - the invoice is dated 2025-10-14")
+                return next((f for f in found if f.reading.earliest == f.reading.latest), found[0])
         return None
 
     def merged(self, later: Situation) -> Situation:
