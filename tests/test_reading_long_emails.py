@@ -113,3 +113,18 @@ def test_a_list_of_four_questions_keeps_the_first() -> None:
         "What is the warranty after repair?"
     )
     assert parts[0].startswith("How much is the diagnosis fee"), parts
+
+
+def test_the_one_understood_question_is_answered_and_the_rest_goes_to_a_consultant(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "Hello, our KT&C DVR is out of warranty. If we send it in for repair, who pays the shipping each way, what "
+        "happens after the diagnosis, and how do we pay if we accept the quote?"
+    )
+    assert "you pay both ways" in reply, reply
+    assert "For the rest of your message, a consultant can help: email tech@ktncusa.com" in reply, reply
+    assert "don't have information" not in reply, reply
+
+
+def test_a_question_led_by_a_condition_asks() -> None:
+    assert INTENTS.asks("if we send it in for repair, who pays the shipping each way")
+    assert not INTENTS.asks("if we send it in for repair, the shipping is on us")

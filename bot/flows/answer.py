@@ -199,6 +199,14 @@ class AnswerFlow:
             return None
         entry, score, tree = found
         result = self.answer(turn, entry, score=score)
+        rest = [
+            p
+            for p in turn.reading.parts
+            if p.asks and (p.decision.best is None or p.decision.best.entry_id != entry.id)
+        ]
+        if rest and tree is None and result.replies and entry.kind == "faq":  # the other questions are not left unsaid
+            last = result.replies[-1]
+            result.replies[-1] = Reply(f"{last.text}\n\n{turn.say('rest_to_consultant')}", last.buttons, last.media)
         if tree is not None and result.replies:
             result.with_buttons(self.kit.flows.walk.start_button(turn, tree))
             turn.offer(result.replies[-1].buttons)
