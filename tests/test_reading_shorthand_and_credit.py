@@ -121,3 +121,30 @@ def test_a_bare_how_long_after_a_clear_question_takes_its_answer(chat) -> None: 
 def test_sums_that_are_no_price_of_products_returned_get_no_credit_figure(chat, text: str) -> None:  # type: ignore[no-untyped-def]
     reply = chat("ktnc", now=WEDNESDAY).say(text)
     assert "you'd be credited $" not in reply and "bạn được ghi có $" not in reply, reply
+
+
+def test_ktnc_customers_write_dates_month_first(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("purchased 11/05/2026, still in the box, want to return for credit")
+    assert "is that 5 November 2026 or 11 May 2026?" in reply, reply  # the American reading first
+
+
+@pytest.mark.parametrize(
+    ("brand", "text"),
+    [("jingpin", "how much is your thermal scope?"), ("jingpin", "你们的热成像瞄准镜多少钱？")],
+)
+def test_what_a_product_costs_to_buy_is_a_sales_question(chat, brand: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    reply = chat(brand).say(text)
+    assert "2 years" not in reply and "2年" not in reply, reply  # no warranty answer to a price question
+    assert "4006618812" in reply, reply
+
+
+def test_lunchtime_is_a_time_of_day(chat) -> None:  # type: ignore[no-untyped-def]
+    saturday_1220 = datetime(2026, 12, 5, 12, 20, tzinfo=timezone(timedelta(hours=8)))
+    reply = chat("kimpok", now=saturday_1220).say("its saturday lunchtime, can i still call u now??")
+    assert "closed" in reply.lower() or "back" in reply.lower(), reply
+    assert "don't have information" not in reply, reply
+
+
+def test_everything_that_came_with_it_is_the_accessories(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok").say("should I just send the bad camera body, or everything that came with it?")
+    assert "accessories" in reply, reply
