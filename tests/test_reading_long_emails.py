@@ -128,3 +128,12 @@ def test_the_one_understood_question_is_answered_and_the_rest_goes_to_a_consulta
 def test_a_question_led_by_a_condition_asks() -> None:
     assert INTENTS.asks("if we send it in for repair, who pays the shipping each way")
     assert not INTENTS.asks("if we send it in for repair, the shipping is on us")
+
+
+def test_a_question_asked_inside_a_sentence_is_the_focus_beside_a_confirm_both(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok").say(
+        "Dear Sir/Madam, our procurement department is evaluating kimpok as a CCTV supplier for a hospital project. "
+        "Among other things they need to know how long kimpok has been in the security business, and what your "
+        "standard warranty period is. Could you confirm both?"
+    )
+    assert "1998" in reply and "1 year" in reply, reply

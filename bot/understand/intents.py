@@ -78,6 +78,7 @@ class Intents:
     open_now: tuple[re.Pattern[str], ...] = ()  # a whole question asking whether anyone is there ("r u open?")
     joins_two_patterns: tuple[re.Pattern[str], ...] = ()  # one question about two things joined ("camera and module")
     refers_back_patterns: tuple[re.Pattern[str], ...] = ()  # a question leaning on the one before ("after that?")
+    indirect: tuple[re.Pattern[str], ...] = ()  # a question asked inside a sentence ("need to know how long…")
     space_split: tuple[re.Pattern[str], ...] = ()  # zh: a space between two clauses…
     space_asks: tuple[re.Pattern[str], ...] = ()  # …that splits questions when both clauses ask
     space_tells: tuple[re.Pattern[str], ...] = ()  # …and neither tells what the customer doesn't know
@@ -123,6 +124,7 @@ class Intents:
             open_now=patterns(intents_path, intents, "open_now", whole=True),
             joins_two_patterns=patterns(intents_path, intents, "joins_two"),
             refers_back_patterns=patterns(intents_path, intents, "refers_back"),
+            indirect=patterns(intents_path, intents, "indirect"),
             space_split=patterns(intents_path, intents, "space_split"),
             space_asks=patterns(intents_path, intents, "space_asks"),
             space_tells=patterns(intents_path, intents, "space_tells"),
@@ -250,8 +252,14 @@ class Intents:
             return None
         asking = [s for s in sentences if "?" in s or "？" in s or _any(self.wh, fold(s))]
         if len(asking) > 1:  # "my dad who bought…": a question word inside a telling sentence asks nothing
-            asking = [s for s in asking if "?" in s or "？" in s or any(p.match(fold(s).strip()) for p in self.wh)]
+            asking = [s for s in asking if "?" in s or "？" in s or self._asks_in(fold(s))]
+        if len(asking) > 1:  # "…need to know how long…, and what… . Could you confirm both?": the one with words
+            asking = [s for s in asking if not self.refers_back(fold(s))]
         return asking[0].strip() if len(asking) == 1 else None
+
+    def _asks_in(self, folded: str) -> bool:
+        """A sentence opening with a question word, or asking one in ("they need to know how long…")."""
+        return any(p.match(folded.strip()) for p in self.wh) or _any(self.indirect, folded)
 
     def questions(self, text: str, *, limit: int = 3) -> list[str]:
         """The questions of a message that asks several things (one item: it asks one thing).
