@@ -138,13 +138,19 @@ def test_what_a_product_costs_to_buy_is_a_sales_question(chat, brand: str, text:
     assert "4006618812" in reply, reply
 
 
-def test_lunchtime_is_a_time_of_day(chat) -> None:  # type: ignore[no-untyped-def]
-    saturday_1220 = datetime(2026, 12, 5, 12, 20, tzinfo=timezone(timedelta(hours=8)))
-    reply = chat("kimpok", now=saturday_1220).say("its saturday lunchtime, can i still call u now??")
-    assert "closed" in reply.lower() or "back" in reply.lower(), reply
-    assert "don't have information" not in reply, reply
+@pytest.mark.parametrize(
+    ("brand", "text", "expected"),
+    [
+        ("kimpok", "how much does your replacement camera cost under warranty?", "free of charge"),
+        ("kimpok", "how much are your repairs for cameras out of warranty?", "basic cost"),
+        ("longgang", "保修期内换一台摄像头多少钱？", "免费"),
+    ],
+)
+def test_a_repair_or_replacement_cost_is_no_sales_price(chat, brand: str, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    reply = chat(brand).say(text)
+    assert expected in reply, reply
 
 
-def test_everything_that_came_with_it_is_the_accessories(chat) -> None:  # type: ignore[no-untyped-def]
-    reply = chat("kimpok").say("should I just send the bad camera body, or everything that came with it?")
-    assert "accessories" in reply, reply
+def test_a_vietnamese_date_to_ktnc_stays_day_first(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("camera mua 01/06/2024, còn bảo hành không?")
+    assert "01/06/2024" in reply and "01/06/2027" in reply, reply

@@ -198,7 +198,7 @@ class SituationReader:
         """The situation in one message, for a brand (its categories, its usual date order)."""
         text = unicodedata.normalize("NFC", text)
         folded = fold_aligned(text)
-        day_first = pack.brand.date_order != "mdy"
+        day_first = pack.brand.date_order != "mdy" or language != "en"  # (a Vietnamese 01/06 is 1 June)
         readings = find_dates(text, now, language=language, day_first=day_first, words=self.date_words)
         today = now.date()
         dates = tuple(_past_if_unplanned(DateFact(r, self._kind(folded, r, today, readings)), today) for r in readings)
