@@ -124,7 +124,6 @@ class CreditVerdict:
     percent: float  # the restocking fee, in percent
     fee: float
     credit: float
-    units: int = 1
 
 
 def credit_amount(pack: BrandPack, situation: Situation) -> CreditVerdict | None:
@@ -146,8 +145,7 @@ def credit_amount(pack: BrandPack, situation: Situation) -> CreditVerdict | None
     if price is None or not 0 < price < 1e7:
         return None
     fee = round(price * percent / 100, 2)
-    units = situation.units or 1
-    return CreditVerdict(price=price, percent=percent, fee=fee, credit=round(price - fee, 2), units=units)
+    return CreditVerdict(price=price, percent=percent, fee=fee, credit=round(price - fee, 2))
 
 
 def _sums(situation: Situation, *kinds: str) -> tuple[float, ...]:

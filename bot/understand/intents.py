@@ -250,12 +250,16 @@ class Intents:
         sentences = [s for s in _sentences(text) if s.strip()]
         if len(sentences) < 2:
             return None
-        asking = [s for s in sentences if "?" in s or "？" in s or _any(self.wh, fold(s))]
+        asking = [s for s in sentences if self._may_ask(s)]
         if len(asking) > 1:  # "my dad who bought…": a question word inside a telling sentence asks nothing
             asking = [s for s in asking if "?" in s or "？" in s or self._asks_in(fold(s))]
         if len(asking) > 1:  # "…need to know how long…, and what… . Could you confirm both?": the one with words
             asking = [s for s in asking if not self.refers_back(fold(s))]
         return asking[0].strip() if len(asking) == 1 else None
+
+    def _may_ask(self, text: str) -> bool:
+        """A question mark or a question word anywhere (a relative "who" too: see :meth:`_asks_in`)."""
+        return "?" in text or "？" in text or _any(self.wh, fold(text))
 
     def _asks_in(self, folded: str) -> bool:
         """A sentence opening with a question word, or asking one in ("they need to know how long…")."""
@@ -297,7 +301,7 @@ class Intents:
             parts[1] = f"{parts[0]} {parts[1]}"
             del parts[0]
         if len(parts) > limit:  # a long message: the parts that ask (an email tells first and asks at its end)
-            asking = [p for p in parts if "?" in p or "？" in p or _any(self.wh, fold(p))]
+            asking = [p for p in parts if self._may_ask(p)]
             parts = (asking or parts)[:limit]
         return parts if len(parts) > 1 else [text]
 

@@ -35,7 +35,6 @@ DATE_KINDS = (
 )  # fmt: skip
 # The kinds that tell the product's age, in the order they may stand in for the one a brand counts from.
 AGE_KINDS = ("purchase", "delivery", "contract", "acquired", "unknown")
-_AFTER_ENDS = r"[.!?;\n。]|\b(?:but|and|while|whereas)\b"  # where a cue after a date stops
 
 
 @dataclass(frozen=True)
@@ -281,7 +280,7 @@ class SituationReader:
         if lead := re.match(r"(?:from|bought|purchased|in|since) ", folded[reading.start : reading.start + 10]):
             before += lead[0]  # "camera from 2019", "bought early 2025": the cue word is read with the date
         end = min([reading.end + 40, *(r.start for r in others if r.start >= reading.end)])  # (a next date's own cue)
-        after = re.split(_AFTER_ENDS, folded[reading.end : end], maxsplit=1)[0]
+        after = re.split(r"[.!?;\n。]|\b(?:but|and|while|whereas)\b", folded[reading.end : end], maxsplit=1)[0]
         best: tuple[int, int, str] | None = None  # (distance, -length of the cue, kind): nearest, then longest
         for kind, patterns in self.kinds.items():
             for pattern in patterns:
