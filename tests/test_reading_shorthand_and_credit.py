@@ -130,7 +130,11 @@ def test_ktnc_customers_write_dates_month_first(chat) -> None:  # type: ignore[n
 
 @pytest.mark.parametrize(
     ("brand", "text"),
-    [("jingpin", "how much is your thermal scope?"), ("jingpin", "你们的热成像瞄准镜多少钱？")],
+    [
+        ("jingpin", "how much is your thermal scope?"),
+        ("jingpin", "你们的热成像瞄准镜多少钱？"),
+        ("jingpin", "how much is the thermal monocular? i want buy 2 pcs"),
+    ],
 )
 def test_what_a_product_costs_to_buy_is_a_sales_question(chat, brand: str, text: str) -> None:  # type: ignore[no-untyped-def]
     reply = chat(brand).say(text)
@@ -144,6 +148,7 @@ def test_what_a_product_costs_to_buy_is_a_sales_question(chat, brand: str, text:
         ("kimpok", "how much does your replacement camera cost under warranty?", "free of charge"),
         ("kimpok", "how much are your repairs for cameras out of warranty?", "basic cost"),
         ("longgang", "保修期内换一台摄像头多少钱？", "免费"),
+        ("kimpok", "how much is the camera repair?", "free of charge"),
     ],
 )
 def test_a_repair_or_replacement_cost_is_no_sales_price(chat, brand: str, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
