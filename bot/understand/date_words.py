@@ -81,6 +81,7 @@ class DatePatterns:
     numeric_no_year: re.Pattern[str]
     month_position: re.Pattern[str]
     month_year_word: re.Pattern[str]
+    year_word_month: re.Pattern[str]
     month_name: re.Pattern[str]
     half: re.Pattern[str]
     relative: re.Pattern[str]
@@ -117,6 +118,10 @@ class DateWords:
     year_part: dict[str, tuple[int, int]]  # a part of a year ("early", "年底"): its first and last month
     season: dict[str, tuple[int, int]]  # a season ("spring", "夏天"): its first and last month
     ambiguous_alone: frozenset[str]
+
+    def month_of(self, year_word: str, month_word: str, today: date) -> tuple[date | None, date | None]:
+        """The days of a month named with a year word ("March last year", "last year in June")."""
+        return month_range(today.year - self.years_ago[year_word.lower()], self.months[month_word.lower()])
 
 
 @dataclass(frozen=True)

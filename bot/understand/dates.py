@@ -229,7 +229,7 @@ def _scan(
         if free(m) and 1 <= int(m[1]) <= 12:
             found.add(_reading(text, m, *month_range(int(m[2]), int(m[1])), today))
     for m in p.vi_month_word.finditer(low):
-        month, year_word = int(m[1] or m[3] or m[5]), m[2] or m[4]
+        month, year_word = int(m[1] or m[3] or m[5] or m[7]), m[2] or m[4] or m[6]
         if not free(m) or not 1 <= month <= 12:
             continue
         if year_word or m[5]:  # (m[5]: "tháng 7 năm nay", this year's)
@@ -265,6 +265,9 @@ def _scan(
         else:
             d = dmy or mdy
             found.add(_reading(text, sub, d, d, today, relative=True))
+    for m in p.year_word_month.finditer(low):
+        if free(m) and (m[3].lower() not in words.ambiguous_alone or m[2]):  # (not "last year, may i…")
+            found.add(_reading(text, m, *words.month_of(m[1], m[3], today), today))
     for m in p.month_position.finditer(low):
         if not free(m):
             continue
@@ -287,8 +290,7 @@ def _scan(
         found.add(_reading(text, m, earliest, latest, today))
     for m in p.month_year_word.finditer(low):
         if free(m):
-            year = today.year - words.years_ago[m[2].lower()]
-            found.add(_reading(text, m, *month_range(year, words.months[m[1].lower()]), today))
+            found.add(_reading(text, m, *words.month_of(m[2], m[1], today), today))
     for m in p.month_name.finditer(low):
         if not free(m):
             continue

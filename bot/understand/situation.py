@@ -277,6 +277,7 @@ class SituationReader:
         """
         sentence_start = max(folded.rfind(sep, 0, reading.start) for sep in (".", "!", "?", ";", "\n", "。")) + 1
         before = folded[max(sentence_start, reading.start - 60) : reading.start]
+        edge = len(before)  # distances count to the date, not past the cue word read with it
         if lead := re.match(r"(?:from|bought|purchased|in|since) ", folded[reading.start : reading.start + 10]):
             before += lead[0]  # "camera from 2019", "bought early 2025": the cue word is read with the date
         end = min([reading.end + 40, *(r.start for r in others if r.start >= reading.end)])  # (a next date's own cue)
@@ -285,7 +286,7 @@ class SituationReader:
         for kind, patterns in self.kinds.items():
             for pattern in patterns:
                 for m in pattern.finditer(before):
-                    rank = (len(before) - m.end(), m.start() - m.end(), kind)
+                    rank = (max(0, edge - m.end()), m.start() - m.end(), kind)
                     if best is None or rank < best:
                         best = rank
                 later = pattern.search(after)
