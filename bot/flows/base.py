@@ -10,6 +10,7 @@ table from those (see :class:`bot.engine.Engine`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -234,8 +235,8 @@ class Kit:
                 if text is None:
                     continue
                 causes = self.situations.described(text)
-                clauses = {e.part_of or e.id for e in pack.exclusion_list if not causes.isdisjoint(e.tags)}
-                if causes and len(clauses) <= 2:
+                clauses = {(e.scope, e.part_of or e.id) for e in pack.exclusion_list if not causes.isdisjoint(e.tags)}
+                if causes and max(Counter(scope for scope, _ in clauses).values(), default=0) <= 2:
                     found[entry.id] = causes
             self._causes[key] = found
         return self._causes[key]
