@@ -272,8 +272,8 @@ class SituationReader:
     def _kind(self, folded: str, reading: DateReading, today: date, others: Sequence[DateReading] = ()) -> str:
         """The date kind whose cue is nearest the date: before it within the sentence, or right after it.
 
-        A date within the last two days that no cue explains is when the fault showed up, not the
-        product's age ("not recording since this morning").
+        A cue after the date or behind a comma counts less ("bought a ptz back in 2021, motor died now"); a date of
+        the last two days that no cue explains is when the fault showed up ("not recording since this morning").
         """
         sentence_start = max(folded.rfind(sep, 0, reading.start) for sep in (".", "!", "?", ";", "\n", "。")) + 1
         before = folded[max(sentence_start, reading.start - 60) : reading.start]
@@ -286,14 +286,12 @@ class SituationReader:
         for kind, patterns in self.kinds.items():
             for pattern in patterns:
                 for m in pattern.finditer(before):
-                    rank = (max(0, edge - m.end()), m.start() - m.end(), kind)
-                    if best is None or rank < best:
-                        best = rank
-                later = pattern.search(after)
-                if later is not None:
-                    rank = (later.start() + 15, later.start() - later.end(), kind)  # a cue after counts when close
-                    if best is None or rank < best:
-                        best = rank
+                    rank = (max(0, edge - m.end()) + 15 * ("," in before[m.end() : edge]), m.start() - m.end(), kind)
+                    best = rank if best is None else min(best, rank)
+                if (later := pattern.search(after)) is not None:
+                    at = later.start()
+                    rank = (at + 15 * (1 + ("," in after[:at])), at - later.end(), kind)
+                    best = rank if best is None else min(best, rank)
         if self.age.search(fold(reading.text)):
             return "acquired"  # "5 months old" is the product's age whatever follows it
         if best is None:
