@@ -21,7 +21,7 @@ from bot.knowledge.packs import BrandPack
 from bot.understand.answers import find_number
 from bot.understand.index import FaqIndex
 from bot.understand.intents import Intents
-from bot.understand.matcher import Decision
+from bot.understand.matcher import Candidate, Decision
 from bot.understand.normalise import Lexicon
 from bot.understand.situation import Situation, SituationReader
 
@@ -285,29 +285,32 @@ class Reader:
         return decision.outcome == "answer" and best is not None and best.entry_id in self.index.out_of_scope[brand]
 
     def _both(self, brand: str, decision: Decision, folded: str) -> tuple[Decision, ...]:
-        """One question about two things at once ("整机和模块分别保修多久？"): a decision for each, else as it is.
+        """One question about two or three things at once ("整机和模块分别保修多久？"): a decision for each.
 
-        Two things: the two best candidates are close, and each has a weighty word of the question that the
-        other's phrasings never use.
+        ("terminal vs module vs detector?") The things: the best candidates close to the first, each with a
+        weighty word of the question that the others' phrasings never use.
         """
         if decision.outcome not in ("answer", "clarify") or len(decision.candidates) < 2:
             return (decision,)
-        first, second = decision.candidates[:2]
         matcher = self.index.matchers[brand]
-        aside = self.index.out_of_scope[brand]  # out of scope on either side: as the matcher decided
-        if second.score < first.score * matcher.thresholds.both or {first.entry_id, second.entry_id} & set(aside):
-            return (decision,)
+        first = decision.candidates[0]
+        close = [c for c in decision.candidates[:3] if c.score >= first.score * matcher.thresholds.both]
+        if len(close) < 2 or {c.entry_id for c in close} & set(self.index.out_of_scope[brand]):
+            return (decision,)  # (out of scope on any side: as the matcher decided)
         if not self.intents.joins_two(folded):
             return (decision,)
         owners = [
             matcher.entries_with(t) for t in decision.tokens if matcher.weight(t) >= matcher.thresholds.both_weight
         ]
-        if not (
-            any(first.entry_id in o and second.entry_id not in o for o in owners)
-            and any(second.entry_id in o and first.entry_id not in o for o in owners)
-        ):
+
+        def own_word(c: Candidate, others: list[Candidate]) -> bool:
+            return any(c.entry_id in o and not any(x.entry_id in o for x in others) for o in owners)
+
+        while len(close) >= 2 and not all(own_word(c, [x for x in close if x is not c]) for c in close):
+            close.pop()  # the third without a word of its own: the two
+        if len(close) < 2:
             return (decision,)
-        return tuple(Decision("answer", (c,), decision.tokens) for c in (first, second))
+        return tuple(Decision("answer", (c,), decision.tokens) for c in close)
 
     def language(self, pack: BrandPack, text: str, hint: str | None, current: str = "en") -> str:
         """The language to answer ``text`` in: its own, when the brand has wording in it.
