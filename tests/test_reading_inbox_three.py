@@ -1,0 +1,81 @@
+"""What two more blind sets showed: everyday English and Chinese for the same facts, and dates told in passing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=timezone(timedelta(hours=8)))
+
+
+def test_picked_up_on_a_date_is_when_the_customer_got_it(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "picked up this bullet cam on 8 march 2026, the night vision died last week. free fix?"
+    )
+    assert "covered until 8 March 2027" in reply, reply
+
+
+def test_handed_over_is_the_delivery_and_still_in_the_2_years_asks_for_the_verdict(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("poesec", now=WEDNESDAY).say(
+        "cams handed over oct 20 2024, one's lost night vision. still in the 2 years?"
+    )
+    assert "delivery date, 20 October 2024" in reply and "out of warranty" in reply, reply
+
+
+def test_rather_a_fresh_unit_asks_for_an_exchange(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say(
+        "bought 18 oct, wont power up now. i'd rather a fresh unit than a repair tbh"
+    )
+    assert "45 days ago" in reply and "30 days" in reply, reply
+    reply = chat("jingpin", user="customer-2", now=WEDNESDAY).say("10月20号买的，现在坏了，能换台新的吗")
+    assert "43天" in reply, reply
+
+
+def test_out_of_warranty_in_chinese_shorthand(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say("出保一年以内坏了，修的话配件要钱吗？人工费呢")
+    assert "免收人工费" in reply or "免人工费" in reply, reply
+
+
+def test_turnaround_time_is_the_repair_time(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say("whats the usual turn around time for repair at ur after sales center?")
+    assert "10–20 working days" in reply, reply
+
+
+def test_everyday_words_for_failing_and_paying(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "if it conks out inside that period, am i out of pocket for the fix or a swap??"
+    )
+    assert "free" in reply.lower() and "1 year" in reply, reply
+
+
+def test_how_long_trading_is_the_company_history(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "how long have you been trading? want to know you're not a fly by night outfit"
+    )
+    assert "1998" in reply, reply
+
+
+def test_setup_vids_are_the_instructional_videos(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say("setup vids?")
+    assert "videos" in reply and "not covered" not in reply, reply
+
+
+def test_an_advance_unit_is_an_advance_replacement(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "if you ship me an advance unit and the one i send back turns out fine, then what?"
+    )
+    assert "working condition" in reply and "you pay" in reply.lower(), reply
+
+
+def test_my_own_seagate_drive_is_installing_your_own_hard_drive(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "popped my own seagate drive into the DVR for more storage, now it beeps and reboots. still claimable?"
+    )
+    assert "installing your own hard drive" in reply, reply
+
+
+def test_good_day_is_a_greeting_and_chose_is_no_typo(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say(
+        "Good day, we're within 30 days of purchase and you've confirmed the fault on our unit is caused by the "
+        "product itself. We chose an exchange instead of repair. What exactly do we need to send to you?"
+    )
+    assert "original accessories" in reply and "purchase certificate" in reply, reply
