@@ -79,3 +79,47 @@ def test_good_day_is_a_greeting_and_chose_is_no_typo(chat) -> None:  # type: ign
         "product itself. We chose an exchange instead of repair. What exactly do we need to send to you?"
     )
     assert "original accessories" in reply and "purchase certificate" in reply, reply
+
+
+def test_a_fault_told_then_is_it_covered_gets_what_the_warranty_covers_and_a_question(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "NVR keeps rebooting itself every few hours, nobody touched it. is it covered?"
+    )
+    assert "malfunctions" in reply and "when you bought it" in reply, reply
+
+
+def test_a_question_without_its_mark_and_or_not_at_its_end(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "NVR model KP-N3208 keeps rebooting itself every few hours, nobody touched it. "
+        "is that something the warranty actually covers or not"
+    )
+    assert "malfunctions" in reply and "does NOT cover" not in reply, reply
+
+
+def test_the_wind_ripping_a_camera_off_is_no_man_made_damage(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say("the wind rips the camera off the mount, free?")
+    assert "man-made" not in reply.lower(), reply
+
+
+def test_a_trading_company_asks_no_company_history(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say("I'm a trading company buying 200 cameras, what's the warranty?")
+    assert "1998" not in reply, reply
+
+
+def test_have_a_good_day_is_a_goodbye_not_a_hello(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say("have a good day")
+    assert "hello" not in reply.lower(), reply
+
+
+def test_a_purchase_cue_right_before_the_next_date_is_that_dates(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "they picked up the camera on 2026-11-15, bought 2023-10-01, still covered?"
+    )
+    assert "1 October 2023" in reply and "out of warranty" in reply, reply
+
+
+def test_handed_over_to_the_courier_is_no_delivery_to_the_customer(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("poesec", now=WEDNESDAY).say(
+        "I handed over the camera to the courier on 2024-11-20, bought 2024-10-10. still covered?"
+    )
+    assert "delivery date, 20 November 2024" not in reply, reply

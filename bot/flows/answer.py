@@ -20,7 +20,7 @@ from bot.core.messages import Button, Reply
 from bot.core.outcomes import ANSWERS, Outcome
 from bot.core.text import fold
 from bot.flows.base import Kit, Result, Turn
-from bot.flows.parts import and_the_rest, described_cause, one_part, without_denied
+from bot.flows.parts import and_the_rest, described_cause, general_cover, one_part, without_denied
 from bot.flows.situational import situational
 from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
@@ -134,6 +134,7 @@ class AnswerFlow:
         own_fault = own_fault and not foreign
         if not out_of_scope or (doubtful and situation.dates) or own_fault:  # a dated situation outweighs a doubt
             entry_id = best.entry_id if best is not None and decision.outcome == "answer" else None
+            entry_id = entry_id or general_cover(self.kit, turn.pack, decision, situation)
             result = self.situational(
                 turn, situation, list(decision.tokens), entry_id, score=best.score if best else None
             )

@@ -14,6 +14,7 @@ from bot.knowledge.packs import BrandPack
 from bot.understand.index import TREE
 from bot.understand.matcher import Candidate, Decision
 from bot.understand.reading import MAX_CHARS, Part
+from bot.understand.situation import Situation
 
 
 def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry, float | None, str | None] | None:
@@ -56,6 +57,26 @@ def asked_by_verdict(kit: Kit, part: Part) -> bool:
     if best is None or not set(part.decision.tokens) <= kit.advisor.verdict_words:
         return False
     return any(fnmatch.fnmatch(best.entry_id, pattern) for pattern in general)
+
+
+def general_cover(kit: Kit, pack: BrandPack, decision: Decision, situation: Situation) -> str | None:
+    """The general "what does the warranty cover" entry a story of a fault asks about, just short of an answer.
+
+    "NVR keeps rebooting, nobody touched it. is it covered?": the story's words drown the question, and the
+    entry is what the verdict (or the question for the date it needs) is given with. None: not such a message.
+    """
+    best = decision.best
+    if (
+        decision.outcome != "unknown"
+        or best is None
+        or "faulty" not in decision.tokens
+        or "free" not in situation.wants
+    ):
+        return None
+    if best.score < kit.index.matchers[pack.id].thresholds.floor:
+        return None
+    general = kit.advisor.supersedes.get("any_verdict", ())
+    return best.entry_id if any(fnmatch.fnmatch(best.entry_id, pattern) for pattern in general) else None
 
 
 def described_cause(decision: Decision, kit: Kit, pack: BrandPack, events: frozenset[str]) -> Candidate | None:

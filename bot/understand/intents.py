@@ -258,8 +258,17 @@ class Intents:
         return asking[0].strip() if len(asking) == 1 else None
 
     def _may_ask(self, text: str) -> bool:
-        """A question mark or a question word anywhere (a relative "who" too: see :meth:`_asks_in`)."""
-        return "?" in text or "？" in text or _any(self.wh, fold(text))
+        """A question mark or a question word anywhere (a relative "who" too: see :meth:`_asks_in`).
+
+        Or a sentence that opens as a question without its mark ("is that covered or not").
+        """
+        folded = fold(text)
+        return (
+            "?" in text
+            or "？" in text
+            or _any(self.wh, folded)
+            or any(p.match(folded.strip()) for p in self.opens_question)
+        )
 
     def _asks_in(self, folded: str) -> bool:
         """A sentence opening with a question word, or asking one in ("they need to know how long…")."""

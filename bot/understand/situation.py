@@ -26,6 +26,7 @@ from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.literals import Gate
 
 _CLAUSE_END = re.compile(r"[.;!?。！？]")
+_LEAD_IN = re.compile(r"[\s,:]*(?:on|in|at|since|from|dated|date)?\s*")  # what stands between a cue and its date
 _LIST_ITEM = re.compile(
     r"(?:^|\s)\(?\d{1,2}[).]\s|;|•|\?|？"
 )  # "1) a storm 2) someone…", "…? …?": causes outrank per item
@@ -95,11 +96,8 @@ class Situation:
         answers = [
             DateFact(f.reading, asked or "unknown") if f.kind in ("unknown", "contact") else f for f in later.dates
         ]
-        kept = (
-            [f for f in self.dates if f.kind not in AGE_KINDS]
-            if any(f.kind in AGE_KINDS for f in answers)
-            else list(self.dates)
-        )
+        aged = any(f.kind in AGE_KINDS for f in answers)
+        kept = [f for f in self.dates if f.kind not in AGE_KINDS] if aged else list(self.dates)
         return replace(self.merged(replace(later, dates=())), dates=tuple(kept + answers))
 
     def to_state(self) -> dict[str, object]:
@@ -284,21 +282,22 @@ class SituationReader:
             before += lead[0]  # "camera from 2019", "bought early 2025": the cue word is read with the date
         end = min([reading.end + 40, *(r.start for r in others if r.start >= reading.end)])  # (a next date's own cue)
         after = re.split(r"[.!?;\n。]|\b(?:but|and|while|whereas)\b", folded[reading.end : end], maxsplit=1)[0]
+        nxt = end < reading.end + 40  # the window stops at the next date: a cue right before it is that date's
         best: tuple[int, int, str] | None = None  # (distance, -length of the cue, kind): nearest, then longest
         for kind, patterns in self.kinds.items():
             for pattern in patterns:
                 for m in pattern.finditer(before):
                     rank = (max(0, edge - m.end()) + 15 * ("," in before[m.end() : edge]), m.start() - m.end(), kind)
-                    best = rank if best is None else min(best, rank)
-                if (later := pattern.search(after)) is not None:
+                    best = min(best or rank, rank)
+                later = pattern.search(after)
+                if later is not None and not (nxt and _LEAD_IN.fullmatch(after, later.end())):
                     at = later.start()
                     rank = (at + 15 * (1 + ("," in after[:at])), at - later.end(), kind)
-                    best = rank if best is None else min(best, rank)
+                    best = min(best or rank, rank)
         if self.age.search(fold(reading.text)):
             return "acquired"  # "5 months old" is the product's age whatever follows it
         if best is None:
-            recent = reading.problem is None and reading.latest >= today - timedelta(days=2)
-            return "fault" if recent else "unknown"
+            return "fault" if reading.problem is None and reading.latest >= today - timedelta(days=2) else "unknown"
         return best[2]
 
     def _category_patterns(self, pack: BrandPack) -> list[tuple[str, str, str, re.Pattern[str]]]:
