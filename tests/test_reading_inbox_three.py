@@ -123,3 +123,56 @@ def test_handed_over_to_the_courier_is_no_delivery_to_the_customer(chat) -> None
         "I handed over the camera to the courier on 2024-11-20, bought 2024-10-10. still covered?"
     )
     assert "delivery date, 20 November 2024" not in reply, reply
+
+
+def test_a_belief_comparing_two_product_types_gets_both_periods(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say(
+        "so the terminal whole machine is 12 months warranty same as the module right?"
+    )
+    assert "24 months" in reply and "module" in reply, reply
+
+
+def test_a_chinese_numeral_beside_its_unit_weighs_as_a_number(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say("整机保修一年对吧？配件应该也是一年？")
+    assert "2年" in reply and "我不确定您指的是" not in reply, reply
+
+
+def test_which_cases_you_do_not_cover_in_chinese_lists_the_exclusions(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say("哪些情况你们不给保修？麻烦列一下")
+    assert "不在保修范围内" in reply and "人为损坏" in reply, reply
+
+
+def test_a_letter_asking_two_things_in_one_sentence_gets_both(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "Dear Sir/Madam, our procurement department is evaluating kimpok as a CCTV supplier for a hospital project. "
+        "Among other things they need to know how long kimpok has been in the security business, and what your "
+        "standard warranty period is. Could you confirm both?"
+    )
+    assert "1998" in reply and "1 year" in reply, reply
+
+
+def test_a_letter_with_questions_lettered_a_b_c_and_a_sign_off_gets_each_answered(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say(
+        "Dear Longgang team,\nWe are a contractor based in Shenzhen (Nanshan) and plan to order your own-brand NVRs "
+        "for a project. Could you confirm (a) the warranty period, (b) whether repairs at our site are included, "
+        "and (c) when we can call your technical phone line?\nBest regards, Chen"
+    )
+    assert "1 year" in reply and "on-site" in reply and "7x12" in reply, reply
+
+
+def test_two_questions_numbered_after_a_lead_in_are_both_answered(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say("I have two questions: 1) how long is the warranty 2) who pays shipping?")
+    assert "1 year" in reply and "30 days" in reply, reply
+
+
+def test_a_product_dead_on_arrival_asks_about_the_return_not_a_new_order(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "bought 2 weeks ago, camera dead on arrival more or less. do i have to buy the courier label myself or can "
+        "you send one?"
+    )
+    assert "shipping labels on request" in reply, reply
+
+
+def test_hong_kong_is_a_place_not_a_broken_camera(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say("do u install cctv in hong kong")
+    assert "on-site maintenance" not in reply and "don't have information" in reply, reply

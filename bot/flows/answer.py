@@ -20,7 +20,7 @@ from bot.core.messages import Button, Reply
 from bot.core.outcomes import ANSWERS, Outcome
 from bot.core.text import fold
 from bot.flows.base import Kit, Result, Turn
-from bot.flows.parts import and_the_rest, described_cause, general_cover, one_part, without_denied
+from bot.flows.parts import and_the_rest, described_cause, general_cover, one_part, own_case_first, without_denied
 from bot.flows.situational import situational
 from bot.flows.state import FlowName, Pending
 from bot.knowledge.faq import Entry, base_context
@@ -112,6 +112,7 @@ class AnswerFlow:
             kept = tuple(c for c in decision.candidates if c.entry_id.startswith(TREE) or c.entry_id in entries)
             top_kept = bool(kept) and kept[0] == decision.candidates[0]
             decision = replace(decision, candidates=kept, outcome=decision.outcome if top_kept else "unknown")
+        decision = own_case_first(self.kit, turn.pack, decision)
         best = decision.best
         best_entry = entries.get(best.entry_id) if best is not None else None
         out_of_scope = decision.outcome == "answer" and best_entry is not None and best_entry.kind == "oos"

@@ -59,6 +59,33 @@ def asked_by_verdict(kit: Kit, part: Part) -> bool:
     return any(fnmatch.fnmatch(best.entry_id, pattern) for pattern in general)
 
 
+FAULT_TOKENS = frozenset({"faulty", "doa"})  # the matcher's tokens for the customer's product failing
+NOT_OWN_CASE = frozenset({"agent_product", "new"})  # another maker's product; a new one to buy ("坏了想换个新的")
+OWN_CASE_OVER_OOS = 0.9  # how close an after-sales entry must come to a pre-sales one to answer instead
+
+
+def own_case_first(kit: Kit, pack: BrandPack, decision: Decision) -> Decision:
+    """A pre-sales entry just ahead of an after-sales one, for a product that failed: the after-sales one first.
+
+    "bought 2 weeks ago, dead on arrival. do i buy the courier label myself?" is no new order's delivery.
+    """
+    entries = kit.content.entries[pack.id]
+    best = decision.best
+    tokens = set(decision.tokens)
+    if decision.outcome != "answer" or best is None or not FAULT_TOKENS & tokens or tokens & NOT_OWN_CASE:
+        return decision
+    if best.entry_id not in entries or entries[best.entry_id].kind != "oos":
+        return decision
+    after_sales = [
+        c
+        for c in decision.candidates[1:]
+        if c.entry_id in entries and entries[c.entry_id].kind == "faq" and c.score >= best.score * OWN_CASE_OVER_OOS
+    ]
+    if not after_sales:
+        return decision
+    return replace(decision, candidates=(after_sales[0], *[c for c in decision.candidates if c is not after_sales[0]]))
+
+
 def general_cover(kit: Kit, pack: BrandPack, decision: Decision, situation: Situation) -> str | None:
     """The general "what does the warranty cover" entry a story of a fault asks about, just short of an answer.
 

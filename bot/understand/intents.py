@@ -32,7 +32,8 @@ def patterns(path: Path, data: dict[str, Any], key: str, *, whole: bool = False)
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 _DASHED = re.compile(r"\s+[-–—]\s+(?=\w[^.!?]*[?？]\s*$)")  # "… tell her something wrong - what does it cover?"
-_MARKER = re.compile(r"^\(?\d[).]\s+")
+_MARKER = re.compile(r"^\(?\d[).]\s+|^\([a-e]\)\s+")
+_FIRST_MARKER = re.compile(r"^(?:\(?1[).]|\(a\))\s+")
 # (a bare "or" joins the two sides of one question: "is the fix free or do we get invoiced?")
 _LIST_COMMA = re.compile(r",\s*(?:and\s+|or\s+)?|\s+[-–—]\s+(?:and\s+|or\s+)?|\s+and\s+")
 
@@ -297,8 +298,9 @@ class Intents:
             start = cut
             if not part:
                 continue
+            first = _FIRST_MARKER.match(part)  # "…could you confirm (a) the warranty period, (b)…"
             part = _MARKER.sub("", part)  # "2) what happens…": the list's number is no word of the question
-            if parts and parts[-1].endswith((":", "：")):
+            if parts and (parts[-1].endswith((":", "：")) or (first and len(_words(parts[-1])) <= 5)):
                 parts[-1] = part  # a lead-in ("a few questions before we order:") asks nothing itself
             elif parts and self._condition_alone(parts[-1]):
                 parts[-1] = f"{parts[-1]}, {part}"  # "and if i approve, can you bill me?": the condition leads in

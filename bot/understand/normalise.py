@@ -311,20 +311,20 @@ class Normaliser:
         out: list[str] = []
         rest: list[str] = []
         pattern = self.lexicon._cjk
-        pieces: list[str] = []
+        pieces: list[tuple[str, str]] = []  # (a piece between the lexicon's words, the character after it)
         pos = 0
         if pattern is not None:
             for match in pattern.finditer(run):
-                pieces.append(run[pos : match.start()])
+                pieces.append((run[pos : match.start()], run[match.start()]))
                 canonical = self.lexicon.canonical[match.group(0)]
                 if canonical not in self.lexicon.stopwords or canonical in self.lexicon.social:  # ("听说": hearsay)
                     out.append(canonical)
                 pos = match.end()
-        pieces.append(run[pos:])
-        for piece in pieces:
+        pieces.append((run[pos:], ""))
+        for piece, unit in pieces:
             chars = [c for c in piece if _CJK.match(c) and c not in _CJK_STOP]
-            if len(chars) == 1:
-                rest.append(chars[0])
+            if len(chars) == 1:  # (a numeral before years or months, "一" of "一年", is a number, as 1 is)
+                rest.append(NUMBER if chars[0] in _CJK_NUMERALS and unit in ("年", "月", "个") else chars[0])
             rest.extend(a + b for a, b in pairwise(chars))
         return out + rest
 
@@ -343,3 +343,4 @@ def is_code(token: str) -> bool:
 
 
 _CJK_STOP = frozenset("的了吗呢吧啊么是我你您他她它们这那在有和就都也还要会能可以请问个没今")
+_CJK_NUMERALS = frozenset("一二两三四五六七八九十百半")

@@ -145,7 +145,8 @@ class Reader:
             # a long story drowns its one question (or makes it look out of scope, weakly): the question alone
             alone = self.index.decide(pack.id, focus, detection=detection, asks_open=intents.asks_open(fold(focus)))
             sure = decision.outcome == "unknown" or (alone.best is not None and alone.best.score >= SURE_ALONE)
-            decision = alone if alone.outcome == "answer" and not self._set_aside(pack.id, alone) and sure else decision
+            read = alone.outcome == "answer" or len(self._both(pack.id, alone, fold(focus))) > 1  # (two things)
+            decision = alone if read and not self._set_aside(pack.id, alone) and sure else decision
         if decision.outcome == "unknown" and focus is None and (asking := intents.asking(words)) is not None:
             # a yes/no question that names its own subject ("can u ship me a replacement first?") after a story
             alone = self.index.decide(pack.id, asking, detection=detection, asks_open=intents.asks_open(fold(asking)))
@@ -191,7 +192,8 @@ class Reader:
         that only tell as context, its own words weighing most ("sent it back, you get it tomorrow. when do you
         check it and when is it back?").
         """
-        last = focus is not None and len(words[words.find(focus) + len(focus) :].split()) < 3  # nothing asks after it
+        after = words[words.find(focus) + len(focus) :] if focus else ""  # nothing asks after it ("best regards, Chen")
+        last = focus is not None and (len(after.split()) < 3 or self.intents.says_goodbye(fold(after)))
         asked = self.intents.questions(focus) if focus and last else []
         questions = asked if len(asked) > 1 else self.intents.questions(words)
         if len(questions) < 2:
