@@ -176,3 +176,32 @@ def test_a_product_dead_on_arrival_asks_about_the_return_not_a_new_order(chat) -
 def test_hong_kong_is_a_place_not_a_broken_camera(chat) -> None:  # type: ignore[no-untyped-def]
     reply = chat("longgang", now=WEDNESDAY).say("do u install cctv in hong kong")
     assert "on-site maintenance" not in reply and "don't have information" in reply, reply
+
+
+def test_can_or_cannot_be_covered_is_a_question_not_a_no(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say("代理产品能不能保修？")
+    assert "代理销售的产品" in reply and "以下情况不在保修范围内" not in reply, reply
+
+
+def test_no_longer_in_the_warranty_in_chinese_is_a_paid_repair(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say("不在保修期内怎么办？")
+    assert "不再免费" in reply and "付费维修" in reply, reply
+
+
+def test_a_dead_camera_beside_a_price_question_is_still_a_price_question(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say("camera broken. what's your price list for the 8MP bullet?")
+    assert "labour" not in reply and "don't have information" in reply, reply
+
+
+def test_a_credit_return_without_its_manual_or_box_is_refused(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say(
+        "want to return a camera for credit within 30 days but i threw away the manual. ok?"
+    )
+    assert reply.startswith("No") and "manuals included" in reply, reply
+
+
+def test_steam_that_got_inside_is_damp(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("poesec", now=WEDNESDAY).say(
+        "put a cam in the pool changing room, steam got inside and it died. covered?"
+    )
+    assert "not covered" in reply and "damp" in reply.lower(), reply

@@ -74,6 +74,8 @@ def own_case_first(kit: Kit, pack: BrandPack, decision: Decision) -> Decision:
     tokens = set(decision.tokens)
     if decision.outcome != "answer" or best is None or not FAULT_TOKENS & tokens or tokens & NOT_OWN_CASE:
         return decision
+    if "shipping" not in tokens:  # (sending the failed product back, not a price, a discount or a dealer)
+        return decision
     if best.entry_id not in entries or entries[best.entry_id].kind != "oos":
         return decision
     after_sales = [
