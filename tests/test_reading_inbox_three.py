@@ -205,3 +205,18 @@ def test_steam_that_got_inside_is_damp(chat) -> None:  # type: ignore[no-untyped
         "put a cam in the pool changing room, steam got inside and it died. covered?"
     )
     assert "not covered" in reply and "damp" in reply.lower(), reply
+
+
+def test_from_which_year_asks_when_the_company_started(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say("kimpok is old brand? from which year you are doing security business")
+    assert "1998" in reply, reply
+
+
+def test_the_first_step_of_a_return_is_the_rma(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("KT&C的产品要退回去，第一步要干嘛")
+    assert "RMA" in reply and "预先批准" in reply, reply
+
+
+def test_what_counts_for_the_guarantee_asks_what_the_warranty_covers(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say("what sort of faults actually count for the guarantee?")
+    assert "malfunctions" in reply, reply
