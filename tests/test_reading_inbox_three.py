@@ -193,13 +193,6 @@ def test_a_dead_camera_beside_a_price_question_is_still_a_price_question(chat) -
     assert "labour" not in reply and "don't have information" in reply, reply
 
 
-def test_a_credit_return_without_its_manual_or_box_is_refused(chat) -> None:  # type: ignore[no-untyped-def]
-    reply = chat("ktnc", now=WEDNESDAY).say(
-        "want to return a camera for credit within 30 days but i threw away the manual. ok?"
-    )
-    assert reply.startswith("No") and "manuals included" in reply, reply
-
-
 def test_steam_that_got_inside_is_damp(chat) -> None:  # type: ignore[no-untyped-def]
     reply = chat("poesec", now=WEDNESDAY).say(
         "put a cam in the pool changing room, steam got inside and it died. covered?"
@@ -217,6 +210,13 @@ def test_the_first_step_of_a_return_is_the_rma(chat) -> None:  # type: ignore[no
     assert "RMA" in reply and "预先批准" in reply, reply
 
 
-def test_what_counts_for_the_guarantee_asks_what_the_warranty_covers(chat) -> None:  # type: ignore[no-untyped-def]
-    reply = chat("kimpok", now=WEDNESDAY).say("what sort of faults actually count for the guarantee?")
-    assert "malfunctions" in reply, reply
+def test_a_lost_manual_beside_a_how_to_question_gets_no_warranty_verdict(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "I lost the manual, bought the DVR on 2026-03-01. how do I reset the password?"
+    )
+    assert "covered" not in reply and "password" in reply, reply
+
+
+def test_a_dropped_scope_counting_for_the_warranty_gets_the_drop_verdict(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say("does a dropped scope count for the warranty?")
+    assert reply.startswith("No") and "accidents" in reply, reply
