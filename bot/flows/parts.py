@@ -53,10 +53,14 @@ def one_part(parts: Sequence[Part], entries: Mapping[str, Entry]) -> tuple[Entry
 def asked_by_verdict(kit: Kit, part: Part) -> bool:
     """Whether a question only asks what a verdict beside it answers ("is it covered?" after "it fell off")."""
     best = part.decision.best
-    general = kit.advisor.supersedes.get("any_verdict", ())
     if best is None or not set(part.decision.tokens) <= kit.advisor.verdict_words:
         return False
-    return any(fnmatch.fnmatch(best.entry_id, pattern) for pattern in general)
+    return _answered_by_any_verdict(kit, best.entry_id)
+
+
+def _answered_by_any_verdict(kit: Kit, entry_id: str) -> bool:
+    """Whether an entry is a general question any verdict answers ("what does the warranty cover?")."""
+    return any(fnmatch.fnmatch(entry_id, pattern) for pattern in kit.advisor.supersedes.get("any_verdict", ()))
 
 
 FAULT_TOKENS = frozenset({"faulty", "doa"})  # the matcher's tokens for the customer's product failing
@@ -104,8 +108,7 @@ def general_cover(kit: Kit, pack: BrandPack, decision: Decision, situation: Situ
         return None
     if best.score < kit.index.matchers[pack.id].thresholds.floor:
         return None
-    general = kit.advisor.supersedes.get("any_verdict", ())
-    return best.entry_id if any(fnmatch.fnmatch(best.entry_id, pattern) for pattern in general) else None
+    return best.entry_id if _answered_by_any_verdict(kit, best.entry_id) else None
 
 
 def described_cause(decision: Decision, kit: Kit, pack: BrandPack, events: frozenset[str]) -> Candidate | None:

@@ -27,9 +27,7 @@ from bot.understand.literals import Gate
 
 _CLAUSE_END = re.compile(r"[.;!?。！？]")
 _LEAD_IN = re.compile(r"[\s,:]*(?:on|in|at|since|from|dated|date)?\s*")  # what stands between a cue and its date
-_LIST_ITEM = re.compile(
-    r"(?:^|\s)\(?\d{1,2}[).]\s|;|•|\?|？"
-)  # "1) a storm 2) someone…", "…? …?": causes outrank per item
+_LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[).]\s|;|•|\?|？")  # "1) a storm 2) someone…", "…? …?": outrank per item
 # Which date kinds count as which, when a brand counts its warranty from one of them ("contact": when the
 # customer called, wrote or was visited, not the product's age).
 DATE_KINDS = (
