@@ -156,7 +156,8 @@ class Reader:
         parts = self._parts(pack, words, focus, decision)
         weak = decision.best is None or decision.best.score < self.index.matchers[pack.id].thresholds.sure
         if decision.outcome != "answer" or (self._set_aside(pack.id, decision) and weak):
-            decision = self._the_one_asking(pack.id, parts) or self._the_one_standing(pack.id, parts) or decision
+            one = self._the_one_asking(pack.id, parts) or self._the_one_standing(pack.id, parts, decision)
+            decision = one or decision
         else:
             decision = self._not_from_leaning(pack.id, parts, self._not_from_telling(pack.id, parts, decision))
         return Reading(
@@ -231,12 +232,13 @@ class Reader:
         own = len(alone.tokens) >= OWN_SUBJECT or self.intents.asks_open(fold(asking.text))
         return alone if sure and own and not self._set_aside(brand, alone) else None
 
-    def _the_one_standing(self, brand: str, parts: Sequence[Part]) -> Decision | None:
+    def _the_one_standing(self, brand: str, parts: Sequence[Part], whole: Decision) -> Decision | None:
         """The decision of the one question that stands on its own, where the others only lean on it.
 
         "do you pay all the shipping in the first month? and what about after that?": the follow-up names no
         subject of its own (it asks about the first question's), so the first question's sure answer is the
-        message's, rather than a close call of the whole between its words and the follow-up's.
+        message's, rather than a close call of the whole between its words and the follow-up's. Less than sure
+        will do where it is one of the whole's two close candidates ("can you send express? who pays that").
         """
         asking = [p for p in parts if p.asks]
         standing = [p for p in asking if len(p.decision.tokens) >= OWN_SUBJECT]
@@ -245,8 +247,11 @@ class Reader:
         if not all(self.intents.refers_back(fold(p.text)) for p in asking if p is not standing[0]):
             return None  # "how long is the warranty? and refunds?" asks two things
         alone = standing[0].decision
-        sure = alone.best is not None and alone.best.score >= self.index.matchers[brand].thresholds.sure
-        return alone if alone.outcome == "answer" and sure and not self._set_aside(brand, alone) else None
+        if alone.best is None:
+            return None
+        sure = alone.best.score >= self.index.matchers[brand].thresholds.sure
+        close = whole.outcome == "clarify" and alone.best.entry_id in {c.entry_id for c in whole.candidates[:2]}
+        return alone if alone.outcome == "answer" and (sure or close) and not self._set_aside(brand, alone) else None
 
     def _not_from_telling(self, brand: str, parts: Sequence[Part], whole: Decision) -> Decision:
         """The one asking part's own "I don't know", where the whole's answer comes from what only tells.
