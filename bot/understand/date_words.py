@@ -62,6 +62,20 @@ class UnitLength:
     give_or_take: float = 0
 
 
+def ago_range(today: date, amount: float, unit: UnitLength) -> tuple[date | None, date | None]:
+    """The range a relative age ("8 months ago") means, give or take as the unit says (None if absurd)."""
+    if not 0 <= amount <= 1200:
+        return None, None
+    if unit.days:
+        center = today - timedelta(days=round(amount * unit.days))
+    else:
+        months = amount * unit.months
+        whole = int(months)
+        center = add_months(today, -whole) - timedelta(days=round((months - whole) * 30))
+    spread = timedelta(days=unit.give_or_take)
+    return center - spread, min(today, center + spread)
+
+
 _NEVER = re.compile(r"(?!x)x")  # stands in for a pattern a text cannot match
 
 
@@ -69,6 +83,7 @@ _NEVER = re.compile(r"(?!x)x")  # stands in for a pattern a text cannot match
 class DatePatterns:
     """The ``[patterns]``, compiled (their order of use is in :func:`bot.understand.dates.find_dates`)."""
 
+    festival: re.Pattern[str]
     iso: re.Pattern[str]
     zh_full: re.Pattern[str]
     vi_full: re.Pattern[str]
@@ -118,6 +133,8 @@ class DateWords:
     year_part: dict[str, tuple[int, int]]  # a part of a year ("early", "年底"): its first and last month
     season: dict[str, tuple[int, int]]  # a season ("spring", "夏天"): its first and last month
     ambiguous_alone: frozenset[str]
+    festival: dict[str, str]  # a festival ("christmas", "双十一"): its day ("12-25"), or how to find it ("lunar")
+    lunar_new_year: dict[int, tuple[int, int]]  # a year: the month and day its lunar new year falls on
 
     def month_of(self, year_word: str, month_word: str, today: date) -> tuple[date | None, date | None]:
         """The days of a month named with a year word ("March last year", "last year in June")."""
@@ -147,6 +164,8 @@ class _Values:
     month_position: dict[str, str]
     year_part: dict[str, list[int]]
     season: dict[str, list[int]]
+    festival: dict[str, str]
+    lunar_new_year: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -240,9 +259,27 @@ def load_date_words(path: Path) -> DateWords:
             year_part={word: (int(first), int(last)) for word, (first, last) in values.year_part.items()},
             season={word: (int(first), int(last)) for word, (first, last) in values.season.items()},
             ambiguous_alone=frozenset(words.ambiguous_alone),
+            festival={word: _festival_day(day) for word, day in values.festival.items()},
+            lunar_new_year={int(year): _month_day(day) for year, day in values.lunar_new_year.items()},
         )
     except (OSError, tomllib.TOMLDecodeError, TypeError, KeyError, ValueError, StopIteration, re.error) as exc:
         raise FaqError(path, "(dates)", f"cannot load the date words: {exc}") from None
+
+
+COMPUTED_DAYS = ("lunar", "thanksgiving", "black_friday")  # festivals whose day changes from year to year
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    """A month and a day written "MM-DD" (one that every year has)."""
+    month, day = (int(n) for n in text.split("-"))
+    date(2000, month, day)  # (a ValueError for one no year has)
+    return month, day
+
+
+def _festival_day(text: str) -> str:
+    if text not in COMPUTED_DAYS:
+        _month_day(text)
+    return text
 
 
 def _content_file() -> Path:
@@ -333,3 +370,30 @@ def present(words: DateWords, low: str) -> DatePatterns:
     possible = set(words.gate.possible(low))
     found = {name: (p if name in possible else _NEVER) for name, p in vars(words.patterns).items()}
     return DatePatterns(**found)
+
+
+def prefer_order(text: str, default_dmy: bool) -> tuple[bool, bool]:
+    """Day-first (True) or month-first (False), and whether the message itself shows it (else the default)."""
+    for a, b in re.findall(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-]\d{2,4})?(?!\d|[/.-]\d)", text):
+        if int(a) > 12 >= int(b):
+            return True, True
+        if int(b) > 12 >= int(a):
+            return False, True
+    return default_dmy, False
+
+
+_THAT_YEAR = re.compile(r"\b(?:of |in )?(?:that|the same) year\b")
+_A_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def that_year(low: str) -> str:
+    """A text with "that year" after a year ("since spring 2021, bought around april that year") made that year.
+
+    The year takes the words' place, padded to their length, so that positions in the text still line up.
+    """
+
+    def year_before(m: re.Match[str]) -> str:
+        told = _A_YEAR.findall(low, 0, m.start())
+        return told[-1].rjust(len(m[0])) if told else m[0]
+
+    return _THAT_YEAR.sub(year_before, low)

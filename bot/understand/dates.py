@@ -19,16 +19,19 @@ from typing import Any, Protocol
 from bot.understand.date_words import (
     DateWords,
     MonthPosition,
-    UnitLength,
     add_months,
+    ago_range,
     date_words,
     month_range,
     number,
+    prefer_order,
     present,
+    that_year,
     word_range,
     year_span,
     zh_number,
 )
+from bot.understand.festivals import festivals
 
 EARLIEST_PLAUSIBLE = date(1990, 1, 1)
 
@@ -72,20 +75,6 @@ class _Found:
     def add(self, reading: DateReading) -> None:
         self.readings.append(reading)
         self.taken.append((reading.start, reading.end))
-
-
-def _ago(today: date, amount: float, unit: UnitLength) -> tuple[date | None, date | None]:
-    """The range a relative age ("8 months ago") means, give or take as the unit says (None if absurd)."""
-    if not 0 <= amount <= 1200:
-        return None, None
-    if unit.days:
-        center = today - timedelta(days=round(amount * unit.days))
-    else:
-        months = amount * unit.months
-        whole = int(months)
-        center = add_months(today, -whole) - timedelta(days=round((months - whole) * 30))
-    spread = timedelta(days=unit.give_or_take)
-    return center - spread, min(today, center + spread)
 
 
 def _dateparser(language: str, base: datetime) -> Any:
@@ -132,16 +121,6 @@ def _nearest_year(today: date, month: int, day: int) -> date | None:
     return soon[0] if soon else max(past, default=None)
 
 
-def _prefer_order(text: str, default_dmy: bool) -> tuple[bool, bool]:
-    """Day-first (True) or month-first (False), and whether the message itself shows it (else the default)."""
-    for a, b in re.findall(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-]\d{2,4})?(?!\d|[/.-]\d)", text):
-        if int(a) > 12 >= int(b):
-            return True, True
-        if int(b) > 12 >= int(a):
-            return False, True
-    return default_dmy, False
-
-
 # -- the patterns, tried in order; a later pattern never reads inside an earlier one's span ------------
 
 
@@ -157,8 +136,21 @@ def find_dates(
     today = now.date()
     found = _Found()
     low = "".join(c.lower()[:1] or c for c in text)  # one character for one, so positions line up
+    low = that_year(low)
     _scan(text, low, today, now, language, day_first, found, words or date_words())
-    return sorted(found.readings, key=lambda r: r.start)
+    return _years_given(sorted(found.readings, key=lambda r: r.start))
+
+
+def _years_given(readings: list[DateReading]) -> list[DateReading]:
+    """A day told without its year, just after a date that gives it ("christmas 2024, ordered on 20 December")."""
+    for i, r in enumerate(readings):
+        if not (r.relative and r.exact and i):
+            continue
+        before = readings[i - 1]
+        on = _clean(before.earliest.year, r.earliest.month, r.earliest.day)
+        if on and not before.relative and r.start - before.end < 80 and before.earliest <= on <= before.latest:
+            readings[i] = DateReading(on, on, r.text, r.start, r.end)
+    return readings
 
 
 class _Span(Protocol):
@@ -194,6 +186,8 @@ def _scan(
         return found.free(m.start(), m.end())
 
     p = present(words, low)
+    for m, earliest, latest in festivals(p.festival, low, today, words):  # first: "2024年双十一" is no year alone
+        found.add(_reading(text, m, earliest, latest, today))
     for m in p.iso.finditer(low):
         d = _clean(int(m[1]), int(m[2]), int(m[3]))
         found.add(_reading(text, m, d, d, today))
@@ -237,7 +231,7 @@ def _scan(
         else:
             year = today.year if month <= today.month else today.year - 1
         found.add(_reading(text, m, *month_range(year, month), today, relative=not (year_word or m[5])))
-    order, shown = _prefer_order(low, day_first)
+    order, shown = prefer_order(low, day_first)
     for m in p.numeric.finditer(low):
         if not free(m) or ("." in m[0] and len(m[3]) < 4):
             continue  # 5.10.22 is a firmware version, not a date
@@ -333,38 +327,38 @@ def _scan(
             found.add(_reading(text, m, when, when, today, relative=not year_text))
     for m in p.half.finditer(low):
         if free(m):
-            found.add(_reading(text, m, *_ago(today, *words.half[m[1].lower()]), today))
+            found.add(_reading(text, m, *ago_range(today, *words.half[m[1].lower()]), today))
     for m in p.relative.finditer(low):  # "4 and a half years ago", "2 years and a half ago"
         if free(m):
             amount = number(m[1], words) + (0.5 if m[2] or m[4] else 0)
-            found.add(_reading(text, m, *_ago(today, amount, words.units[m[3].lower()]), today))
+            found.add(_reading(text, m, *ago_range(today, amount, words.units[m[3].lower()]), today))
     for m in p.en_had_for.finditer(low):
         sub = _SubMatch(m, m.start(1))  # the words before the number say which date it is
         if found.free(sub.start(), sub.end()):
             amount = number(m[1], words) + (0.5 if m[2] or m[4] else 0)
-            found.add(_reading(text, sub, *_ago(today, amount, words.units[m[3].lower()]), today))
+            found.add(_reading(text, sub, *ago_range(today, amount, words.units[m[3].lower()]), today))
     for m in p.zh_relative.finditer(text):
         if not free(m):
             continue
         amount, unit = zh_number(m[1], words), words.units[m[3]]
         if amount != amount:  # not a number
             continue
-        found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[2] or m[4] else 0), unit), today))
+        found.add(_reading(text, m, *ago_range(today, amount + (0.5 if m[2] or m[4] else 0), unit), today))
     for m in p.zh_had_for.finditer(text):
         if not free(m):
             continue
         amount, unit = zh_number(m[1], words), words.units[m[3]]
         if amount == amount:  # a number
-            found.add(_reading(text, m, *_ago(today, amount + (0.5 if m[2] or m[4] else 0), unit), today))
+            found.add(_reading(text, m, *ago_range(today, amount + (0.5 if m[2] or m[4] else 0), unit), today))
     for m in p.vi_relative.finditer(low):
         if free(m):
             amount = number(m[1], words) + (0.5 if m[3] else 0)
-            found.add(_reading(text, m, *_ago(today, amount, words.units[m[2].lower()]), today))
+            found.add(_reading(text, m, *ago_range(today, amount, words.units[m[2].lower()]), today))
     for m in p.vi_had_for.finditer(low):
         sub = _SubMatch(m, m.start(1))  # "mua được" / "nhận hàng" before the number say which date it is
         if found.free(sub.start(), sub.end()):
             amount = number(m[1], words) + (0.5 if m[3] else 0)
-            found.add(_reading(text, sub, *_ago(today, amount, words.units[m[2].lower()]), today))
+            found.add(_reading(text, sub, *ago_range(today, amount, words.units[m[2].lower()]), today))
     for m in p.zh_month.finditer(text):
         if not free(m):
             continue

@@ -26,6 +26,7 @@ from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.literals import Gate
 
 _CLAUSE_END = re.compile(r"[.;!?。！？]")
+_NOT_A = r"(?<!not a )(?<!not an )(?<!not the )(?<!isn t a )(?<!not just a )(?<!不是)(?<!khong phai )"  # "not a module"
 _LEAD_IN = re.compile(r"[\s,:]*(?:on|in|at|since|from|dated|date)?\s*")  # what stands between a cue and its date
 _LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[).]\s|;|•|\?|？")  # "1) a storm 2) someone…", "…? …?": outrank per item
 # Which date kinds count as which, when a brand counts its warranty from one of them ("contact": when the
@@ -308,7 +309,7 @@ class SituationReader:
                     key = fold_aligned(keyword)  # as the message is folded ("won't" → "won t")
                     pattern = re.escape(key) if not key.isascii() else rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
                     # "hdd port", "cable connector": a part of another product, not the product itself
-                    pattern += f"(?!{self.part_of_product})"
+                    pattern = f"{_NOT_A}{pattern}(?!{self.part_of_product})"
                     cached.append((cat.id, group, key, re.compile(pattern)))
             self._categories[pack.id] = cached
         return cached

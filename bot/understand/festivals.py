@@ -1,0 +1,74 @@
+"""Dates told by a festival: "for christmas, the christmas before last", "去年双十一", "Tết năm ngoái".
+
+The festival's day comes from ``values.festival`` in ``dates.toml`` (a fixed day, or the lunar new year, Thanksgiving
+or Black Friday of the year); which year's, from the words around it: a year ("christmas 2024", "2024年国庆"), a
+year word ("last year's christmas", "去年双十一", "Tết năm ngoái"), "before last", or none (the latest one up to today;
+"last christmas" is that one too). The reading is the days around it: a present is bought a few days before the
+day, an order from a sale arrives a few days after.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from bot.understand.date_words import DateWords
+
+BEFORE = timedelta(days=7)  # a present bought ahead of the day
+AFTER = timedelta(days=3)  # an order from a festival's sale delivered after it
+
+
+def festivals(
+    pattern: re.Pattern[str], low: str, today: date, words: DateWords
+) -> Iterator[tuple[re.Match[str], date | None, date | None]]:
+    """Each festival in a text (lower case), with its days.
+
+    A bare one that another just after it names again ("for christmas - the christmas before last") is left to it.
+    """
+    found = list(pattern.finditer(low))
+    for i, m in enumerate(found):
+        again = any(
+            words.festival[n["name"]] == words.festival[m["name"]] and n.start() - m.end() < 60 for n in found[i + 1 :]
+        )
+        earliest, latest = festival_days(m, today, words)
+        if earliest is not None and not (again and _bare(m)):  # (a lunar new year of a year not in the table: none)
+            yield m, earliest, latest
+
+
+def _bare(m: re.Match[str]) -> bool:
+    return not any(m[g] for g in ("year", "after", "ago", "ago_after", "which", "before"))
+
+
+def festival_days(m: re.Match[str], today: date, words: DateWords) -> tuple[date | None, date | None]:
+    """The days a festival match means (None, None: a year whose day is not known)."""
+    kind = words.festival[m["name"]]
+    year_text = m["year"] or m["after"]
+    ago = m["ago"] or m["ago_after"]
+    if year_text:
+        year = int(year_text)
+    elif ago:
+        year = today.year - words.years_ago[ago]
+    elif m["which"] == "this":
+        year = today.year
+    else:  # the latest one up to today ("last christmas" in December is last year's)
+        this_year = _day(kind, today.year, words)
+        year = today.year if this_year is not None and this_year <= today else today.year - 1
+        year -= 1 if m["before"] else 0
+    day = _day(kind, year, words)
+    if day is None:
+        return None, None
+    return day - BEFORE, min(day + AFTER, max(today, day))
+
+
+def _day(kind: str, year: int, words: DateWords) -> date | None:
+    """The festival's day in a year."""
+    if kind == "lunar":
+        found = words.lunar_new_year.get(year)
+        return date(year, *found) if found else None
+    if kind in ("thanksgiving", "black_friday"):
+        first = date(year, 11, 1)
+        thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 21)  # the fourth Thursday of November
+        return thursday + timedelta(days=1 if kind == "black_friday" else 0)
+    month, day = (int(n) for n in kind.split("-"))
+    return date(year, month, day)

@@ -1,0 +1,62 @@
+"""Dates told by a festival or by a year said earlier: "the christmas before last", "去年双十一", "april that year"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from bot.understand.dates import find_dates
+
+WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=timezone(timedelta(hours=8)))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("bought it last christmas", date(2025, 12, 25)),
+        ("a present for christmas, the christmas before last", date(2024, 12, 25)),
+        ("delivered xmas 2023", date(2023, 12, 25)),
+        ("去年双十一买的", date(2025, 11, 11)),
+        ("2024年国庆买的", date(2024, 10, 1)),
+        ("今年五一买的", date(2026, 5, 1)),
+        ("mua hồi Tết năm ngoái", date(2025, 1, 29)),  # the lunar new year of 2025
+        ("ordered on black friday 2024", date(2024, 11, 29)),
+    ],
+)
+def test_a_festival_is_the_days_around_it_in_the_year_the_words_say(text: str, day: date) -> None:
+    (reading,) = find_dates(text, WEDNESDAY)
+    assert reading.earliest < day <= reading.latest and reading.latest - reading.earliest <= timedelta(days=10)
+
+
+@pytest.mark.parametrize("text", ["Merry Christmas! my camera died", "happy new year, is the warranty 1 year?"])
+def test_a_greeting_dates_nothing(text: str) -> None:
+    assert find_dates(text, WEDNESDAY) == []
+
+
+def test_a_day_without_its_year_takes_the_year_told_just_before_it() -> None:
+    readings = find_dates("the christmas before last, she ordered it on the 20th of december", WEDNESDAY)
+    assert readings[-1].earliest == readings[-1].latest == date(2024, 12, 20)
+    (_, april) = find_dates("running since spring 2021, we bought it around april that year", WEDNESDAY)
+    assert (april.earliest, april.latest, april.text) == (date(2021, 4, 1), date(2021, 4, 30), "april that year")
+
+
+def test_a_gift_from_the_christmas_before_last_is_out_of_warranty(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "my son got me one of your camera + nvr kits for christmas - the christmas before last. now the nvr wont "
+        "power on at all. am i still covered?"
+    )
+    assert "out of warranty" in reply, reply
+    reply = chat("longgang", user="customer-2", now=WEDNESDAY).say(
+        "this nvr has been running since spring 2021, we bought it around april that year. it finally gave up. "
+        "how does the repair charge work?"
+    )
+    assert "out of warranty" in reply and "covered until" not in reply, reply
+
+
+def test_the_product_the_customer_says_it_is_not_is_not_its_type(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say(
+        "my handheld thermal scope (the complete unit, not a module), bought 2024-11-20, the focus wheel does "
+        "nothing now. covered?"
+    )
+    assert "Which is yours?" not in reply and "2 years" in reply, reply
