@@ -46,3 +46,46 @@ def test_an_rma_number_left_off_the_box_causes_delays(chat) -> None:  # type: ig
         "if i forget to put the rma number on the outside of the box whats gonna happen"
     )
     assert "delays" in reply, reply
+
+
+def test_a_new_outfit_asks_how_long_the_company_has_been_around(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "never heard of kimpok before my installer mentioned you. are you a new outfit? dont want to buy something "
+        "and then the company vanishes before the warranty ends lol"
+    )
+    assert "1998" in reply, reply
+
+
+def test_chopping_off_connectors_is_cutting_them(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "thinking of chopping off the factory connectors on my cams and crimping on proper waterproof ones. "
+        "will that mess with the warranty?"
+    )
+    assert "cutting connectors" in reply and "not covered" in reply, reply
+
+
+def test_a_train_is_the_railway_a_repair_comes_back_by(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say(
+        "we're in chengdu. how will the repaired cameras actually come back to us - courier? train? post?"
+    )
+    assert "railway" in reply, reply
+
+
+def test_as_well_and_while_sending_are_no_topic(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "POE Sec told me they always replace faulty gear with NEW equipment. if kimpok replaces my camera is it "
+        "guaranteed brand new as well?"
+    )
+    assert "new or refurbished" in reply, reply
+    reply = chat("kimpok", user="customer-2", now=WEDNESDAY).say("寄回去维修的时候 除了摄像机本身还要寄什么吗？")
+    assert "配件" in reply, reply
+
+
+def test_confirming_what_the_customer_asks_is_not_a_claim_to_drop(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("can you confirm you received my package? tracking says delivered monday")
+    assert "damaged during transit" not in reply, reply
+
+
+def test_jobs_at_the_company_are_still_jobs(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("what jobs do you have open in the US office")
+    assert "available right now" not in reply and "closed right now" not in reply, reply  # not the office hours

@@ -84,6 +84,8 @@ class DatePatterns:
     """The ``[patterns]``, compiled (their order of use is in :func:`bot.understand.dates.find_dates`)."""
 
     festival: re.Pattern[str]
+    festival_plan: re.Pattern[str]
+    year_told: re.Pattern[str]
     iso: re.Pattern[str]
     zh_full: re.Pattern[str]
     vi_full: re.Pattern[str]
@@ -383,7 +385,7 @@ def prefer_order(text: str, default_dmy: bool) -> tuple[bool, bool]:
 
 
 _THAT_YEAR = re.compile(r"\b(?:of |in )?(?:that|the same) year\b")
-_A_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_A_YEAR = re.compile(r"(?<![\w-])(?:19|20)\d{2}(?![\w-])")  # (not in a model code: "kt-2045")
 
 
 def that_year(low: str) -> str:

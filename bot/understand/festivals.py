@@ -27,23 +27,29 @@ def festivals(
     A bare one that another just after it names again ("for christmas - the christmas before last") is left to it.
     """
     found = list(pattern.finditer(low))
+    patterns = words.patterns
     for i, m in enumerate(found):
+        if patterns.festival_plan.search(low, max(0, m.start() - 60), m.start()):
+            continue  # "i'll order before black friday": no purchase yet
         again = any(
             words.festival[n["name"]] == words.festival[m["name"]] and n.start() - m.end() < 60 for n in found[i + 1 :]
         )
+        told = patterns.year_told.search(low[: m.start()]) or patterns.year_told.search(low, m.end())
+        if _bare(m) and (again or told):  # the year is told elsewhere: read from there, not guessed here
+            continue
         earliest, latest = festival_days(m, today, words)
-        if earliest is not None and not (again and _bare(m)):  # (a lunar new year of a year not in the table: none)
+        if earliest is not None:  # (a lunar new year of a year not in the table: none)
             yield m, earliest, latest
 
 
 def _bare(m: re.Match[str]) -> bool:
-    return not any(m[g] for g in ("year", "after", "ago", "ago_after", "which", "before"))
+    return not any(m[g] for g in ("year", "after", "short", "ago", "ago_after", "which", "before"))
 
 
 def festival_days(m: re.Match[str], today: date, words: DateWords) -> tuple[date | None, date | None]:
     """The days a festival match means (None, None: a year whose day is not known)."""
     kind = words.festival[m["name"]]
-    year_text = m["year"] or m["after"]
+    year_text = m["year"] or m["after"] or (f"20{m['short']}" if m["short"] else None)
     ago = m["ago"] or m["ago_after"]
     if year_text:
         year = int(year_text)
