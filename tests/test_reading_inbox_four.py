@@ -89,3 +89,27 @@ def test_confirming_what_the_customer_asks_is_not_a_claim_to_drop(chat) -> None:
 def test_jobs_at_the_company_are_still_jobs(chat) -> None:  # type: ignore[no-untyped-def]
     reply = chat("ktnc", now=WEDNESDAY).say("what jobs do you have open in the US office")
     assert "available right now" not in reply and "closed right now" not in reply, reply  # not the office hours
+
+
+def test_a_change_of_mind_gets_no_warranty_verdict(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say(
+        "KT&C charge 20% restocking when you send stuff back for credit. my order from you arrived last week and "
+        "i changed my mind, its still sealed. can i send it back for a refund and whats your restocking fee?"
+    )
+    assert "not refunds" in reply and "covered" not in reply, reply
+
+
+def test_the_conditions_of_a_credit_include_the_restocking_fee(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("can we send back unused stock for credit? whats the deal, conditions etc")
+    assert "pre-approved" in reply and "20% restocking fee" in reply, reply
+
+
+def test_my_fault_report_is_no_accident_and_a_recorder_that_dies_is_faulty(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say(
+        "what should i put in my fault report so it gets sorted fast? i filmed the problem on my phone if that helps"
+    )
+    assert "serial" in reply.lower() and "video" in reply.lower(), reply
+    reply = chat("poesec", user="customer-2", now=WEDNESDAY).say(
+        "if the recorder dies while its in warranty, how quickly do you deal with it once i let you know?"
+    )
+    assert "promptly" in reply, reply

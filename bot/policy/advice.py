@@ -40,7 +40,7 @@ _OWN_CASE_TOKENS = frozenset(
         "no_recording",
     }
 )
-_NOT_FAULTS = frozenset({"agent", "used", "installed", "special_price", "accessory", "borrowed"})
+_NOT_FAULTS = frozenset({"agent", "used", "installed", "special_price", "accessory", "borrowed", "no_fault"})
 
 
 @dataclass
