@@ -89,3 +89,32 @@ def test_the_product_the_customer_says_it_is_not_is_not_its_type(chat) -> None: 
     assert "Which is yours?" not in reply and "2 years" in reply, reply
     reply = chat("jingpin", user="customer-2", now=WEDNESDAY).say("是不是整机保修24个月？我们是去年3月买的")
     assert "2027年3月1日" in reply, reply  # "是不是" asks; it denies nothing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the nvr quit over christmas, is it covered? not sure when we bought it",
+        "are you open over christmas? our nvr died",
+        "春节期间有人值班吗？系统坏了",
+        "trong dịp Tết camera mất hình, còn bảo hành không?",
+    ],
+)
+def test_a_festival_beside_nothing_it_dates_is_no_purchase_date(text: str) -> None:
+    assert find_dates(text, WEDNESDAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [("got the 8ch kit for xmas 24", 2024), ("24年双十一买的录像机", 2024), ("mua Tết năm kia", 2024)],
+)
+def test_a_short_year_after_or_before_a_festival_is_its_year(text: str, year: int) -> None:
+    (reading,) = find_dates(text, WEDNESDAY)
+    assert reading.earliest.year == year
+
+
+def test_before_a_festival_is_the_days_before_it_and_a_year_is_only_borrowed_from_a_festival() -> None:
+    (reading,) = find_dates("got my rma number before thanksgiving", WEDNESDAY)
+    assert reading.latest == date(2026, 11, 25)
+    readings = find_dates("bought it in 2025. got the rma number 25 november", WEDNESDAY)
+    assert readings[-1].earliest == date(2026, 11, 25)

@@ -85,6 +85,7 @@ class DatePatterns:
 
     festival: re.Pattern[str]
     festival_plan: re.Pattern[str]
+    festival_cue: re.Pattern[str]
     year_told: re.Pattern[str]
     iso: re.Pattern[str]
     zh_full: re.Pattern[str]

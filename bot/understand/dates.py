@@ -148,7 +148,8 @@ def _years_given(readings: list[DateReading]) -> list[DateReading]:
             continue
         before = readings[i - 1]
         on = _clean(before.earliest.year, r.earliest.month, r.earliest.day)
-        if on and not before.relative and r.start - before.end < 80 and before.earliest <= on <= before.latest:
+        near = r.start - before.end < 80 and before.latest - before.earliest <= timedelta(days=15)  # (a festival's)
+        if on and not before.relative and near and before.earliest <= on <= before.latest:
             readings[i] = DateReading(on, on, r.text, r.start, r.end)
     return readings
 

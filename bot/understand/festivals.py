@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from bot.understand.date_words import DateWords
 
+_CLAUSE = re.compile(r"[.;!?。！？\n]")
 BEFORE = timedelta(days=7)  # a present bought ahead of the day
 AFTER = timedelta(days=3)  # an order from a festival's sale delivered after it
 
@@ -31,6 +32,9 @@ def festivals(
     for i, m in enumerate(found):
         if patterns.festival_plan.search(low, max(0, m.start() - 60), m.start()):
             continue  # "i'll order before black friday": no purchase yet
+        before, after = _CLAUSE.split(low[max(0, m.start() - 90) : m.start()])[-1], _CLAUSE.split(low[m.end() :])[0]
+        if not (patterns.festival_cue.search(before) or patterns.festival_cue.search(after[:25])):
+            continue  # "the nvr quit over christmas": a festival that dates no purchase, delivery or RMA
         again = any(
             words.festival[n["name"]] == words.festival[m["name"]] and n.start() - m.end() < 60 for n in found[i + 1 :]
         )
@@ -38,18 +42,25 @@ def festivals(
         if _bare(m) and (again or told):  # the year is told elsewhere: read from there, not guessed here
             continue
         earliest, latest = festival_days(m, today, words)
-        if earliest is not None:  # (a lunar new year of a year not in the table: none)
-            yield m, earliest, latest
+        if earliest is None or latest is None:  # (a lunar new year of a year not in the table: none)
+            continue
+        day = earliest + BEFORE
+        if before.endswith(("before ", "until ", "till ")) or after.startswith(("前", "之前")):
+            earliest, latest = day - timedelta(days=10), day - timedelta(days=1)  # "before thanksgiving"
+        elif before.endswith("after ") or after.startswith(("后", "之后", "过后")):
+            earliest, latest = day + timedelta(days=1), min(day + timedelta(days=10), max(today, day))
+        yield m, earliest, latest
 
 
 def _bare(m: re.Match[str]) -> bool:
-    return not any(m[g] for g in ("year", "after", "short", "ago", "ago_after", "which", "before"))
+    return not any(m[g] for g in ("year", "short_zh", "after", "short", "ago", "ago_after", "which", "before"))
 
 
 def festival_days(m: re.Match[str], today: date, words: DateWords) -> tuple[date | None, date | None]:
     """The days a festival match means (None, None: a year whose day is not known)."""
     kind = words.festival[m["name"]]
-    year_text = m["year"] or m["after"] or (f"20{m['short']}" if m["short"] else None)
+    short = m["short"] or m["short_zh"]
+    year_text = m["year"] or m["after"] or (f"20{short}" if short else None)
     ago = m["ago"] or m["ago_after"]
     if year_text:
         year = int(year_text)
