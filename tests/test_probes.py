@@ -1,6 +1,6 @@
 """Customers' questions written from the five documents alone, scored as the project's evaluation scores them.
 
-``tests/probes/probe{3..32}.yaml`` were written by readers of the brand documents who never saw the bot's
+``tests/probes/probe{3..34}.yaml`` were written by readers of the brand documents who never saw the bot's
 wording (the cases' regexes accept any correct phrasing in English, Chinese or Vietnamese and forbid wrong
 values and non-answers). Each case is a fresh conversation; a case without a ``now`` is asked on the day the
 sets were written. The floor for each set is what the bot scored when it was added, less a case or two: a
@@ -54,6 +54,8 @@ FLOORS = {
     "probe30": 0.85,
     "probe31": 0.85,
     "probe32": 0.88,
+    "probe33": 0.8,
+    "probe34": 0.88,
 }
 
 
