@@ -113,3 +113,20 @@ def test_my_fault_report_is_no_accident_and_a_recorder_that_dies_is_faulty(chat)
         "if the recorder dies while its in warranty, how quickly do you deal with it once i let you know?"
     )
     assert "promptly" in reply, reply
+
+
+def test_what_time_the_consultants_finish_asks_the_hours(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("kimpok", now=WEDNESDAY).say("what time do ur consultants finish on weekdays")
+    assert "17:00" in reply and "Which" not in reply, reply
+
+
+def test_a_supply_not_to_the_spec_is_the_wrong_power(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("longgang", now=WEDNESDAY).say("will using a power supply that isnt per the spec void the warranty?")
+    assert "does not conform" in reply and "not covered" in reply, reply
+
+
+def test_a_device_that_works_but_disappoints_has_no_fault_to_repair(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("jingpin", now=WEDNESDAY).say(
+        "the device works fine, the image is just less sharp than i hoped. can i claim warranty?"
+    )
+    assert "operate normally" in reply, reply
