@@ -118,3 +118,26 @@ def test_before_a_festival_is_the_days_before_it_and_a_year_is_only_borrowed_fro
     assert reading.latest == date(2026, 11, 25)
     readings = find_dates("bought it in 2025. got the rma number 25 november", WEDNESDAY)
     assert readings[-1].earliest == date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("bought the scope on valentines 14 feb this year", date(2026, 2, 14)),  # "14" is the day, not 2014
+        ("bought 2 units on boxing day 26/12/2024", date(2024, 12, 26)),
+        ("purchased in 2024, on 1 june, terminal unit dead", date(2024, 6, 1)),  # the year of its clause
+        ("got the rma number on the 20th of last month", date(2026, 11, 20)),
+    ],
+)
+def test_a_number_after_a_festival_is_a_year_only_when_nothing_else_can_be(text: str, day: date) -> None:
+    assert find_dates(text, WEDNESDAY)[-1].earliest == day
+
+
+def test_a_price_after_a_festival_is_no_year() -> None:
+    (reading,) = find_dates("got it black friday 50 off, dead after a week", WEDNESDAY)
+    assert reading.problem is None and reading.earliest.year == 2026
+
+
+def test_an_rma_issued_on_a_loose_date_gets_no_flat_verdict(chat) -> None:  # type: ignore[no-untyped-def]
+    reply = chat("ktnc", now=WEDNESDAY).say("rma issued before thanksgiving, haven't shipped yet. still valid?")
+    assert "still valid" not in reply and "15 days" in reply, reply

@@ -83,6 +83,8 @@ def rma_validity(pack: BrandPack, situation: Situation, today: date) -> DatedVer
     planned = situation.date_of("ship_planned")
     on = planned.reading.earliest if usable(planned) and planned is not None else today
     end = issued.reading.latest + timedelta(days=days)
+    if issued.reading.earliest + timedelta(days=days) < on <= end:
+        return None  # valid or not depends on the day within a loose date ("before thanksgiving"): no verdict
     return DatedVerdict("rma_validity", issued.reading.latest, end, on, on <= end, days, issued.reading.text)
 
 

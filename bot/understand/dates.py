@@ -2,10 +2,9 @@
 
 Forms: ``2025-03-15``, ``15/3/2025``, ``March 2025``, ``2025-06``, ``last August``, ``8 months ago``, ``去年三月``…
 
-``dateparser`` reads the forms it handles well (month names, relative "N units ago" in English, Chinese and Vietnamese,
-Chinese absolute dates); this module finds the spans, covers what dateparser misses ("last August", "2 weeks back",
-"去年三月", "1.5 years ago", numeric dates whose day/month order is ambiguous) and says how precise each reading is,
-so that a verdict that depends on the exact day asks for it. Words and patterns: ``faq/_common/matching/dates.toml``.
+``dateparser`` reads the forms it handles well (month names, "N units ago" in three languages); this module finds the
+spans, covers what dateparser misses ("last August", "去年三月", "1.5 years ago", ambiguous numeric dates, festivals)
+and says how precise each reading is, so that a verdict needing the exact day asks for it (patterns: ``dates.toml``).
 """
 
 from __future__ import annotations
@@ -138,17 +137,19 @@ def find_dates(
     low = "".join(c.lower()[:1] or c for c in text)  # one character for one, so positions line up
     low = that_year(low)
     _scan(text, low, today, now, language, day_first, found, words or date_words())
-    return _years_given(sorted(found.readings, key=lambda r: r.start))
+    return _years_given(text, sorted(found.readings, key=lambda r: r.start))
 
 
-def _years_given(readings: list[DateReading]) -> list[DateReading]:
-    """A day told without its year, just after a date that gives it ("christmas 2024, ordered on 20 December")."""
+def _years_given(text: str, readings: list[DateReading]) -> list[DateReading]:
+    """A day told without its year just after a date giving one ("christmas 2024, ordered on 20 December")."""
     for i, r in enumerate(readings):
         if not (r.relative and r.exact and i):
             continue
         before = readings[i - 1]
         on = _clean(before.earliest.year, r.earliest.month, r.earliest.day)
-        near = r.start - before.end < 80 and before.latest - before.earliest <= timedelta(days=15)  # (a festival's)
+        gap = text[before.end : r.start]  # a festival's just before it, or a year in its clause ("in 2024, on 1 june")
+        festival = before.latest - before.earliest <= timedelta(days=15)
+        near = (len(gap) < 80 and festival) or (len(gap) < 30 and not re.search(r"[.!?。！？]", gap))
         if on and not before.relative and near and before.earliest <= on <= before.latest:
             readings[i] = DateReading(on, on, r.text, r.start, r.end)
     return readings
@@ -380,8 +381,10 @@ def _scan(
             found.add(_reading(text, m, d, d, today, relative=implicit))
         else:
             found.add(_reading(text, m, *month_range(year, month), today, relative=implicit))
-    for m in p.zh_day_of_month.finditer(text):  # 上个月25号: that day of last month (这个月: of this one)
-        first, nth = add_months(today.replace(day=1), -1 if m[1].startswith("上") else 0), zh_number(m[2], words)
+    for m in p.zh_day_of_month.finditer(text):  # 上个月25号, the 25th of last month (这个月, this month: of this one)
+        word, told = (m[1], m[2]) if m[1] else (m[4].lower(), m[3])
+        back = -1 if word.startswith(("上", "last")) else 0
+        first, nth = add_months(today.replace(day=1), back), zh_number(told, words)
         if free(m) and nth == nth:  # (not NaN: a number)
             on = _clean(first.year, first.month, int(nth))
             found.add(_reading(text, m, on, on, today))

@@ -53,13 +53,13 @@ def festivals(
 
 
 def _bare(m: re.Match[str]) -> bool:
-    return not any(m[g] for g in ("year", "short_zh", "after", "short", "ago", "ago_after", "which", "before"))
+    return not any(m[g] for g in ("year", "short_zh", "after", "short", "bare", "ago", "ago_after", "which", "before"))
 
 
 def festival_days(m: re.Match[str], today: date, words: DateWords) -> tuple[date | None, date | None]:
     """The days a festival match means (None, None: a year whose day is not known)."""
     kind = words.festival[m["name"]]
-    short = m["short"] or m["short_zh"]
+    short = m["short"] or m["short_zh"] or m["bare"]
     year_text = m["year"] or m["after"] or (f"20{short}" if short else None)
     ago = m["ago"] or m["ago_after"]
     if year_text:

@@ -26,7 +26,9 @@ from bot.understand.dates import DateReading, add_months, find_dates
 from bot.understand.literals import Gate
 
 _CLAUSE_END = re.compile(r"[.;!?。！？]")
-_NOT_A = r"(?<!not a )(?<!not an )(?<!not the )(?<!isn t a )(?<!khong phai la )"  # "the unit, not a module"
+_NOT_A = (
+    r"(?<!not a )(?<!not an )(?<!not the )(?<!not just a )(?<!isn t a )(?:(?<=是不是)|(?<!不是))(?<!phai )(?<!phai la )"
+)
 _LEAD_IN = re.compile(r"[\s,:]*(?:on|in|at|since|from|dated|date)?\s*")  # what stands between a cue and its date
 _LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[).]\s|;|•|\?|？")  # "1) a storm 2) someone…", "…? …?": outrank per item
 # Which date kinds count as which, when a brand counts its warranty from one of them ("contact": when the
