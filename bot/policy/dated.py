@@ -82,10 +82,12 @@ def rma_validity(pack: BrandPack, situation: Situation, today: date) -> DatedVer
     assert issued is not None
     planned = situation.date_of("ship_planned")
     on = planned.reading.earliest if usable(planned) and planned is not None else today
-    end = issued.reading.latest + timedelta(days=days)
-    if issued.reading.earliest + timedelta(days=days) < on <= end:
-        return None  # valid or not depends on the day within a loose date ("before thanksgiving"): no verdict
-    return DatedVerdict("rma_validity", issued.reading.latest, end, on, on <= end, days, issued.reading.text)
+    first, last = issued.reading.earliest, issued.reading.latest
+    if first + timedelta(days=days) < on <= last + timedelta(days=days):
+        return None  # valid or not depends on the day within a loose date ("last week"): no verdict
+    day = first if on <= first + timedelta(days=days) else last  # a loose date's end told at its earliest (safe)
+    end = day + timedelta(days=days)
+    return DatedVerdict("rma_validity", day, end, on, on <= end, days, issued.reading.text)
 
 
 def add_working_days(start: date, days: int) -> date:

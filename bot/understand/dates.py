@@ -33,6 +33,7 @@ from bot.understand.date_words import (
 from bot.understand.festivals import festivals
 
 EARLIEST_PLAUSIBLE = date(1990, 1, 1)
+_OTHER_EVENT = re.compile(r"rma|issued|ship|sent|deliver|arriv|receiv|repair|收到|到货|寄|nhận|nhan|giao|gửi")
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,8 @@ def _years_given(text: str, readings: list[DateReading]) -> list[DateReading]:
         before = readings[i - 1]
         on = _clean(before.earliest.year, r.earliest.month, r.earliest.day)
         gap = text[before.end : r.start]  # a festival's just before it, or a year in its clause ("in 2024, on 1 june")
-        festival = before.latest - before.earliest <= timedelta(days=15)
-        near = (len(gap) < 80 and festival) or (len(gap) < 30 and not re.search(r"[.!?。！？]", gap))
+        festival, other = before.latest - before.earliest <= timedelta(days=15), _OTHER_EVENT.search(gap.lower())
+        near = not other and ((len(gap) < 80 and festival) or (len(gap) < 30 and not re.search(r"[.!?。！？]", gap)))
         if on and not before.relative and near and before.earliest <= on <= before.latest:
             readings[i] = DateReading(on, on, r.text, r.start, r.end)
     return readings
@@ -382,8 +383,8 @@ def _scan(
         else:
             found.add(_reading(text, m, *month_range(year, month), today, relative=implicit))
     for m in p.zh_day_of_month.finditer(text):  # 上个月25号, the 25th of last month (这个月, this month: of this one)
-        word, told = (m[1], m[2]) if m[1] else (m[4].lower(), m[3])
-        back = -1 if word.startswith(("上", "last")) else 0
+        word, told = (m[1], m[2]) if m[1] else (m[4].lower(), m[3]) if m[4] else (m[6].lower(), m[5])
+        back = -1 if word.startswith(("上", "last")) or word.endswith(("trước", "truoc")) else 0
         first, nth = add_months(today.replace(day=1), back), zh_number(told, words)
         if free(m) and nth == nth:  # (not NaN: a number)
             on = _clean(first.year, first.month, int(nth))

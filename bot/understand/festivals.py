@@ -39,27 +39,29 @@ def festivals(
             words.festival[n["name"]] == words.festival[m["name"]] and n.start() - m.end() < 60 for n in found[i + 1 :]
         )
         told = patterns.year_told.search(low[: m.start()]) or patterns.year_told.search(low, m.end())
-        if _bare(m) and (again or told):  # the year is told elsewhere: read from there, not guessed here
-            continue
+        if m["bare"] or (_bare(m) and (again or told)):  # the year is told elsewhere, or maybe ("xmas 24", "xmas 24
+            continue  # cams"): read from there, or not at all, never guessed here
         earliest, latest = festival_days(m, today, words)
         if earliest is None or latest is None:  # (a lunar new year of a year not in the table: none)
             continue
         day = earliest + BEFORE
         if before.endswith(("before ", "until ", "till ")) or after.startswith(("前", "之前")):
             earliest, latest = day - timedelta(days=10), day - timedelta(days=1)  # "before thanksgiving"
+        elif before.endswith(("on ", "on the ")) or after.startswith(("那天", "当天")):  # the day itself
+            earliest = latest = day
         elif before.endswith("after ") or after.startswith(("后", "之后", "过后")):
             earliest, latest = day + timedelta(days=1), min(day + timedelta(days=10), max(today, day))
         yield m, earliest, latest
 
 
 def _bare(m: re.Match[str]) -> bool:
-    return not any(m[g] for g in ("year", "short_zh", "after", "short", "bare", "ago", "ago_after", "which", "before"))
+    return not any(m[g] for g in ("year", "short_zh", "after", "short", "ago", "ago_after", "which", "before"))
 
 
 def festival_days(m: re.Match[str], today: date, words: DateWords) -> tuple[date | None, date | None]:
     """The days a festival match means (None, None: a year whose day is not known)."""
     kind = words.festival[m["name"]]
-    short = m["short"] or m["short_zh"] or m["bare"]
+    short = m["short"] or m["short_zh"]
     year_text = m["year"] or m["after"] or (f"20{short}" if short else None)
     ago = m["ago"] or m["ago_after"]
     if year_text:
