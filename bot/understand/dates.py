@@ -189,8 +189,8 @@ def _scan(
         return found.free(m.start(), m.end())
 
     p = present(words, low)
-    for m, earliest, latest in festivals(p.festival, low, today, words):  # first: "2024年双十一" is no year alone
-        found.add(_reading(text, m, earliest, latest, today))
+    for m, first_day, last_day in festivals(p.festival, low, today, words):  # first: "2024年双十一" is no year alone
+        found.add(_reading(text, m, first_day, last_day, today))
     for m in p.iso.finditer(low):
         d = _clean(int(m[1]), int(m[2]), int(m[3]))
         found.add(_reading(text, m, d, d, today))

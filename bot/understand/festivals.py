@@ -22,9 +22,10 @@ AFTER = timedelta(days=3)  # an order from a festival's sale delivered after it
 
 def festivals(
     pattern: re.Pattern[str], low: str, today: date, words: DateWords
-) -> Iterator[tuple[re.Match[str], date | None, date | None]]:
-    """Each festival in a text (lower case), with its days.
+) -> Iterator[tuple[re.Match[str], date, date]]:
+    """Each festival in a text (lower case) that dates something, with the days it can mean.
 
+    Around the day by default; the day itself after "on"; the days before it after "before", after it after "after".
     A bare one that another just after it names again ("for christmas - the christmas before last") is left to it.
     """
     found = list(pattern.finditer(low))
@@ -39,27 +40,27 @@ def festivals(
             words.festival[n["name"]] == words.festival[m["name"]] and n.start() - m.end() < 60 for n in found[i + 1 :]
         )
         told = patterns.year_told.search(low[: m.start()]) or patterns.year_told.search(low, m.end())
-        if m["bare"] or (_bare(m) and (again or told)):  # the year is told elsewhere, or maybe ("xmas 24", "xmas 24
-            continue  # cams"): read from there, or not at all, never guessed here
-        earliest, latest = festival_days(m, today, words)
-        if earliest is None or latest is None:  # (a lunar new year of a year not in the table: none)
+        if m["bare"] or (_bare(m) and (again or told)):
+            continue  # its year told elsewhere, or perhaps a number after it ("xmas 24", "xmas 15 cams"): never guessed
+        day = festival_day(m, today, words)
+        if day is None:  # (a lunar new year of a year not in the table)
             continue
-        day = earliest + BEFORE
         if before.endswith(("before ", "until ", "till ")) or after.startswith(("前", "之前")):
-            earliest, latest = day - timedelta(days=10), day - timedelta(days=1)  # "before thanksgiving"
-        elif before.endswith(("on ", "on the ")) or after.startswith(("那天", "当天")):  # the day itself
-            earliest = latest = day
+            yield m, day - timedelta(days=10), day - timedelta(days=1)  # "before thanksgiving"
+        elif before.endswith(("on ", "on the ")) or after.startswith(("那天", "当天")):
+            yield m, day, day
         elif before.endswith("after ") or after.startswith(("后", "之后", "过后")):
-            earliest, latest = day + timedelta(days=1), min(day + timedelta(days=10), max(today, day))
-        yield m, earliest, latest
+            yield m, day + timedelta(days=1), min(day + timedelta(days=10), max(today, day))
+        else:
+            yield m, day - BEFORE, min(day + AFTER, max(today, day))
 
 
 def _bare(m: re.Match[str]) -> bool:
     return not any(m[g] for g in ("year", "short_zh", "after", "short", "ago", "ago_after", "which", "before"))
 
 
-def festival_days(m: re.Match[str], today: date, words: DateWords) -> tuple[date | None, date | None]:
-    """The days a festival match means (None, None: a year whose day is not known)."""
+def festival_day(m: re.Match[str], today: date, words: DateWords) -> date | None:
+    """The day a festival match names (None: its year's day is not known)."""
     kind = words.festival[m["name"]]
     short = m["short"] or m["short_zh"]
     year_text = m["year"] or m["after"] or (f"20{short}" if short else None)
@@ -74,10 +75,7 @@ def festival_days(m: re.Match[str], today: date, words: DateWords) -> tuple[date
         this_year = _day(kind, today.year, words)
         year = today.year if this_year is not None and this_year <= today else today.year - 1
         year -= 1 if m["before"] else 0
-    day = _day(kind, year, words)
-    if day is None:
-        return None, None
-    return day - BEFORE, min(day + AFTER, max(today, day))
+    return _day(kind, year, words)
 
 
 def _day(kind: str, year: int, words: DateWords) -> date | None:
