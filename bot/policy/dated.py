@@ -82,10 +82,9 @@ def rma_validity(pack: BrandPack, situation: Situation, today: date) -> DatedVer
     assert issued is not None
     planned = situation.date_of("ship_planned")
     on = planned.reading.earliest if usable(planned) and planned is not None else today
-    first, last = issued.reading.earliest, issued.reading.latest
-    if first + timedelta(days=days) < on <= last + timedelta(days=days):
-        return None  # valid or not depends on the day within a loose date ("last week"): no verdict
-    day = first if on <= first + timedelta(days=days) else last  # a loose date's end told at its earliest (safe)
+    day = issued.reading.latest
+    if not issued.reading.exact and on <= day + timedelta(days=days):
+        return None  # issued on a loose date ("last week"): only a sure "expired" is told, never a day it is valid to
     end = day + timedelta(days=days)
     return DatedVerdict("rma_validity", day, end, on, on <= end, days, issued.reading.text)
 

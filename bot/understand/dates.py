@@ -33,7 +33,7 @@ from bot.understand.date_words import (
 from bot.understand.festivals import festivals
 
 EARLIEST_PLAUSIBLE = date(1990, 1, 1)
-_OTHER_EVENT = re.compile(r"rma|issued|ship|sent|deliver|arriv|receiv|repair|收到|到货|寄|nhận|nhan|giao|gửi")
+_OTHER_EVENT = re.compile(r"\brma\b|\bissued\b|签发|\bcấp\b|\bcap so\b")  # a day of its own ("rma issued on 11/30")
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ def festivals(
             words.festival[n["name"]] == words.festival[m["name"]] and n.start() - m.end() < 60 for n in found[i + 1 :]
         )
         told = patterns.year_told.search(low[: m.start()]) or patterns.year_told.search(low, m.end())
-        if m["bare"] or (_bare(m) and (again or told)):
-            continue  # its year told elsewhere, or perhaps a number after it ("xmas 24", "xmas 15 cams"): never guessed
+        if _bare(m) and (again or told or re.match(r"\s*\d", after)):
+            continue  # its year told elsewhere, or a number after it that is no year ("xmas 15 cams"): never guessed
         day = festival_day(m, today, words)
         if day is None:  # (a lunar new year of a year not in the table)
             continue
@@ -56,13 +56,13 @@ def festivals(
 
 
 def _bare(m: re.Match[str]) -> bool:
-    return not any(m[g] for g in ("year", "short_zh", "after", "short", "ago", "ago_after", "which", "before"))
+    return not any(m[g] for g in ("year", "short_zh", "after", "short", "bare", "ago", "ago_after", "which", "before"))
 
 
 def festival_day(m: re.Match[str], today: date, words: DateWords) -> date | None:
     """The day a festival match names (None: its year's day is not known)."""
     kind = words.festival[m["name"]]
-    short = m["short"] or m["short_zh"]
+    short = m["short"] or m["short_zh"] or m["bare"]
     year_text = m["year"] or m["after"] or (f"20{short}" if short else None)
     ago = m["ago"] or m["ago_after"]
     if year_text:
