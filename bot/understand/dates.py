@@ -33,7 +33,6 @@ from bot.understand.date_words import (
 from bot.understand.festivals import festivals
 
 EARLIEST_PLAUSIBLE = date(1990, 1, 1)
-_OTHER_EVENT = re.compile(r"\brma\b|\bissued\b|签发|\bcấp\b|\bcap so\b")  # a day of its own ("rma issued on 11/30")
 
 
 @dataclass(frozen=True)
@@ -133,15 +132,14 @@ def find_dates(
     is the brand's usual order for numeric dates when the message does not show it; ``words`` the date
     words of the content in use (default: the content root's).
     """
-    today = now.date()
-    found = _Found()
+    today, found, words = now.date(), _Found(), words or date_words()
     low = "".join(c.lower()[:1] or c for c in text)  # one character for one, so positions line up
     low = that_year(low)
-    _scan(text, low, today, now, language, day_first, found, words or date_words())
-    return _years_given(text, sorted(found.readings, key=lambda r: r.start))
+    _scan(text, low, today, now, language, day_first, found, words)
+    return _years_given(text, sorted(found.readings, key=lambda r: r.start), words.patterns.own_day)
 
 
-def _years_given(text: str, readings: list[DateReading]) -> list[DateReading]:
+def _years_given(text: str, readings: list[DateReading], own_day: re.Pattern[str]) -> list[DateReading]:
     """A day told without its year just after a date giving one ("christmas 2024, ordered on 20 December")."""
     for i, r in enumerate(readings):
         if not (r.relative and r.exact and i):
@@ -149,7 +147,7 @@ def _years_given(text: str, readings: list[DateReading]) -> list[DateReading]:
         before = readings[i - 1]
         on = _clean(before.earliest.year, r.earliest.month, r.earliest.day)
         gap = text[before.end : r.start]  # a festival's just before it, or a year in its clause ("in 2024, on 1 june")
-        festival, other = before.latest - before.earliest <= timedelta(days=15), _OTHER_EVENT.search(gap.lower())
+        festival, other = before.latest - before.earliest <= timedelta(days=15), own_day.search(gap.lower())
         near = not other and ((len(gap) < 80 and festival) or (len(gap) < 30 and not re.search(r"[.!?。！？]", gap)))
         if on and not before.relative and near and before.earliest <= on <= before.latest:
             readings[i] = DateReading(on, on, r.text, r.start, r.end)

@@ -45,11 +45,12 @@ def festivals(
         day = festival_day(m, today, words)
         if day is None:  # (a lunar new year of a year not in the table)
             continue
-        if before.endswith(("before ", "until ", "till ")) or after.startswith(("前", "之前")):
+        around = f"{before}\x00{after}"  # the festival's place in its clause (see festival_before and on)
+        if patterns.festival_before.search(around):
             yield m, day - timedelta(days=10), day - timedelta(days=1)  # "before thanksgiving"
-        elif before.endswith(("on ", "on the ")) or after.startswith(("那天", "当天")):
+        elif patterns.festival_on.search(around):
             yield m, day, day
-        elif before.endswith("after ") or after.startswith(("后", "之后", "过后")):
+        elif patterns.festival_after.search(around):
             yield m, day + timedelta(days=1), min(day + timedelta(days=10), max(today, day))
         else:
             yield m, day - BEFORE, min(day + AFTER, max(today, day))
